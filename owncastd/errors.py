@@ -1,0 +1,49 @@
+"""Every exception owncastd raises on purpose shares one root.
+
+    OwncastdError
+    ├── ConfigError            a configuration was rejected; carries every problem found
+    ├── FfmpegNotFoundError    no usable ffmpeg binary
+    ├── StartupError           a listener could not be opened (port in use, bad address)
+    ├── PublishRefusedError    an RTMP publish was refused (bad key, already live)
+    │   ├── BadStreamKeyError
+    │   └── AlreadyLiveError
+    └── RtmpProtocolError      a peer broke the RTMP protocol; only that connection closes
+"""
+
+from __future__ import annotations
+
+
+class OwncastdError(Exception):
+    """Root of owncastd's own exceptions."""
+
+
+class ConfigError(OwncastdError):
+    """A configuration was rejected. `problems` lists every reason, one line each."""
+
+    def __init__(self, problems: list[str]) -> None:
+        self.problems = list(problems)
+        super().__init__("\n".join(self.problems))
+
+
+class FfmpegNotFoundError(OwncastdError):
+    """No ffmpeg binary could be found or run."""
+
+
+class StartupError(OwncastdError):
+    """A service could not start (for example its port is already in use)."""
+
+
+class PublishRefusedError(OwncastdError):
+    """An RTMP publish request was refused; the message is safe to log (no key in it)."""
+
+
+class BadStreamKeyError(PublishRefusedError):
+    """The stream key in the RTMP path matches no configured key."""
+
+
+class AlreadyLiveError(PublishRefusedError):
+    """Another publisher is already live."""
+
+
+class RtmpProtocolError(OwncastdError):
+    """A peer sent bytes that break the RTMP protocol."""
