@@ -1,0 +1,308 @@
+"""The live stream's state: Offline → Live → Ending → Offline (reference §5.9).
+
+`Stream` is the ingest gate (it checks keys and opens a :class:`LiveSession` per publisher), the
+source of the sessions the transcoder consumes, and the owner of the timers that make the
+stream *online* after its warm-up and *offline* after the delayed-offline period. State changes
+are sync methods (atomic under trio); `run()` only sleeps until the next timer.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import enum
+import hmac
+import logging
+import math
+import secrets
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, replace
+from datetime import datetime, timedelta
+from typing import Protocol
+
+import trio
+
+from owncastd.core.events import (
+    BroadcasterDetailsChanged,
+    EventBus,
+    StreamStarted,
+    StreamStopped,
+    StreamWentOffline,
+    StreamWentOnline,
+)
+from owncastd.core.media import FlvTag, StreamDetails
+from owncastd.errors import AlreadyLiveError, BadStreamKeyError
+
+log = logging.getLogger(__name__)
+
+OFFLINE_DELAY_SECONDS = 300.0
+STATS_SAVE_INTERVAL_SECONDS = 60.0
+MIN_WARMUP_SECONDS = 7.0
+MEDIA_QUEUE_TAGS = 256
+
+
+class Phase(enum.Enum):
+    """Where the stream is in its life cycle."""
+
+    OFFLINE = "offline"
+    LIVE = "live"
+    ENDING = "ending"
+
+
+@dataclass(frozen=True)
+class StreamStats:
+    """What survives restarts: connect/disconnect times and viewer peaks."""
+
+    last_connect_time: datetime | None = None
+    last_disconnect_time: datetime | None = None
+    session_peak_viewers: int = 0
+    overall_peak_viewers: int = 0
+
+
+class StatsSink(Protocol):
+    """Persists stats; must not block (queue the write)."""
+
+    def save_stats(self, stats: StreamStats) -> None: ...
+
+
+@dataclass(frozen=True)
+class Broadcaster:
+    """The connected publisher (Owncast's `broadcaster`)."""
+
+    remote_addr: str
+    connected_at: datetime
+    details: StreamDetails
+
+
+def warmup_seconds(segment_seconds: int) -> float:
+    """Time after connecting before the stream counts as online (Owncast develop's rule)."""
+    return max(3.0 * segment_seconds, MIN_WARMUP_SECONDS)
+
+
+def restore_stats(stats: StreamStats, now: datetime) -> StreamStats:
+    """Stats as loaded at startup: a session peak saved over 5 minutes ago is reset."""
+    last = stats.last_disconnect_time
+    if last is not None and now - last > timedelta(seconds=OFFLINE_DELAY_SECONDS):
+        return replace(stats, session_peak_viewers=0)
+    return stats
+
+
+class LiveSession:
+    """One accepted publisher, from `publish` to disconnect; implements `Publication`.
+
+    The RTMP side sends tags in; the transcoder reads them from `media`.
+    """
+
+    def __init__(self, stream: Stream, remote_addr: str, connected_at: datetime) -> None:
+        self.id = secrets.token_hex(4)
+        self.remote_addr = remote_addr
+        self.connected_at = connected_at
+        self.details = StreamDetails()
+        self.segment_seconds = stream.segment_seconds()
+        self._stream = stream
+        self._media_send, self.media = trio.open_memory_channel[FlvTag](MEDIA_QUEUE_TAGS)
+        self._disconnect_requested = trio.Event()
+        self.ended = False
+
+    async def send(self, tag: FlvTag) -> None:
+        """Queue a tag for the transcoder, waiting while its queue is full."""
+        # If the transcoder has stopped reading, the session is ending anyway: drop the tag.
+        with contextlib.suppress(trio.BrokenResourceError, trio.ClosedResourceError):
+            await self._media_send.send(tag)
+
+    def set_details(self, details: StreamDetails) -> None:
+        """Record the broadcaster's `onMetaData`."""
+        self.details = details
+        self._stream._details_changed(self)
+
+    async def wait_disconnect_requested(self) -> None:
+        """Return once the admin asked to drop this publisher."""
+        await self._disconnect_requested.wait()
+
+    def request_disconnect(self) -> None:
+        """Ask the ingest adapter to close this publisher's connection."""
+        self._disconnect_requested.set()
+
+    def end(self) -> None:
+        """The publisher is gone. Idempotent."""
+        if self.ended:
+            return
+        self.ended = True
+        self._media_send.close()
+        self._stream._session_ended(self)
+
+
+class Stream:
+    """Stream state machine and ingest gate.
+
+    `stream_keys` and `segment_seconds` are read on every use so admin changes apply to the next
+    publisher. `clock` gives wall-clock times for the API; timers use trio's clock.
+    """
+
+    def __init__(
+        self,
+        *,
+        bus: EventBus,
+        stream_keys: Callable[[], Sequence[str]],
+        segment_seconds: Callable[[], int],
+        stats: StreamStats,
+        stats_sink: StatsSink,
+        clock: Callable[[], datetime],
+        offline_delay: float = OFFLINE_DELAY_SECONDS,
+    ) -> None:
+        self._bus = bus
+        self._stream_keys = stream_keys
+        self.segment_seconds = segment_seconds
+        self.stats = stats
+        self._stats_sink = stats_sink
+        self._clock = clock
+        self._offline_delay = offline_delay
+        self.phase = Phase.OFFLINE
+        self.online = False
+        self.session: LiveSession | None = None
+        self._media_ready = False
+        self._warm_at = math.inf
+        self._offline_at = math.inf
+        self._stats_dirty = False
+        self._wakeup = trio.Event()
+        self._sessions_send, self.sessions = trio.open_memory_channel[LiveSession](8)
+
+    # ---- ingest gate -------------------------------------------------------------------
+
+    def check_key(self, key: str) -> None:
+        """Raise BadStreamKeyError unless `key` equals a configured key (constant time)."""
+        given = key.encode()
+        matched = False
+        for candidate in self._stream_keys():
+            # Compare against every key, without stopping early, so timing reveals nothing.
+            matched |= hmac.compare_digest(given, candidate.encode())
+        if not matched or not key:
+            raise BadStreamKeyError("invalid stream key")
+
+    def begin(self, remote_addr: str) -> LiveSession:
+        """Open a session for a new publisher, or raise AlreadyLiveError."""
+        if self.session is not None:
+            raise AlreadyLiveError("a stream is already live; refusing a second publisher")
+        now = self._clock()
+        session = LiveSession(self, remote_addr, now)
+        self.session = session
+        self.phase = Phase.LIVE
+        self.online = False
+        self._media_ready = False
+        self._warm_at = trio.current_time() + warmup_seconds(session.segment_seconds)
+        self._offline_at = math.inf
+        self.stats = replace(self.stats, last_connect_time=now, session_peak_viewers=0)
+        self._save_stats()
+        self._sessions_send.send_nowait(session)
+        log.info("stream started remote=%s session=%s", remote_addr, session.id)
+        self._bus.publish(StreamStarted(remote_addr=remote_addr, at=now))
+        self._poke()
+        return session
+
+    # ---- called by the transcoder / viewers / admin -------------------------------------
+
+    def media_ready(self, session: LiveSession) -> None:
+        """The transcoder has listed its first segments for `session`."""
+        if session is self.session and not self._media_ready:
+            self._media_ready = True
+            self._poke()
+
+    def record_viewer_count(self, count: int) -> None:
+        """Update the session and overall peaks with the current viewer count."""
+        session_peak = max(self.stats.session_peak_viewers, count)
+        overall_peak = max(self.stats.overall_peak_viewers, count)
+        if (session_peak, overall_peak) != (
+            self.stats.session_peak_viewers,
+            self.stats.overall_peak_viewers,
+        ):
+            self.stats = replace(
+                self.stats, session_peak_viewers=session_peak, overall_peak_viewers=overall_peak
+            )
+            self._stats_dirty = True
+
+    def disconnect(self) -> bool:
+        """Ask the current publisher's connection to close. False when nobody is live."""
+        if self.session is None:
+            return False
+        self.session.request_disconnect()
+        return True
+
+    @property
+    def broadcaster(self) -> Broadcaster | None:
+        """The connected publisher, if any."""
+        if self.session is None:
+            return None
+        return Broadcaster(
+            self.session.remote_addr, self.session.connected_at, self.session.details
+        )
+
+    @property
+    def is_live(self) -> bool:
+        """A publisher is connected (online or still warming up)."""
+        return self.phase is Phase.LIVE
+
+    # ---- timers ---------------------------------------------------------------------------
+
+    async def run(self, *, task_status: trio.TaskStatus[None] = trio.TASK_STATUS_IGNORED) -> None:
+        """Run the warm-up, delayed-offline and periodic stats timers until cancelled."""
+        task_status.started()
+        next_stats_save = trio.current_time() + STATS_SAVE_INTERVAL_SECONDS
+        try:
+            while True:
+                deadline = min(self._next_deadline(), next_stats_save)
+                with trio.move_on_at(deadline):
+                    await self._wakeup.wait()
+                self._wakeup = trio.Event()
+                self._fire_due_timers()
+                if trio.current_time() >= next_stats_save:
+                    next_stats_save = trio.current_time() + STATS_SAVE_INTERVAL_SECONDS
+                    if self._stats_dirty:
+                        self._save_stats()
+        finally:
+            if self._stats_dirty:
+                self._save_stats()
+
+    def _next_deadline(self) -> float:
+        if self.phase is Phase.LIVE and not self.online and self._media_ready:
+            return self._warm_at
+        if self.phase is Phase.ENDING:
+            return self._offline_at
+        return math.inf
+
+    def _fire_due_timers(self) -> None:
+        now = trio.current_time()
+        if self.phase is Phase.LIVE and not self.online and self._media_ready:
+            if now >= self._warm_at:
+                self.online = True
+                log.info("stream online session=%s", self.session.id if self.session else "-")
+                self._bus.publish(StreamWentOnline(at=self._clock()))
+        elif self.phase is Phase.ENDING and now >= self._offline_at:
+            self.phase = Phase.OFFLINE
+            log.info("stream offline (delayed-offline timer)")
+            self._bus.publish(StreamWentOffline(at=self._clock()))
+
+    # ---- internals ------------------------------------------------------------------------
+
+    def _poke(self) -> None:
+        self._wakeup.set()
+
+    def _save_stats(self) -> None:
+        self._stats_dirty = False
+        self._stats_sink.save_stats(self.stats)
+
+    def _details_changed(self, session: LiveSession) -> None:
+        if session is self.session:
+            self._bus.publish(BroadcasterDetailsChanged(session.details))
+
+    def _session_ended(self, session: LiveSession) -> None:
+        if session is not self.session:
+            return
+        now = self._clock()
+        self.session = None
+        self.phase = Phase.ENDING
+        self.online = False
+        self._offline_at = trio.current_time() + self._offline_delay
+        self.stats = replace(self.stats, last_disconnect_time=now)
+        self._save_stats()
+        log.info("stream stopped remote=%s session=%s", session.remote_addr, session.id)
+        self._bus.publish(StreamStopped(at=now))
+        self._poke()

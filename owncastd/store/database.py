@@ -1,0 +1,169 @@
+"""SQLite in WAL mode behind one writer task with group commit.
+
+Writes are queued as small jobs; the writer takes every job waiting, runs them in one
+transaction on a worker thread and then wakes their callers. Reads run on a worker thread with
+their own connection, so they never wait for the writer. Schema changes are numbered
+migrations tracked with `PRAGMA user_version`.
+"""
+
+from __future__ import annotations
+
+import logging
+import sqlite3
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, TypeVar
+
+import trio
+
+from owncastd.store.migrations import MIGRATIONS
+
+log = logging.getLogger(__name__)
+
+T = TypeVar("T")
+MAX_BATCH = 512
+QUEUE_SIZE = 4096
+
+
+@dataclass
+class _Job:
+    sql: str
+    params: Sequence[Any] | dict[str, Any]
+    done: trio.Event | None = None
+    error: BaseException | None = field(default=None)
+
+
+def _connect(path: Path) -> sqlite3.Connection:
+    conn = sqlite3.connect(path, check_same_thread=False, isolation_level=None, timeout=30)
+    conn.row_factory = sqlite3.Row
+    conn.execute("PRAGMA journal_mode=WAL")
+    conn.execute("PRAGMA synchronous=NORMAL")
+    conn.execute("PRAGMA foreign_keys=ON")
+    conn.execute("PRAGMA busy_timeout=30000")
+    return conn
+
+
+def migrate(conn: sqlite3.Connection) -> int:
+    """Apply every migration newer than the database's `user_version`; return the version."""
+    current = conn.execute("PRAGMA user_version").fetchone()[0]
+    for version, script in enumerate(MIGRATIONS, start=1):
+        if version <= current:
+            continue
+        log.info("database migration version=%d", version)
+        conn.execute("BEGIN")
+        try:
+            for statement in script:
+                conn.execute(statement)
+            conn.execute(f"PRAGMA user_version={version}")
+            conn.execute("COMMIT")
+        except BaseException:
+            conn.execute("ROLLBACK")
+            raise
+        current = version
+    return int(current)
+
+
+class Store:
+    """The daemon's SQLite database: one writer task, thread-pooled reads."""
+
+    def __init__(self, path: Path) -> None:
+        self.path = path
+        self._send, self._receive = trio.open_memory_channel[_Job](QUEUE_SIZE)
+        self._writer: sqlite3.Connection | None = None
+        self._reader: sqlite3.Connection | None = None
+        self._read_lock = trio.Lock()
+
+    async def run(self, *, task_status: trio.TaskStatus[None] = trio.TASK_STATUS_IGNORED) -> None:
+        """Open the database, migrate it, then commit queued writes until cancelled."""
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        self._writer = await trio.to_thread.run_sync(_connect, self.path)
+        try:
+            await trio.to_thread.run_sync(migrate, self._writer)
+            self._reader = await trio.to_thread.run_sync(_connect, self.path)
+            task_status.started()
+            await self._write_loop()
+        finally:
+            with trio.move_on_after(10, shield=True):
+                await self._drain()
+            if self._reader is not None:
+                self._reader.close()
+            self._writer.close()
+
+    async def write(self, sql: str, params: Sequence[Any] | dict[str, Any] = ()) -> None:
+        """Queue a write and wait until it is committed (raises what SQLite raised)."""
+        job = _Job(sql, params, trio.Event())
+        await self._send.send(job)
+        assert job.done is not None
+        await job.done.wait()
+        if job.error is not None:
+            raise job.error
+
+    def write_nowait(self, sql: str, params: Sequence[Any] | dict[str, Any] = ()) -> None:
+        """Queue a write without waiting; failures are logged. Drops (logged) when full."""
+        try:
+            self._send.send_nowait(_Job(sql, params))
+        except trio.WouldBlock:
+            log.error("database write queue full; dropping a write")
+
+    async def read(self, query: Callable[[sqlite3.Connection], T]) -> T:
+        """Run `query(connection)` on a worker thread with the read connection."""
+        assert self._reader is not None, "Store.run() has not started"
+        reader = self._reader
+        async with self._read_lock:
+            return await trio.to_thread.run_sync(query, reader)
+
+    async def _write_loop(self) -> None:
+        while True:
+            first = await self._receive.receive()
+            # Once a job is taken off the queue it must be committed, even if we are cancelled.
+            with trio.CancelScope(shield=True):
+                await self._commit(self._take_batch(first))
+
+    def _take_batch(self, first: _Job) -> list[_Job]:
+        batch = [first]
+        while len(batch) < MAX_BATCH:
+            try:
+                batch.append(self._receive.receive_nowait())
+            except trio.WouldBlock:
+                break
+        return batch
+
+    async def _drain(self) -> None:
+        while True:
+            try:
+                first = self._receive.receive_nowait()
+            except trio.WouldBlock:
+                return
+            await self._commit(self._take_batch(first))
+
+    async def _commit(self, batch: list[_Job]) -> None:
+        writer = self._writer
+        assert writer is not None
+        await trio.to_thread.run_sync(_run_batch, writer, batch)
+        for job in batch:
+            if job.done is not None:
+                job.done.set()
+            elif job.error is not None:
+                log.error("database write failed error=%s", job.error)
+
+
+def _run_batch(conn: sqlite3.Connection, batch: list[_Job]) -> None:
+    """Run every job in one transaction; a failing job is rolled back alone via a savepoint."""
+    conn.execute("BEGIN IMMEDIATE")
+    try:
+        for job in batch:
+            conn.execute("SAVEPOINT job")
+            try:
+                conn.execute(job.sql, job.params)
+                conn.execute("RELEASE job")
+            except sqlite3.Error as exc:
+                conn.execute("ROLLBACK TO job")
+                conn.execute("RELEASE job")
+                job.error = exc
+        conn.execute("COMMIT")
+    except BaseException as exc:
+        if conn.in_transaction:
+            conn.execute("ROLLBACK")
+        for job in batch:
+            job.error = job.error or exc
