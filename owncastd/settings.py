@@ -259,3 +259,18 @@ class Settings:
     verbose_logging: bool = False
     # A key given with --streamkey: accepted for this process only, never persisted.
     temporary_stream_key: str = field(default="", repr=False)
+
+
+class SettingsRef:
+    """The current settings, replaced whole when the admin changes something or on reload.
+
+    Services keep the ref and read `.current` when they need a value, so changes apply on the
+    next use without restarting them.
+    """
+
+    def __init__(self, settings: Settings) -> None:
+        self.current = settings
+
+    def replace(self, settings: Settings) -> None:
+        """Swap in a new settings object (already validated)."""
+        self.current = settings

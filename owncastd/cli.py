@@ -1,0 +1,152 @@
+"""`owncastd`: run the daemon (the default command) or check its configuration.
+
+Exit codes: 0 after a clean stop, 1 when the daemon cannot run (no ffmpeg, port in use), 2 for
+configuration and usage errors.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import sys
+from pathlib import Path
+from typing import Annotated
+
+import trio
+import typer
+
+from owncastd import VERSION
+from owncastd.config import ConfigFlags, LoadedConfig, ensure_secrets, load_config, render_effective
+from owncastd.errors import ConfigError, FfmpegNotFoundError, StartupError
+from owncastd.hls.ffmpeg_binary import find_ffmpeg
+from owncastd.logs import setup_logging
+
+log = logging.getLogger("owncastd")
+
+app = typer.Typer(
+    add_completion=False,
+    no_args_is_help=False,
+    invoke_without_command=True,
+    context_settings={"help_option_names": ["-h", "--help"]},
+    help="owncastd — a self-hosted live video and chat server, compatible with Owncast.",
+)
+
+ConfigOption = Annotated[
+    Path | None, typer.Option("--config", help="Config file (default: DATA_DIR/owncast.toml).")
+]
+DataDirOption = Annotated[
+    Path | None, typer.Option("--data-dir", help="Data directory (default: ./data).")
+]
+
+
+def _fail(message: str, code: int) -> typer.Exit:
+    typer.secho(message, fg=typer.colors.RED, err=True)
+    return typer.Exit(code)
+
+
+def _load(config: Path | None, data_dir: Path | None, flags: ConfigFlags) -> LoadedConfig:
+    try:
+        return load_config(config_path=config, data_dir=data_dir, environ=os.environ, flags=flags)
+    except ConfigError as exc:
+        for problem in exc.problems:
+            typer.secho(problem, fg=typer.colors.RED, err=True)
+        raise typer.Exit(2) from None
+
+
+def _print_generated(loaded: LoadedConfig) -> None:
+    """Show first-run secrets exactly once (they are stored hashed or in the 0600 file)."""
+    generated = loaded.generated
+    if generated is None:
+        return
+    lines = ["", "First start: generated credentials (shown only this once):"]
+    if generated.admin_password:
+        lines.append(f"  admin password : {generated.admin_password}   (user: admin)")
+    if generated.stream_key:
+        lines.append(f"  stream key     : {generated.stream_key}")
+    lines.append(f"  saved in       : {loaded.path}")
+    lines.append("")
+    typer.echo("\n".join(lines), err=True)
+
+
+@app.callback()
+def main_command(
+    ctx: typer.Context,
+    config: ConfigOption = None,
+    data_dir: DataDirOption = None,
+    webserverport: Annotated[int | None, typer.Option("--webserverport", help="HTTP port (saved).")] = None,
+    webserverip: Annotated[str | None, typer.Option("--webserverip", help="HTTP listen address (saved).")] = None,
+    rtmpport: Annotated[int | None, typer.Option("--rtmpport", help="RTMP port (saved).")] = None,
+    adminpassword: Annotated[str | None, typer.Option("--adminpassword", help="Set the admin password (saved as a bcrypt hash).")] = None,
+    streamkey: Annotated[str | None, typer.Option("--streamkey", help="A temporary stream key for this run only.")] = None,
+    database: Annotated[Path | None, typer.Option("--database", help="SQLite database file.")] = None,
+    logdir: Annotated[Path | None, typer.Option("--logdir", help="Log directory.")] = None,
+    backupdir: Annotated[Path | None, typer.Option("--backupdir", help="Backup directory.")] = None,
+    verbose: Annotated[bool, typer.Option("--enableVerboseLogging", help="Debug logging and HTTP access lines.")] = False,
+    version: Annotated[bool, typer.Option("--version", help="Print the version and exit.")] = False,
+) -> None:  # fmt: skip
+    """Run the daemon (when no command is given)."""
+    if version:
+        typer.echo(f"owncastd {VERSION}")
+        raise typer.Exit(0)
+    flags = ConfigFlags(
+        webserverport=webserverport,
+        webserverip=webserverip,
+        rtmpport=rtmpport,
+        adminpassword=adminpassword,
+        streamkey=streamkey,
+        database=database,
+        logdir=logdir,
+        backupdir=backupdir,
+        enable_verbose_logging=verbose,
+    )
+    ctx.obj = (config, data_dir, flags)
+    if ctx.invoked_subcommand is None:
+        raise typer.Exit(_run(config, data_dir, flags))
+
+
+def _run(config: Path | None, data_dir: Path | None, flags: ConfigFlags) -> int:
+    from owncastd.daemon import Daemon, DaemonPaths
+
+    loaded = _load(config, data_dir, flags)
+    try:
+        loaded = ensure_secrets(loaded)
+    except ConfigError as exc:
+        for problem in exc.problems:
+            typer.secho(problem, fg=typer.colors.RED, err=True)
+        return 2
+    settings = loaded.settings
+    setup_logging(DaemonPaths.from_settings(settings).log_dir, verbose=settings.verbose_logging)
+    _print_generated(loaded)
+    try:
+        ffmpeg = find_ffmpeg(settings.video.ffmpeg_path, os.environ)
+    except FfmpegNotFoundError as exc:
+        raise _fail(str(exc), 1) from None
+    log.info("starting version=%s config=%s ffmpeg=%s", VERSION, loaded.path, ffmpeg)
+    daemon = Daemon(settings, ffmpeg=ffmpeg)
+    try:
+        trio.run(daemon.run)
+    except* StartupError as group:
+        for exc in group.exceptions:
+            typer.secho(str(exc), fg=typer.colors.RED, err=True)
+        return 1
+    return 0
+
+
+@app.command("check-config")
+def check_config(
+    ctx: typer.Context, config: ConfigOption = None, data_dir: DataDirOption = None
+) -> None:
+    """Validate the configuration and print the effective settings (secrets redacted)."""
+    base_config, base_data_dir, flags = ctx.obj
+    loaded = _load(config or base_config, data_dir or base_data_dir, flags)
+    typer.echo(f"# {loaded.path}: OK")
+    typer.echo(render_effective(loaded.settings))
+
+
+def main() -> None:
+    """Console-script entry point."""
+    app(prog_name="owncastd")
+
+
+if __name__ == "__main__":
+    sys.exit(main())

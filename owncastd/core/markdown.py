@@ -1,0 +1,38 @@
+"""Markdown → safe HTML for admin-written texts (summary, offline message, page content)."""
+
+from __future__ import annotations
+
+import functools
+
+import nh3
+from markdown_it import MarkdownIt
+
+# Admin texts may use the usual document structure; scripts, styles and handlers never pass.
+PAGE_TAGS = {
+    "a", "abbr", "b", "blockquote", "br", "code", "del", "em", "h1", "h2", "h3", "h4", "h5",
+    "h6", "hr", "i", "img", "li", "ol", "p", "pre", "s", "strong", "sub", "sup", "table",
+    "tbody", "td", "th", "thead", "tr", "ul",
+}  # fmt: skip
+PAGE_ATTRIBUTES = {"a": {"href", "title"}, "img": {"src", "alt", "title"}, "*": {"class"}}
+
+
+@functools.cache
+def _parser() -> MarkdownIt:
+    return MarkdownIt("commonmark", {"linkify": True, "html": False}).enable(
+        ["linkify", "strikethrough", "table"]
+    )
+
+
+def render_page_markdown(text: str) -> str:
+    """Render admin markdown to sanitised HTML (links open in a new tab, no referrer)."""
+    if not text.strip():
+        return ""
+    html = _parser().render(text)
+    return nh3.clean(
+        html,
+        tags=PAGE_TAGS,
+        attributes=PAGE_ATTRIBUTES,
+        link_rel="noopener noreferrer",
+        url_schemes={"http", "https", "mailto"},
+        set_tag_attribute_values={"a": {"target": "_blank"}},
+    ).strip()

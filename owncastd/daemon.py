@@ -1,0 +1,206 @@
+"""The composition root: builds every service, wires them together and runs them.
+
+Nursery tree (DESIGN.md):
+
+    root ── signal watcher, store writer
+     └── services ── stream timers, viewer expiry, transcoder, HLS janitor, http
+          └── ingest ── rtmp server (opens last, closes first)
+
+Nothing else in the daemon constructs services or imports more than one adapter.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import signal
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+
+import trio
+
+from owncastd import VERSION
+from owncastd.core.events import EventBus
+from owncastd.core.stream import Stream, restore_stats
+from owncastd.core.viewers import ViewerTracker
+from owncastd.hls.command import segment_seconds
+from owncastd.hls.output import HlsOutput
+from owncastd.hls.thumbnails import ThumbnailMaker
+from owncastd.hls.transcoder import TranscoderService
+from owncastd.http.app import create_app
+from owncastd.http.context import WebContext, WebPaths
+from owncastd.http.server import HttpServer
+from owncastd.logs import TRANSCODER_LOG_FILE
+from owncastd.notify import sd_notify
+from owncastd.rtmp.server import RtmpServer
+from owncastd.settings import Settings, SettingsRef
+from owncastd.store.database import Store
+from owncastd.store.stats import StatsRepository
+
+log = logging.getLogger(__name__)
+
+
+def utc_now() -> datetime:
+    """The wall clock, in UTC."""
+    return datetime.now(UTC)
+
+
+@dataclass(frozen=True)
+class DaemonPaths:
+    """Where one daemon keeps its files (all absolute)."""
+
+    data_dir: Path
+    database: Path
+    log_dir: Path
+
+    @property
+    def hls_dir(self) -> Path:
+        """HLS output (`data/hls`)."""
+        return self.data_dir / "hls"
+
+    @property
+    def tmp_dir(self) -> Path:
+        """Thumbnails and other short-lived files (`data/tmp`, recreated at start)."""
+        return self.data_dir / "tmp"
+
+    @property
+    def public_dir(self) -> Path:
+        """Files served at `/public/`."""
+        return self.data_dir / "public"
+
+    @classmethod
+    def from_settings(cls, settings: Settings) -> DaemonPaths:
+        """Resolve the paths from the (already absolute) path settings."""
+        data = Path(settings.paths.data_dir)
+        return cls(
+            data_dir=data,
+            database=Path(settings.paths.database or data / "owncast.db"),
+            log_dir=Path(settings.paths.log_dir or data / "logs"),
+        )
+
+
+def stream_keys_of(settings_ref: SettingsRef) -> Callable[[], list[str]]:
+    """The keys a publisher may use: the configured ones plus a temporary `--streamkey`."""
+
+    def keys() -> list[str]:
+        settings = settings_ref.current
+        configured = [k.key for k in settings.rtmp.stream_keys]
+        temporary = settings.temporary_stream_key
+        return [*configured, temporary] if temporary else configured
+
+    return keys
+
+
+class Daemon:
+    """One owncastd: run it with `trio.run(daemon.run)`."""
+
+    def __init__(self, settings: Settings, *, ffmpeg: str, clock: Callable[[], datetime] = utc_now):
+        self.settings = SettingsRef(settings)
+        self.paths = DaemonPaths.from_settings(settings)
+        self._ffmpeg = ffmpeg
+        self._clock = clock
+        self._stop = trio.Event()
+
+    def request_stop(self) -> None:
+        """Begin a graceful shutdown."""
+        self._stop.set()
+
+    async def run(
+        self, *, task_status: trio.TaskStatus[tuple[int, int]] = trio.TASK_STATUS_IGNORED
+    ) -> None:
+        """Run until SIGTERM/SIGINT (or `request_stop`); `started((http_port, rtmp_port))`."""
+        self._prepare_directories()
+        store = Store(self.paths.database)
+        async with trio.open_nursery() as root:
+            root.start_soon(self._watch_signals)
+            await root.start(store.run)
+            await self._run_services(store, task_status)
+            root.cancel_scope.cancel()
+        log.info("stopped")
+
+    async def _run_services(
+        self, store: Store, task_status: trio.TaskStatus[tuple[int, int]]
+    ) -> None:
+        settings = self.settings
+        stats_repo = StatsRepository(store)
+        bus = EventBus()
+        stream = Stream(
+            bus=bus,
+            stream_keys=stream_keys_of(settings),
+            segment_seconds=lambda: segment_seconds(settings.current.video.latency_level),
+            stats=restore_stats(await stats_repo.load(), self._clock()),
+            stats_sink=stats_repo,
+            clock=self._clock,
+        )
+        viewers = ViewerTracker(stream, self._clock)
+        bus.subscribe(viewers.on_event)
+        output = HlsOutput(self.paths.hls_dir)
+        transcoder = TranscoderService(
+            stream=stream,
+            output=output,
+            ffmpeg=self._ffmpeg,
+            video_settings=lambda: settings.current.video,
+            thumbnails=ThumbnailMaker(self._ffmpeg, self.paths.tmp_dir),
+            log_file=self.paths.log_dir / TRANSCODER_LOG_FILE,
+        )
+        bus.subscribe(transcoder.on_event)
+        web = WebContext(
+            settings=settings,
+            stream=stream,
+            viewers=viewers,
+            paths=WebPaths(
+                data_dir=self.paths.data_dir,
+                hls_dir=self.paths.hls_dir,
+                thumbnails_dir=self.paths.tmp_dir,
+                public_dir=self.paths.public_dir,
+            ),
+            version=VERSION,
+            clock=self._clock,
+        )
+        current = settings.current
+        async with trio.open_nursery() as services:
+            await services.start(stream.run)
+            await services.start(viewers.run)
+            await services.start(transcoder.run)
+            http = HttpServer(
+                create_app(web),
+                current.web.ip,
+                current.web.port,
+                access_log=current.verbose_logging,
+            )
+            http_port = await services.start(http.run)
+            async with trio.open_nursery() as ingest:
+                rtmp = RtmpServer(stream, current.rtmp.ip, current.rtmp.port)
+                rtmp_port = await ingest.start(rtmp.run)
+                log.info("ready http=%d rtmp=%d", http_port, rtmp_port)
+                sd_notify("READY=1\nSTATUS=serving")
+                task_status.started((http_port, rtmp_port))
+                await self._stop.wait()
+                log.info("stopping")
+                sd_notify("STOPPING=1")
+                ingest.cancel_scope.cancel()
+            services.cancel_scope.cancel()
+
+    def _prepare_directories(self) -> None:
+        for directory in (self.paths.data_dir, self.paths.log_dir, self.paths.public_dir):
+            directory.mkdir(parents=True, exist_ok=True)
+        tmp = self.paths.tmp_dir
+        if tmp.exists():
+            for child in tmp.iterdir():
+                if child.is_file():
+                    child.unlink()
+        tmp.mkdir(parents=True, exist_ok=True)
+
+    async def _watch_signals(self) -> None:
+        with trio.open_signal_receiver(signal.SIGTERM, signal.SIGINT, signal.SIGHUP) as signals:
+            async for signum in signals:
+                if signum == signal.SIGHUP:
+                    log.warning("SIGHUP received; configuration reload is not supported yet")
+                elif self._stop.is_set():
+                    log.warning("second stop signal; exiting immediately")
+                    os._exit(1)
+                else:
+                    log.info("signal received signal=%s", signal.Signals(signum).name)
+                    self._stop.set()

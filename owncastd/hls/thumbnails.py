@@ -1,0 +1,81 @@
+"""`thumbnail.jpg` and `preview.gif` from the newest segment while live (reference §5.8).
+
+Files are written to a temp name and moved into place, so the web server never serves half a
+file. While offline both are removed and the web server shows the logo instead.
+"""
+
+from __future__ import annotations
+
+import logging
+import subprocess
+from collections.abc import Sequence
+from pathlib import Path
+
+import trio
+
+from owncastd.hls.command import build_preview_command, build_thumbnail_command
+from owncastd.settings import VideoVariant
+
+log = logging.getLogger(__name__)
+
+GENERATE_TIMEOUT = 15.0
+THUMBNAIL_NAME = "thumbnail.jpg"
+PREVIEW_NAME = "preview.gif"
+
+
+def highest_quality_variant(variants: Sequence[VideoVariant]) -> int:
+    """The variant index thumbnails come from: a passthrough one, else the highest bitrate."""
+    for index, variant in enumerate(variants):
+        if variant.video_passthrough:
+            return index
+    return max(range(len(variants)), key=lambda i: variants[i].video_bitrate, default=0)
+
+
+class ThumbnailMaker:
+    """Runs ffmpeg to refresh the thumbnail and preview in `directory`."""
+
+    def __init__(self, ffmpeg: str, directory: Path) -> None:
+        self._ffmpeg = ffmpeg
+        self.directory = directory
+        self.failures = 0
+
+    @property
+    def thumbnail(self) -> Path:
+        """Where the current thumbnail lives."""
+        return self.directory / THUMBNAIL_NAME
+
+    @property
+    def preview(self) -> Path:
+        """Where the current animated preview lives."""
+        return self.directory / PREVIEW_NAME
+
+    async def make(self, segment: Path) -> bool:
+        """Refresh both files from `segment`; False (logged) if ffmpeg failed."""
+        await trio.Path(self.directory).mkdir(parents=True, exist_ok=True)
+        ok = True
+        for final, build in (
+            (self.thumbnail, build_thumbnail_command),
+            (self.preview, build_preview_command),
+        ):
+            tmp = final.with_name(f".{final.stem}.tmp{final.suffix}")
+            ok &= await self._run(build(self._ffmpeg, segment, tmp), tmp, final)
+        if not ok:
+            self.failures += 1
+        return ok
+
+    async def clear(self) -> None:
+        """Remove the thumbnail and preview (the stream went offline)."""
+        for path in (self.thumbnail, self.preview):
+            await trio.Path(path).unlink(missing_ok=True)
+
+    async def _run(self, argv: Sequence[str], tmp: Path, final: Path) -> bool:
+        result: subprocess.CompletedProcess[bytes] | None = None
+        with trio.move_on_after(GENERATE_TIMEOUT):
+            result = await trio.run_process(list(argv), capture_stderr=True, check=False)
+        if result is None or result.returncode != 0 or not await trio.Path(tmp).exists():
+            reason = "timeout" if result is None else result.stderr.decode(errors="replace")[-300:]
+            log.warning("thumbnail generation failed file=%s reason=%s", final.name, reason.strip())
+            await trio.Path(tmp).unlink(missing_ok=True)
+            return False
+        await trio.Path(tmp).replace(final)
+        return True

@@ -1,0 +1,277 @@
+"""The transcoder service: one ffmpeg per live session, restarted if it dies mid-stream.
+
+For each session the core hands over, the service wipes the HLS output, starts ffmpeg on the
+session's FLV tags, watches the playlists (first segments → the stream may go online; old
+segments cleaned every minute; thumbnails every 20 s) and, when the publisher leaves, lets
+ffmpeg flush and appends `#EXT-X-ENDLIST` so players stop cleanly.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import logging
+import secrets
+from collections.abc import Callable
+from pathlib import Path
+
+import trio
+
+from owncastd.core.events import Event, StreamWentOffline
+from owncastd.core.media import FLV_HEADER, FlvTag, TagKind
+from owncastd.core.stream import LiveSession, Stream
+from owncastd.hls.command import LATENCY_LEVELS, build_transcode_command
+from owncastd.hls.ffmpeg_process import FfmpegProcess, TranscoderLog
+from owncastd.hls.output import HlsOutput
+from owncastd.hls.thumbnails import ThumbnailMaker, highest_quality_variant
+from owncastd.settings import VideoSettings
+
+log = logging.getLogger(__name__)
+
+PREFIX_TIMEOUT = 5.0
+PREFIX_MAX_TAGS = 256
+WATCH_INTERVAL = 0.2
+CLEANUP_INTERVAL = 60.0
+THUMBNAIL_INTERVAL = 20.0
+MAX_RESTARTS = 3
+RESTART_WINDOW = 60.0
+
+
+class TagFeed:
+    """Reads a session's tags and remembers what a restarted ffmpeg needs first.
+
+    The preamble is the last `onMetaData` and the video/audio decoder configurations; after a
+    restart, tags are skipped until the next video keyframe so the new ffmpeg starts cleanly.
+    """
+
+    def __init__(self, media: trio.MemoryReceiveChannel[FlvTag]) -> None:
+        self._media = media
+        self._pending: list[FlvTag] = []
+        self._metadata: FlvTag | None = None
+        self._video_config: FlvTag | None = None
+        self._audio_config: FlvTag | None = None
+        self._skip_to_keyframe = False
+        self.saw_audio = False
+        self.ended = False
+
+    async def read_prefix(self) -> None:
+        """Buffer the first tags: until a video keyframe and some audio, or a short timeout."""
+        keyframe_seen = False
+        with trio.move_on_after(PREFIX_TIMEOUT):
+            while len(self._pending) < PREFIX_MAX_TAGS:
+                tag = await self._receive()
+                if tag is None:
+                    break
+                self._pending.append(tag)
+                if tag.kind is TagKind.VIDEO and tag.keyframe and not tag.sequence_header:
+                    keyframe_seen = True
+                if keyframe_seen and self.saw_audio:
+                    break
+
+    def start_bytes(self, *, restarted: bool) -> bytes:
+        """What to write to a fresh ffmpeg before streaming further tags."""
+        head = [FLV_HEADER]
+        if restarted:
+            self._skip_to_keyframe = True
+            for tag in (self._metadata, self._video_config, self._audio_config):
+                if tag is not None:
+                    head.append(tag.data)
+        else:
+            head.extend(tag.data for tag in self._pending)
+            self._pending.clear()
+        return b"".join(head)
+
+    async def next(self) -> FlvTag | None:
+        """The next tag to write, or None when the publisher has left."""
+        while True:
+            tag = self._pending.pop(0) if self._pending else await self._receive()
+            if tag is None:
+                return None
+            if self._skip_to_keyframe:
+                if not (tag.kind is TagKind.VIDEO and tag.keyframe and not tag.sequence_header):
+                    continue
+                self._skip_to_keyframe = False
+            return tag
+
+    async def drain(self) -> None:
+        """Discard tags until the publisher leaves (so ingest never blocks on us)."""
+        while await self._receive() is not None:
+            pass
+
+    async def _receive(self) -> FlvTag | None:
+        if self.ended:
+            return None
+        try:
+            tag = await self._media.receive()
+        except (trio.EndOfChannel, trio.ClosedResourceError):
+            self.ended = True
+            return None
+        if tag.kind is TagKind.AUDIO:
+            self.saw_audio = True
+            if tag.sequence_header:
+                self._audio_config = tag
+        elif tag.kind is TagKind.VIDEO and tag.sequence_header:
+            self._video_config = tag
+        elif tag.kind is TagKind.SCRIPT:
+            self._metadata = tag
+        return tag
+
+
+class TranscoderService:
+    """Consumes `stream.sessions` and runs ffmpeg for each, one at a time."""
+
+    def __init__(
+        self,
+        *,
+        stream: Stream,
+        output: HlsOutput,
+        ffmpeg: str,
+        video_settings: Callable[[], VideoSettings],
+        thumbnails: ThumbnailMaker,
+        log_file: Path | None = None,
+    ) -> None:
+        self._stream = stream
+        self._output = output
+        self._ffmpeg = ffmpeg
+        self._video_settings = video_settings
+        self._thumbnails = thumbnails
+        self._log_file = log_file
+        self.restarts = 0
+        self._wipe_send, self._wipe_requests = trio.open_memory_channel[None](1)
+        self._busy = False
+
+    def on_event(self, event: Event) -> None:
+        """Bus subscriber: the delayed-offline timer fired, so the old video can go."""
+        if isinstance(event, StreamWentOffline):
+            with contextlib.suppress(trio.WouldBlock):
+                self._wipe_send.send_nowait(None)
+
+    async def run(self, *, task_status: trio.TaskStatus[None] = trio.TASK_STATUS_IGNORED) -> None:
+        """Transcode each live session in turn until cancelled."""
+        await trio.to_thread.run_sync(self._output.reset)
+        async with trio.open_nursery() as nursery:
+            nursery.start_soon(self._wipe_when_offline)
+            task_status.started()
+            async for session in self._stream.sessions:
+                self._busy = True
+                try:
+                    await self._transcode(session)
+                finally:
+                    self._busy = False
+
+    async def _wipe_when_offline(self) -> None:
+        async for _ in self._wipe_requests:
+            if not self._busy and self._stream.session is None:
+                log.info("offline: removing the last stream's video")
+                await trio.to_thread.run_sync(self._output.reset)
+
+    async def _transcode(self, session: LiveSession) -> None:
+        video = self._video_settings()
+        transcoder_log = TranscoderLog(self._log_file)
+        feed = TagFeed(session.media)
+        try:
+            await trio.to_thread.run_sync(self._output.reset, len(video.variants))
+            await feed.read_prefix()
+            details = session.details
+            has_audio = feed.saw_audio or details.audio_codec not in ("", "No audio")
+            async with trio.open_nursery() as nursery:
+                nursery.start_soon(self._watch, session, video)
+                await self._supervise(session, video, feed, has_audio, transcoder_log)
+                nursery.cancel_scope.cancel()
+        finally:
+            transcoder_log.close()
+            with trio.move_on_after(5, shield=True):
+                await trio.to_thread.run_sync(self._output.append_endlist)
+                await self._thumbnails.clear()
+            log.info("transcoder finished session=%s", session.id)
+
+    async def _supervise(
+        self,
+        session: LiveSession,
+        video: VideoSettings,
+        feed: TagFeed,
+        has_audio: bool,
+        transcoder_log: TranscoderLog,
+    ) -> None:
+        failures: list[float] = []
+        restarted = False
+        while True:
+            segment_id = secrets.token_hex(3)
+            command = build_transcode_command(
+                self._ffmpeg,
+                video,
+                output_dir=self._output.root,
+                segment_id=segment_id,
+                has_audio=has_audio,
+            )
+            log.info(
+                "transcoder starting session=%s variants=%d latency=%d codec=%s audio=%s",
+                session.id,
+                len(video.variants),
+                video.latency_level,
+                video.codec,
+                has_audio,
+            )
+            process = await FfmpegProcess.start(command.argv, command.env, transcoder_log)
+            publisher_left, code = await self._feed(process, feed, restarted=restarted)
+            if publisher_left:
+                log.info("transcoder stopped session=%s exit=%s", session.id, code)
+                return
+            now = trio.current_time()
+            failures = [t for t in failures if now - t < RESTART_WINDOW] + [now]
+            if len(failures) > MAX_RESTARTS:
+                log.error(
+                    "transcoder keeps failing; disconnecting the publisher session=%s exit=%s "
+                    "(see transcoder.log)",
+                    session.id,
+                    code,
+                )
+                session.request_disconnect()
+                await feed.drain()
+                return
+            self.restarts += 1
+            log.warning(
+                "transcoder exited mid-stream; restarting session=%s exit=%s", session.id, code
+            )
+            await trio.sleep(0.5 * len(failures))
+            restarted = True
+
+    async def _feed(
+        self, process: FfmpegProcess, feed: TagFeed, *, restarted: bool
+    ) -> tuple[bool, int]:
+        """Stream tags into ffmpeg. Returns (publisher_left, ffmpeg's exit status)."""
+        publisher_left = False
+        async with trio.open_nursery() as nursery:
+            nursery.start_soon(process.pump_stderr)
+            try:
+                ok = await process.write(feed.start_bytes(restarted=restarted))
+                while ok:
+                    tag = await feed.next()
+                    if tag is None:
+                        publisher_left = True
+                        break
+                    ok = await process.write(tag.data)
+            finally:
+                code = await process.stop()
+        return publisher_left, code
+
+    async def _watch(self, session: LiveSession, video: VideoSettings) -> None:
+        """Poll the output: report readiness, clean old segments, make thumbnails."""
+        variants = len(video.variants)
+        playlist_length = LATENCY_LEVELS[video.latency_level].playlist_length
+        thumbnail_variant = highest_quality_variant(video.variants)
+        while not await trio.to_thread.run_sync(self._all_variants_started, variants):  # noqa: ASYNC110 (polls files)
+            await trio.sleep(WATCH_INTERVAL)
+        log.info("first segments ready session=%s", session.id)
+        self._stream.media_ready(session)
+        next_cleanup = trio.current_time() + CLEANUP_INTERVAL
+        while True:
+            segment = await trio.to_thread.run_sync(self._output.newest_segment, thumbnail_variant)
+            if segment is not None:
+                await self._thumbnails.make(segment)
+            await trio.sleep(THUMBNAIL_INTERVAL)
+            if trio.current_time() >= next_cleanup:
+                next_cleanup = trio.current_time() + CLEANUP_INTERVAL
+                await trio.to_thread.run_sync(self._output.cleanup, playlist_length)
+
+    def _all_variants_started(self, variants: int) -> bool:
+        return all(self._output.segments_listed(i) for i in range(variants))

@@ -1,0 +1,41 @@
+"""The quart-trio application: blueprints plus Owncast-shaped error handling."""
+
+from __future__ import annotations
+
+import logging
+
+from quart import Response, request
+from quart_trio import QuartTrio
+from werkzeug.exceptions import HTTPException
+
+from owncastd.http.context import WebContext
+from owncastd.http.media import create_media_routes
+from owncastd.http.pages import create_pages
+from owncastd.http.public_api import create_public_api
+from owncastd.http.responses import error
+
+log = logging.getLogger(__name__)
+
+MAX_REQUEST_BYTES = 8 * 1024 * 1024
+
+
+def create_app(ctx: WebContext) -> QuartTrio:
+    """Build the web app for one daemon."""
+    app = QuartTrio("owncastd", static_folder=None)
+    app.config["MAX_CONTENT_LENGTH"] = MAX_REQUEST_BYTES
+    app.config["JSON_SORT_KEYS"] = False
+    app.json.sort_keys = False  # type: ignore[attr-defined]
+    app.register_blueprint(create_public_api(ctx))
+    app.register_blueprint(create_media_routes(ctx))
+    app.register_blueprint(create_pages(ctx))
+
+    @app.errorhandler(HTTPException)
+    async def http_error(exc: HTTPException) -> Response:
+        return error(exc.code or 500, exc.description or exc.name)
+
+    @app.errorhandler(Exception)
+    async def unexpected(exc: Exception) -> Response:
+        log.exception("request failed method=%s path=%s", request.method, request.path)
+        return error(500, "internal server error")
+
+    return app

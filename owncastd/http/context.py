@@ -1,0 +1,44 @@
+"""What the web app needs from the rest of the daemon, passed in by the composition root."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import datetime
+from pathlib import Path
+
+from owncastd.core.stream import Stream
+from owncastd.core.viewers import ViewerTracker
+from owncastd.settings import SettingsRef
+
+STATIC_DIR = Path(__file__).parent / "static"
+
+
+@dataclass(frozen=True)
+class WebPaths:
+    """Directories the web app serves files from."""
+
+    data_dir: Path
+    hls_dir: Path
+    thumbnails_dir: Path
+    public_dir: Path
+    static_dir: Path = STATIC_DIR
+
+    def logo(self, configured: str) -> Path:
+        """The configured logo (relative to the data dir), or the bundled default."""
+        if configured:
+            path = Path(configured)
+            return path if path.is_absolute() else self.data_dir / path
+        return self.static_dir / "img" / "logo.svg"
+
+
+@dataclass(frozen=True)
+class WebContext:
+    """Services and settings the HTTP handlers use."""
+
+    settings: SettingsRef
+    stream: Stream
+    viewers: ViewerTracker
+    paths: WebPaths
+    version: str
+    clock: Callable[[], datetime]

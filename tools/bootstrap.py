@@ -1,0 +1,111 @@
+#!/usr/bin/env python3
+"""Set up a fresh clone: virtualenv, Python packages, hls.js, ffmpeg (and test tools).
+
+Standard library only: this runs before anything else is installed. Each step is skipped when
+already done (a stamp records the hash of pyproject.toml), so the run and test commands stay
+fast after the first time.
+
+    python3 tools/bootstrap.py runtime   # what `bin/owncastd` needs
+    python3 tools/bootstrap.py test      # plus pytest & co, Debian's ffmpeg, chromium, systemd
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import shutil
+import subprocess
+import sys
+import venv
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+VENV = Path(os.environ.get("OWNCAST_VENV", ROOT / ".venv"))
+APT_PACKAGES = {"ffmpeg": "ffmpeg", "ffprobe": "ffmpeg", "chromium": "chromium"}
+APT_FILES = {"systemd-analyze": "systemd"}
+
+
+def say(message: str) -> None:
+    print(f"[bootstrap] {message}", file=sys.stderr, flush=True)
+
+
+def venv_python() -> Path:
+    return VENV / "bin" / "python"
+
+
+def run(argv: list[str], **kwargs: object) -> None:
+    subprocess.run(argv, check=True, **kwargs)  # type: ignore[call-overload]
+
+
+def ensure_venv() -> None:
+    if not venv_python().exists():
+        say(f"creating virtualenv {VENV}")
+        venv.EnvBuilder(with_pip=True).create(VENV)
+
+
+def ensure_packages(extra: str) -> None:
+    digest = hashlib.sha256((ROOT / "pyproject.toml").read_bytes()).hexdigest()[:16]
+    stamp = VENV / f".owncastd-{extra or 'runtime'}-{digest}"
+    if stamp.exists():
+        return
+    target = f"{ROOT}[{extra}]" if extra else str(ROOT)
+    say(f"installing Python packages ({extra or 'runtime'})")
+    run([str(venv_python()), "-m", "pip", "install", "--quiet", "--disable-pip-version-check",
+         "-e", target])  # fmt: skip
+    stamp.touch()
+
+
+def ensure_hlsjs() -> None:
+    run([str(venv_python()), "-m", "owncastd.http.vendor"])
+
+
+def ensure_ffmpeg_for_runtime() -> None:
+    """A system ffmpeg is used when present; otherwise the imageio-ffmpeg wheel provides one."""
+    if shutil.which("ffmpeg"):
+        return
+    probe = subprocess.run([str(venv_python()), "-c", "import imageio_ffmpeg"], capture_output=True)
+    if probe.returncode != 0:
+        say("no ffmpeg on PATH: installing the imageio-ffmpeg wheel")
+        run([str(venv_python()), "-m", "pip", "install", "--quiet", "imageio-ffmpeg"])
+
+
+def apt_install(packages: list[str]) -> None:
+    if not packages:
+        return
+    if not shutil.which("apt-get"):
+        sys.exit(f"[bootstrap] please install: {' '.join(packages)} (no apt-get here)")
+    prefix: list[str] = []
+    if os.geteuid() != 0:
+        if not shutil.which("sudo"):
+            sys.exit(f"[bootstrap] please install as root: apt-get install {' '.join(packages)}")
+        prefix = ["sudo", "-n"]
+    env = {**os.environ, "DEBIAN_FRONTEND": "noninteractive"}
+    say(f"apt-get install {' '.join(packages)}")
+    run([*prefix, "apt-get", "update", "-q"], env=env, stdout=subprocess.DEVNULL)
+    run([*prefix, "apt-get", "install", "-y", "-q", "--no-install-recommends", *packages],
+        env=env, stdout=subprocess.DEVNULL)  # fmt: skip
+
+
+def ensure_test_system_packages() -> None:
+    missing = {pkg for cmd, pkg in APT_PACKAGES.items() if not shutil.which(cmd)}
+    missing |= {pkg for cmd, pkg in APT_FILES.items() if not shutil.which(cmd)}
+    apt_install(sorted(missing))
+
+
+def main(argv: list[str]) -> int:
+    mode = argv[1] if len(argv) > 1 else "runtime"
+    if mode not in ("runtime", "test"):
+        print(__doc__, file=sys.stderr)
+        return 2
+    ensure_venv()
+    ensure_packages("test" if mode == "test" else "")
+    ensure_hlsjs()
+    if mode == "test":
+        ensure_test_system_packages()
+    else:
+        ensure_ffmpeg_for_runtime()
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv))
