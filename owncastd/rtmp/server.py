@@ -1,0 +1,251 @@
+"""The trio side of RTMP ingest: a listener and one task per connection.
+
+Each connection runs a :class:`~owncastd.rtmp.session.ServerSession`. Media goes to the
+:class:`~owncastd.core.ingest.Publication` opened by the gate; while `publication.send()` waits
+(the transcoder's queue is full) we stop reading, and TCP pushes back on the encoder. Whatever
+goes wrong with one connection closes that connection only, with one log line naming the peer.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import logging
+from typing import NoReturn
+
+import trio
+
+from owncastd.core.ingest import IngestGate, Publication
+from owncastd.errors import (
+    AlreadyLiveError,
+    BadStreamKeyError,
+    PublishRefusedError,
+    RtmpProtocolError,
+    StartupError,
+)
+from owncastd.rtmp.events import (
+    Connected,
+    Event,
+    MediaReceived,
+    MessageIgnored,
+    MetadataReceived,
+    PeerRejected,
+    PublishRequested,
+    PublishStopped,
+    StreamDeleted,
+)
+from owncastd.rtmp.session import ServerSession
+
+log = logging.getLogger(__name__)
+
+RECEIVE_SIZE = 64 * 1024
+CLOSE_TIMEOUT = 2.0
+
+
+class _Closed(Exception):
+    """Ends a connection on purpose: why, and how loudly to log it."""
+
+    def __init__(self, reason: str, level: int = logging.WARNING) -> None:
+        super().__init__(reason)
+        self.reason = reason
+        self.level = level
+
+
+def format_peer(address: object) -> str:
+    """`host:port` (or `[v6]:port`) of a socket address."""
+    if isinstance(address, tuple) and len(address) >= 2:
+        host, port = address[0], address[1]
+        return f"[{host}]:{port}" if ":" in str(host) else f"{host}:{port}"
+    return str(address)
+
+
+def _refusal(exc: PublishRefusedError) -> str:
+    if isinstance(exc, BadStreamKeyError):
+        return "Invalid stream key."
+    if isinstance(exc, AlreadyLiveError):
+        return "A stream is already live."
+    return "Publishing refused."
+
+
+class RtmpServer:
+    """RTMP ingest on `host:port` (port 0 picks a free one), publishing through `gate`."""
+
+    def __init__(
+        self, gate: IngestGate, host: str, port: int, *, read_timeout: float = 10.0
+    ) -> None:
+        self._gate = gate
+        self._host = host
+        self._port = port
+        self._read_timeout = read_timeout
+
+    async def run(self, *, task_status: trio.TaskStatus[int] = trio.TASK_STATUS_IGNORED) -> None:
+        """Listen and serve until cancelled; `task_status.started(port)` once listening.
+
+        Raises :class:`~owncastd.errors.StartupError` if the address cannot be bound.
+        """
+        address = format_peer((self._host or "0.0.0.0", self._port))
+        try:
+            listeners = await trio.open_tcp_listeners(self._port, host=self._host or None)
+        except OSError as exc:
+            detail = exc.strerror or str(exc)
+            raise StartupError(f"cannot listen for RTMP on {address}: {detail}") from exc
+        port = int(listeners[0].socket.getsockname()[1])
+        log.info("rtmp listening host=%s port=%d", self._host or "*", port)
+        async with trio.open_nursery() as nursery:
+            task_status.started(port)
+            await trio.serve_listeners(self._handle_socket, listeners, handler_nursery=nursery)
+
+    async def _handle_socket(self, stream: trio.SocketStream) -> None:
+        try:
+            peer = format_peer(stream.socket.getpeername())
+        except OSError:
+            peer = "unknown"
+        await self.handle_stream(stream, peer)
+
+    async def handle_stream(self, stream: trio.abc.Stream, peer: str) -> None:
+        """Serve one connection to its end and close it. Never raises (but cancellation)."""
+        await _Connection(self._gate, stream, peer, self._read_timeout).serve()
+
+
+class _Connection:
+    """One peer: reads with a deadline, feeds the session, acts on its events."""
+
+    def __init__(
+        self, gate: IngestGate, stream: trio.abc.Stream, peer: str, timeout: float
+    ) -> None:
+        self._gate = gate
+        self._stream = stream
+        self._peer = peer
+        self._timeout = timeout
+        self._session = ServerSession()
+        self._publication: Publication | None = None
+        self._received = 0
+        self._admin_disconnect = False
+
+    async def serve(self) -> None:
+        reason, level = "cancelled", logging.INFO
+        try:
+            async with trio.open_nursery() as nursery:
+                reason, level = await self._pump(nursery)
+                nursery.cancel_scope.cancel()
+            if self._admin_disconnect:
+                reason, level = "disconnected by the admin", logging.INFO
+        finally:
+            if self._publication is not None:
+                self._publication.end()
+            closing_errors = (trio.BrokenResourceError, trio.ClosedResourceError, OSError)
+            with (
+                trio.move_on_after(CLOSE_TIMEOUT, shield=True),
+                contextlib.suppress(*closing_errors),
+            ):
+                await self._stream.aclose()
+            log.log(level, "rtmp connection closed peer=%s reason=%s", self._peer, reason)
+
+    async def _pump(self, nursery: trio.Nursery) -> tuple[str, int]:
+        try:
+            await self._loop(nursery)
+        except _Closed as closed:
+            return closed.reason, closed.level
+        except RtmpProtocolError as exc:
+            return f"protocol error: {exc}", logging.WARNING
+        except (trio.BrokenResourceError, trio.ClosedResourceError) as exc:
+            cause = exc.__cause__ or exc
+            return f"connection lost: {cause!r}", logging.WARNING
+        except Exception as exc:
+            log.debug("rtmp connection failure peer=%s", self._peer, exc_info=True)
+            return f"internal error: {exc!r}", logging.WARNING
+
+    async def _loop(self, nursery: trio.Nursery) -> NoReturn:
+        session = self._session
+        while True:
+            with trio.move_on_after(self._timeout) as deadline:
+                data = await self._stream.receive_some(RECEIVE_SIZE)
+            if deadline.cancelled_caught:
+                raise _Closed(f"no data for {self._timeout:g} s")
+            if not data:
+                raise self._eof()
+            self._received += len(data)
+            session.receive_data(bytes(data))
+            while (event := session.next_event()) is not None:
+                await self._on_event(event, nursery)
+            await self._flush()
+
+    def _eof(self) -> _Closed:
+        if not self._session.handshake_done:
+            if self._received:
+                return _Closed(f"truncated handshake ({self._received} bytes)")
+            return _Closed("closed before the handshake", logging.DEBUG)
+        if self._session.publishing:
+            return _Closed("publisher disconnected", logging.INFO)
+        return _Closed("peer closed the connection", logging.INFO)
+
+    async def _flush(self) -> None:
+        out = self._session.data_to_send()
+        if out:
+            with trio.move_on_after(self._timeout) as deadline:
+                await self._stream.send_all(out)
+            if deadline.cancelled_caught:
+                raise _Closed(f"could not send for {self._timeout:g} s")
+
+    async def _on_event(self, event: Event, nursery: trio.Nursery) -> None:
+        publication = self._publication
+        match event:
+            case MediaReceived(tag=tag) if publication is not None:
+                await publication.send(tag)
+            case MetadataReceived(details=details, tag=tag) if publication is not None:
+                publication.set_details(details)
+                log.info(
+                    "rtmp metadata peer=%s video=%s %dx%d@%g audio=%s encoder=%r",
+                    self._peer,
+                    details.video_codec,
+                    details.width,
+                    details.height,
+                    details.framerate,
+                    details.audio_codec,
+                    details.encoder[:80],
+                )
+                if tag is not None:
+                    await publication.send(tag)
+            case PublishRequested(key=key):
+                await self._start_publication(key, nursery)
+            case PublishStopped() if publication is not None:
+                publication.end()
+                log.info("rtmp publish stopped peer=%s", self._peer)
+            case StreamDeleted():
+                raise _Closed("the publisher deleted its stream", logging.INFO)
+            case PeerRejected(reason=reason):
+                await self._flush()
+                raise _Closed(f"refused: {reason}")
+            case MessageIgnored(reason=reason, malformed=malformed):
+                level = logging.WARNING if malformed else logging.INFO
+                log.log(level, "rtmp message ignored peer=%s reason=%s", self._peer, reason)
+            case Connected(flash_ver=flash_ver):
+                handshake = "digest" if self._session.digest_handshake else "simple"
+                log.info(
+                    "rtmp connect peer=%s handshake=%s flash_ver=%r",
+                    self._peer,
+                    handshake,
+                    flash_ver[:80],
+                )
+
+    async def _start_publication(self, key: str, nursery: trio.Nursery) -> None:
+        try:
+            self._gate.check_key(key)
+            publication = self._gate.begin(self._peer)
+        except PublishRefusedError as exc:
+            self._session.refuse_publish(_refusal(exc))
+            await self._flush()
+            raise _Closed(f"publish refused: {exc}") from None
+        self._publication = publication
+        self._session.accept_publish()
+        await self._flush()
+        nursery.start_soon(self._watch_disconnect, publication, nursery.cancel_scope)
+        log.info("rtmp publish started peer=%s", self._peer)
+
+    async def _watch_disconnect(self, publication: Publication, scope: trio.CancelScope) -> None:
+        try:
+            await publication.wait_disconnect_requested()
+        except Exception:
+            log.warning("rtmp disconnect watch failed peer=%s", self._peer, exc_info=True)
+            return
+        self._admin_disconnect = True
+        scope.cancel()
