@@ -1,0 +1,19 @@
+// Entry point of the viewer page (/): config → page, status poll → player / offline panel.
+
+import { loadConfig } from './config.js';
+import { renderPage } from './page.js';
+import { StatusPoller } from './status.js';
+import { applyTheme } from './theme.js';
+import { StreamView } from './viewer.js';
+
+const poller = new StatusPoller((status) => view.applyStatus(status), {
+  onError: (err) => console.warn('status: poll failed', err),
+});
+const view = new StreamView({ onEnded: () => poller.pollNow() });
+poller.start();
+
+loadConfig().then((config) => {
+  applyTheme(config);
+  renderPage(config);
+  view.setConfig(config);
+});
