@@ -93,6 +93,7 @@ def int_range(low: int, high: int) -> Check:
 def url(schemes: tuple[str, ...], *, required: bool = False, secret: bool = False) -> Check:
     """A URL with one of `schemes` and a host; "" is allowed unless `required`."""
     names = "http(s)" if schemes == ("http", "https") else "/".join(schemes)
+    article = "an" if names.startswith("http") else "a"
 
     def check(value: str) -> str | None:
         if value == "" and not required:
@@ -106,7 +107,7 @@ def url(schemes: tuple[str, ...], *, required: bool = False, secret: bool = Fals
         if valid:
             return None
         shown = "" if secret else f" (got {describe(value)})"
-        return f"must be an {names} URL{shown}"
+        return f"must be {article} {names} URL{shown}"
 
     return check
 

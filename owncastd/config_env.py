@@ -24,9 +24,15 @@ from owncastd.config_schema import FIELDS, FieldSpec, check_field, suggest, to_f
 from owncastd.config_secrets import hash_password, password_problem, verify_password
 
 ENV_PREFIX = "OWNCAST_"
-# OWNCAST_* names read elsewhere (owncastctl, tests, the CLI); accepted here and ignored.
+# OWNCAST_* names read elsewhere (owncastctl's credentials, bin/ scripts); accepted, ignored.
 ENV_ALLOWLIST = frozenset(
-    {"OWNCAST_URL", "OWNCAST_ADMIN_USER", "OWNCAST_ADMIN_PASSWORD_FILE", "OWNCAST_TOKEN"}
+    {
+        "OWNCAST_URL",
+        "OWNCAST_ADMIN_USER",
+        "OWNCAST_ADMIN_PASSWORD_FILE",
+        "OWNCAST_TOKEN",
+        "OWNCAST_VENV",
+    }
 )
 # Short names for keys; applied after the generic names, so they win.
 ENV_ALIASES: dict[str, str] = {
@@ -127,7 +133,7 @@ def env_overrides(environ: Mapping[str, str], into: Overrides) -> None:
             into.values[spec.dotted] = value
     for name in names:
         if name not in KNOWN_ENV:
-            into.problems.append(f"env {name}: unknown variable" + suggest(name, KNOWN_ENV))
+            into.problems.append(f"env {name}: unknown variable" + _suggest_env(name))
     if "OWNCAST_ADMIN_PASSWORD" in environ:
         plain = environ["OWNCAST_ADMIN_PASSWORD"]
         if problem := password_problem(plain):
@@ -140,6 +146,13 @@ def env_overrides(environ: Mapping[str, str], into: Overrides) -> None:
             into.problems.append(f"env OWNCAST_STREAM_KEY: {problem}")
         else:
             into.temporary_stream_key = key
+
+
+def _suggest_env(name: str) -> str:
+    # Compare what follows OWNCAST_, or the shared prefix makes everything look close.
+    cut = len(ENV_PREFIX)
+    hint = suggest(name[cut:], [known[cut:] for known in KNOWN_ENV])
+    return hint.replace('"', '"' + ENV_PREFIX, 1) if hint else ""
 
 
 def flag_overrides(flags: ConfigFlags, file_data: Mapping[str, Any], into: Overrides) -> None:

@@ -239,7 +239,8 @@ def check_field(spec: FieldSpec, value: Any, loc: str | None = None) -> list[Loc
 
 def _check_entry(spec: FieldSpec, entry: Any, loc: str) -> list[Located]:
     if not isinstance(entry, dict):
-        return [(loc, f"must be a table (got {checks.describe(entry)})")]
+        secret = any(sub.secret for sub in spec.items)  # a bare string here may be a key
+        return [(loc, f"must be a table (got {checks.describe(entry, secret=secret)})")]
     subs = {s.name: s for s in spec.items}
     problems: list[Located] = []
     for key, value in entry.items():
@@ -265,7 +266,10 @@ def check_document(data: Mapping[str, Any]) -> list[Located]:
         elif name == "notifications":
             for sub, subvalue in value.items():
                 section = f"notifications.{sub}"
-                if section not in SECTIONS:
+                if section not in SECTIONS and not isinstance(subvalue, dict):
+                    message = "unknown key (use [notifications.discord] or [notifications.browser])"
+                    problems.append((f"[notifications] {_key_loc(sub)}", message))
+                elif section not in SECTIONS:
                     hint = suggest(section, SECTIONS).replace('"', "")
                     problems.append((f"[{section}]", "unknown section" + _bracket(hint)))
                 elif not isinstance(subvalue, dict):

@@ -172,8 +172,11 @@ def _plain_keys_end(table: Table | InlineTable) -> int:
 
 
 def _insert(table: Any, key: str, item: Item) -> None:
-    index = _plain_keys_end(table) if isinstance(table, Table) else len(table)
-    if isinstance(table, Table) and index < len(table.value.body):
+    if not isinstance(table, Table):  # an inline table or a table split across the file
+        table[key] = item
+        return
+    index = _plain_keys_end(table)
+    if index < len(table.value.body):
         table.value._insert_at(index, key, item)  # tomlkit has no public positional insert
     else:
         table.append(key, item)
