@@ -123,13 +123,14 @@ def _run(config: Path | None, data_dir: Path | None, flags: ConfigFlags) -> int:
         raise _fail(str(exc), 1) from None
     log.info("starting version=%s config=%s ffmpeg=%s", VERSION, loaded.path, ffmpeg)
     daemon = Daemon(settings, ffmpeg=ffmpeg)
+    failures: list[str] = []
     try:
         trio.run(daemon.run)
     except* StartupError as group:
-        for exc in group.exceptions:
-            typer.secho(str(exc), fg=typer.colors.RED, err=True)
-        return 1
-    return 0
+        failures = [str(exc) for exc in group.exceptions]
+    for failure in failures:
+        typer.secho(failure, fg=typer.colors.RED, err=True)
+    return 1 if failures else 0
 
 
 @app.command("check-config")

@@ -14,8 +14,8 @@ from .conftest import Loader
 
 F = "owncast.toml"
 FILE_CASES = [
-    ("[rtmp]\nport = 0", f"{F}: [rtmp] port: must be 1..65535 (got 0)"),
-    ("[web]\nport = 70000", f"{F}: [web] port: must be 1..65535 (got 70000)"),
+    ("[rtmp]\nport = -1", f"{F}: [rtmp] port: must be 0..65535 (got -1)"),
+    ("[web]\nport = 70000", f"{F}: [web] port: must be 0..65535 (got 70000)"),
     ('[web]\nport = "8080"', f'{F}: [web] port: must be an integer (got "8080")'),
     ("[web]\nport = true", f"{F}: [web] port: must be an integer (got true)"),
     ('[web]\nip = "localhost"', f'{F}: [web] ip: must be an IP address (got "localhost")'),
@@ -189,7 +189,7 @@ def test_s3_enabled_names_every_missing_key(
 
 ENV_CASES = [
     ({"OWNCAST_WEB_PORT": "abc"}, 'env OWNCAST_WEB_PORT: must be an integer (got "abc")'),
-    ({"OWNCAST_WEB_PORT": "0"}, "env OWNCAST_WEB_PORT: must be 1..65535 (got 0)"),
+    ({"OWNCAST_WEB_PORT": "-1"}, "env OWNCAST_WEB_PORT: must be 0..65535 (got -1)"),
     ({"OWNCAST_RTMP_IP": "x"}, 'env OWNCAST_RTMP_IP: must be an IP address (got "x")'),
     (
         {"OWNCAST_CHAT_DISABLED": "maybe"},
@@ -229,8 +229,8 @@ def test_env_problem(
 
 
 FLAG_CASES = [
-    (ConfigFlags(rtmpport=0), "--rtmpport: must be 1..65535 (got 0)"),
-    (ConfigFlags(webserverport=65536), "--webserverport: must be 1..65535 (got 65536)"),
+    (ConfigFlags(rtmpport=-1), "--rtmpport: must be 0..65535 (got -1)"),
+    (ConfigFlags(webserverport=65536), "--webserverport: must be 0..65535 (got 65536)"),
     (ConfigFlags(webserverip="nope"), '--webserverip: must be an IP address (got "nope")'),
     (ConfigFlags(adminpassword=""), "--adminpassword: must not be empty"),
     (
@@ -255,7 +255,7 @@ def test_every_problem_is_reported_at_once(
     config_file: Callable[[str], Path], load: Loader
 ) -> None:
     text = (
-        '[web]\nport = 0\nip = "nowhere"\n'
+        '[web]\nport = -1\nip = "nowhere"\n'
         "[video]\nlatency_level = 9\n"
         "[[video.variants]]\nframerate = 500\n"
         "[chatt]\ndisabled = true\n"
@@ -268,14 +268,14 @@ def test_every_problem_is_reported_at_once(
             flags=ConfigFlags(rtmpport=99999, webserverport=8080),
         )
     assert caught.value.problems == [
-        f"{F}: [web] port: must be 1..65535 (got 0)",
+        f"{F}: [web] port: must be 0..65535 (got -1)",
         f'{F}: [web] ip: must be an IP address (got "nowhere")',
         f"{F}: [video] latency_level: must be 0..4 (got 9)",
         f"{F}: [video] variants[0].framerate: must be 1..120 (got 500)",
         f"{F}: [chatt]: unknown section (did you mean [chat]?)",
         'env OWNCAST_RTMP_PORT: must be an integer (got "x")',
         "env OWNCAST_XYZZY: unknown variable",
-        "--rtmpport: must be 1..65535 (got 99999)",
+        "--rtmpport: must be 0..65535 (got 99999)",
     ]
     assert str(caught.value) == "\n".join(caught.value.problems)
     # nothing was persisted although --webserverport is a persisted flag
@@ -299,7 +299,7 @@ def test_an_unknown_config_from_env_is_an_error(tmp_path: Path, load: Loader) ->
 
 def test_problems_use_the_config_file_name(tmp_path: Path, load: Loader) -> None:
     path = tmp_path / "site.toml"
-    path.write_text("[rtmp]\nport = 0\n", encoding="utf-8")
+    path.write_text("[rtmp]\nport = -1\n", encoding="utf-8")
     with pytest.raises(ConfigError) as caught:
         load(path)
-    assert caught.value.problems == ["site.toml: [rtmp] port: must be 1..65535 (got 0)"]
+    assert caught.value.problems == ["site.toml: [rtmp] port: must be 0..65535 (got -1)"]

@@ -147,7 +147,7 @@ def test_appearance_variables_go_under_their_description(sample: Path) -> None:
 
 
 INVALID = [
-    ({"web.port": 0}, "owncast.toml: [web] port: must be 1..65535 (got 0)"),
+    ({"web.port": -1}, "owncast.toml: [web] port: must be 0..65535 (got -1)"),
     ({"video.variants": []}, "owncast.toml: [video] variants: must have at least one variant"),
     ({"server.url": "nope"}, 'owncast.toml: [server] url: must be an http(s) URL (got "nope")'),
     ({"chat.disabled": "yes"}, 'owncast.toml: [chat] disabled: must be true or false (got "yes")'),
