@@ -100,7 +100,7 @@ def check_chunk_size(size: int) -> int:
 class ChunkReader:
     """Reassemble messages from chunk bytes. Feed bytes, then call :meth:`next_message`.
 
-    SetChunkSize and Abort are applied here and not returned. Raises
+    SetChunkSize and Abort take effect here (and are returned too). Raises
     :class:`~owncastd.errors.RtmpProtocolError` on bytes that break the protocol.
     """
 
@@ -134,27 +134,25 @@ class ChunkReader:
 
     def next_message(self) -> RtmpMessage | None:
         """Return the next complete message, or None until more bytes arrive."""
-        while True:
-            if self._incoming:
-                if self.buffered < self._need:
-                    return None
-                if self._pos == len(self._buf) and len(self._incoming) == 1:
-                    self._buf = self._incoming[0]
-                else:
-                    self._buf = b"".join([self._buf[self._pos :], *self._incoming])
-                self._pos = 0
-                self._incoming.clear()
-                self._incoming_len = 0
-            message = self._parse()
-            if message is None:
+        if self._incoming:
+            if self.buffered < self._need:
                 return None
-            self._need = 0
-            if message.type_id == MessageType.SET_CHUNK_SIZE:
-                self._set_chunk_size(message.payload)
-            elif message.type_id == MessageType.ABORT:
-                self._abort(message.payload)
+            if self._pos == len(self._buf) and len(self._incoming) == 1:
+                self._buf = self._incoming[0]
             else:
-                return message
+                self._buf = b"".join([self._buf[self._pos :], *self._incoming])
+            self._pos = 0
+            self._incoming.clear()
+            self._incoming_len = 0
+        message = self._parse()
+        if message is None:
+            return None
+        self._need = 0
+        if message.type_id == MessageType.SET_CHUNK_SIZE:
+            self._set_chunk_size(message.payload)
+        elif message.type_id == MessageType.ABORT:
+            self._abort(message.payload)
+        return message
 
     def _set_chunk_size(self, payload: bytes) -> None:
         if len(payload) < 4:

@@ -15,6 +15,7 @@ AAC, EX_AUDIO = 10, 9
 _LEGACY_PACKETIZED = (AVC, HEVC_LEGACY, AV1_LEGACY)
 _EX_SEQUENCE_START = (0, 5)  # PacketTypeSequenceStart, PacketTypeMPEG2TSSequenceStart
 _EX_CODED_FRAMES = (1, 3, 6)  # CodedFrames, CodedFramesX, Multitrack
+_COMMAND_FRAME = 5
 
 
 def make_tag(
@@ -39,7 +40,7 @@ def video_tag(timestamp: int, body: bytes) -> FlvTag:
     if first & 0x80:  # enhanced RTMP ExVideoTagHeader
         frame_type = (first >> 4) & 0x07
         packet_type = first & 0x0F
-        sequence_header = packet_type in _EX_SEQUENCE_START
+        sequence_header = packet_type in _EX_SEQUENCE_START and frame_type != _COMMAND_FRAME
         keyframe = frame_type == 1 and packet_type in _EX_CODED_FRAMES
     else:
         frame_type = first >> 4
