@@ -8,6 +8,8 @@ from quart import Response, request
 from quart_trio import QuartTrio
 from werkzeug.exceptions import HTTPException
 
+from owncastd.http.admin_auth import AdminGuard
+from owncastd.http.admin_status import create_admin_status
 from owncastd.http.context import WebContext
 from owncastd.http.media import create_media_routes
 from owncastd.http.pages import create_pages
@@ -25,7 +27,9 @@ def create_app(ctx: WebContext) -> QuartTrio:
     app.config["MAX_CONTENT_LENGTH"] = MAX_REQUEST_BYTES
     app.config["JSON_SORT_KEYS"] = False
     app.json.sort_keys = False  # type: ignore[attr-defined]
+    guard = AdminGuard(ctx.settings)
     app.register_blueprint(create_public_api(ctx))
+    app.register_blueprint(create_admin_status(ctx, guard))
     app.register_blueprint(create_media_routes(ctx))
     app.register_blueprint(create_pages(ctx))
 

@@ -54,10 +54,13 @@ function openActionDialog(action) {
   const dialog = byId('action-dialog');
   if (!dialog || typeof dialog.showModal !== 'function') return false;
   setText(byId('action-dialog-title'), action.title || 'Action');
+  // Another site keeps its own origin; a page of this server gets an opaque one, since
+  // scripts plus same-origin on our own origin could lift the sandbox.
+  const sameOrigin = new URL(action.href).origin === window.location.origin;
   const frame = el('iframe', {
     src: action.href,
     title: action.title || 'Action',
-    sandbox: 'allow-scripts allow-forms allow-popups allow-same-origin',
+    sandbox: `allow-scripts allow-forms allow-popups${sameOrigin ? '' : ' allow-same-origin'}`,
     referrerpolicy: 'no-referrer',
   });
   byId('action-dialog-body')?.replaceChildren(frame);

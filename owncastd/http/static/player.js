@@ -85,6 +85,7 @@ export class Player {
   #message;
   #onEnded;
   #hls = null;
+  #native = false;
   #wanted = false;
   #generation = 0;
   #retryTimer = null;
@@ -150,8 +151,9 @@ export class Player {
       if (this.#wanted) this.#scheduleRetry('ended');
     });
     video.addEventListener('error', () => {
-      // Native HLS reports its failures here; hls.js reports through its own events.
-      if (this.#wanted && !this.#hls && video.error) this.#scheduleRetry('network');
+      // Native HLS reports its failures here; hls.js reports through its own events (and
+      // errors caused by our own teardown arrive after #native is already false).
+      if (this.#wanted && this.#native && video.error) this.#scheduleRetry('network');
     });
     this.#unmute?.addEventListener('click', () => {
       this.#userChoseSound = true;
@@ -183,6 +185,7 @@ export class Player {
     if (Hls?.isSupported()) {
       this.#startHlsJs(Hls, generation);
     } else if (video.canPlayType('application/vnd.apple.mpegurl')) {
+      this.#native = true;
       video.src = STREAM_URL;
       this.#play();
     } else {
@@ -305,6 +308,7 @@ export class Player {
     clearTimeout(this.#retryTimer);
     this.#retryTimer = null;
     this.#stopPinging();
+    this.#native = false;
     if (this.#hls) {
       this.#hls.destroy();
       this.#hls = null;
