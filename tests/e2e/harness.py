@@ -40,7 +40,7 @@ def wait_for(
             result = condition()
             if result:
                 return result
-        except Exception as exc:  # noqa: BLE001 - retried until the deadline
+        except Exception as exc:  # retried until the deadline
             last_error = exc
         time.sleep(0.1)
     raise AssertionError(f"timed out after {timeout}s waiting for {what} ({last_error})\n{log()}")
@@ -145,7 +145,9 @@ class DaemonProcess:
             except subprocess.TimeoutExpired:
                 self.process.kill()
                 self.process.wait()
-                raise AssertionError(f"owncastd did not stop within {timeout}s\n{self.log()}")
+                raise AssertionError(
+                    f"owncastd did not stop within {timeout}s\n{self.log()}"
+                ) from None
         self._reader.join(timeout=5)
         return self.process.returncode
 
