@@ -26,6 +26,8 @@ function renderTags(tags) {
   show(list, items.length > 0);
 }
 
+const linkGlyph = () => el('span', { class: 'icon icon-link', 'aria-hidden': 'true' });
+
 function renderSocial(handles) {
   const list = byId('social-links');
   if (!list) return;
@@ -33,15 +35,18 @@ function renderSocial(handles) {
   for (const handle of Array.isArray(handles) ? handles : []) {
     const href = safeUrl(handle?.url);
     if (!href) continue;
-    const platform = typeof handle.platform === 'string' && handle.platform ? handle.platform : 'Link';
+    const platform =
+      typeof handle.platform === 'string' && handle.platform ? handle.platform : 'Link';
     const icon = typeof handle.icon === 'string' && handle.icon ? handle.icon : null;
-    const img = icon ? el('img', { src: icon, alt: '', width: 20, height: 20, loading: 'lazy' }) : null;
+    const img = icon
+      ? el('img', { src: icon, alt: '', width: 20, height: 20, loading: 'lazy' })
+      : null;
     // A missing icon must not leave a broken image: fall back to the generic link glyph.
-    img?.addEventListener('error', () => img.replaceWith(el('span', { class: 'icon icon-link', 'aria-hidden': 'true' })));
+    img?.addEventListener('error', () => img.replaceWith(linkGlyph()));
     const link = el(
       'a',
       { href, rel: 'me noopener', target: '_blank', class: 'social-link', title: platform },
-      img ?? el('span', { class: 'icon icon-link', 'aria-hidden': 'true' }),
+      img ?? linkGlyph(),
       el('span', { class: 'social-name', text: platform }),
     );
     items.push(el('li', {}, link));
@@ -76,7 +81,9 @@ function renderActions(actions) {
     const href = safeUrl(raw?.url);
     if (!href || typeof raw.title !== 'string' || !raw.title) continue;
     const action = { ...raw, href };
-    const icon = safeUrl(raw.icon) ? el('img', { src: raw.icon, alt: '', width: 18, height: 18 }) : null;
+    const icon = safeUrl(raw.icon)
+      ? el('img', { src: raw.icon, alt: '', width: 18, height: 18 })
+      : null;
     const link = el(
       'a',
       {
