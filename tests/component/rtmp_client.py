@@ -61,18 +61,23 @@ class ClientCodec:
     def c0c1(self, *, digest: bool = True) -> bytes:
         return b"\x03" + c1_block(digest)
 
-    def receive(self, data: bytes) -> list[RtmpMessage]:
+    def receive(self, data: bytes | bytearray) -> list[RtmpMessage]:
         """Messages in `data` (the S0/S1/S2 handshake reply is skipped)."""
         if self._skip:
             taken = data[: self._skip]
             self._s1 += taken
             self._skip -= len(taken)
             data = data[len(taken) :]
-        self.reader.feed(data)
+        self.reader.feed(bytes(data))
         out = []
         while (message := self.reader.next_message()) is not None:
             out.append(message)
         return out
+
+    @property
+    def handshake_pending(self) -> bool:
+        """True until the whole S0/S1/S2 reply has arrived."""
+        return self._skip > 0
 
     @property
     def c2(self) -> bytes:
@@ -96,13 +101,13 @@ class ClientCodec:
         body = amf0.encode_all(name, number, *args)
         return self.message(3 if stream_id == 0 else 8, 20, stream_id, 0, body)
 
-    def connect(self, app: str = "live", **extra: object) -> bytes:
+    def connect(self, app: str = "live", extra: dict[str, object] | None = None) -> bytes:
         info: dict[str, object] = {
             "app": app,
             "type": "nonprivate",
             "flashVer": "FMLE/3.0 (compatible; test)",
             "tcUrl": f"rtmp://localhost/{app}",
-            **extra,
+            **(extra or {}),
         }
         return self.set_chunk_size() + self.command("connect", info)
 
@@ -153,7 +158,7 @@ class RtmpTestClient:
 
     async def handshake(self, *, digest: bool = True) -> None:
         await self.send(self.codec.c0c1(digest=digest))
-        while self.codec._skip:
+        while self.codec.handshake_pending:
             data = await self.stream.receive_some()
             if not data:
                 raise EOFError("server closed during the handshake")

@@ -28,7 +28,7 @@ def _hmac(key: bytes, data: bytes) -> bytes:
     return hmac.new(key, data, hashlib.sha256).digest()
 
 
-def _offset(block: bytes, base: int) -> int:
+def _offset(block: bytes | bytearray, base: int) -> int:
     return sum(block[base : base + 4]) % 728 + base + 4
 
 

@@ -309,7 +309,9 @@ def test_enhanced_rtmp_connect_with_extra_fields() -> None:
         "videoFourCcInfoMap": amf0.EcmaArray({"hvc1": 3.0}),
         "objectEncoding": 3.0,
     }
-    assert pair.send(pair.client.connect(**extra)) == [Connected("FMLE/3.0 (compatible; test)")]
+    assert pair.send(pair.client.connect("live", extra)) == [
+        Connected("FMLE/3.0 (compatible; test)")
+    ]
     assert command_of(pair.replies[-1])[3]["objectEncoding"] == 3.0  # type: ignore[index]
 
 
