@@ -68,22 +68,43 @@ def _print_generated(loaded: LoadedConfig) -> None:
     typer.echo("\n".join(lines), err=True)
 
 
+WebPortOption = Annotated[int | None, typer.Option("--webserverport", help="HTTP port (saved).")]
+WebIpOption = Annotated[
+    str | None, typer.Option("--webserverip", help="HTTP listen address (saved).")
+]
+RtmpPortOption = Annotated[int | None, typer.Option("--rtmpport", help="RTMP port (saved).")]
+PasswordOption = Annotated[
+    str | None,
+    typer.Option("--adminpassword", help="Set the admin password (saved as a bcrypt hash)."),
+]
+StreamKeyOption = Annotated[
+    str | None, typer.Option("--streamkey", help="A temporary stream key for this run only.")
+]
+DatabaseOption = Annotated[Path | None, typer.Option("--database", help="SQLite database file.")]
+LogDirOption = Annotated[Path | None, typer.Option("--logdir", help="Log directory.")]
+BackupDirOption = Annotated[Path | None, typer.Option("--backupdir", help="Backup directory.")]
+VerboseOption = Annotated[
+    bool, typer.Option("--enableVerboseLogging", help="Debug logging and HTTP access lines.")
+]
+VersionOption = Annotated[bool, typer.Option("--version", help="Print the version and exit.")]
+
+
 @app.callback()
 def main_command(
     ctx: typer.Context,
     config: ConfigOption = None,
     data_dir: DataDirOption = None,
-    webserverport: Annotated[int | None, typer.Option("--webserverport", help="HTTP port (saved).")] = None,
-    webserverip: Annotated[str | None, typer.Option("--webserverip", help="HTTP listen address (saved).")] = None,
-    rtmpport: Annotated[int | None, typer.Option("--rtmpport", help="RTMP port (saved).")] = None,
-    adminpassword: Annotated[str | None, typer.Option("--adminpassword", help="Set the admin password (saved as a bcrypt hash).")] = None,
-    streamkey: Annotated[str | None, typer.Option("--streamkey", help="A temporary stream key for this run only.")] = None,
-    database: Annotated[Path | None, typer.Option("--database", help="SQLite database file.")] = None,
-    logdir: Annotated[Path | None, typer.Option("--logdir", help="Log directory.")] = None,
-    backupdir: Annotated[Path | None, typer.Option("--backupdir", help="Backup directory.")] = None,
-    verbose: Annotated[bool, typer.Option("--enableVerboseLogging", help="Debug logging and HTTP access lines.")] = False,
-    version: Annotated[bool, typer.Option("--version", help="Print the version and exit.")] = False,
-) -> None:  # fmt: skip
+    webserverport: WebPortOption = None,
+    webserverip: WebIpOption = None,
+    rtmpport: RtmpPortOption = None,
+    adminpassword: PasswordOption = None,
+    streamkey: StreamKeyOption = None,
+    database: DatabaseOption = None,
+    logdir: LogDirOption = None,
+    backupdir: BackupDirOption = None,
+    verbose: VerboseOption = False,
+    version: VersionOption = False,
+) -> None:
     """Run the daemon (when no command is given)."""
     if version:
         typer.echo(f"owncastd {VERSION}")
@@ -127,10 +148,18 @@ def _run(config: Path | None, data_dir: Path | None, flags: ConfigFlags) -> int:
     try:
         trio.run(daemon.run)
     except* StartupError as group:
-        failures = [str(exc) for exc in group.exceptions]
+        failures = [str(exc) for exc in _leaves(group)]
     for failure in failures:
         typer.secho(failure, fg=typer.colors.RED, err=True)
     return 1 if failures else 0
+
+
+def _leaves(group: BaseExceptionGroup[StartupError]) -> list[BaseException]:
+    """The exceptions inside (possibly nested) exception groups."""
+    leaves: list[BaseException] = []
+    for exc in group.exceptions:
+        leaves.extend(_leaves(exc) if isinstance(exc, BaseExceptionGroup) else [exc])
+    return leaves
 
 
 @app.command("check-config")

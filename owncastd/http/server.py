@@ -45,7 +45,9 @@ class HttpServer:
 
         try:
             await serve(self._app, self._config, task_status=_Status())  # type: ignore[arg-type]
-        except OSError as exc:
+        except* OSError as group:
+            exc = group.exceptions[0]
+            reason = exc.strerror if isinstance(exc, OSError) and exc.strerror else str(exc)
             raise StartupError(
-                f"cannot listen for HTTP on {self._config.bind[0]}: {exc.strerror or exc}"
-            ) from exc
+                f"cannot listen for HTTP on {self._config.bind[0]}: {reason}"
+            ) from None
