@@ -1,0 +1,81 @@
+"""A real browser (Debian's chromium via Playwright) watches a live stream on the viewer page."""
+
+from __future__ import annotations
+
+import shutil
+
+import pytest
+
+from tests.e2e.harness import DaemonProcess, Publisher, write_config
+
+pytestmark = [pytest.mark.browser, pytest.mark.e2e]
+
+CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--autoplay-policy=no-user-gesture-required",
+]
+
+
+@pytest.fixture
+def browser_page():
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(
+            executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS
+        )
+        page = browser.new_page()
+        errors: list[str] = []
+        page.on("pageerror", lambda exc: errors.append(str(exc)))
+        yield page, errors
+        browser.close()
+
+
+def test_page_plays_live_video_then_shows_offline(tmp_path, browser_page):
+    page, errors = browser_page
+    write_config(tmp_path, latency=0)
+    daemon = DaemonProcess(tmp_path).wait_ready()
+    publisher = Publisher(daemon.rtmp_url())
+    try:
+        daemon.wait_online()
+        page.goto(daemon.url + "/")
+        assert page.locator("#server-name").inner_text() == "New Owncast Server"
+        page.wait_for_selector("body[data-stream-state=online]", timeout=20_000)
+        # The video really plays: currentTime advances.
+        page.wait_for_function("document.querySelector('#player').currentTime > 1", timeout=30_000)
+        first = page.evaluate("document.querySelector('#player').currentTime")
+        page.wait_for_function(
+            f"document.querySelector('#player').currentTime > {first + 1}", timeout=15_000
+        )
+        # While playing, the page counts as a viewer (playlist requests and /api/ping).
+        assert daemon.status()["viewerCount"] >= 1
+    finally:
+        publisher.stop()
+    try:
+        page.wait_for_selector("body[data-stream-state=offline]", timeout=30_000)
+        assert page.locator("#offline-banner").is_visible()
+    finally:
+        code = daemon.stop()
+    assert code == 0, daemon.log()
+    assert not errors, errors
+
+
+def test_embed_page_is_offline_without_a_stream(tmp_path, browser_page):
+    page, errors = browser_page
+    write_config(tmp_path)
+    daemon = DaemonProcess(tmp_path).wait_ready()
+    try:
+        page.goto(daemon.url + "/embed/video")
+        page.wait_for_selector("body[data-stream-state=offline]", timeout=15_000)
+        assert page.locator("#offline-banner").is_visible()
+        assert page.locator("#player").count() == 1
+    finally:
+        daemon.stop()
+    assert not errors, errors
