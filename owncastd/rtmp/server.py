@@ -150,8 +150,8 @@ class _Connection:
         except (trio.BrokenResourceError, trio.ClosedResourceError) as exc:
             cause = exc.__cause__ or exc
             return f"connection lost: {cause!r}", logging.WARNING
-        except Exception as exc:
-            log.debug("rtmp connection failure peer=%s", self._peer, exc_info=True)
+        except Exception as exc:  # a bug: show it, but keep it to this connection
+            log.error("rtmp connection failed unexpectedly peer=%s", self._peer, exc_info=True)
             return f"internal error: {exc!r}", logging.WARNING
 
     async def _loop(self, nursery: trio.Nursery) -> NoReturn:

@@ -12,7 +12,7 @@ import trio.testing
 
 from owncastd.core.media import TagKind
 from owncastd.errors import StartupError
-from owncastd.rtmp.server import RtmpServer
+from owncastd.rtmp.server import RtmpServer, format_peer
 from tests.component.rtmp_client import (
     AAC_SEQUENCE_HEADER,
     AVC_SEQUENCE_HEADER,
@@ -322,3 +322,27 @@ async def test_port_in_use_is_a_startup_error() -> None:
         port = taken.getsockname()[1]
         with pytest.raises(StartupError, match=f"cannot listen for RTMP on 127.0.0.1:{port}: "):
             await RtmpServer(FakeGate(), "127.0.0.1", port).run()
+
+
+class ExplodingGate(FakeGate):
+    def begin(self, remote_addr: str) -> FakePublication:
+        raise RuntimeError("boom")
+
+
+async def test_a_bug_in_one_connection_stays_in_that_connection(
+    rtmp_logs: pytest.LogCaptureFixture,
+) -> None:
+    client_stream, server_stream = trio.testing.memory_stream_pair()
+    async with trio.open_nursery() as nursery:
+        nursery.start_soon(RtmpServer(ExplodingGate(KEY), "", 0).handle_stream, server_stream, PEER)
+        with trio.fail_after(10), pytest.raises(EOFError):
+            await RtmpTestClient(client_stream).publish(KEY)
+    [closed] = closed_lines(rtmp_logs)
+    assert closed.levelno == logging.WARNING
+    assert closed.getMessage().endswith("reason=internal error: RuntimeError('boom')")
+    assert any(r.levelno == logging.ERROR and r.exc_info for r in rtmp_logs.records)
+
+
+def test_format_peer() -> None:
+    assert format_peer(("10.1.2.3", 1935)) == "10.1.2.3:1935"
+    assert format_peer(("::1", 1935, 0, 0)) == "[::1]:1935"
