@@ -15,7 +15,7 @@ import sys
 import time
 from pathlib import Path
 
-from owncastd.rtmp.chunks import ChunkReader, ChunkWriter
+from owncastd.rtmp.chunks import ChunkReader, ChunkWriter, MessageType
 from owncastd.rtmp.events import MediaReceived, PublishRequested
 from owncastd.rtmp.session import ServerSession
 
@@ -99,7 +99,8 @@ def rechunk(data: bytes, chunk_size: int) -> bytes:
     writer.chunk_size = chunk_size
     out = [data[:HANDSHAKE]]
     while (m := reader.next_message()) is not None:
-        out.append(writer.write(m.csid, m.type_id, m.stream_id, m.timestamp, m.payload))
+        if m.type_id != MessageType.SET_CHUNK_SIZE:  # the sender's size: not ours any more
+            out.append(writer.write(m.csid, m.type_id, m.stream_id, m.timestamp, m.payload))
     return b"".join(out)
 
 
