@@ -1,13 +1,13 @@
 """Every exception owncastd raises on purpose shares one root.
 
-    OwncastdError
-    ├── ConfigError            a configuration was rejected; carries every problem found
-    ├── FfmpegNotFoundError    no usable ffmpeg binary
-    ├── StartupError           a listener could not be opened (port in use, bad address)
-    ├── PublishRefusedError    an RTMP publish was refused (bad key, already live)
-    │   ├── BadStreamKeyError
-    │   └── AlreadyLiveError
-    └── RtmpProtocolError      a peer broke the RTMP protocol; only that connection closes
+OwncastdError
+├── ConfigError            a configuration was rejected; carries every problem found
+├── FfmpegNotFoundError    no usable ffmpeg binary
+├── StartupError           a listener could not be opened (port in use, bad address)
+├── PublishRefusedError    an RTMP publish was refused (bad key, already live)
+│   ├── BadStreamKeyError
+│   └── AlreadyLiveError
+└── RtmpProtocolError      a peer broke the RTMP protocol; only that connection closes
 """
 
 from __future__ import annotations
