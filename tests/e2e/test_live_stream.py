@@ -130,3 +130,57 @@ def test_live_stream_two_variants_then_offline(daemon, tmp_path):
     status = daemon.status()
     assert status["lastDisconnectTime"] is not None
     assert daemon.admin_status()["broadcaster"] is None
+
+
+def test_transcoder_crash_is_restarted_and_thumbnails_follow_the_stream(daemon):
+    import psutil
+
+    publisher = Publisher(daemon.rtmp_url())
+    try:
+        daemon.wait_online()
+        thumbnail = wait_for(
+            lambda: (
+                (r := daemon.get("/thumbnail.jpg")).headers["content-type"] == "image/jpeg" and r
+            ),
+            15,
+            "a JPEG thumbnail while live",
+            daemon.log,
+        )
+        assert thumbnail.content[:2] == b"\xff\xd8"
+        preview = daemon.get("/preview.gif")
+        assert preview.status_code == 200 and preview.content[:3] == b"GIF"
+
+        (ffmpeg,) = [
+            child
+            for child in psutil.Process(daemon.process.pid).children()
+            if "pipe:0" in child.cmdline()
+        ]
+        before = playlist_segments(daemon.get("/hls/0/stream.m3u8").text)
+        ffmpeg.kill()
+        wait_for(
+            lambda: any("restarting" in line for line in daemon.lines),
+            10,
+            "the restart line",
+            daemon.log,
+        )
+
+        def new_run_segments():
+            text = daemon.get("/hls/0/stream.m3u8").text
+            ids = {name.split("-")[1] for name in playlist_segments(text)}
+            return ids and ids.isdisjoint({name.split("-")[1] for name in before})
+
+        wait_for(new_run_segments, 20, "segments from the restarted ffmpeg", daemon.log)
+        assert daemon.status()["online"] is True
+    finally:
+        publisher.stop()
+    daemon.wait_online(False, timeout=20)
+    offline_thumbnail = wait_for(
+        lambda: (
+            (r := daemon.get("/thumbnail.jpg")).headers["content-type"] == "image/svg+xml" and r
+        ),
+        10,
+        "the logo as thumbnail while offline",
+        daemon.log,
+    )
+    assert b"<svg" in offline_thumbnail.content
+    assert daemon.get("/preview.gif").status_code == 404
