@@ -121,15 +121,17 @@ class FfmpegProcess:
             with contextlib.suppress(trio.BrokenResourceError, trio.ClosedResourceError, OSError):
                 await stdin.aclose()
 
-    async def stop(self) -> int:
+    async def stop(
+        self, stdin_grace: float = STDIN_CLOSE_GRACE, sigint_grace: float = SIGINT_GRACE
+    ) -> int:
         """Stop politely, escalating: close stdin, then SIGINT, then kill. Shielded, bounded."""
         with trio.CancelScope(shield=True):
             await self.close_stdin()
-            with trio.move_on_after(STDIN_CLOSE_GRACE):
+            with trio.move_on_after(stdin_grace):
                 return await self._process.wait()
             log.warning("ffmpeg did not exit after stdin closed; sending SIGINT")
             self._process.send_signal(signal.SIGINT)
-            with trio.move_on_after(SIGINT_GRACE):
+            with trio.move_on_after(sigint_grace):
                 return await self._process.wait()
             log.warning("ffmpeg did not exit after SIGINT; killing it")
             self._process.kill()
