@@ -15,4 +15,79 @@ MIGRATIONS: list[list[str]] = [
             timestamp TEXT NOT NULL DEFAULT (strftime('%Y-%m-%dT%H:%M:%fZ','now'))
         )""",
     ],
+    # 2: chat users (people and integration bots), their tokens and linked identities, chat
+    # history and IP bans: Owncast's schema (reference §7) with timestamps as ISO-8601 UTC text.
+    [
+        """CREATE TABLE users (
+            id TEXT PRIMARY KEY,
+            display_name TEXT NOT NULL,
+            display_color INTEGER NOT NULL DEFAULT 0,
+            created_at TEXT NOT NULL,
+            disabled_at TEXT,
+            previous_names TEXT NOT NULL DEFAULT '',
+            namechanged_at TEXT,
+            authenticated_at TEXT,
+            scopes TEXT NOT NULL DEFAULT '',
+            type TEXT NOT NULL DEFAULT 'STANDARD',
+            last_used TEXT
+        )""",
+        "CREATE INDEX users_disabled ON users (disabled_at)",
+        "CREATE INDEX users_type ON users (type)",
+        "CREATE INDEX users_display_name ON users (display_name)",
+        """CREATE TABLE user_access_tokens (
+            token TEXT PRIMARY KEY,
+            user_id TEXT NOT NULL REFERENCES users (id) ON DELETE CASCADE,
+            timestamp TEXT NOT NULL
+        )""",
+        "CREATE INDEX user_access_tokens_user ON user_access_tokens (user_id)",
+        """CREATE TABLE auth (
+            id INTEGER PRIMARY KEY AUTOINCREMENT,
+            user_id TEXT NOT NULL REFERENCES users (id) ON DELETE CASCADE,
+            token TEXT NOT NULL,
+            type TEXT NOT NULL,
+            timestamp TEXT NOT NULL
+        )""",
+        "CREATE INDEX auth_token ON auth (token, type)",
+        """CREATE TABLE messages (
+            id TEXT PRIMARY KEY,
+            user_id TEXT,
+            body TEXT NOT NULL DEFAULT '',
+            eventType TEXT NOT NULL,
+            hidden_at TEXT,
+            timestamp TEXT NOT NULL,
+            title TEXT,
+            subtitle TEXT,
+            image TEXT,
+            link TEXT
+        )""",
+        "CREATE INDEX messages_timestamp ON messages (timestamp)",
+        "CREATE INDEX messages_user ON messages (user_id)",
+        "CREATE INDEX messages_hidden ON messages (hidden_at)",
+        """CREATE TABLE ip_bans (
+            ip_address TEXT PRIMARY KEY,
+            notes TEXT NOT NULL DEFAULT '',
+            created_at TEXT NOT NULL
+        )""",
+    ],
+    # 3: the control plane: outgoing webhooks, notification subscribers, viewer counts over time.
+    [
+        """CREATE TABLE webhooks (
+            id INTEGER PRIMARY KEY AUTOINCREMENT,
+            url TEXT NOT NULL,
+            events TEXT NOT NULL,
+            secret TEXT NOT NULL DEFAULT '',
+            timestamp TEXT NOT NULL,
+            last_used TEXT
+        )""",
+        """CREATE TABLE notifications (
+            id INTEGER PRIMARY KEY AUTOINCREMENT,
+            channel TEXT NOT NULL,
+            destination TEXT NOT NULL,
+            created_at TEXT NOT NULL
+        )""",
+        """CREATE TABLE viewer_samples (
+            timestamp TEXT PRIMARY KEY,
+            count INTEGER NOT NULL
+        )""",
+    ],
 ]
