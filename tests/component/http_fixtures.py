@@ -2,8 +2,9 @@
 
 `build_web` wires the same objects `daemon.py` does (an EventBus the tracker listens on, a
 SettingsRef, WebPaths under a temporary directory), with a settable wall clock and a stats sink
-that records what it was given. The `web` fixture also runs the stream's timers in the test's
-nursery; under trio's MockClock (the test requests `mock_clock`) time moves only on jumps.
+that records what it was given. The `web` fixture also runs the stream's timers and the viewer
+expiry in the test's nursery; under trio's MockClock (the test requests `mock_clock`) time
+moves only on jumps.
 """
 
 from __future__ import annotations
@@ -157,7 +158,7 @@ def build_web(tmp_path: Path, settings: Settings | None = None) -> WebHarness:
 
 @pytest.fixture(name="web")
 async def web_fixture(tmp_path: Path, nursery: trio.Nursery) -> WebHarness:
-    """The harness with the stream's timers running in the test's nursery.
+    """The harness with the stream's timers and viewer expiry running in the test's nursery.
 
     A test that moves time (`go_online`) must also request `mock_clock`: pytest-trio installs a
     clock only when the test function itself asks for it.
@@ -166,4 +167,5 @@ async def web_fixture(tmp_path: Path, nursery: trio.Nursery) -> WebHarness:
     clock = trio.lowlevel.current_clock()
     harness.clock = clock if isinstance(clock, trio.testing.MockClock) else None
     await nursery.start(harness.stream.run)
+    await nursery.start(harness.viewers.run)
     return harness

@@ -200,6 +200,22 @@ async def test_ping_identity_uses_first_forwarded_for_entry_without_ffff(
     assert sorted(v.ip_address for v in web.viewers.viewers()) == ["10.0.0.1", "198.51.100.7"]
 
 
+async def test_viewers_expire_15_seconds_after_their_last_ping(web: WebHarness, mock_clock):
+    await web.go_online()
+    await web.get("/api/ping", headers={"User-Agent": "A"})
+    await web.get("/api/ping", headers={"User-Agent": "B"})
+    _, status = await web.get_json("/api/status")
+    assert status["viewerCount"] == 2
+    for _ in range(3):  # B keeps pinging every 5 s, A went away
+        mock_clock.jump(5)
+        await wait_all_tasks_blocked()
+        await web.get("/api/ping", headers={"User-Agent": "B"})
+    mock_clock.jump(5)
+    await wait_all_tasks_blocked()
+    _, status = await web.get_json("/api/status")
+    assert status["viewerCount"] == 1
+
+
 async def test_viewers_leave_when_the_stream_stops(web: WebHarness, mock_clock):
     session = await web.go_online()
     await web.get("/api/ping", headers={"User-Agent": "A"})
