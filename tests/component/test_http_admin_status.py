@@ -62,6 +62,7 @@ BAD_CREDENTIALS = {
     "not base64": {"Authorization": "Basic !!!not-base64!!!"},
     "basic without token": {"Authorization": "Basic"},
     "garbage": {"Authorization": "garbage"},
+    "over 72 bytes": basic("admin", ADMIN_PASSWORD * 4),
     "not utf-8": {"Authorization": "Basic " + base64.b64encode(b"admin:\xff\xfe").decode()},
 }
 
@@ -88,6 +89,18 @@ async def test_admin_password_is_accepted(web: WebHarness):
     assert response.status_code == 200
     assert response.mimetype == "application/json"
     assert "no-cache" in response.headers["Cache-Control"]
+
+
+async def test_password_with_colon_and_non_ascii_is_accepted(web: WebHarness):
+    web.configure("admin", password_hash=password_hash("pä:ss wörd:"))
+    response = await web.get("/api/admin/status", headers=basic("admin", "pä:ss wörd:"))
+    assert response.status_code == 200
+    await assert_unauthorised(await web.get("/api/admin/status", headers=basic("admin", "pä")))
+
+
+async def test_a_malformed_stored_hash_refuses_instead_of_failing(web: WebHarness):
+    web.configure("admin", password_hash="not-a-bcrypt-hash")
+    await assert_unauthorised(await web.get("/api/admin/status", headers=ADMIN))
 
 
 async def test_a_wrong_password_after_a_right_one_is_still_refused(web: WebHarness):
