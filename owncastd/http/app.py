@@ -35,7 +35,11 @@ def create_app(ctx: WebContext) -> QuartTrio:
 
     @app.errorhandler(HTTPException)
     async def http_error(exc: HTTPException) -> Response:
-        return error(exc.code or 500, exc.description or exc.name)
+        response = error(exc.code or 500, exc.description or exc.name)
+        for name, value in exc.get_headers():
+            if name.lower() != "content-type":
+                response.headers[name] = value  # e.g. Allow on a 405
+        return response
 
     @app.errorhandler(Exception)
     async def unexpected(exc: Exception) -> Response:

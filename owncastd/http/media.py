@@ -46,11 +46,15 @@ def create_media_routes(ctx: WebContext) -> Blueprint:
             return _cors(error(404, "not found"))
         return _cors(body(data, content_type(path), cache_control=SEGMENT_CACHE_CONTROL))
 
-    async def logo_response() -> Response:
+    async def logo_response(*, raster_only: bool = False) -> Response:
         logo = paths.logo(ctx.settings.current.server.logo)
         data = await read_file(logo)
         if data is None:
             logo = paths.logo("")
+            data = await read_file(logo)
+        if raster_only and logo.suffix.lower() == ".svg":
+            # Social networks refuse SVG previews: offer the bundled PNG instead.
+            logo = paths.static_dir / "img" / "logo.png"
             data = await read_file(logo)
         if data is None:
             return error(404, "no logo")
@@ -62,7 +66,7 @@ def create_media_routes(ctx: WebContext) -> Blueprint:
 
     @media.get("/logo/external")
     async def logo_external() -> Response:
-        return await logo_response()
+        return await logo_response(raster_only=True)
 
     @media.get("/thumbnail.jpg")
     async def thumbnail() -> Response:
@@ -70,7 +74,9 @@ def create_media_routes(ctx: WebContext) -> Blueprint:
             data = await read_file(paths.thumbnails_dir / "thumbnail.jpg")
             if data is not None:
                 return body(data, "image/jpeg", cache_control=THUMBNAIL_CACHE_CONTROL)
-        return await logo_response()
+        response = await logo_response()
+        response.headers["Cache-Control"] = THUMBNAIL_CACHE_CONTROL
+        return response
 
     @media.get("/preview.gif")
     async def preview() -> Response:

@@ -32,8 +32,21 @@ def create_pages(ctx: WebContext) -> Blueprint:
         return await page("embed-video.html")
 
     @pages.get("/embed/chat")
+    @pages.get("/embed/chat/")
     async def embed_chat() -> Response:
         return redirect("/embed/chat/readonly", 307)  # type: ignore[return-value]
+
+    @pages.get("/img/platformlogos/<name>")
+    async def platform_logo(name: str) -> Response:
+        # A platform without its own icon gets the generic link icon (never a broken image).
+        path = safe_join(static_dir / "img" / "platformlogos", name)
+        data = await files.get(path) if path is not None else None
+        if path is None or data is None:
+            path = static_dir / "img" / "link.svg"
+            data = await files.get(path)
+        if data is None:
+            return error(404, "not found")
+        return body(data, content_type(path), cache_control="public, max-age=86400")
 
     @pages.get("/static/<path:relative>")
     async def static(relative: str) -> Response:

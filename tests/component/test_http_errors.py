@@ -70,11 +70,6 @@ async def test_body_of_exactly_8_mib_is_accepted(web: WebHarness):
     assert json.loads(await response.get_data()) == {"bytes": MAX_REQUEST_BYTES}
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="BUG: app.py's HTTPException handler rebuilds every HTTP error as JSON and drops "
-    "the exception's headers, so a 405 has no Allow header (RFC 9110 §15.5.6 requires it)",
-)
 async def test_wrong_method_is_405_with_allow(web: WebHarness):
     response = await web.client.post("/api/status")
     assert response.status_code == 405

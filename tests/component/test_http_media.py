@@ -181,11 +181,6 @@ async def test_thumbnail_while_live(web: WebHarness):
     assert response.headers["Cache-Control"] == "public, max-age=20"
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="BUG: /thumbnail.jpg answers with the logo's 300 s caching while offline; the "
-    "reference caches thumbnails for 20 s, so browsers keep the logo 5 min after going live",
-)
 async def test_thumbnail_is_cached_for_20_seconds_even_when_it_is_the_logo(web: WebHarness):
     response = await web.get("/thumbnail.jpg")
     assert response.headers["Cache-Control"] == "public, max-age=20"
@@ -237,11 +232,6 @@ async def test_external_logo_is_served(web: WebHarness):
     assert response.headers["Content-Type"].startswith("image/")
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="BUG: /logo/external returns the SVG logo; the reference says it returns a format "
-    "social networks accept (Owncast's GetCompatibleLogo swaps an SVG for a PNG placeholder)",
-)
 async def test_external_logo_is_never_svg(web: WebHarness):
     response = await web.get("/logo/external")
     assert response.status_code == 200

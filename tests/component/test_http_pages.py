@@ -82,22 +82,12 @@ async def test_embed_chat_redirects_to_the_readonly_chat(web: WebHarness):
     assert response.headers["Location"] == "/embed/chat/readonly"
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="BUG: /embed/chat/ (trailing slash) is 404; the reference redirects both "
-    "/embed/chat and /embed/chat/ to /embed/chat/readonly with a 307",
-)
 async def test_embed_chat_with_trailing_slash_redirects_too(web: WebHarness):
     response = await web.get("/embed/chat/")
     assert response.status_code == 307
     assert response.headers["Location"] == "/embed/chat/readonly"
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="BUG: /api/config points socialHandles[].icon at /img/platformlogos/<name>.svg, "
-    "which this server does not serve (404), so Owncast's web client shows broken images",
-)
 async def test_social_handle_icons_are_served(web: WebHarness):
     _, config = await web.get_json("/api/config")
     icon = config["socialHandles"][0]["icon"]
