@@ -36,6 +36,14 @@ def create_pages(ctx: WebContext) -> Blueprint:
     async def embed_chat() -> Response:
         return redirect("/embed/chat/readonly", 307)  # type: ignore[return-value]
 
+    @pages.get("/embed/chat/readwrite")
+    async def embed_chat_readwrite() -> Response:
+        return await page("embed-chat-readwrite.html")
+
+    @pages.get("/embed/chat/readonly")
+    async def embed_chat_readonly() -> Response:
+        return await page("embed-chat-readonly.html")
+
     @pages.get("/img/platformlogos/<name>")
     async def platform_logo(name: str) -> Response:
         # A platform without its own icon gets the generic link icon (never a broken image).
