@@ -107,7 +107,11 @@ class LiveSession:
         """Queue a tag for the transcoder, waiting while its queue is full."""
         # If the transcoder has stopped reading, the session is ending anyway: drop the tag.
         with contextlib.suppress(trio.BrokenResourceError, trio.ClosedResourceError):
-            await self._media_send.send(tag)
+            try:
+                # The common case costs no scheduling round trip; a full queue waits.
+                self._media_send.send_nowait(tag)
+            except trio.WouldBlock:
+                await self._media_send.send(tag)
 
     def set_details(self, details: StreamDetails) -> None:
         """Record the broadcaster's `onMetaData`."""

@@ -92,6 +92,21 @@ class TagFeed:
                 self._skip_to_keyframe = False
             return tag
 
+    def take_ready(self, limit: int = 256) -> list[FlvTag]:
+        """Tags already waiting (without blocking), so they can be written in one go."""
+        ready: list[FlvTag] = []
+        while len(ready) < limit and not self._skip_to_keyframe:
+            if self._pending:
+                ready.append(self._pending.pop(0))
+                continue
+            try:
+                tag = self._media.receive_nowait()
+            except (trio.WouldBlock, trio.EndOfChannel, trio.ClosedResourceError):
+                break
+            self._note(tag)
+            ready.append(tag)
+        return ready
+
     async def drain(self) -> None:
         """Discard tags until the publisher leaves (so ingest never blocks on us)."""
         while await self._receive() is not None:
@@ -105,6 +120,11 @@ class TagFeed:
         except (trio.EndOfChannel, trio.ClosedResourceError):
             self.ended = True
             return None
+        self._note(tag)
+        return tag
+
+    def _note(self, tag: FlvTag) -> None:
+        """Remember what a restarted ffmpeg will need from this tag."""
         if tag.kind is TagKind.AUDIO:
             self.saw_audio = True
             if tag.sequence_header:
@@ -113,7 +133,6 @@ class TagFeed:
             self._video_config = tag
         elif tag.kind is TagKind.SCRIPT:
             self._metadata = tag
-        return tag
 
 
 class TranscoderService:
@@ -249,7 +268,9 @@ class TranscoderService:
                     if tag is None:
                         publisher_left = True
                         break
-                    ok = await process.write(tag.data)
+                    # Whatever else is already queued goes out in the same write.
+                    batch = [tag, *feed.take_ready()]
+                    ok = await process.write(b"".join(t.data for t in batch))
             finally:
                 code = await process.stop()
         return publisher_left, code
