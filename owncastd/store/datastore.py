@@ -1,0 +1,42 @@
+"""Small runtime values kept in the `datastore` table (not in `owncast.toml`).
+
+For example the directory registration key (`directory_registration_key`), which the directory
+hands out and `/api/admin/yp/reset` clears.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+
+from owncastd.store.database import Store
+
+DIRECTORY_KEY = "directory_registration_key"
+
+
+class Datastore:
+    """Text values by key."""
+
+    def __init__(self, store: Store) -> None:
+        self._store = store
+
+    async def get(self, key: str) -> str | None:
+        """The value, or None when unset."""
+
+        def query(conn: sqlite3.Connection) -> str | None:
+            row = conn.execute("SELECT value FROM datastore WHERE key = ?", (key,)).fetchone()
+            return str(row["value"]) if row else None
+
+        return await self._store.read(query)
+
+    async def put(self, key: str, value: str) -> None:
+        """Set a value."""
+        await self._store.write(
+            "INSERT INTO datastore (key, value) VALUES (?, ?) "
+            "ON CONFLICT(key) DO UPDATE SET value = excluded.value, "
+            "timestamp = strftime('%Y-%m-%dT%H:%M:%fZ','now')",
+            (key, value),
+        )
+
+    async def delete(self, key: str) -> None:
+        """Unset a value (no error when it was unset)."""
+        await self._store.write("DELETE FROM datastore WHERE key = ?", (key,))
