@@ -1,67 +1,120 @@
-"""`owncastctl`: manage a running owncastd over its HTTP API.
+"""`owncastctl`: manage a running owncastd over its HTTP API, from any shell.
 
-This first version only reads the public status; the full admin CLI and TUI build on the admin
-API as it lands.
+The root app holds the global options (--url, --password-file, --debug) and the error policy:
+expected failures are one red line on stderr with exit 1 (server refused), 2 (usage) or 3
+(daemon unreachable); anything unexpected is one line too, with the traceback only under
+--debug.
 """
 
 from __future__ import annotations
 
-import json
-import os
-import sys
-from typing import Annotated
+import traceback
+from typing import Annotated, Any
 
-import httpx
 import typer
+from typer.core import TyperGroup
 
-app = typer.Typer(add_completion=False, help="Manage a running owncastd over its HTTP API.")
-
-UrlOption = Annotated[
-    str,
-    typer.Option("--url", envvar="OWNCAST_URL", help="The daemon's web address."),
-]
+from owncastctl.commands import account, chat, config, integrations, misc, moderation, status
+from owncastctl.errors import ClickException, CtlError
+from owncastctl.state import State, get_state
 
 
-@app.command()
-def version() -> None:
-    """Print owncastctl's version."""
-    typer.echo("owncastctl 0.1.0")
+class CtlGroup(TyperGroup):
+    """The root command group: maps every failure to one line and an exit code."""
+
+    def invoke(self, ctx: Any) -> Any:
+        try:
+            return super().invoke(ctx)
+        except CtlError:
+            if _debug(ctx):
+                traceback.print_exc()
+            raise
+        except (ClickException, typer.Exit, typer.Abort, KeyboardInterrupt):
+            raise
+        except Exception as exc:
+            if _debug(ctx):
+                raise
+            raise CtlError(
+                f"unexpected error: {type(exc).__name__}: {exc} (run with --debug for details)"
+            ) from exc
+        finally:
+            if isinstance(ctx.obj, State):
+                ctx.obj.close()
 
 
-@app.command()
-def status(
-    url: UrlOption = "http://127.0.0.1:8080",
-    as_json: Annotated[bool, typer.Option("--json", help="Machine-readable output.")] = False,
+def _debug(ctx: Any) -> bool:
+    return isinstance(ctx.obj, State) and ctx.obj.debug
+
+
+app = typer.Typer(
+    cls=CtlGroup,
+    help="Manage a running owncastd from the terminal: status, config, chat moderation, TUI.",
+    no_args_is_help=True,
+    pretty_exceptions_enable=False,
+    rich_markup_mode=None,
+)
+
+
+@app.callback()
+def root(
+    ctx: typer.Context,
+    url: Annotated[
+        str | None,
+        typer.Option(
+            "--url",
+            help="The daemon's address (default: $OWNCAST_URL, the last "
+            "login, the local daemon's config, http://127.0.0.1:8080).",
+        ),
+    ] = None,
+    password_file: Annotated[
+        str | None,
+        typer.Option(
+            "--password-file",
+            help="Read the admin password from this file "
+            "('-' for stdin) instead of $OWNCAST_ADMIN_PASSWORD or the login.",
+        ),
+    ] = None,
+    debug: Annotated[bool, typer.Option("--debug", help="Show tracebacks on errors.")] = False,
 ) -> None:
-    """Show whether the stream is live, its title and viewer count."""
-    try:
-        response = httpx.get(url.rstrip("/") + "/api/status", timeout=5)
-        response.raise_for_status()
-    except httpx.HTTPError as exc:
-        typer.secho(
-            f"cannot reach owncastd at {url}: {exc}. Is it running? Set --url or OWNCAST_URL.",
-            fg=typer.colors.RED,
-            err=True,
-        )
-        raise typer.Exit(3) from None
-    data = response.json()
-    if as_json:
-        typer.echo(json.dumps(data, indent=2))
-        return
-    state = "LIVE" if data.get("online") else "offline"
-    typer.echo(f"stream: {state}")
-    if data.get("streamTitle"):
-        typer.echo(f"title: {data['streamTitle']}")
-    if "viewerCount" in data:
-        typer.echo(f"viewers: {data['viewerCount']}")
+    """Manage a running owncastd from the terminal: status, config, chat moderation, TUI."""
+    state = get_state(ctx)
+    state.url = url
+    state.password_file = password_file
+    state.debug = debug
+
+
+app.command()(account.login)
+app.command()(account.logout)
+app.command()(status.status)
+app.command()(status.stats)
+app.command()(status.viewers)
+app.command()(status.disconnect)
+app.command()(misc.logs)
+app.command()(misc.version)
+app.add_typer(config.app, name="config")
+app.add_typer(account.keys_app, name="streamkeys")
+app.add_typer(account.password_app, name="password")
+app.add_typer(chat.app, name="chat")
+app.add_typer(moderation.users_app, name="users")
+app.add_typer(moderation.ipbans_app, name="ipbans")
+app.add_typer(integrations.tokens_app, name="tokens")
+app.add_typer(integrations.webhooks_app, name="webhooks")
+app.add_typer(misc.emoji_app, name="emoji")
+
+
+@app.command()
+def tui(ctx: typer.Context) -> None:
+    """The live moderation dashboard (Textual): stream, hardware, chat, viewers, logs."""
+    from owncastctl.tui.app import run_dashboard
+
+    state = get_state(ctx)
+    run_dashboard(state.connection(), state.store())
 
 
 def main() -> None:
     """Console-script entry point."""
-    if os.environ.get("NO_COLOR"):
-        os.environ.setdefault("TERM", "dumb")
     app(prog_name="owncastctl")
 
 
 if __name__ == "__main__":
-    sys.exit(main())
+    main()

@@ -1,0 +1,140 @@
+"""`config show|get|set|keys|reload`: read and change settings through the admin setters."""
+
+from __future__ import annotations
+
+from typing import Annotated, Any
+
+import typer
+from rich.markup import escape
+
+from owncastctl import api
+from owncastctl import config_keys as keys
+from owncastctl.commands import JsonOpt
+from owncastctl.config_values import describe
+from owncastctl.errors import ServerRefusedError
+from owncastctl.state import get_state
+
+app = typer.Typer(
+    help="Show and change the server's settings (owncast.toml).", no_args_is_help=True
+)
+REDACTED = "(hidden; --show-secrets)"
+ShowSecrets = Annotated[bool, typer.Option("--show-secrets", help="Print secret values too.")]
+
+
+def flat(config: Any, show_secrets: bool) -> dict[str, Any]:
+    """Our keys and their current values (secrets redacted unless asked)."""
+    values: dict[str, Any] = {}
+    for key in keys.KEYS:
+        found, value = keys.current(config, key)
+        if not found:
+            continue
+        values[key.name] = REDACTED if key.secret and value and not show_secrets else value
+    return values
+
+
+@app.command()
+def show(ctx: typer.Context, show_secrets: ShowSecrets = False, as_json: JsonOpt = False) -> None:
+    """Every setting the server reports, by key.
+
+    --json prints {"<key>": value} with the keys of `config keys` (secrets redacted unless
+    --show-secrets).
+    """
+    state = get_state(ctx)
+    values = flat(state.call(api.server_config()), show_secrets)
+    if as_json:
+        state.out.json(values)
+        return
+    table = state.out.table("key", "value")
+    for name, value in values.items():
+        text = describe(value)
+        table.add_row(name, escape(text if len(text) <= 200 else text[:197] + "…"))
+    state.out.show(table)
+
+
+@app.command()
+def get(
+    ctx: typer.Context,
+    key: Annotated[str, typer.Argument(help="A key such as server.name (see `config keys`).")],
+    show_secrets: ShowSecrets = False,
+    as_json: JsonOpt = False,
+) -> None:
+    """Print one setting (strings as they are, other values as JSON).
+
+    --json prints {"key": "<key>", "value": value}.
+    """
+    state = get_state(ctx)
+    spec = keys.lookup(key)
+    found, value = keys.current(state.call(api.server_config()), spec)
+    if not found:
+        raise ServerRefusedError(f"the server does not report {spec.name}")
+    if spec.secret and value and not show_secrets:
+        value = REDACTED
+    if as_json:
+        state.out.json({"key": spec.name, "value": value})
+    else:
+        state.out.print(describe(value), markup=False)
+
+
+@app.command("set")
+def set_(
+    ctx: typer.Context,
+    key: Annotated[str, typer.Argument(help="A key such as video.latency_level.")],
+    value: Annotated[str, typer.Argument(help="The new value (see `config keys` for types).")],
+) -> None:
+    """Change one setting; the value is checked here before it is sent.
+
+    Examples: `config set server.stream_title "Friday jam"`, `config set video.latency_level 1`,
+    `config set server.tags music,live`, `config set chat.disabled false`,
+    `config set server.logo ./logo.png`.
+    """
+    state = get_state(ctx)
+    spec = keys.lookup(key)
+    parsed = keys.parse_value(spec, value)
+    body = parsed
+    if spec.field:
+        body = keys.object_value(state.call(api.server_config()), spec, parsed)
+    state.call(api.set_config(spec.setter, body))
+    later = " (applies after a restart of owncastd)" if spec.restart else ""
+    state.out.done(f"{spec.name} set{later}")
+
+
+@app.command("keys")
+def list_keys(ctx: typer.Context, as_json: JsonOpt = False) -> None:
+    """The settable keys, their value types and Owncast's setter for each (no server needed).
+
+    --json prints [{"key", "type", "setter", "restart"}].
+    """
+    state = get_state(ctx)
+    rows: list[dict[str, Any]] = [
+        {"key": k.name, "type": k.kind, "setter": k.setter, "restart": k.restart} for k in keys.KEYS
+    ]
+    if as_json:
+        state.out.json(rows)
+        return
+    table = state.out.table("key", "type", "admin setter")
+    for row in rows:
+        suffix = " (restart)" if row["restart"] else ""
+        table.add_row(str(row["key"]), escape(str(row["type"])), f"{row['setter']}{suffix}")
+    state.out.show(table)
+
+
+@app.command()
+def reload(ctx: typer.Context, as_json: JsonOpt = False) -> None:
+    """Make owncastd re-read owncast.toml (like SIGHUP); lists settings that need a restart.
+
+    --json prints the daemon's answer as is.
+    """
+    state = get_state(ctx)
+    answer = state.call(api.reload_config())
+    if as_json:
+        state.out.json(answer)
+        return
+    message = answer.get("message") if isinstance(answer, dict) else None
+    state.out.done(str(message or "configuration reloaded"))
+    pending = []
+    if isinstance(answer, dict):
+        for name in ("restartRequired", "needsRestart", "restart_required"):
+            if isinstance(answer.get(name), list):
+                pending = [str(item) for item in answer[name]]
+    if pending:
+        state.out.warn(f"these settings apply after a restart: {', '.join(pending)}")

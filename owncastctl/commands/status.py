@@ -1,0 +1,233 @@
+"""`status`, `stats`, `viewers`, `disconnect`: what is happening on the server right now."""
+
+from __future__ import annotations
+
+import time
+from datetime import UTC, datetime
+from typing import Annotated, Any
+
+import typer
+from rich.markup import escape
+
+from owncastctl import api
+from owncastctl.commands import JsonOpt, YesOpt, confirm
+from owncastctl.errors import ServerRefusedError
+from owncastctl.output import duration, parse_time, sparkline, when
+from owncastctl.state import State, get_state
+
+WEAK_SECRETS = frozenset(
+    {
+        "abc123",
+        "password",
+        "admin",
+        "owncast",
+        "changeme",
+        "123456",
+        "12345678",
+        "streamkey",
+        "live",
+        "test",
+        "secret",
+        "qwerty",
+    }
+)
+MIN_SECRET_LENGTH = 8
+
+
+def weak(secret: str) -> bool:
+    """True for Owncast's default `abc123`, common passwords and anything shorter than 8."""
+    return secret.lower() in WEAK_SECRETS or len(secret) < MIN_SECRET_LENGTH
+
+
+def secret_warnings(password: str | None, config: Any) -> list[str]:
+    """Warnings about the admin password in use and the configured stream keys."""
+    warnings = []
+    if password is not None and weak(password):
+        default = " (Owncast's default)" if password == "abc123" else ""
+        warnings.append(
+            f"the admin password is weak{default}: change it with `owncastctl password set`"
+        )
+    keys = config.get("streamKeys") if isinstance(config, dict) else None
+    for entry in keys if isinstance(keys, list) else []:
+        key = entry.get("key") if isinstance(entry, dict) else None
+        if isinstance(key, str) and weak(key):
+            default = " (Owncast's default)" if key == "abc123" else ""
+            comment = entry.get("comment") or "no comment"
+            warnings.append(
+                f"stream key '{comment}' is weak{default}: replace it with "
+                "`owncastctl streamkeys add --generate` then `streamkeys remove`"
+            )
+    return warnings
+
+
+def uptime_seconds(status: dict[str, Any]) -> float | None:
+    """Seconds since the broadcaster connected (None while offline)."""
+    broadcaster = status.get("broadcaster") or {}
+    started = parse_time(broadcaster.get("time")) if isinstance(broadcaster, dict) else None
+    if not status.get("online") or started is None:
+        return None
+    return max(0.0, (datetime.now(UTC) - started).total_seconds())
+
+
+def status(
+    ctx: typer.Context,
+    as_json: JsonOpt = False,
+) -> None:
+    """Live or offline, title, viewers and peaks, the broadcaster's stream, uptime, health.
+
+    Warns when the admin password or a stream key is weak (e.g. Owncast's default abc123).
+    --json prints {"status": <GET /api/admin/status>, "uptimeSeconds": number|null,
+    "warnings": [string]}.
+    """
+    state = get_state(ctx)
+    data = state.call(api.admin_status())
+    try:
+        config = state.call(api.server_config())
+    except ServerRefusedError:
+        config = {}
+    warnings = secret_warnings(state.client().conn.password, config)
+    uptime = uptime_seconds(data)
+    if as_json:
+        state.out.json({"status": data, "uptimeSeconds": uptime, "warnings": warnings})
+        return
+    print_status(state, data, uptime)
+    for warning in warnings:
+        state.out.warn(warning)
+
+
+def print_status(state: State, data: dict[str, Any], uptime: float | None) -> None:
+    """The human status panel."""
+    out = state.out
+    title = escape(str(data.get("streamTitle") or ""))
+    if data.get("online"):
+        out.print(f"[bold green]● LIVE[/]  {title}")
+    else:
+        out.print(f"[bold]○ offline[/]  {title}")
+    table = out.table("", "")
+    table.show_header = False
+    viewers = (
+        f"{data.get('viewerCount', 0)} now · {data.get('sessionPeakViewerCount', 0)} peak "
+        f"this stream · {data.get('overallPeakViewerCount', 0)} all-time peak"
+    )
+    table.add_row("Viewers", viewers)
+    broadcaster = data.get("broadcaster")
+    if isinstance(broadcaster, dict):
+        d = broadcaster.get("streamDetails") or {}
+        table.add_row(
+            "Broadcaster",
+            escape(
+                f"{d.get('encoder') or 'unknown encoder'} from {broadcaster.get('remoteAddr', '?')}"
+            ),
+        )
+        video = (
+            f"{d.get('width', '?')}×{d.get('height', '?')} @ {d.get('framerate', '?')} fps, "
+            f"{d.get('videoCodec') or '?'} {d.get('videoBitrate', '?')} kbps"
+        )
+        table.add_row("Video in", escape(video))
+        if not d.get("videoOnly"):
+            audio = f"{d.get('audioCodec') or '?'} {d.get('audioBitrate', '?')} kbps"
+            table.add_row("Audio in", escape(audio))
+    if uptime is not None:
+        table.add_row("Uptime", duration(uptime))
+    current = data.get("currentBroadcast")
+    if isinstance(current, dict):
+        outputs = ", ".join(
+            f"{o.get('name') or 'variant'} {o.get('videoBitrate', '?')} kbps@{o.get('framerate')}"
+            for o in current.get("outputSettings") or []
+        )
+        table.add_row("Output", escape(f"latency level {current.get('latencyLevel')}; {outputs}"))
+    health = data.get("health")
+    if isinstance(health, dict) and data.get("online"):
+        healthy = "[green]healthy[/]" if health.get("healthy") else "[red]unhealthy[/]"
+        message = escape(str(health.get("message") or ""))
+        table.add_row("Health", f"{healthy} {health.get('healthPercentage', '?')}% {message}")
+    table.add_row(
+        "Server", escape(f"{data.get('versionNumber', '?')} at {state.client().conn.base}")
+    )
+    out.show(table)
+
+
+def series(values: Any) -> list[float]:
+    """The numbers of an Owncast `[{time, value}]` series."""
+    points = []
+    for point in values if isinstance(values, list) else []:
+        if isinstance(point, dict) and isinstance(point.get("value"), int | float):
+            points.append(float(point["value"]))
+    return points
+
+
+def stats(ctx: typer.Context, as_json: JsonOpt = False) -> None:
+    """CPU, RAM and disk use now, with sparklines of the history (one sample a minute).
+
+    --json prints GET /api/admin/hardwarestats: {"cpu": [{"time", "value"}], "memory": […],
+    "disk": […]} (values are percentages).
+    """
+    state = get_state(ctx)
+    data = state.call(api.hardware_stats())
+    if as_json:
+        state.out.json(data)
+        return
+    table = state.out.table("", "now", "min", "max", "history (1/min)")
+    for name, label in (("cpu", "CPU"), ("memory", "RAM"), ("disk", "Disk")):
+        values = series(data.get(name) if isinstance(data, dict) else None)
+        if not values:
+            table.add_row(label, "–", "", "", "no samples yet")
+            continue
+        table.add_row(
+            label,
+            f"{values[-1]:.0f}%",
+            f"{min(values):.0f}%",
+            f"{max(values):.0f}%",
+            sparkline(values, 48, top=100),
+        )
+    state.out.show(table)
+
+
+WINDOWS = {"1h": 3600, "6h": 6 * 3600, "24h": 24 * 3600, "7d": 7 * 24 * 3600}
+
+
+def viewers(
+    ctx: typer.Context,
+    window: Annotated[
+        str, typer.Option(help="History window: 1h, 6h, 24h or 7d.", case_sensitive=False)
+    ] = "24h",
+    as_json: JsonOpt = False,
+) -> None:
+    """Active viewers now and the viewer count over time.
+
+    --json prints {"viewers": <GET /api/admin/viewers>, "overTime":
+    <GET /api/admin/viewersOverTime>} (a list of {"time", "value"}).
+    """
+    state = get_state(ctx)
+    if window.lower() not in WINDOWS:
+        raise typer.BadParameter(f"must be one of {', '.join(WINDOWS)}", param_hint="--window")
+    active = state.call(api.viewers()) or []
+    over_time = state.call(api.viewers_over_time(int(time.time()) - WINDOWS[window.lower()]))
+    if as_json:
+        state.out.json({"viewers": active, "overTime": over_time or []})
+        return
+    table = state.out.table(
+        "IP address", "first seen", "user agent", title=f"{len(active)} viewing"
+    )
+    for viewer in active:
+        table.add_row(
+            str(viewer.get("ipAddress", "")),
+            when(viewer.get("firstSeen")),
+            escape(str(viewer.get("userAgent", ""))[:60]),
+        )
+    state.out.show(table)
+    counts = series(over_time)
+    if counts:
+        state.out.print(
+            f"last {window}: {sparkline(counts, 60)}  (max {max(counts):.0f}, now {counts[-1]:.0f})"
+        )
+    else:
+        state.out.print(f"last {window}: no samples (counts are sampled while live)")
+
+
+def disconnect(ctx: typer.Context, yes: YesOpt = False) -> None:
+    """Disconnect the broadcaster (drops the inbound RTMP stream)."""
+    state = get_state(ctx)
+    confirm("Disconnect the broadcaster now?", yes)
+    state.call(api.disconnect())
+    state.out.done("broadcaster disconnected")

@@ -1,0 +1,247 @@
+"""Every read command: human output, --json output, and a server error, against a fake daemon."""
+
+from __future__ import annotations
+
+import pytest
+
+from tests.ctl.conftest import (
+    HARDWARE,
+    LOGS,
+    MESSAGES,
+    TOKENS,
+    WEBHOOKS,
+    FakeOwncast,
+)
+
+USERS = {"total": 2, "results": [MESSAGES[0]["user"], MESSAGES[1]["user"]]}
+VIEWERS = [
+    {
+        "firstSeen": "2024-05-01T12:00:00Z",
+        "userAgent": "Mozilla/5.0 Firefox",
+        "ipAddress": "198.51.100.4",
+        "clientID": "c1",
+        "geo": None,
+    }
+]
+OVER_TIME = [
+    {"time": "2024-05-01T12:00:00Z", "value": 1},
+    {"time": "2024-05-01T12:02:00Z", "value": 4},
+]
+BANS = [
+    {"ipAddress": "203.0.113.9", "notes": "Banning of spammer", "createdAt": "2024-05-01T12:00:00Z"}
+]
+EMOJI = [{"name": "party", "url": "/img/emoji/party.gif"}]
+
+# (args, the route whose failure is tested, routes to add, text in human output, JSON check)
+READS = [
+    (
+        ["stats"],
+        ("GET", "/api/admin/hardwarestats"),
+        {("GET", "/api/admin/hardwarestats"): HARDWARE},
+        ["CPU", "35%", "RAM", "42%", "no samples yet"],
+        lambda j: j == HARDWARE,
+    ),
+    (
+        ["viewers"],
+        ("GET", "/api/admin/viewers"),
+        {("GET", "/api/admin/viewers"): VIEWERS, ("GET", "/api/admin/viewersOverTime"): OVER_TIME},
+        ["198.51.100.4", "1 viewing", "max 4"],
+        lambda j: j == {"viewers": VIEWERS, "overTime": OVER_TIME},
+    ),
+    (
+        ["config", "show"],
+        ("GET", "/api/admin/serverconfig"),
+        {},
+        ["server.name", "New Owncast Server", "video.latency_level"],
+        lambda j: (
+            j["server.name"] == "New Owncast Server"
+            and j["video.latency_level"] == 2
+            and j["s3.secret"].startswith("(hidden")
+        ),
+    ),
+    (
+        ["config", "get", "server.tags"],
+        ("GET", "/api/admin/serverconfig"),
+        {},
+        ['["owncast", "streaming"]'],
+        lambda j: j == {"key": "server.tags", "value": ["owncast", "streaming"]},
+    ),
+    (
+        ["streamkeys", "list"],
+        ("GET", "/api/admin/serverconfig"),
+        {},
+        ["a-long-stream-key-0001", "OBS"],
+        lambda j: j == [{"key": "a-long-stream-key-0001", "comment": "OBS"}],
+    ),
+    (
+        ["chat", "tail"],
+        ("GET", "/api/admin/chat/messages"),
+        {("GET", "/api/admin/chat/messages"): MESSAGES},
+        ["alice", "hello & welcome", "(hidden)"],
+        None,
+    ),
+    (
+        ["users", "list"],
+        ("GET", "/api/admin/users"),
+        {("GET", "/api/admin/users"): USERS},
+        ["2 user(s)", "u-alice", "mod"],
+        lambda j: j == USERS,
+    ),
+    (
+        ["users", "search", "ali"],
+        ("GET", "/api/admin/users"),
+        {("GET", "/api/admin/users"): USERS},
+        ["alice"],
+        lambda j: j["total"] == 2,
+    ),
+    (
+        ["ipbans", "list"],
+        ("GET", "/api/admin/chat/users/ipbans"),
+        {("GET", "/api/admin/chat/users/ipbans"): BANS},
+        ["203.0.113.9", "Banning of spammer"],
+        lambda j: j == BANS,
+    ),
+    (
+        ["tokens", "list"],
+        ("GET", "/api/admin/accesstokens"),
+        {("GET", "/api/admin/accesstokens"): TOKENS},
+        ["mybot", "tok-aa…", "CAN_SEND_MESSAGES", "never"],
+        lambda j: j == TOKENS,
+    ),
+    (
+        ["webhooks", "list"],
+        ("GET", "/api/admin/webhooks"),
+        {("GET", "/api/admin/webhooks"): WEBHOOKS},
+        ["https://hooks.example/owncast", "CHAT"],
+        lambda j: j == WEBHOOKS,
+    ),
+    (
+        ["emoji", "list"],
+        ("GET", "/api/emoji"),
+        {("GET", "/api/emoji"): EMOJI},
+        [":party:"],
+        lambda j: j == EMOJI,
+    ),
+    (
+        ["logs"],
+        ("GET", "/api/admin/logs"),
+        {("GET", "/api/admin/logs"): LOGS},
+        ["ready http=8080", "WARNING", "ffmpeg is slow"],
+        lambda j: j == LOGS,
+    ),
+    (
+        ["logs", "--warnings"],
+        ("GET", "/api/admin/logs/warnings"),
+        {("GET", "/api/admin/logs/warnings"): LOGS[1:]},
+        ["ffmpeg is slow"],
+        lambda j: j == LOGS[1:],
+    ),
+]
+IDS = [" ".join(r[0]) for r in READS]
+
+
+def _setup(fake: FakeOwncast, routes: dict) -> None:
+    for (method, path), answer in routes.items():
+        fake.route(method, path, answer)
+
+
+@pytest.mark.parametrize(("args", "failing", "routes", "texts", "check"), READS, ids=IDS)
+def test_human_output(fake, ctl, args, failing, routes, texts, check):
+    _setup(fake, routes)
+    result = ctl(*args)
+    assert result.exit_code == 0, result.stderr
+    for text in texts:
+        assert text in result.stdout
+    assert result.stderr == ""
+
+
+@pytest.mark.parametrize(("args", "failing", "routes", "texts", "check"), READS, ids=IDS)
+def test_json_output(fake, ctl, args, failing, routes, texts, check):
+    _setup(fake, routes)
+    result = ctl(*args, "--json")
+    assert result.exit_code == 0, result.stderr
+    if check is None:  # chat tail --json: one event per line, oldest first
+        events = [__import__("json").loads(line) for line in result.stdout.splitlines()]
+        assert [e["id"] for e in events] == ["m1", "m2"]
+    else:
+        assert check(result.json())
+
+
+@pytest.mark.parametrize(("args", "failing", "routes", "texts", "check"), READS, ids=IDS)
+def test_server_error_is_one_red_line_exit_1(fake, ctl, args, failing, routes, texts, check):
+    _setup(fake, routes)
+    fake.fail(*failing, status=500, message="database is locked")
+    result = ctl(*args)
+    assert result.exit_code == 1
+    assert result.stdout == ""
+    lines = result.stderr.strip().splitlines()
+    assert len(lines) == 1, result.stderr
+    assert lines[0].startswith("Error: ") and "database is locked" in lines[0]
+    assert "Traceback" not in result.stderr
+
+
+def test_status_human(ctl):
+    result = ctl("status")
+    assert result.exit_code == 0, result.stderr
+    out = result.stdout
+    assert "● LIVE" in out and "Friday jam" in out
+    assert "3 now · 5 peak this stream · 12 all-time peak" in out
+    assert "1280×720 @ 30 fps" in out and "h264 2500 kbps" in out and "aac 160 kbps" in out
+    assert "obs-output" in out and "Uptime" in out and "healthy 100%" in out
+    assert result.stderr == ""  # strong password, strong key: no warnings
+
+
+def test_status_json_is_stable(ctl):
+    result = ctl("status", "--json")
+    data = result.json()
+    assert set(data) == {"status", "uptimeSeconds", "warnings"}
+    assert data["status"]["viewerCount"] == 3 and data["uptimeSeconds"] > 0
+    assert data["warnings"] == []
+
+
+def test_status_warns_about_default_secrets(fake, ctl):
+    fake.password = "abc123"
+    config = {
+        **fake.routes[("GET", "/api/admin/serverconfig")],
+        "streamKeys": [{"key": "abc123", "comment": "Default stream key"}],
+    }
+    fake.route("GET", "/api/admin/serverconfig", config)
+    result = ctl("status", password="abc123")
+    assert result.exit_code == 0
+    assert "admin password is weak (Owncast's default)" in result.stderr
+    assert "stream key 'Default stream key' is weak (Owncast's default)" in result.stderr
+    assert (
+        ctl("status", "--json", password="abc123")
+        .json()["warnings"][0]
+        .startswith("the admin password is weak")
+    )
+
+
+def test_status_offline(fake, ctl):
+    from tests.ctl.conftest import ADMIN_STATUS
+
+    fake.route("GET", "/api/admin/status", {**ADMIN_STATUS, "online": False, "broadcaster": None})
+    result = ctl("status")
+    assert "○ offline" in result.stdout and "Uptime" not in result.stdout
+    assert ctl("status", "--json").json()["uptimeSeconds"] is None
+
+
+def test_version_works_without_server(fake, ctl):
+    result = ctl("version", "--json")
+    assert result.json() == {"owncastctl": "0.1.0", "server": "0.1.0"}
+    fake.fail("GET", "/api/status")
+    result = ctl("version")
+    assert result.exit_code == 0 and result.stdout.strip() == "owncastctl 0.1.0"
+
+
+def test_chat_tail_limit_and_ids(fake, ctl):
+    fake.route("GET", "/api/admin/chat/messages", MESSAGES)
+    result = ctl("chat", "tail", "-n", "1", "--ids")
+    assert "second message" in result.stdout and "hello" not in result.stdout
+    assert "m2" in result.stdout
+
+
+def test_logs_limit(fake, ctl):
+    fake.route("GET", "/api/admin/logs", LOGS)
+    result = ctl("logs", "-n", "1", "--json")
+    assert result.json() == LOGS[-1:]
