@@ -66,9 +66,8 @@ def chat_token(client: Client, store: CredentialStore, *, fresh: bool = False) -
     return token
 
 
-def system_token(send: Callable[[api.Call], Any]) -> str:
-    """An access token allowed to send system messages: owncastctl's own, created once."""
-    tokens = send(api.access_tokens()) or []
+def find_system_token(tokens: Any) -> str | None:
+    """owncastctl's own system-message token among `GET /api/admin/accesstokens`, if any."""
     for entry in tokens if isinstance(tokens, list) else []:
         if (
             isinstance(entry, dict)
@@ -77,8 +76,15 @@ def system_token(send: Callable[[api.Call], Any]) -> str:
             and entry.get("accessToken")
         ):
             return str(entry["accessToken"])
-    created = send(api.create_token(TOKEN_NAME, [SYSTEM_SCOPE]))
-    return str(created["accessToken"])
+    return None
+
+
+def system_token(send: Callable[[api.Call], Any]) -> str:
+    """An access token allowed to send system messages: owncastctl's own, created once."""
+    token = find_system_token(send(api.access_tokens()))
+    if token is None:
+        token = str(send(api.create_token(TOKEN_NAME, [SYSTEM_SCOPE]))["accessToken"])
+    return token
 
 
 def user_label(user: Any) -> str:
