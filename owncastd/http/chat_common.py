@@ -1,0 +1,61 @@
+"""Helpers shared by the chat routes: JSON bodies, token users, client addresses."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from quart import request
+
+from owncastd.core.chat.models import ChatUser
+from owncastd.core.viewers import client_ip
+from owncastd.http.chat_context import ChatServices
+
+MAX_BODY_BYTES = 64 * 1024
+
+
+class BodyError(Exception):
+    """The request body is not what the route expects (→ 400 with this message)."""
+
+
+async def json_object(max_bytes: int = MAX_BODY_BYTES) -> dict[str, Any]:
+    """The request body as a JSON object; BodyError otherwise."""
+    raw = await request.get_data(cache=False)
+    if len(raw) > max_bytes:
+        raise BodyError("request body too large")
+    try:
+        data = json.loads(raw or b"{}")
+    except ValueError:
+        raise BodyError("malformed JSON") from None
+    if not isinstance(data, dict):
+        raise BodyError("a JSON object was expected")
+    return data
+
+
+def field(data: dict[str, Any], name: str, kind: type) -> Any:
+    """`data[name]` if it is a `kind`; BodyError otherwise."""
+    value = data.get(name)
+    if not isinstance(value, kind) or (isinstance(value, bool) and kind is not bool):
+        raise BodyError(f"{name} is required and must be a {_KIND_NAMES.get(kind, 'value')}")
+    return value
+
+
+_KIND_NAMES = {str: "string", bool: "boolean", list: "list", int: "number"}
+
+
+def request_ip() -> str:
+    """The client's address (first X-Forwarded-For entry, as Owncast trusts it)."""
+    return client_ip(request.remote_addr or "", request.headers.get("X-Forwarded-For"))
+
+
+async def token_user(chat: ChatServices, *, check_ban: bool) -> ChatUser | None:
+    """The enabled user behind `?accessToken=` (and not from a banned IP when `check_ban`)."""
+    token = request.args.get("accessToken", "")
+    if not token:
+        return None
+    if check_ban and chat.room.bans.is_banned(request_ip()):
+        return None
+    user = await chat.store.user_for_token(token)
+    if user is None or user.disabled:
+        return None
+    return user

@@ -1,0 +1,62 @@
+"""What the chat routes need: the room, its store and the emoji directory."""
+
+from __future__ import annotations
+
+import resource
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import datetime
+from pathlib import Path
+
+import trio
+
+from owncastd.core.chat.room import ChatRoom
+from owncastd.core.chat.slurs import GlinProfanityCheck
+from owncastd.core.stream import Stream
+from owncastd.settings import SettingsRef
+from owncastd.store.chat import ChatStore
+from owncastd.store.database import Store
+
+
+@dataclass(frozen=True)
+class ChatServices:
+    """Handed to the web app by the composition root."""
+
+    room: ChatRoom
+    store: ChatStore
+    emoji_dir: Path
+
+
+async def build_chat(
+    store: Store,
+    settings: SettingsRef,
+    stream: Stream,
+    clock: Callable[[], datetime],
+    data_dir: Path,
+) -> ChatServices:
+    """Wire the chat room over the store (the profanity lists load on a worker thread)."""
+    profanity = await trio.to_thread.run_sync(GlinProfanityCheck)
+    chat_store = ChatStore(store)
+    room = ChatRoom(
+        repo=chat_store,
+        settings=settings,
+        stream=stream,
+        clock=clock,
+        profanity=profanity,
+        max_clients=connection_limit(),
+    )
+    return ChatServices(room=room, store=chat_store, emoji_dir=data_dir / "emoji")
+
+
+def connection_limit() -> int:
+    """Owncast's chat connection cap: 70% of the hard open-files limit, after raising the soft
+    limit to it."""
+    try:
+        soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
+        target = hard if hard != resource.RLIM_INFINITY else max(soft, 65536)
+        if soft != resource.RLIM_INFINITY and soft < target:
+            resource.setrlimit(resource.RLIMIT_NOFILE, (target, hard))
+            soft = target
+    except (ValueError, OSError):
+        return 1000
+    return max(1, int(min(soft, 1 << 20) * 0.7))

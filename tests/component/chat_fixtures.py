@@ -1,0 +1,174 @@
+"""A real chat server for component tests: the web app with chat over a real SQLite Store,
+served by the real front door (`HttpServer` with the `/ws` handler) on a loopback port 0.
+
+Clients are real: httpx for HTTP and `tests.chat_ws_client.ChatWs` for the websocket.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, replace
+from functools import partial
+from pathlib import Path
+from typing import Any
+
+import httpx
+import pytest
+import trio
+
+from owncastd.core.chat.room import ChatRoom
+from owncastd.core.chat.slurs import GlinProfanityCheck, ProfanityCheck
+from owncastd.core.events import EventBus
+from owncastd.core.stream import Stream, StreamStats
+from owncastd.core.viewers import ViewerTracker
+from owncastd.http.app import create_app
+from owncastd.http.chat_context import ChatServices
+from owncastd.http.chat_socket import serve_chat_socket
+from owncastd.http.context import WebContext, WebPaths
+from owncastd.http.server import HttpServer
+from owncastd.settings import AdminSettings, Settings, SettingsRef
+from owncastd.store.chat import ChatStore
+from owncastd.store.database import Store
+from tests.chat_ws_client import ChatWs, Refused
+from tests.component.http_fixtures import (
+    ADMIN_PASSWORD,
+    START,
+    RecordingStatsSink,
+    WallClock,
+    password_hash,
+)
+
+
+@dataclass
+class ChatServer:
+    """The running server and handles on what is behind it."""
+
+    port: int
+    room: ChatRoom
+    store: ChatStore
+    stream: Stream
+    bus: EventBus
+    settings: SettingsRef
+    wall: WallClock
+    data_dir: Path
+
+    @property
+    def url(self) -> str:
+        """Base URL."""
+        return f"http://127.0.0.1:{self.port}"
+
+    def configure(self, section: str, **changes: Any) -> None:
+        """Replace fields of one settings section (applies live)."""
+        current = self.settings.current
+        part = replace(getattr(current, section), **changes)
+        self.settings.replace(replace(current, **{section: part}))
+
+    def http(self) -> httpx.AsyncClient:
+        """An HTTP client for this server."""
+        return httpx.AsyncClient(base_url=self.url, timeout=10)
+
+    async def register(self, name: str | None = None, **headers: str) -> dict[str, Any]:
+        """POST /api/chat/register → `{id, accessToken, displayName}`."""
+        async with self.http() as client:
+            body = {"displayName": name} if name is not None else {}
+            response = await client.post("/api/chat/register", json=body, headers=headers)
+            assert response.status_code == 200, response.text
+            return response.json()
+
+    async def connect(self, token: str | None, **kwargs: Any) -> ChatWs:
+        """A connected websocket (fails the test if the server refuses)."""
+        ws = await ChatWs.connect(self.port, token, **kwargs)
+        assert not isinstance(ws, Refused), ws
+        return ws
+
+    async def join(self, name: str | None = None) -> tuple[dict[str, Any], ChatWs]:
+        """Register and connect; the CONNECTED_USER_INFO has been read."""
+        user = await self.register(name)
+        ws = await self.connect(user["accessToken"])
+        info = await ws.next_event("CONNECTED_USER_INFO")
+        assert info["user"]["id"] == user["id"]
+        return user, ws
+
+    async def admin_get(self, path: str) -> Any:
+        """GET an admin route as the admin; the JSON body."""
+        async with self.http() as client:
+            response = await client.get(path, auth=("admin", ADMIN_PASSWORD))
+            assert response.status_code == 200, response.text
+            return response.json()
+
+    async def admin_post(self, path: str, payload: Any) -> httpx.Response:
+        """POST JSON to an admin route as the admin."""
+        async with self.http() as client:
+            return await client.post(path, json=payload, auth=("admin", ADMIN_PASSWORD))
+
+    def go_live(self) -> None:
+        """A publisher connects (chat treats the stream as live from here)."""
+        self.stream.begin("203.0.113.9")
+
+
+async def start_chat_server(
+    nursery: trio.Nursery,
+    tmp_path: Path,
+    *,
+    profanity: ProfanityCheck | None = None,
+    max_clients: int = 10_000,
+) -> ChatServer:
+    """Build and start everything in `nursery`; returns once the port is listening."""
+    settings = SettingsRef(
+        Settings(admin=AdminSettings(password_hash=password_hash(ADMIN_PASSWORD)))
+    )
+    wall = WallClock(START)
+    bus = EventBus()
+    stream = Stream(
+        bus=bus,
+        stream_keys=lambda: ["stream-key"],
+        segment_seconds=lambda: 2,
+        stats=StreamStats(),
+        stats_sink=RecordingStatsSink(),
+        clock=wall,
+    )
+    viewers = ViewerTracker(stream, wall)
+    data_dir = tmp_path / "data"
+    paths = WebPaths(
+        data_dir=data_dir,
+        hls_dir=data_dir / "hls",
+        thumbnails_dir=data_dir / "tmp",
+        public_dir=data_dir / "public",
+    )
+    for directory in (paths.hls_dir, paths.thumbnails_dir, paths.public_dir):
+        directory.mkdir(parents=True)
+    store = Store(data_dir / "owncast.db")
+    await nursery.start(store.run)
+    chat_store = ChatStore(store)
+    room = ChatRoom(
+        repo=chat_store,
+        settings=settings,
+        stream=stream,
+        clock=wall,
+        profanity=profanity,
+        max_clients=max_clients,
+    )
+    bus.subscribe(room.on_stream_event)
+    chat = ChatServices(room=room, store=chat_store, emoji_dir=data_dir / "emoji")
+    ctx = WebContext(
+        settings=settings,
+        stream=stream,
+        viewers=viewers,
+        paths=paths,
+        version="0.2.0-test",
+        clock=wall,
+        chat=chat,
+    )
+    await nursery.start(stream.run)
+    await nursery.start(room.run)
+    server = HttpServer(
+        create_app(ctx), "127.0.0.1", 0, websocket=partial(serve_chat_socket, room=room)
+    )
+    port = await nursery.start(server.run)
+    return ChatServer(port, room, chat_store, stream, bus, settings, wall, data_dir)
+
+
+@pytest.fixture(name="chat")
+async def chat_fixture(tmp_path: Path, nursery: trio.Nursery) -> ChatServer:
+    """A chat server with the real slur filter available (off by default, as in Owncast)."""
+    profanity = await trio.to_thread.run_sync(GlinProfanityCheck)
+    return await start_chat_server(nursery, tmp_path, profanity=profanity)
