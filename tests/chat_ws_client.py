@@ -65,7 +65,9 @@ class ChatWs:
         conn = WSConnection(ConnectionType.CLIENT)
         target = "/ws" if token is None else f"/ws?accessToken={token}"
         extra = [(k.encode(), v.encode()) for k, v in (headers or [])]
-        await stream.send_all(conn.send(Request(host=f"{host}:{port}", target=target, extra_headers=extra)))
+        await stream.send_all(
+            conn.send(Request(host=f"{host}:{port}", target=target, extra_headers=extra))
+        )
         refused: Refused | None = None
         with trio.fail_after(5):
             while True:
@@ -138,7 +140,7 @@ class ChatWs:
                 await self.stream.send_all(self.conn.send(event.response()))
         self._absorb(events)
 
-    async def next_event(self, kind: str | None = None, timeout: float = 5) -> dict[str, Any]:
+    async def next_event(self, kind: str | None = None, timeout: float = 5) -> dict[str, Any]:  # noqa: ASYNC109
         """The next event (of type `kind`, skipping others)."""
         with trio.fail_after(timeout):
             while True:
@@ -154,7 +156,7 @@ class ChatWs:
             event = await self.next_event(kind, timeout=wait + 1)
             raise AssertionError(f"unexpected event {event}")
 
-    async def wait_closed(self, timeout: float = 5) -> int | None:
+    async def wait_closed(self, timeout: float = 5) -> int | None:  # noqa: ASYNC109
         """Read until the server closes; returns the close code (None for a bare EOF)."""
         with trio.fail_after(timeout):
             while True:

@@ -35,8 +35,8 @@ def clean_display_name(raw: str, limit: int = MAX_NAME_LENGTH) -> str:
     """Plain text only: tags and control/format characters removed, spaces collapsed, capped."""
     text = nh3.clean(raw[: limit * 8], tags=set())  # drops tags (and script/style content)
     text = text.replace("&lt;", "<").replace("&gt;", ">").replace("&amp;", "&")
-    text = "".join(ch for ch in text if unicodedata.category(ch)[0] != "C")
-    text = _SPACES.sub(" ", text).strip()
+    text = _SPACES.sub(" ", text)
+    text = "".join(ch for ch in text if unicodedata.category(ch)[0] != "C").strip()
     return text[:limit].strip()
 
 

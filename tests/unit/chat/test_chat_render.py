@@ -1,0 +1,96 @@
+"""Message rendering: markdown → HTML reduced to Owncast's allow-list; XSS attempts fail."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+
+from owncastd.core.chat.render import render_chat_body, render_notice
+
+XSS = [
+    "<script>alert(1)</script>",
+    "<img src=x onerror=alert(1)>",
+    "<svg onload=alert(1)>",
+    "<iframe src=https://evil.example></iframe>",
+    '<a href="javascript:alert(1)">x</a>',
+    "[x](javascript:alert(1))",
+    "[x](JaVaScRiPt:alert(1))",
+    "[x](data:text/html;base64,PHNjcmlwdD5hbGVydCgxKTwvc2NyaXB0Pg==)",
+    '<a href="https://ok.example" onclick="alert(1)">x</a>',
+    '<div style="background:url(javascript:alert(1))">x</div>',
+    "<math><mtext><table><mglyph><style><img src=x onerror=alert(1)>",
+    '<img src="/img/emoji/ok.png" onerror="alert(1)" alt=":ok:">',
+    "![x](javascript:alert(1))",
+    "<scr<script>ipt>alert(1)</script>",
+    '<a href="&#106;avascript:alert(1)">x</a>',
+    "<form action=https://evil.example><button>x</button></form>",
+    "<object data=x></object><embed src=x>",
+    '<meta http-equiv="refresh" content="0;url=https://evil.example">',
+]
+
+
+@pytest.mark.parametrize("attack", XSS)
+def test_xss_attempts_leave_no_active_content(attack: str) -> None:
+    html = render_chat_body(attack)
+    assert not re.search(r"<(script|svg|iframe|div|style|math|form|button|object|embed|meta)", html)
+    assert not re.search(r"\son\w+\s*=", html)
+    assert "javascript:" not in html.lower().replace("[x](javascript:", "")
+    for href in re.findall(r'href="([^"]*)"', html):
+        assert href.startswith(("http://", "https://"))
+    for src in re.findall(r'src="([^"]*)"', html):
+        assert src.startswith("/img/emoji/")
+
+
+def test_markdown_link_trick_stays_text() -> None:
+    assert render_chat_body("[x](javascript:alert(1))") == "[x](javascript:alert(1))"
+
+
+def test_links_open_in_new_tab_without_referrer() -> None:
+    html = render_chat_body("see https://example.com/a?b=1 and [docs](http://docs.example)")
+    assert html.count('target="_blank"') == 2
+    assert html.count('rel="noreferrer"') == 2
+    assert 'href="https://example.com/a?b=1"' in html
+    assert 'href="http://docs.example"' in html
+
+
+def test_relative_and_titled_links_lose_what_is_not_allowed() -> None:
+    assert render_chat_body("[home](/admin)") == "home"
+    assert render_chat_body('[x](https://a.example "title")') == (
+        '<a href="https://a.example" rel="noreferrer" target="_blank">x</a>'
+    )
+
+
+def test_allowed_formatting_survives_and_paragraphs_are_unwrapped() -> None:
+    assert render_chat_body("**b** *i* `c`") == "<strong>b</strong> <em>i</em> <code>c</code>"
+    assert render_chat_body("<b>bold</b> <p>para</p>") == "bold para"
+
+
+def test_headings_and_lists_are_plain_text() -> None:
+    assert render_chat_body("# hi") == "# hi"
+    assert render_chat_body("- item") == "- item"
+
+
+def test_custom_emoji_image_kept_other_images_removed() -> None:
+    emoji = '<img src="/img/emoji/blob.png" class="emoji" alt=":blob:" title=":blob:">'
+    assert render_chat_body(emoji) == emoji
+    assert render_chat_body("![cat](https://cats.example/cat.png)") == ""
+    assert render_chat_body('<img src="/img/emoji/../../owncast.db" alt=":x:">') == ""
+    kept = render_chat_body('<img src="/img/emoji/a.png" alt="not a shortcode" lang="en">')
+    assert kept == '<img src="/img/emoji/a.png">'
+
+
+def test_html_is_escaped_text_when_not_a_tag() -> None:
+    assert render_chat_body("a < b > c & d") == "a &lt; b &gt; c &amp; d"
+
+
+def test_empty_renders_to_nothing() -> None:
+    assert render_chat_body("") == ""
+    assert render_chat_body("   ") == ""
+    assert render_chat_body("<script>x</script>") == ""
+
+
+def test_notices_are_sanitised_markdown() -> None:
+    assert render_notice("**<script>x</script>bob** has been removed") == (
+        "<p><strong>&lt;script&gt;x&lt;/script&gt;bob</strong> has been removed</p>"
+    )
