@@ -9,8 +9,10 @@ from quart_trio import QuartTrio
 from werkzeug.exceptions import HTTPException
 
 from owncastd.http.admin_auth import AdminGuard
+from owncastd.http.admin_control import register_control_plane
 from owncastd.http.admin_status import create_admin_status
 from owncastd.http.context import WebContext
+from owncastd.http.json_body import BadRequestError
 from owncastd.http.media import create_media_routes
 from owncastd.http.pages import create_pages
 from owncastd.http.public_api import create_public_api
@@ -32,6 +34,12 @@ def create_app(ctx: WebContext) -> QuartTrio:
     app.register_blueprint(create_admin_status(ctx, guard))
     app.register_blueprint(create_media_routes(ctx))
     app.register_blueprint(create_pages(ctx))
+    if ctx.control is not None:
+        register_control_plane(app, ctx, guard, ctx.control)
+
+    @app.errorhandler(BadRequestError)
+    async def bad_request(exc: BadRequestError) -> Response:
+        return error(exc.status, exc.message)
 
     @app.errorhandler(HTTPException)
     async def http_error(exc: HTTPException) -> Response:

@@ -6,10 +6,14 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from owncastd.core.stream import Stream
 from owncastd.core.viewers import ViewerTracker
 from owncastd.settings import SettingsRef
+
+if TYPE_CHECKING:
+    from owncastd.http.control import ControlPlane
 
 STATIC_DIR = Path(__file__).parent / "static"
 
@@ -42,3 +46,8 @@ class WebContext:
     paths: WebPaths
     version: str
     clock: Callable[[], datetime]
+    # The admin control plane (config setters, metrics, logs, users); None in apps built
+    # without it (then its routes are not registered).
+    control: ControlPlane | None = None
+    # The config file the admin API edits (None: changes stay in memory).
+    config_path: Path | None = None

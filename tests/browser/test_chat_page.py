@@ -8,6 +8,7 @@ The client-side sanitiser is checked with XSS payloads in the page itself.
 
 from __future__ import annotations
 
+import importlib.util
 import json
 import socket
 from collections.abc import Iterator
@@ -22,6 +23,10 @@ from tests.browser.test_viewer_page import CHROMIUM, CHROMIUM_ARGS
 from tests.e2e.harness import ADMIN_PASSWORD, DaemonProcess, write_config
 
 pytestmark = [pytest.mark.browser, pytest.mark.e2e]
+
+# Transitional (remove when the chat backend is committed): the panel needs the /ws backend.
+if importlib.util.find_spec("owncastd.http.chat_socket") is None:
+    pytest.skip("the chat backend has not landed yet", allow_module_level=True)
 
 CONNECTED = "body[data-chat-state=connected]"
 DISCONNECTED = "body[data-chat-state=disconnected]"
@@ -57,7 +62,7 @@ def chromium() -> Iterator[Browser]:
 
 @pytest.fixture
 def daemon(tmp_path: Path) -> Iterator[DaemonProcess]:
-    write_config(tmp_path)
+    write_chat_config(tmp_path)
     process = DaemonProcess(tmp_path).wait_ready()
     yield process
     process.stop()
@@ -72,6 +77,12 @@ def send(page: Any, text: str) -> None:
     """Type a message and press Enter."""
     page.fill("#chat-input", text)
     page.press("#chat-input", "Enter")
+
+
+def write_chat_config(data_dir: Path) -> None:
+    """The e2e config, with the flood limit off: the test users type faster than people."""
+    path = write_config(data_dir)
+    path.write_text(path.read_text() + "\n[chat]\nspam_protection_enabled = false\n")
 
 
 def free_port() -> int:
@@ -142,7 +153,7 @@ def test_two_pages_chat_and_a_moderator_hides_a_message(daemon, chromium):
 
 
 def test_panel_reconnects_after_a_daemon_restart(tmp_path, chromium):
-    write_config(tmp_path)
+    write_chat_config(tmp_path)
     ports = ["--webserverport", str(free_port())]
     daemon = DaemonProcess(tmp_path, extra_args=ports).wait_ready()
     try:
