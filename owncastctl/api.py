@@ -66,6 +66,11 @@ def admin_status() -> Call:
     return _get("/api/admin/status", "reading the status")
 
 
+def daemon_status() -> Call:
+    """owncastd's own `/api/admin/daemon`: health parts, problems, keys waiting for a restart."""
+    return _get("/api/admin/daemon", "reading the daemon's health")
+
+
 def server_config() -> Call:
     """`/api/admin/serverconfig`: every setting."""
     return _get("/api/admin/serverconfig", "reading the configuration")

@@ -82,11 +82,16 @@ def server_message(response: httpx.Response) -> str:
     except ValueError:
         text = response.text.strip()
         return text[:200] if text else response.reason_phrase
-    if isinstance(body, dict):
-        for key in ("message", "error"):
-            if isinstance(body.get(key), str) and body[key]:
-                return str(body[key])
-    return response.reason_phrase
+    if not isinstance(body, dict):
+        return response.reason_phrase
+    message = next(
+        (str(body[k]) for k in ("message", "error") if isinstance(body.get(k), str) and body[k]),
+        response.reason_phrase,
+    )
+    problems = body.get("problems")
+    if isinstance(problems, list) and problems:
+        message += ": " + "; ".join(str(p) for p in problems)
+    return message
 
 
 def parse_response(conn: Connection, call: Call, response: httpx.Response) -> Any:

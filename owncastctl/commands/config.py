@@ -131,10 +131,11 @@ def reload(ctx: typer.Context, as_json: JsonOpt = False) -> None:
         return
     message = answer.get("message") if isinstance(answer, dict) else None
     state.out.done(str(message or "configuration reloaded"))
-    pending = []
-    if isinstance(answer, dict):
-        for name in ("restartRequired", "needsRestart", "restart_required"):
-            if isinstance(answer.get(name), list):
-                pending = [str(item) for item in answer[name]]
+    if not isinstance(answer, dict):
+        return
+    for name, label in (("changed", "changed"), ("nextStream", "apply from the next stream")):
+        if answer.get(name):
+            state.out.print(escape(f"{label}: {', '.join(map(str, answer[name]))}"))
+    pending = answer.get("restartRequired") or []
     if pending:
-        state.out.warn(f"these settings apply after a restart: {', '.join(pending)}")
+        state.out.warn(f"these settings apply after a restart: {', '.join(map(str, pending))}")

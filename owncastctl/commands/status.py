@@ -76,7 +76,8 @@ def status(
     """Live or offline, title, viewers and peaks, the broadcaster's stream, uptime, health.
 
     Warns when the admin password or a stream key is weak (e.g. Owncast's default abc123).
-    --json prints {"status": <GET /api/admin/status>, "uptimeSeconds": number|null,
+    --json prints {"status": <GET /api/admin/status>, "daemon": <GET /api/admin/daemon> or
+    null (health parts, problems, restartRequired), "uptimeSeconds": number|null,
     "warnings": [string]}.
     """
     state = get_state(ctx)
@@ -85,17 +86,25 @@ def status(
         config = state.call(api.server_config())
     except ServerRefusedError:
         config = {}
+    try:
+        daemon = state.call(api.daemon_status())
+    except ServerRefusedError:  # not owncastd, or an owncastd without the appliance routes
+        daemon = None
     warnings = secret_warnings(state.client().conn.password, config)
     uptime = uptime_seconds(data)
     if as_json:
-        state.out.json({"status": data, "uptimeSeconds": uptime, "warnings": warnings})
+        state.out.json(
+            {"status": data, "daemon": daemon, "uptimeSeconds": uptime, "warnings": warnings}
+        )
         return
-    print_status(state, data, uptime)
+    print_status(state, data, uptime, daemon if isinstance(daemon, dict) else None)
     for warning in warnings:
         state.out.warn(warning)
 
 
-def print_status(state: State, data: dict[str, Any], uptime: float | None) -> None:
+def print_status(
+    state: State, data: dict[str, Any], uptime: float | None, daemon: dict[str, Any] | None
+) -> None:
     """The human status panel."""
     out = state.out
     title = escape(str(data.get("streamTitle") or ""))
@@ -141,6 +150,14 @@ def print_status(state: State, data: dict[str, Any], uptime: float | None) -> No
         healthy = "[green]healthy[/]" if health.get("healthy") else "[red]unhealthy[/]"
         message = escape(str(health.get("message") or ""))
         table.add_row("Health", f"{healthy} {health.get('healthPercentage', '?')}% {message}")
+    if daemon is not None:
+        problems = "; ".join(str(p) for p in daemon.get("problems") or [])
+        condition = str(daemon.get("status", "?"))
+        color = {"ok": "green", "degraded": "yellow"}.get(condition, "red")
+        table.add_row("Daemon", f"[{color}]{escape(condition)}[/] {escape(problems)}")
+        pending = daemon.get("restartRequired") or []
+        if pending:
+            table.add_row("Restart needed", escape(", ".join(map(str, pending))))
     table.add_row(
         "Server", escape(f"{data.get('versionNumber', '?')} at {state.client().conn.base}")
     )

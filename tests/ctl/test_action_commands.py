@@ -177,14 +177,30 @@ def test_config_keys_lists_every_setter_without_a_server(fake, ctl):
     assert expected <= setters  # adminpass has its own command: `password set`
 
 
+def test_config_reload_rejected_lists_the_problems(fake, ctl):
+    body = {
+        "success": False,
+        "message": "configuration rejected",
+        "problems": ["owncast.toml: [web] port: must be 0..65535 (got 70000)"],
+    }
+    fake.route("POST", "/api/admin/config/reload", httpx.Response(400, json=body))
+    result = ctl("config", "reload")
+    assert result.exit_code == 1
+    assert "configuration rejected: owncast.toml: [web] port: must be 0..65535" in result.stderr
+
+
 def test_config_reload(fake, ctl):
-    fake.route(
-        "POST",
-        "/api/admin/config/reload",
-        {"success": True, "message": "reloaded", "restartRequired": ["web.port"]},
-    )
+    body = {
+        "success": True,
+        "message": "reloaded",
+        "restartRequired": ["web.port"],
+        "changed": ["server.name", "web.port"],
+        "nextStream": [],
+    }
+    fake.route("POST", "/api/admin/config/reload", body)
     result = ctl("config", "reload")
     assert result.exit_code == 0 and "reloaded" in result.stdout
+    assert "changed: server.name, web.port" in result.stdout
     assert "apply after a restart: web.port" in result.stderr
     assert ctl("config", "reload", "--json").json()["restartRequired"] == ["web.port"]
 

@@ -194,9 +194,23 @@ def test_status_human(ctl):
 def test_status_json_is_stable(ctl):
     result = ctl("status", "--json")
     data = result.json()
-    assert set(data) == {"status", "uptimeSeconds", "warnings"}
+    assert set(data) == {"status", "daemon", "uptimeSeconds", "warnings"}
     assert data["status"]["viewerCount"] == 3 and data["uptimeSeconds"] > 0
-    assert data["warnings"] == []
+    assert data["warnings"] == [] and data["daemon"] is None  # a server without /api/admin/daemon
+
+
+def test_status_shows_daemon_health_and_pending_restarts(fake, ctl):
+    daemon = {
+        "status": "degraded",
+        "parts": {"http": "up"},
+        "problems": ["disk 97% full"],
+        "restartRequired": ["web.port"],
+        "lastReload": None,
+    }
+    fake.route("GET", "/api/admin/daemon", daemon)
+    out = ctl("status").stdout
+    assert "degraded disk 97% full" in out and "Restart needed" in out and "web.port" in out
+    assert ctl("status", "--json").json()["daemon"] == daemon
 
 
 def test_status_warns_about_default_secrets(fake, ctl):
