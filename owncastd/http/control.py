@@ -19,7 +19,7 @@ from owncastd.config_editor import ConfigEditor
 from owncastd.core.stream import Stream
 from owncastd.core.viewers import ViewerTracker
 from owncastd.log_buffer import LogBuffer
-from owncastd.metrics.hardware import HardwareMonitor
+from owncastd.metrics.hardware import HardwareMonitor, HardwareProbe
 from owncastd.metrics.playback import PlaybackMetrics
 from owncastd.metrics.prometheus import Metrics, MetricSources, NoChat
 from owncastd.metrics.viewer_history import ViewerHistory
@@ -108,12 +108,13 @@ class ControlPlaneParts:
     supported_codecs: tuple[str, ...] = ()
     check_ffmpeg: Callable[[str], Awaitable[str | None]] | None = None
     ffmpeg_restarts: Callable[[], int] = lambda: 0
+    hardware_probe: HardwareProbe | None = None  # None: psutil
 
 
 def build_control_plane(parts: ControlPlaneParts) -> ControlPlane:
     """Wire the control plane's services."""
     settings, stream = parts.settings, parts.stream
-    hardware = HardwareMonitor(parts.data_dir, parts.clock)
+    hardware = HardwareMonitor(parts.data_dir, parts.clock, probe=parts.hardware_probe)
     playback = PlaybackMetrics(parts.clock)
 
     def ingest_kbps() -> tuple[int, int]:

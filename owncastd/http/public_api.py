@@ -8,7 +8,7 @@ from owncastd.core.markdown import render_page_markdown
 from owncastd.core.viewers import client_ip
 from owncastd.http.context import WebContext
 from owncastd.http.responses import error, json_no_cache, rfc3339
-from owncastd.http.social import social_icon
+from owncastd.http.social import social_icon, social_platforms
 from owncastd.settings import Settings
 
 MAX_SOCKET_PAYLOAD_SIZE = 2048
@@ -118,6 +118,12 @@ def create_public_api(ctx: WebContext) -> Blueprint:
         return json_no_cache(
             [{"index": i, "name": v.display_name} for i, v in enumerate(video.variants)]
         )
+
+    @api.get("/api/socialplatforms")
+    async def socialplatforms() -> Response:
+        response = json_no_cache(social_platforms())
+        response.headers["Access-Control-Allow-Origin"] = "*"
+        return response
 
     @api.get("/api/yp")
     async def yp() -> Response:

@@ -17,3 +17,23 @@ DEFAULT_ICON = "/img/platformlogos/default.svg"
 def social_icon(platform: str) -> str:
     """The icon URL for a platform name (a generic one for unknown platforms)."""
     return PLATFORMS.get(platform.lower(), DEFAULT_ICON)
+
+
+# How Owncast names each platform in `/api/socialplatforms` (models/socialHandle.go).
+PLATFORM_NAMES: dict[str, str] = {
+    "bandcamp": "Bandcamp", "discord": "Discord", "facebook": "Facebook", "github": "GitHub",
+    "instagram": "Instagram", "keyoxide": "Keyoxide", "kofi": "Ko-Fi", "lbry": "LBRY",
+    "linkedin": "LinkedIn", "mastodon": "Mastodon", "matrix": "Matrix", "odysee": "Odysee",
+    "patreon": "Patreon", "paypal": "PayPal", "reddit": "Reddit", "snapchat": "Snapchat",
+    "soundcloud": "SoundCloud", "spotify": "Spotify", "steam": "Steam", "tiktok": "TikTok",
+    "twitch": "Twitch", "twitter": "Twitter", "xmpp": "XMPP", "youtube": "YouTube",
+    "donate": "Donations", "email": "Email", "follow": "Follow",
+}  # fmt: skip
+
+
+def social_platforms() -> dict[str, dict[str, str]]:
+    """`/api/socialplatforms`: every known platform as `{key: {platform, icon}}`."""
+    return {
+        key: {"platform": PLATFORM_NAMES.get(key, key), "icon": icon}
+        for key, icon in PLATFORMS.items()
+    }
