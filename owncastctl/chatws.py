@@ -1,7 +1,7 @@
 """Following chat: the websocket URL, frame splitting, owncastctl's chat identity, formatting.
 
 To receive live events owncastctl connects to ``/ws`` like a viewer's browser, as a chat user
-named ``owncastctl`` that it registers once per server (``POST /api/chat/register``) and whose
+named ``terminal`` that it registers once per server (``POST /api/chat/register``) and whose
 token it keeps in the credentials file. It never sends on that socket. Owncast batches several
 events into one frame separated by newlines (reference §2.1), so frames are split before parsing.
 """
@@ -20,7 +20,7 @@ from owncastctl.client import Client
 from owncastctl.credentials import CredentialStore
 from owncastctl.output import clock, plain_text
 
-CHAT_NAME = "owncastctl"
+CHAT_NAME = "terminal"  # names containing "owncast" or "admin" are refused by the daemon
 # Owncast's displayColor is an index 0..7 into the theme palette; these are close terminal colours.
 COLORS = ("red", "dark_orange", "yellow", "green", "cyan", "blue", "magenta", "orchid")
 TOKEN_NAME = "owncastctl"

@@ -108,7 +108,7 @@ def parse_response(conn: Connection, call: Call, response: httpx.Response) -> An
     if status == 404 and "/api/" in call.path:
         raise ServerRefusedError(
             f"owncastd at {conn.base} has no {call.method} {call.path} (404): "
-            f"{server_message(response)}",
+            "the server may be older than this owncastctl",
             status,
         )
     if status >= 400:

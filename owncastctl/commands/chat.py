@@ -72,8 +72,11 @@ def tail(
     """
     state = get_state(ctx)
     printer = Tail(state, as_json=as_json, ids=ids)
-    for message in history(state, limit):
+    messages = history(state, limit)
+    for message in messages:
         printer.emit(message)
+    if not messages and not as_json:
+        state.out.note("no chat messages yet")
     if not follow:
         return
     try:

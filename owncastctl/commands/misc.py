@@ -131,6 +131,8 @@ def logs(
     for entry in entries[: len(entries) - len(recent)]:
         seen.append((str(entry.get("time")), str(entry.get("message"))))
     emit(recent)
+    if not recent and not as_json:
+        state.out.note("no log lines" if not warnings else "no warnings")
     if not follow:
         return
     try:

@@ -21,7 +21,7 @@ from textual.widgets import Footer, ListView
 
 from owncastctl.client import Connection
 from owncastctl.credentials import CredentialStore
-from owncastctl.errors import CtlError, CtlUsageError
+from owncastctl.errors import CtlError, CtlUsageError, UnreachableError
 from owncastctl.tui.screens import ConfirmScreen, PromptScreen, UserScreen
 from owncastctl.tui.source import LINK, DashboardSource, HttpSource, describe_error
 from owncastctl.tui.widgets import (
@@ -70,7 +70,8 @@ class DashboardApp(App[None]):
         self.lines: dict[str, ChatLine] = {}
         self.clients: list[dict[str, Any]] = []
         self.viewers: list[dict[str, Any]] = []
-        self.failures: dict[str, str] = {}
+        self.failures: dict[str, str] = {}  # poller → why its last call failed
+        self.unreachable: dict[str, str] = {}  # poller → why the daemon did not answer it
 
     def compose(self) -> ComposeResult:
         yield HeaderBar(self.source.url)
@@ -112,12 +113,16 @@ class DashboardApp(App[None]):
                 try:
                     apply(await fetch())
                     self.failures.pop(name, None)
+                    self.unreachable.clear()  # the daemon answered: it is back for everyone
+                except UnreachableError as exc:
+                    self.unreachable[name] = describe_error(exc)
                 except CtlError as exc:
                     self.failures[name] = describe_error(exc)
                 except Exception as exc:  # a bad answer must not kill the dashboard
                     log.debug("poll failed name=%s", name, exc_info=True)
                     self.failures[name] = f"{type(exc).__name__} reading {name}"
-                self.query_one(HeaderBar).set_daemon(next(iter(self.failures.values()), None))
+                problems = [*self.unreachable.values(), *self.failures.values()]
+                self.query_one(HeaderBar).set_daemon(problems[0] if problems else None)
                 await asyncio.sleep(self.intervals[name])
 
         self.run_worker(loop(), group=f"poll-{name}", exit_on_error=False)

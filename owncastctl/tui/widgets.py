@@ -55,11 +55,10 @@ class HeaderBar(Static):
         """Re-render both lines."""
         s = self.status
         if self.daemon_problem:
-            state = f"[bold red]✖ {escape(self.daemon_problem)}[/] [dim]{escape(self.url)}[/]"
-        elif s.get("online"):
-            state = "[bold black on green] LIVE [/]"
-        else:
-            state = "[bold] OFFLINE [/]"
+            line1 = f"[bold red]✖ {escape(self.daemon_problem)}[/] [dim]{escape(self.url)}[/]"
+            self.update(Text.from_markup(f"{line1}\n{self._line2()}"))
+            return
+        state = "[bold black on green] LIVE [/]" if s.get("online") else "[bold] OFFLINE [/]"
         title = escape(str(s.get("streamTitle") or "(no title)"))
         uptime = ""
         broadcaster = s.get("broadcaster") if isinstance(s.get("broadcaster"), dict) else None
@@ -67,6 +66,11 @@ class HeaderBar(Static):
         if s.get("online") and started:
             uptime = f"  up {duration((datetime.now(UTC) - started).total_seconds())}"
         line1 = f"{state} {title}[dim]{uptime}[/]"
+        self.update(Text.from_markup(f"{line1}\n{self._line2()}"))
+
+    def _line2(self) -> str:
+        s = self.status
+        broadcaster = s.get("broadcaster") if isinstance(s.get("broadcaster"), dict) else None
         counts = list(self.viewer_counts)
         viewers = (
             f"👁 {s.get('viewerCount', 0)} (peak {s.get('sessionPeakViewerCount', 0)}) "
@@ -81,7 +85,7 @@ class HeaderBar(Static):
             if not self.chat_problem
             else f"[yellow]chat: {escape(self.chat_problem)}[/]"
         )
-        self.update(Text.from_markup(f"{line1}\n{viewers}{stream}  {chat}"))
+        return f"{viewers}{stream}  {chat}"
 
 
 class HardwarePanel(Static):

@@ -114,7 +114,7 @@ def test_chat_tail_follow_prints_live_events_and_reconnects(fake, ctl, no_sleep)
     assert "reconnecting in 1s" in result.stderr and "reconnecting in 2s" in result.stderr
     assert "chat connection restored" in result.stderr
     assert no_sleep == [1.0, 2.0, 1.0]
-    assert registrations == [{"displayName": "owncastctl"}]  # registered once, token reused
+    assert registrations == [{"displayName": "terminal"}]  # registered once, token reused
     assert connector.urls[0] == "ws://owncast.test:8080/ws?accessToken=chat-token-1"
 
 
