@@ -10,6 +10,7 @@ from typing import Any
 
 import trio
 from wsproto import ConnectionType, WSConnection
+from wsproto.connection import ConnectionState
 from wsproto.events import (
     AcceptConnection,
     BytesMessage,
@@ -50,6 +51,8 @@ class ChatWs:
         self.pings = 0
         self.close_code: int | None = None
         self.closed = False
+        self._partial: list[str] = []
+        self.send_broken = False
 
     @classmethod
     async def connect(
@@ -97,8 +100,11 @@ class ChatWs:
         await self.send_text(json.dumps(payload))
 
     async def send_text(self, text: str) -> None:
-        """Send one text frame."""
-        await self.stream.send_all(self.conn.send(Message(data=text)))
+        """Send one text frame (a server that closes mid-frame is not an error here)."""
+        try:
+            await self.stream.send_all(self.conn.send(Message(data=text)))
+        except trio.BrokenResourceError:
+            self.send_broken = True
 
     async def send_bytes(self, data: bytes) -> None:
         """Send one binary frame."""
@@ -111,8 +117,13 @@ class ChatWs:
     def _absorb(self, events: list[Any]) -> None:
         for event in events:
             if isinstance(event, TextMessage):
-                self.frames.append(event.data)
-                for line in event.data.split("\n"):
+                self._partial.append(event.data)
+                if not event.message_finished:
+                    continue
+                frame = "".join(self._partial)
+                self._partial = []
+                self.frames.append(frame)
+                for line in frame.split("\n"):
                     if line.strip():
                         self.events.append(json.loads(line))
             elif isinstance(event, Ping):
@@ -136,7 +147,7 @@ class ChatWs:
         self.conn.receive_data(data)
         events = list(self.conn.events())
         for event in events:
-            if isinstance(event, Ping):
+            if isinstance(event, Ping) and self.conn.state is ConnectionState.OPEN:
                 await self.stream.send_all(self.conn.send(event.response()))
         self._absorb(events)
 

@@ -11,6 +11,7 @@ every 54 s, and a read deadline of 60 s.
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import os
 from collections import deque
@@ -148,7 +149,7 @@ class ChatSocket:
                     nursery.start_soon(self._pinger)
                     flush = await self._reader(room, client)
                     self.close(flush=flush)
-                    await trio.sleep_forever()  # until the writer has flushed (or gave up)
+                    await self._linger()
         finally:
             room.leave(client)
 
@@ -192,6 +193,13 @@ class ChatSocket:
                 elif isinstance(event, CloseConnection):
                     if self._conn.state is ConnectionState.REMOTE_CLOSING:
                         self._queue.append(self._conn.send(event.response()))
+                    elif self._conn.state is ConnectionState.OPEN:  # wsproto found an error
+                        log.warning(
+                            "chat websocket protocol error client=%d reason=%s",
+                            client.id,
+                            event.reason,
+                        )
+                        self._queue.append(self._conn.send(CloseConnection(event.code)))
                     return True
 
     async def _writer(self, room: ChatRoom) -> None:
@@ -203,8 +211,9 @@ class ChatSocket:
                 while self._pending or self._queue:
                     data = self._pending or self._next_chunk()
                     self._pending = b""
-                    if not data:  # the close marker
-                        self._scope.cancel()
+                    if not data:  # the close marker: half-close, the reader lingers
+                        with contextlib.suppress(trio.BrokenResourceError, OSError):
+                            await self._stream.send_eof()
                         return
                     with trio.fail_after(WRITE_TIMEOUT):
                         await self._stream.send_all(data)
@@ -218,6 +227,17 @@ class ChatSocket:
                 return
             finally:
                 self._writing = False
+
+    async def _linger(self) -> None:
+        """After our close frame, read and discard until the peer closes (bounded by the
+        close deadline), so unread input does not turn our close into a reset."""
+        while True:
+            try:
+                data = await self._stream.receive_some(RECEIVE_BYTES)
+            except (trio.BrokenResourceError, trio.ClosedResourceError):
+                return
+            if not data:
+                return
 
     def _next_chunk(self) -> bytes:
         """Control bytes as they are, or every queued event joined into one text frame."""
