@@ -6,7 +6,7 @@ already done (a stamp records the hash of pyproject.toml), so the run and test c
 fast after the first time.
 
     python3 tools/bootstrap.py runtime   # what `bin/owncastd` needs
-    python3 tools/bootstrap.py test      # plus pytest & co, Debian's ffmpeg, chromium, systemd
+    python3 tools/bootstrap.py test      # plus pytest, Debian's ffmpeg, chromium, systemd, tmux
 """
 
 from __future__ import annotations
@@ -21,7 +21,7 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 VENV = Path(os.environ.get("OWNCAST_VENV", ROOT / ".venv"))
-APT_PACKAGES = {"ffmpeg": "ffmpeg", "ffprobe": "ffmpeg", "chromium": "chromium"}
+APT_PACKAGES = {"ffmpeg": "ffmpeg", "ffprobe": "ffmpeg", "chromium": "chromium", "tmux": "tmux"}
 APT_FILES = {"systemd-analyze": "systemd"}
 
 

@@ -72,12 +72,12 @@ def tail(
     """
     state = get_state(ctx)
     printer = Tail(state, as_json=as_json, ids=ids)
-    messages = history(state, limit)
-    for message in messages:
-        printer.emit(message)
-    if not messages and not as_json:
-        state.out.note("no chat messages yet")
     if not follow:
+        messages = history(state, limit)
+        for message in messages:
+            printer.emit(message)
+        if not messages and not as_json:
+            state.out.note("no chat messages yet")
         return
     try:
         follow_chat(state, printer, limit)
@@ -86,7 +86,11 @@ def tail(
 
 
 def follow_chat(state: State, printer: Tail, limit: int) -> None:
-    """Print live events until interrupted, reconnecting with backoff."""
+    """Print history then live events until interrupted, reconnecting with backoff.
+
+    History is read after each (re)connection, so nothing said while the socket was being
+    opened is lost; messages already printed are not printed again.
+    """
     from websockets.sync.client import connect as ws_connect
 
     connect = state.ws_connect or ws_connect
@@ -101,10 +105,10 @@ def follow_chat(state: State, printer: Tail, limit: int) -> None:
             with connect(ws_url(client.conn.base, token), open_timeout=10) as socket:
                 if not first:
                     state.out.note("chat connection restored")
-                    for message in history(state, limit):
-                        printer.emit(message)
                 elif not printer.as_json:
                     state.out.note(f"following chat at {client.conn.base} (Ctrl-C to stop)")
+                for message in history(state, limit):
+                    printer.emit(message)
                 first = False
                 delay = 1.0
                 for frame in socket:
