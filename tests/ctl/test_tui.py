@@ -18,8 +18,9 @@ from owncastctl.tui.source import LINK
 from owncastctl.tui.widgets import ChatLine, HeaderBar
 from tests.ctl.conftest import ADMIN_STATUS, ALICE, BOB, HARDWARE, LOGS
 
-CLIENTS = [{"connectedAt": "2024-05-01T12:00:00Z", "user": BOB, "userAgent": "Firefox",
-            "messageCount": 2}]  # fmt: skip
+CLIENTS = [
+    {"connectedAt": "2024-05-01T12:00:00Z", "user": BOB, "userAgent": "Firefox", "messageCount": 2}
+]
 VIEWERS = [{"ipAddress": "198.51.100.4", "userAgent": "Mozilla", "firstSeen": "x"}]
 
 
@@ -84,8 +85,14 @@ class FakeSource:
 
 
 def chat(message_id: str, user: dict, body: str) -> dict[str, Any]:
-    return {"type": "CHAT", "id": message_id, "timestamp": "2024-05-01T12:00:00Z", "user": user,
-            "body": f"<p>{body}</p>", "visible": True}  # fmt: skip
+    return {
+        "type": "CHAT",
+        "id": message_id,
+        "timestamp": "2024-05-01T12:00:00Z",
+        "user": user,
+        "body": f"<p>{body}</p>",
+        "visible": True,
+    }
 
 
 def run(scenario, intervals: dict[str, float] | None = None) -> FakeSource:
@@ -166,8 +173,18 @@ def test_panels_show_status_hardware_audience_and_warnings():
     async def scenario(app, pilot, source):
         await settle(pilot, source)
         shot = _export(app)
-        for text in ("LIVE", "Friday jam", "peak 5", "2500 kbps", "CPU", "35%",
-                     "1 watching", "1 in chat", "bob", "ffmpeg is slow"):  # fmt: skip
+        for text in (
+            "LIVE",
+            "Friday jam",
+            "peak 5",
+            "2500 kbps",
+            "CPU",
+            "35%",
+            "1 watching",
+            "1 in chat",
+            "bob",
+            "ffmpeg is slow",
+        ):
             assert text in shot, text
 
     run(scenario)
@@ -255,3 +272,60 @@ def test_duplicate_messages_are_shown_once():
         assert len(app.query(ChatLine)) == 2
 
     run(scenario)
+
+
+def test_http_source_reads_and_acts_through_the_admin_api(fake, tmp_path):
+    """The real source against the fake daemon: reads, actions, and token reuse for `s`."""
+    from owncastctl.client import Connection
+    from owncastctl.credentials import CredentialStore
+    from owncastctl.tui.source import HttpSource
+    from tests.ctl.conftest import PASSWORD, URL
+
+    fake.route("GET", "/api/admin/hardwarestats", HARDWARE)
+    fake.route("GET", "/api/admin/chat/clients", CLIENTS)
+    fake.route(
+        "GET",
+        "/api/admin/accesstokens",
+        [
+            {
+                "accessToken": "sys-token",
+                "displayName": "owncastctl",
+                "scopes": ["CAN_SEND_SYSTEM_MESSAGES"],
+            }
+        ],
+    )
+    for path in (
+        "/api/admin/chat/messagevisibility",
+        "/api/admin/chat/users/setenabled",
+        "/api/admin/config/streamtitle",
+        "/api/integrations/chat/system",
+    ):
+        fake.route("POST", path, {"success": True})
+
+    async def scenario() -> None:
+        import httpx
+
+        transport = httpx.MockTransport(fake.handle)
+        source = HttpSource(Connection(URL, PASSWORD), CredentialStore(tmp_path), transport)
+        assert (await source.status())["streamTitle"] == "Friday jam"
+        assert await source.hardware() == HARDWARE
+        assert await source.chat_clients() == CLIENTS
+        await source.set_visibility(["m1"], False)
+        await source.set_enabled("u-bob", False)
+        await source.set_title("New")
+        await source.send_system("hi")
+        await source.aclose()
+
+    asyncio.run(scenario())
+    assert fake.sent("POST", "/api/admin/chat/users/setenabled") == [
+        {"userId": "u-bob", "enabled": False}
+    ]
+    assert fake.sent("POST", "/api/admin/config/streamtitle") == [{"value": "New"}]
+    system = [r for r in fake.requests if r.url.path == "/api/integrations/chat/system"]
+    assert system[0].headers["authorization"] == "Bearer sys-token"
+    assert not fake.sent("POST", "/api/admin/accesstokens/create")
+
+
+def test_tui_command_needs_a_password(ctl):
+    result = ctl("tui", password=None)
+    assert result.exit_code == 2 and "no admin password" in result.stderr
