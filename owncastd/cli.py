@@ -16,10 +16,12 @@ import trio
 import typer
 
 from owncastd import VERSION
+from owncastd.cli_ops import register as register_ops_commands
+from owncastd.cli_ops import run_restore
 from owncastd.config import ConfigFlags, LoadedConfig, ensure_secrets, load_config, render_effective
 from owncastd.errors import ConfigError, FfmpegNotFoundError, StartupError
 from owncastd.hls.ffmpeg_binary import find_ffmpeg
-from owncastd.logs import setup_logging
+from owncastd.logs import settings_secrets, setup_logging
 
 log = logging.getLogger("owncastd")
 
@@ -87,6 +89,12 @@ VerboseOption = Annotated[
     bool, typer.Option("--enableVerboseLogging", help="Debug logging and HTTP access lines.")
 ]
 VersionOption = Annotated[bool, typer.Option("--version", help="Print the version and exit.")]
+RestoreDatabaseOption = Annotated[
+    Path | None,
+    typer.Option(
+        "--restoreDatabase", help="Restore a backup archive (as `restore` does), then exit."
+    ),
+]
 
 
 @app.callback()
@@ -104,6 +112,7 @@ def main_command(
     backupdir: BackupDirOption = None,
     verbose: VerboseOption = False,
     version: VersionOption = False,
+    restore_database: RestoreDatabaseOption = None,
 ) -> None:
     """Run the daemon (when no command is given)."""
     if version:
@@ -121,12 +130,15 @@ def main_command(
         enable_verbose_logging=verbose,
     )
     ctx.obj = (config, data_dir, flags)
+    if restore_database is not None:
+        raise typer.Exit(run_restore(restore_database, config, data_dir, flags))
     if ctx.invoked_subcommand is None:
         raise typer.Exit(_run(config, data_dir, flags))
 
 
 def _run(config: Path | None, data_dir: Path | None, flags: ConfigFlags) -> int:
     from owncastd.daemon import Daemon, DaemonPaths
+    from owncastd.ops.appliance import ApplianceOptions
 
     loaded = _load(config, data_dir, flags)
     try:
@@ -136,14 +148,33 @@ def _run(config: Path | None, data_dir: Path | None, flags: ConfigFlags) -> int:
             typer.secho(problem, fg=typer.colors.RED, err=True)
         return 2
     settings = loaded.settings
-    setup_logging(DaemonPaths.from_settings(settings).log_dir, verbose=settings.verbose_logging)
+    environ = dict(os.environ)
+    options = ApplianceOptions(
+        config_path=loaded.path,
+        # A reload layers env and flags exactly as this start did.
+        load_config=lambda: (
+            load_config(
+                config_path=loaded.path,
+                data_dir=Path(settings.paths.data_dir),
+                environ=environ,
+                flags=flags,
+            ).settings
+        ),
+    )
+    started: list[Daemon] = []  # secrets come from the daemon's live settings once it exists
+    setup_logging(
+        DaemonPaths.from_settings(settings).log_dir,
+        verbose=settings.verbose_logging,
+        secrets=lambda: settings_secrets(started[0].settings.current if started else settings),
+    )
     _print_generated(loaded)
     try:
         ffmpeg = find_ffmpeg(settings.video.ffmpeg_path, os.environ)
     except FfmpegNotFoundError as exc:
         raise _fail(str(exc), 1) from None
     log.info("starting version=%s config=%s ffmpeg=%s", VERSION, loaded.path, ffmpeg)
-    daemon = Daemon(settings, ffmpeg=ffmpeg)
+    daemon = Daemon(settings, ffmpeg=ffmpeg, appliance=options)
+    started.append(daemon)
     failures: list[str] = []
     try:
         trio.run(daemon.run)
@@ -171,6 +202,9 @@ def check_config(
     loaded = _load(config or base_config, data_dir or base_data_dir, flags)
     typer.echo(f"# {loaded.path}: OK")
     typer.echo(render_effective(loaded.settings))
+
+
+register_ops_commands(app)
 
 
 def main() -> None:

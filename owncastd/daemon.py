@@ -34,6 +34,8 @@ from owncastd.http.context import WebContext, WebPaths
 from owncastd.http.server import HttpServer
 from owncastd.logs import TRANSCODER_LOG_FILE
 from owncastd.notify import sd_notify
+from owncastd.ops.appliance import Appliance, ApplianceOptions
+from owncastd.ops.lock import DataDirLock
 from owncastd.rtmp.server import RtmpServer
 from owncastd.settings import Settings, SettingsRef
 from owncastd.store.database import Store
@@ -96,12 +98,21 @@ def stream_keys_of(settings_ref: SettingsRef) -> Callable[[], list[str]]:
 class Daemon:
     """One owncastd: run it with `trio.run(daemon.run)`."""
 
-    def __init__(self, settings: Settings, *, ffmpeg: str, clock: Callable[[], datetime] = utc_now):
+    def __init__(
+        self,
+        settings: Settings,
+        *,
+        ffmpeg: str,
+        clock: Callable[[], datetime] = utc_now,
+        appliance: ApplianceOptions | None = None,
+    ):
         self.settings = SettingsRef(settings)
         self.paths = DaemonPaths.from_settings(settings)
         self._ffmpeg = ffmpeg
         self._clock = clock
         self._stop = trio.Event()
+        self._appliance_options = appliance or ApplianceOptions(automatic_backups=False)
+        self.appliance: Appliance | None = None
 
     def request_stop(self) -> None:
         """Begin a graceful shutdown."""
@@ -110,14 +121,23 @@ class Daemon:
     async def run(
         self, *, task_status: trio.TaskStatus[tuple[int, int]] = trio.TASK_STATUS_IGNORED
     ) -> None:
-        """Run until SIGTERM/SIGINT (or `request_stop`); `started((http_port, rtmp_port))`."""
-        self._prepare_directories()
-        store = Store(self.paths.database)
-        async with trio.open_nursery() as root:
-            root.start_soon(self._watch_signals)
-            await root.start(store.run)
-            await self._run_services(store, task_status)
-            root.cancel_scope.cancel()
+        """Run until SIGTERM/SIGINT (or `request_stop`); `started((http_port, rtmp_port))`.
+
+        Raises StartupError (DataDirLockedError) when another daemon uses the data directory.
+        """
+        with DataDirLock(self.paths.data_dir):
+            self._prepare_directories()
+            store = Store(self.paths.database)
+            self.appliance = Appliance(
+                self.settings, store, self._appliance_options, clock=self._clock
+            )
+            async with trio.open_nursery() as root:
+                root.start_soon(self._watch_signals)
+                await root.start(store.run)
+                self.appliance.health.set_up("store", True)
+                await root.start(self.appliance.run)
+                await self._run_services(store, task_status)
+                root.cancel_scope.cancel()
         log.info("stopped")
 
     async def _run_services(
@@ -136,6 +156,9 @@ class Daemon:
         )
         viewers = ViewerTracker(stream, self._clock)
         bus.subscribe(viewers.on_event)
+        appliance = self.appliance
+        assert appliance is not None
+        appliance.attach_stream(lambda: stream.is_live)
         output = HlsOutput(self.paths.hls_dir)
         transcoder = TranscoderService(
             stream=stream,
@@ -158,6 +181,7 @@ class Daemon:
             ),
             version=VERSION,
             clock=self._clock,
+            operations=appliance.operations,
         )
         current = settings.current
         async with trio.open_nursery() as services:
@@ -171,15 +195,18 @@ class Daemon:
                 access_log=current.verbose_logging,
             )
             http_port = await services.start(http.run)
+            appliance.health.set_up("http", True)
             async with trio.open_nursery() as ingest:
                 rtmp = RtmpServer(stream, current.rtmp.ip, current.rtmp.port)
                 rtmp_port = await ingest.start(rtmp.run)
+                appliance.health.set_up("rtmp", True)
                 log.info("ready http=%d rtmp=%d", http_port, rtmp_port)
                 sd_notify("READY=1\nSTATUS=serving")
                 task_status.started((http_port, rtmp_port))
                 await self._stop.wait()
                 log.info("stopping")
                 sd_notify("STOPPING=1")
+                appliance.health.set_up("rtmp", False)
                 ingest.cancel_scope.cancel()
             services.cancel_scope.cancel()
 
@@ -197,7 +224,9 @@ class Daemon:
         with trio.open_signal_receiver(signal.SIGTERM, signal.SIGINT, signal.SIGHUP) as signals:
             async for signum in signals:
                 if signum == signal.SIGHUP:
-                    log.warning("SIGHUP received; configuration reload is not supported yet")
+                    log.info("signal received signal=SIGHUP")
+                    if self.appliance is not None:
+                        self.appliance.request_reload("SIGHUP")
                 elif self._stop.is_set():
                     log.warning("second stop signal; exiting immediately")
                     os._exit(1)

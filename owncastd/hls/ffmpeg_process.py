@@ -13,9 +13,9 @@ import signal
 import subprocess
 from collections.abc import Mapping, Sequence
 from pathlib import Path
-from typing import TextIO
-
 import trio
+
+from owncastd.logs import RotatingTextFile
 
 log = logging.getLogger("owncastd.transcoder")
 
@@ -28,16 +28,16 @@ class TranscoderLog:
     """Appends ffmpeg's stderr lines to `transcoder.log` (and the daemon log)."""
 
     def __init__(self, path: Path | None) -> None:
-        self._file: TextIO | None = None
+        # Size-rotated like owncast.log; a full disk drops lines instead of failing the stream.
+        self._file: RotatingTextFile | None = None
         if path is not None:
-            path.parent.mkdir(parents=True, exist_ok=True)
-            self._file = path.open("a", encoding="utf-8", errors="replace", buffering=1)
+            self._file = RotatingTextFile(path)
 
     def line(self, text: str) -> None:
         """Record one line of ffmpeg output."""
         log.warning("ffmpeg: %s", text)
         if self._file is not None:
-            self._file.write(text + "\n")
+            self._file.write_line(text)
 
     def close(self) -> None:
         """Close the log file."""

@@ -14,6 +14,7 @@ from owncastd.http.admin_status import create_admin_status
 from owncastd.http.context import WebContext
 from owncastd.http.json_body import BadRequestError
 from owncastd.http.media import create_media_routes
+from owncastd.http.operations import create_operations_routes
 from owncastd.http.pages import create_pages
 from owncastd.http.public_api import create_public_api
 from owncastd.http.responses import error
@@ -33,6 +34,7 @@ def create_app(ctx: WebContext) -> QuartTrio:
     app.register_blueprint(create_public_api(ctx))
     app.register_blueprint(create_admin_status(ctx, guard))
     app.register_blueprint(create_media_routes(ctx))
+    app.register_blueprint(create_operations_routes(ctx, guard))
     app.register_blueprint(create_pages(ctx))
     if ctx.control is not None:
         register_control_plane(app, ctx, guard, ctx.control)

@@ -10,6 +10,7 @@ from typing import TYPE_CHECKING
 
 from owncastd.core.stream import Stream
 from owncastd.core.viewers import ViewerTracker
+from owncastd.ops.operations import Operations
 from owncastd.settings import SettingsRef
 
 if TYPE_CHECKING:
@@ -46,6 +47,8 @@ class WebContext:
     paths: WebPaths
     version: str
     clock: Callable[[], datetime]
+    # Health and config reload (`/api/healthz`, `/api/admin/config/reload`); None in tests.
+    operations: Operations | None = None
     # The admin control plane (config setters, metrics, logs, users); None in apps built
     # without it (then its routes are not registered).
     control: ControlPlane | None = None

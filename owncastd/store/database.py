@@ -8,6 +8,7 @@ migrations tracked with `PRAGMA user_version`.
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import sqlite3
 from collections.abc import Callable, Sequence
@@ -73,6 +74,8 @@ class Store:
         self._writer: sqlite3.Connection | None = None
         self._reader: sqlite3.Connection | None = None
         self._read_lock = trio.Lock()
+        # Why writes are failing now (disk full, I/O error), or None while they succeed.
+        self.write_failure: str | None = None
 
     async def run(self, *, task_status: trio.TaskStatus[None] = trio.TASK_STATUS_IGNORED) -> None:
         """Open the database, migrate it, then commit queued writes until cancelled."""
@@ -141,6 +144,7 @@ class Store:
         writer = self._writer
         assert writer is not None
         await trio.to_thread.run_sync(_run_batch, writer, batch)
+        self._note_write_health(batch)
         for job in batch:
             if job.done is not None:
                 job.done.set()
@@ -148,10 +152,41 @@ class Store:
                 log.error("database write failed error=%s", job.error)
 
 
+    def _note_write_health(self, batch: list[_Job]) -> None:
+        """Track storage failures (not a caller's bad SQL or constraint) for the health probe."""
+        failure = next((job.error for job in batch if _storage_failure(job.error)), None)
+        if failure is not None and self.write_failure is None:
+            log.error("database writes failing error=%s (degraded: not saving data)", failure)
+        elif failure is None and self.write_failure is not None:
+            log.info("database writes succeed again")
+        if failure is not None:
+            self.write_failure = str(failure)
+        elif any(job.error is None for job in batch):
+            self.write_failure = None
+
+
+_CALLER_ERRORS = (
+    sqlite3.IntegrityError,
+    sqlite3.ProgrammingError,
+    sqlite3.DataError,
+    sqlite3.InterfaceError,
+    sqlite3.NotSupportedError,
+)
+
+
+def _storage_failure(error: BaseException | None) -> bool:
+    """True for errors of the database or disk (full, I/O, corrupt), not of the statement."""
+    return error is not None and not isinstance(error, _CALLER_ERRORS)
+
+
 def _run_batch(conn: sqlite3.Connection, batch: list[_Job]) -> None:
-    """Run every job in one transaction; a failing job is rolled back alone via a savepoint."""
-    conn.execute("BEGIN IMMEDIATE")
+    """Run every job in one transaction; a failing job is rolled back alone via a savepoint.
+
+    Never raises: when the transaction itself fails (disk full, I/O error), every job carries
+    the error and the writer keeps serving.
+    """
     try:
+        conn.execute("BEGIN IMMEDIATE")
         for job in batch:
             conn.execute("SAVEPOINT job")
             try:
@@ -162,8 +197,9 @@ def _run_batch(conn: sqlite3.Connection, batch: list[_Job]) -> None:
                 conn.execute("RELEASE job")
                 job.error = exc
         conn.execute("COMMIT")
-    except BaseException as exc:
+    except Exception as exc:
         if conn.in_transaction:
-            conn.execute("ROLLBACK")
+            with contextlib.suppress(sqlite3.Error):
+                conn.execute("ROLLBACK")
         for job in batch:
             job.error = job.error or exc

@@ -1,0 +1,180 @@
+"""ConfigReloader: what applies live, what waits for a restart, what is rejected whole."""
+
+from __future__ import annotations
+
+import dataclasses
+import logging
+
+import pytest
+import trio
+
+from owncastd.errors import ConfigError
+from owncastd.ops.reload import (
+    ConfigReloader,
+    changed_keys,
+    keep_running_values,
+    needs_restart,
+)
+from owncastd.settings import (
+    AdminSettings,
+    PathSettings,
+    RtmpSettings,
+    ServerSettings,
+    Settings,
+    SettingsRef,
+    StreamKey,
+    VideoSettings,
+    WebSettings,
+)
+
+STARTED = Settings(
+    admin=AdminSettings(password_hash="$2b$04$" + "a" * 53),
+    rtmp=RtmpSettings(ip="127.0.0.1", port=1935, stream_keys=(StreamKey("key-one-123"),)),
+    web=WebSettings(ip="127.0.0.1", port=8080),
+    paths=PathSettings(data_dir="/srv/data", database="/srv/data/owncast.db"),
+)
+
+
+def edit(settings: Settings, section: str, **changes) -> Settings:
+    part = dataclasses.replace(getattr(settings, section), **changes)
+    return dataclasses.replace(settings, **{section: part})
+
+
+class Loader:
+    """A config source the test changes between reloads."""
+
+    def __init__(self, settings: Settings) -> None:
+        self.settings = settings
+        self.error: Exception | None = None
+
+    def __call__(self) -> Settings:
+        if self.error is not None:
+            raise self.error
+        return self.settings
+
+
+@pytest.fixture(name="setup")
+def setup_fixture():
+    ref = SettingsRef(STARTED)
+    loader = Loader(STARTED)
+    notes: list[str] = []
+    live = {"value": False}
+    reloader = ConfigReloader(ref, loader, is_live=lambda: live["value"], notify=notes.append)
+    return ref, loader, notes, live, reloader
+
+
+def test_keys_that_need_a_restart():
+    for key in ("web.port", "web.ip", "rtmp.port", "rtmp.ip", "paths.database"):
+        assert needs_restart(key)
+    assert needs_restart("video.ffmpeg_path") and needs_restart("verbose_logging")
+    for key in ("server.name", "rtmp.stream_keys", "video.latency_level", "admin.password_hash"):
+        assert not needs_restart(key)
+
+
+def test_changed_keys_are_dotted_and_ignore_the_temporary_key():
+    new = edit(edit(STARTED, "server", name="x"), "video", latency_level=4)
+    new = dataclasses.replace(new, temporary_stream_key="tmp-key-123456")
+    assert changed_keys(STARTED, new) == ["server.name", "video.latency_level"]
+
+
+def test_restart_only_keys_keep_their_running_values():
+    loaded = edit(edit(STARTED, "web", port=9000), "server", name="New")
+    kept = keep_running_values(loaded, STARTED)
+    assert kept.web.port == 8080 and kept.server.name == "New"
+
+
+async def test_live_settings_apply_at_once(setup):
+    ref, loader, notes, _, reloader = setup
+    loader.settings = edit(
+        edit(STARTED, "server", name="Renamed"),
+        "rtmp",
+        stream_keys=(StreamKey("key-two-456"),),
+    )
+    result = await reloader.reload("SIGHUP")
+    assert result.ok and result.changed == ("rtmp.stream_keys", "server.name")
+    assert ref.current.server.name == "Renamed"
+    assert ref.current.rtmp.stream_keys == (StreamKey("key-two-456"),)
+    assert result.restart_required == () and reloader.pending_restart == ()
+    assert notes[0].startswith("RELOADING=1\nMONOTONIC_USEC=")
+    assert notes[1] == "READY=1\nSTATUS=serving"
+
+
+async def test_listener_changes_are_listed_until_they_are_reverted(setup, caplog):
+    ref, loader, _, _, reloader = setup
+    loader.settings = edit(edit(STARTED, "web", port=9000), "server", name="Also")
+    with caplog.at_level(logging.WARNING):
+        result = await reloader.reload("SIGHUP")
+    assert result.ok and result.restart_required == ("web.port",)
+    assert reloader.pending_restart == ("web.port",)
+    assert ref.current.web.port == 8080 and ref.current.server.name == "Also"
+    assert "needs a restart key=web.port running=8080 configured=9000" in caplog.text
+    loader.settings = STARTED
+    await reloader.reload("api")
+    assert reloader.pending_restart == ()
+
+
+async def test_a_broken_config_is_rejected_whole(setup, caplog):
+    ref, loader, notes, _, reloader = setup
+    loader.settings = edit(STARTED, "server", name="Good")
+    await reloader.reload("SIGHUP")
+    problems = [
+        "owncast.toml: [web] port: must be 0..65535 (got 70000)",
+        "owncast.toml: [video] latency_level: must be 0..4 (got 9)",
+    ]
+    loader.error = ConfigError(problems)
+    with caplog.at_level(logging.ERROR):
+        result = await reloader.reload("SIGHUP")
+    assert not result.ok and list(result.problems) == problems
+    assert ref.current.server.name == "Good"  # the running configuration stays
+    for problem in problems:
+        assert f"config reload problem: {problem}" in caplog.text
+    assert "rejected origin=SIGHUP problems=2" in caplog.text
+    assert notes[-1] == "READY=1\nSTATUS=reload rejected"  # systemd leaves the reloading state
+    assert reloader.last is result
+
+
+@pytest.mark.parametrize(
+    ("section", "changes", "problem"),
+    [
+        ("admin", {"password_hash": ""}, "[admin] password_hash: empty"),
+        ("rtmp", {"stream_keys": ()}, "[rtmp] stream_keys: empty"),
+    ],
+)
+async def test_what_only_a_first_start_may_repair_is_rejected(setup, section, changes, problem):
+    ref, loader, _, _, reloader = setup
+    loader.settings = edit(STARTED, section, **changes)
+    result = await reloader.reload("SIGHUP")
+    assert not result.ok and result.problems[0].startswith(problem)
+    assert ref.current == STARTED
+
+
+async def test_unreadable_file_and_unexpected_errors_are_rejections(setup):
+    _, loader, _, _, reloader = setup
+    loader.error = PermissionError(13, "Permission denied")
+    assert "Permission denied" in (await reloader.reload("SIGHUP")).problems[0]
+    loader.error = RuntimeError("boom")
+    result = await reloader.reload("SIGHUP")
+    assert result.problems == ("unexpected error: RuntimeError",)
+
+
+async def test_video_changes_wait_for_the_next_stream_while_live(setup, caplog):
+    ref, loader, _, live, reloader = setup
+    live["value"] = True
+    loader.settings = edit(STARTED, "video", latency_level=4)
+    with caplog.at_level(logging.INFO):
+        result = await reloader.reload("SIGHUP")
+    assert result.next_stream == ("video.latency_level",)
+    assert ref.current.video == VideoSettings(latency_level=4)
+    assert "applies from the next stream keys=video.latency_level" in caplog.text
+
+
+async def test_requests_are_queued_and_coalesced(setup, nursery):
+    ref, loader, _, _, reloader = setup
+    await nursery.start(reloader.run)
+    loader.settings = edit(STARTED, "server", name="Queued")
+    reloader.request("SIGHUP")
+    reloader.request("SIGHUP")  # coalesced with the first while it waits
+    with trio.fail_after(5):
+        while reloader.last is None:  # noqa: ASYNC110 — the reload runs on a worker thread
+            await trio.sleep(0.01)
+    assert ref.current.server == ServerSettings(name="Queued")
