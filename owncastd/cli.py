@@ -18,7 +18,15 @@ import typer
 from owncastd import VERSION
 from owncastd.cli_ops import register as register_ops_commands
 from owncastd.cli_ops import run_restore
-from owncastd.config import ConfigFlags, LoadedConfig, ensure_secrets, load_config, render_effective
+from owncastd.config import (
+    ConfigFlags,
+    LoadedConfig,
+    ensure_secrets,
+    hash_password,
+    load_config,
+    render_effective,
+    update_config,
+)
 from owncastd.errors import ConfigError, FfmpegNotFoundError, StartupError
 from owncastd.hls.ffmpeg_binary import find_ffmpeg
 from owncastd.logs import settings_secrets, setup_logging
@@ -162,7 +170,7 @@ def _run(config: Path | None, data_dir: Path | None, flags: ConfigFlags) -> int:
         ),
     )
     started: list[Daemon] = []  # secrets come from the daemon's live settings once it exists
-    setup_logging(
+    log_buffer = setup_logging(
         DaemonPaths.from_settings(settings).log_dir,
         verbose=settings.verbose_logging,
         secrets=lambda: settings_secrets(started[0].settings.current if started else settings),
@@ -173,7 +181,13 @@ def _run(config: Path | None, data_dir: Path | None, flags: ConfigFlags) -> int:
     except FfmpegNotFoundError as exc:
         raise _fail(str(exc), 1) from None
     log.info("starting version=%s config=%s ffmpeg=%s", VERSION, loaded.path, ffmpeg)
-    daemon = Daemon(settings, ffmpeg=ffmpeg, appliance=options)
+    daemon = Daemon(
+        settings,
+        ffmpeg=ffmpeg,
+        appliance=options,
+        config_path=loaded.path,
+        log_buffer=log_buffer,
+    )
     started.append(daemon)
     failures: list[str] = []
     try:
@@ -202,6 +216,53 @@ def check_config(
     loaded = _load(config or base_config, data_dir or base_data_dir, flags)
     typer.echo(f"# {loaded.path}: OK")
     typer.echo(render_effective(loaded.settings))
+
+
+OWNCAST_DEFAULT_SECRET = "abc123"
+OWNCAST_DEFAULT_KEY_COMMENT = "Default stream key"
+OwncastDefaultsOption = Annotated[
+    bool,
+    typer.Option(
+        "--owncast-defaults",
+        "--compat",
+        help="Use Owncast's first-run credentials: admin password and the only stream key "
+        "abc123 (for Owncast's test suites; never on a public server).",
+    ),
+]
+
+
+@app.command("init")
+def init(
+    ctx: typer.Context,
+    config: ConfigOption = None,
+    data_dir: DataDirOption = None,
+    owncast_defaults: OwncastDefaultsOption = False,
+) -> None:
+    """Create the config file with credentials and exit (generated ones unless told otherwise)."""
+    base_config, base_data_dir, flags = ctx.obj
+    loaded = _load(config or base_config, data_dir or base_data_dir, flags)
+    if not owncast_defaults:
+        try:
+            loaded = ensure_secrets(loaded)
+        except ConfigError as exc:
+            raise _fail("\n".join(exc.problems), 2) from None
+        _print_generated(loaded)
+        typer.echo(f"{loaded.path}: ready")
+        return
+    changes = {
+        "admin.password_hash": hash_password(OWNCAST_DEFAULT_SECRET),
+        "rtmp.stream_keys": [
+            {"key": OWNCAST_DEFAULT_SECRET, "comment": OWNCAST_DEFAULT_KEY_COMMENT}
+        ],
+    }
+    try:
+        update_config(loaded.path, changes)
+    except ConfigError as exc:
+        raise _fail("\n".join(exc.problems), 2) from None
+    typer.echo(
+        f"{loaded.path}: Owncast's defaults: admin password {OWNCAST_DEFAULT_SECRET}, "
+        f"stream key {OWNCAST_DEFAULT_SECRET}"
+    )
 
 
 register_ops_commands(app)

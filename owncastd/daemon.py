@@ -25,13 +25,18 @@ from owncastd import VERSION
 from owncastd.core.events import EventBus
 from owncastd.core.stream import Stream, restore_stats
 from owncastd.core.viewers import ViewerTracker
+from owncastd.errors import FfmpegNotFoundError
 from owncastd.hls.command import segment_seconds
+from owncastd.hls.encoders import detect_encoders
+from owncastd.hls.ffmpeg_check import ffmpeg_path_problem
 from owncastd.hls.output import HlsOutput
 from owncastd.hls.thumbnails import ThumbnailMaker
 from owncastd.hls.transcoder import TranscoderService
 from owncastd.http.app import create_app
 from owncastd.http.context import WebContext, WebPaths
+from owncastd.http.control import ControlPlaneParts, build_control_plane, run_control_plane
 from owncastd.http.server import HttpServer
+from owncastd.log_buffer import LogBuffer
 from owncastd.logs import TRANSCODER_LOG_FILE
 from owncastd.notify import sd_notify
 from owncastd.ops.appliance import Appliance, ApplianceOptions
@@ -83,6 +88,15 @@ class DaemonPaths:
         )
 
 
+async def supported_codecs(ffmpeg: str) -> tuple[str, ...]:
+    """The known H.264 encoders this ffmpeg offers (libx264 alone if it cannot be asked)."""
+    try:
+        return await detect_encoders(ffmpeg)
+    except FfmpegNotFoundError as exc:
+        log.warning("ffmpeg encoders unknown error=%s", exc)
+        return ("libx264",)
+
+
 def stream_keys_of(settings_ref: SettingsRef) -> Callable[[], list[str]]:
     """The keys a publisher may use: the configured ones plus a temporary `--streamkey`."""
 
@@ -105,8 +119,14 @@ class Daemon:
         ffmpeg: str,
         clock: Callable[[], datetime] = utc_now,
         appliance: ApplianceOptions | None = None,
+        config_path: Path | None = None,
+        log_buffer: LogBuffer | None = None,
     ):
         self.settings = SettingsRef(settings)
+        # The file the admin API edits (None: admin changes stay in memory).
+        self.config_path = config_path
+        # The in-memory log behind /api/admin/logs (the CLI installs it on the root logger).
+        self.log_buffer = log_buffer if log_buffer is not None else LogBuffer()
         self.paths = DaemonPaths.from_settings(settings)
         self._ffmpeg = ffmpeg
         self._clock = clock
@@ -169,6 +189,23 @@ class Daemon:
             log_file=self.paths.log_dir / TRANSCODER_LOG_FILE,
         )
         bus.subscribe(transcoder.on_event)
+        control = build_control_plane(
+            ControlPlaneParts(
+                settings=settings,
+                config_path=self.config_path,
+                store=store,
+                stream=stream,
+                viewers=viewers,
+                data_dir=self.paths.data_dir,
+                clock=self._clock,
+                version=VERSION,
+                logs=self.log_buffer,
+                request_stop=self.request_stop,
+                supported_codecs=await supported_codecs(self._ffmpeg),
+                check_ffmpeg=ffmpeg_path_problem,
+                ffmpeg_restarts=lambda: transcoder.restarts,
+            )
+        )
         web = WebContext(
             settings=settings,
             stream=stream,
@@ -182,12 +219,15 @@ class Daemon:
             version=VERSION,
             clock=self._clock,
             operations=appliance.operations,
+            control=control,
+            config_path=self.config_path,
         )
         current = settings.current
         async with trio.open_nursery() as services:
             await services.start(stream.run)
             await services.start(viewers.run)
             await services.start(transcoder.run)
+            await services.start(run_control_plane, control)
             http = HttpServer(
                 create_app(web),
                 current.web.ip,

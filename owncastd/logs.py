@@ -18,6 +18,7 @@ import sys
 from collections.abc import Callable, Iterable
 from pathlib import Path
 
+from owncastd.log_buffer import LogBuffer
 from owncastd.settings import Settings
 
 LOG_FILE = "owncast.log"
@@ -135,10 +136,13 @@ def setup_logging(
     *,
     verbose: bool,
     secrets: Callable[[], Iterable[str]] | None = None,
-) -> None:
+    buffer: LogBuffer | None = None,
+) -> LogBuffer:
     """Configure the root logger for the daemon (idempotent).
 
     `verbose` turns on DEBUG and the HTTP access log; `secrets` lists values never to be logged.
+    `buffer` (a new one when None) is the in-memory log behind `/api/admin/logs`; it is
+    installed and returned.
     """
     root = logging.getLogger()
     for handler in list(root.handlers):
@@ -159,8 +163,13 @@ def setup_logging(
         file_handler.addFilter(redact)
         root.addHandler(file_handler)
 
+    buffer = buffer if buffer is not None else LogBuffer()
+    buffer.addFilter(redact)
+    root.addHandler(buffer)
+
     # Libraries are quiet unless we are debugging.
     for noisy in ("hypercorn.error", "quart.app", "quart.serving", "httpx", "httpcore"):
         logging.getLogger(noisy).setLevel(logging.DEBUG if verbose else logging.WARNING)
     # Access lines are INFO; the HTTP server only sends them here with --enableVerboseLogging.
     logging.getLogger(ACCESS_LOGGER).setLevel(logging.INFO)
+    return buffer

@@ -16,6 +16,7 @@ from pathlib import Path
 import trio
 
 from owncastd.config_editor import ConfigEditor
+from owncastd.core.chat.room import ChatRoom
 from owncastd.core.stream import Stream
 from owncastd.core.viewers import ViewerTracker
 from owncastd.log_buffer import LogBuffer
@@ -154,3 +155,30 @@ def build_control_plane(parts: ControlPlaneParts) -> ControlPlane:
         supported_codecs=parts.supported_codecs,
         check_ffmpeg=parts.check_ffmpeg,
     )
+
+
+class _RoomStats:
+    """Chat figures for Prometheus from the chat room (users and messages: not yet counted)."""
+
+    def __init__(self, room: ChatRoom) -> None:
+        self._room = room
+
+    def client_count(self) -> int:
+        return len(self._room.clients())
+
+    def user_count(self) -> int:
+        return 0
+
+    def message_count(self) -> int:
+        return 0
+
+
+def attach_chat(control: ControlPlane, room: ChatRoom) -> None:
+    """Feed chat figures to Prometheus; drop a deleted user's chat connections."""
+    control.metrics.set_chat(_RoomStats(room))
+
+    def drop_clients(user_id: str) -> None:
+        for client in room.clients_of(user_id):
+            room.drop(client, "user deleted by the admin")
+
+    control.user_deleted.append(drop_clients)
