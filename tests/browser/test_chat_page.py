@@ -8,7 +8,6 @@ The client-side sanitiser is checked with XSS payloads in the page itself.
 
 from __future__ import annotations
 
-import importlib.util
 import json
 import socket
 from collections.abc import Iterator
@@ -24,10 +23,6 @@ from tests.e2e.harness import ADMIN_PASSWORD, DaemonProcess, write_config
 
 pytestmark = [pytest.mark.browser, pytest.mark.e2e]
 
-# Transitional (remove when the chat backend is committed): the panel needs the /ws backend.
-if importlib.util.find_spec("owncastd.http.chat_socket") is None:
-    pytest.skip("the chat backend has not landed yet", allow_module_level=True)
-
 CONNECTED = "body[data-chat-state=connected]"
 DISCONNECTED = "body[data-chat-state=disconnected]"
 IDENTITY = "JSON.parse(localStorage.getItem('owncastd.chat.identity'))"
@@ -40,9 +35,14 @@ class Browser:
     browser: Any
     errors: list[str] = field(default_factory=list)
 
-    def user_page(self, url: str) -> Any:
-        """A page in a fresh context (its own localStorage: a new chat user)."""
-        page = self.browser.new_context(viewport={"width": 1280, "height": 800}).new_page()
+    def user_page(self, url: str, *, stored_identity: dict | None = None) -> Any:
+        """A page in a fresh context (its own localStorage: a new chat user), optionally
+        with an identity already stored as if from an earlier visit."""
+        context = self.browser.new_context(viewport={"width": 1280, "height": 800})
+        if stored_identity is not None:
+            value = json.dumps(json.dumps(stored_identity))
+            context.add_init_script(f"localStorage.setItem('owncastd.chat.identity', {value})")
+        page = context.new_page()
         page.on("pageerror", lambda exc: self.errors.append(str(exc)))
         page.goto(url)
         return page
@@ -143,9 +143,12 @@ def test_two_pages_chat_and_a_moderator_hides_a_message(daemon, chromium):
     history = daemon.get("/api/chat", params={"accessToken": bob_token}).json()
     assert message_id not in {item["id"] for item in history}
 
-    # The read-only embed shows the history (without the hidden message) and no input.
-    embed = chromium.user_page(daemon.url + "/embed/chat/readonly")
+    # The read-only embed shows the history (without the hidden message) and no input. Its
+    # stored token is unknown to this server: ERROR_NEEDS_REGISTRATION → it registers again.
+    stale = {"id": "gone", "accessToken": "x" * 44, "displayName": "ghost"}
+    embed = chromium.user_page(daemon.url + "/embed/chat/readonly", stored_identity=stale)
     embed.wait_for_selector(CONNECTED, timeout=15_000)
+    assert embed.evaluate(IDENTITY)["accessToken"] != stale["accessToken"]
     chat_message(embed, "hello from alice").wait_for(timeout=10_000)
     assert chat_message(embed, "hello from bob").count() == 0
     assert embed.locator("#chat-input").count() == 0
