@@ -29,7 +29,6 @@ export class ChatPanel {
   #config;
   #readonly;
   #identity = null;
-  #self = null;
   #needHistory = false;
   #reregistered = false;
   #everConnected = false;
@@ -176,7 +175,6 @@ export class ChatPanel {
 
   #connectedAs(user) {
     if (!user || typeof user !== 'object') return;
-    this.#self = user;
     if (this.#identity) {
       this.#identity = { ...this.#identity, id: user.id, displayName: user.displayName };
       saveIdentity(this.#identity);
