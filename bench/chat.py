@@ -46,7 +46,7 @@ SAMPLE_EVERY = 10
 
 
 def raise_nofile() -> None:
-    soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
+    _soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
     resource.setrlimit(resource.RLIMIT_NOFILE, (hard, hard))
 
 
@@ -68,7 +68,8 @@ def register(port: int, count: int) -> list[str]:
     conn = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
     tokens = []
     for _ in range(count):
-        conn.request("POST", "/api/chat/register", body=b"{}", headers={"Content-Type": "application/json"})
+        headers = {"Content-Type": "application/json"}
+        conn.request("POST", "/api/chat/register", body=b"{}", headers=headers)
         tokens.append(json.loads(conn.getresponse().read())["accessToken"])
     conn.close()
     return tokens
@@ -139,7 +140,7 @@ class Receiver:
         return count
 
 
-def client_process(port: int, count: int, offset: int, control) -> None:  # noqa: ANN001
+def client_process(port: int, count: int, offset: int, control) -> None:
     raise_nofile()
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     tokens = register(port, count)

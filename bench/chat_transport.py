@@ -25,7 +25,7 @@ import psutil
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from bench.chat import client_process, percentile, raise_nofile  # noqa: E402
+from bench.chat import client_process, percentile, raise_nofile
 
 
 def serve(port_file: str, expected: int, rate: float, seconds: float) -> None:
@@ -37,18 +37,15 @@ def serve(port_file: str, expected: int, rate: float, seconds: float) -> None:
     clients: list[trio.MemorySendChannel[str]] = []
 
     async def broadcast() -> None:
-        while len(clients) < expected:
+        while len(clients) < expected:  # noqa: ASYNC110 - a bench, polling is fine
             await trio.sleep(0.1)
         await trio.sleep(1.0)
-        with open(port_file + ".go", "w") as marker:
-            marker.write(str(time.time()))
+        Path(port_file + ".go").write_text(str(time.time()))  # noqa: ASYNC240
         start = trio.current_time()
         seq = 0
         while trio.current_time() - start < seconds:
-            payload = '{"type":"CHAT","id":"x","body":"b %d %d","visible":true}' % (
-                seq,
-                time.time_ns(),
-            )
+            body = f"b {seq} {time.time_ns()}"
+            payload = '{"type":"CHAT","id":"x","body":"' + body + '","visible":true}'
             for channel in list(clients):
                 try:
                     channel.send_nowait(payload)
@@ -56,10 +53,9 @@ def serve(port_file: str, expected: int, rate: float, seconds: float) -> None:
                     clients.remove(channel)
             seq += 1
             await trio.sleep_until(start + seq / rate)
-        with open(port_file + ".done", "w") as marker:
-            marker.write(str(seq))
+        Path(port_file + ".done").write_text(str(seq))  # noqa: ASYNC240
 
-    async def app(scope, receive, send):  # noqa: ANN001, ANN202
+    async def app(scope, receive, send):
         if scope["type"] == "lifespan":
             while True:
                 message = await receive()
@@ -172,7 +168,7 @@ def main() -> None:
             Path(port_file + suffix).unlink(missing_ok=True)
 
 
-def _clients(port: int, count: int, offset: int, control) -> None:  # noqa: ANN001
+def _clients(port: int, count: int, offset: int, control) -> None:
     """`bench/chat.py`'s client process, without registering (no tokens needed here)."""
     import bench.chat as chat
 

@@ -174,9 +174,9 @@ class ChatStore:
 
     # ---- messages --------------------------------------------------------------------
 
-    async def save_message(self, message: ChatMessage) -> None:
-        """Insert a message; returns once it is committed."""
-        await self._store.write(
+    def queue_message(self, message: ChatMessage) -> None:
+        """Queue the insert to the group-commit writer (no wait; a full queue is logged)."""
+        self._store.write_nowait(
             "INSERT INTO messages (id, user_id, body, eventType, hidden_at, timestamp) "
             "VALUES (?, ?, ?, ?, ?, ?)",
             (

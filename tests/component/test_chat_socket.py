@@ -168,6 +168,7 @@ async def test_a_slow_reader_gets_batched_frames(chat: ChatServer) -> None:
     _, sender = await chat.join("sender")
     reader_user = await chat.register("reader")
     reader = await _slow_client(chat, reader_user["accessToken"])
+    await reader.next_event("CONNECTED_USER_INFO")  # joined: it will get every message
     body = "x" * 1500
     for i in range(120):
         await sender.send_json({"type": "CHAT", "body": f"{i} {body}"})

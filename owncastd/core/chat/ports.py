@@ -34,7 +34,8 @@ class ChatRepository(Protocol):
 
     async def save_user(self, user: ChatUser) -> None: ...
 
-    async def save_message(self, message: ChatMessage) -> None: ...
+    def queue_message(self, message: ChatMessage) -> None:
+        """Queue the insert to the group-commit writer (committed within milliseconds)."""
 
     async def set_hidden(self, ids: Sequence[str], hidden_at: datetime | None) -> None: ...
 

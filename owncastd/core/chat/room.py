@@ -2,8 +2,9 @@
 
 Transports call `precheck` → `authenticate` → `join` → `receive`… → `leave`. Every server event
 is encoded once (`Outgoing`) and pushed to each client's outbox without waiting; a client whose
-queue is full is dropped. A CHAT message is committed to the store before it is broadcast, so
-anything a client has seen survives a crash. Listeners (webhooks) subscribe with `subscribe`.
+queue is full is dropped. A CHAT message is queued to the store's group-commit writer before it is
+broadcast (the writer commits within milliseconds), so anything a client has seen survives a
+crash; the sender never waits for the disk. Listeners (webhooks) subscribe with `subscribe`.
 """
 
 from __future__ import annotations
@@ -255,7 +256,7 @@ class ChatRoom:
             raw_body=body,
             client_id=client.id,
         )
-        await self._persist(message)
+        self._persist(message)
         if not client.connected or client.user.disabled:
             return
         self.broadcast(
@@ -352,7 +353,7 @@ class ChatRoom:
             wire.new_id(), wire.CHAT_ACTION, render_notice(markdown), self.clock()
         )
         if not ephemeral:
-            await self._persist(message)
+            self._persist(message)
         self.broadcast(
             wire.Outgoing.of(wire.action_event(message.id, message.timestamp, message.body))
         )
@@ -364,7 +365,7 @@ class ChatRoom:
         `ephemeral`."""
         message = ChatMessage(wire.new_id(), wire.SYSTEM, render_notice(markdown), self.clock())
         if not ephemeral:
-            await self._persist(message)
+            self._persist(message)
         self.broadcast(self._system_outgoing(message.id, message.timestamp, message.body))
         self._emit(SystemMessageSent(message.id, message.timestamp, wire.SYSTEM, message.body))
         return message
@@ -389,7 +390,7 @@ class ChatRoom:
         message = ChatMessage(
             wire.new_id(), wire.CHAT, body, self.clock(), user=bot, raw_body=markdown
         )
-        await self._persist(message)
+        self._persist(message)
         self.broadcast(wire.Outgoing.of(wire.chat_event(message.id, message.timestamp, bot, body)))
         self._emit(ChatMessageSent(message))
         return message
@@ -423,9 +424,9 @@ class ChatRoom:
             except Exception:
                 log.exception("chat listener failed event=%s", type(event).__name__)
 
-    async def _persist(self, message: ChatMessage) -> None:
+    def _persist(self, message: ChatMessage) -> None:
         try:
-            await self.repo.save_message(message)
+            self.repo.queue_message(message)
         except Exception:
             log.exception("chat message not saved id=%s", message.id)
 

@@ -1,0 +1,126 @@
+"""The web port's front door: `/ws` upgrades go to the chat socket, everything else to
+hypercorn's TCPServer with the already-read bytes replayed (hypercorn internals are pinned in
+pyproject.toml; these tests are what tells us a new hypercorn broke them)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+import trio
+
+from owncastd.http import server as front_door
+from owncastd.http.server import HttpServer, is_chat_upgrade
+from tests.component.http_fixtures import build_web
+
+
+def test_chat_upgrade_detection() -> None:
+    upgrade = b"GET /ws?accessToken=abc HTTP/1.1\r\nHost: x\r\nUpgrade: websocket\r\n\r\n"
+    assert is_chat_upgrade(upgrade)
+    assert is_chat_upgrade(upgrade.replace(b"Upgrade: websocket", b"upgrade:WebSocket"))
+    assert not is_chat_upgrade(upgrade.replace(b"GET /ws?", b"GET /wss?"))
+    assert not is_chat_upgrade(upgrade.replace(b"GET", b"POST"))
+    assert not is_chat_upgrade(b"GET /ws HTTP/1.1\r\nHost: x\r\n\r\n")
+    assert not is_chat_upgrade(b"GET /ws HTTP/1.1\r\nX-Upgrade: websocket\r\n\r\n")
+    assert not is_chat_upgrade(b"garbage")
+
+
+async def _serve(nursery: trio.Nursery, tmp_path: Path, websocket=None) -> int:
+    web = build_web(tmp_path)
+    return await nursery.start(HttpServer(web.app, "127.0.0.1", 0, websocket=websocket).run)
+
+
+async def _read_response(stream: trio.SocketStream) -> bytes:
+    data = b""
+    with trio.fail_after(5):
+        while b"\r\n\r\n" not in data:
+            chunk = await stream.receive_some(65536)
+            if not chunk:
+                return data
+            data += chunk
+        head, _, body = data.partition(b"\r\n\r\n")
+        length = next(
+            int(line.split(b":")[1])
+            for line in head.split(b"\r\n")
+            if line.lower().startswith(b"content-length:")
+        )
+        while len(body) < length:
+            body += await stream.receive_some(65536)
+    return head + b"\r\n\r\n" + body
+
+
+async def test_keep_alive_and_a_head_sent_byte_by_byte(
+    nursery: trio.Nursery, tmp_path: Path
+) -> None:
+    port = await _serve(nursery, tmp_path)
+    stream = await trio.open_tcp_stream("127.0.0.1", port)
+    request = b"GET /api/ping HTTP/1.1\r\nHost: x\r\n\r\n"
+    for byte in request:
+        await stream.send_all(bytes([byte]))
+    first = await _read_response(stream)
+    assert first.startswith(b"HTTP/1.1 200")
+    await stream.send_all(b"GET /api/status HTTP/1.1\r\nHost: x\r\n\r\n")
+    second = await _read_response(stream)
+    assert second.startswith(b"HTTP/1.1 200") and b'"online":false' in second
+    await stream.aclose()
+
+
+async def test_head_and_body_in_one_packet_are_replayed(
+    nursery: trio.Nursery, tmp_path: Path
+) -> None:
+    port = await _serve(nursery, tmp_path)
+    stream = await trio.open_tcp_stream("127.0.0.1", port)
+    body = b'{"value": 1}'
+    await stream.send_all(
+        b"POST /api/ping HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\n"
+        b"Content-Length: %d\r\n\r\n%s" % (len(body), body)
+    )
+    response = await _read_response(stream)
+    assert response.startswith(b"HTTP/1.1 405")
+    await stream.aclose()
+
+
+async def test_ws_upgrades_go_to_the_handler_and_plain_ws_to_the_app(
+    nursery: trio.Nursery, tmp_path: Path
+) -> None:
+    seen: list[bytes] = []
+
+    async def handler(stream: trio.SocketStream, head: bytes) -> None:
+        seen.append(head)
+        await stream.send_all(b"HTTP/1.1 418 Teapot\r\nContent-Length: 0\r\n\r\n")
+
+    port = await _serve(nursery, tmp_path, handler)
+    stream = await trio.open_tcp_stream("127.0.0.1", port)
+    await stream.send_all(
+        b"GET /ws?accessToken=t HTTP/1.1\r\nHost: x\r\nUpgrade: websocket\r\n\r\n"
+    )
+    assert (await _read_response(stream)).startswith(b"HTTP/1.1 418")
+    assert seen and seen[0].startswith(b"GET /ws?accessToken=t")
+    plain = await trio.open_tcp_stream("127.0.0.1", port)
+    await plain.send_all(b"GET /ws HTTP/1.1\r\nHost: x\r\n\r\n")
+    assert (await _read_response(plain)).startswith(b"HTTP/1.1 404")
+    assert len(seen) == 1
+
+
+async def test_idle_and_oversized_heads_are_closed(
+    nursery: trio.Nursery, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(front_door, "KEEP_ALIVE_TIMEOUT", 0.3)
+    port = await _serve(nursery, tmp_path)
+    idle = await trio.open_tcp_stream("127.0.0.1", port)
+    with trio.fail_after(3):
+        assert await idle.receive_some(100) == b""
+    huge = await trio.open_tcp_stream("127.0.0.1", port)
+    await huge.send_all(b"GET / HTTP/1.1\r\nX-Big: " + b"a" * (70 * 1024))
+    with trio.fail_after(5):
+        answer = await huge.receive_some(65536)
+    assert answer == b"" or answer.startswith(b"HTTP/1.1 4")
+
+
+async def test_busy_port_is_a_startup_error(nursery: trio.Nursery, tmp_path: Path) -> None:
+    from owncastd.errors import StartupError
+
+    port = await _serve(nursery, tmp_path)
+    web = build_web(tmp_path / "second")
+    with pytest.raises(StartupError, match="cannot listen for HTTP"):
+        await HttpServer(web.app, "127.0.0.1", port).run()
