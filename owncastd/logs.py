@@ -114,6 +114,8 @@ class RotatingTextFile:
 
     def __init__(self, path: Path, *, max_bytes: int = MAX_LOG_BYTES, keep: int = KEEP_LOG_FILES):
         path.parent.mkdir(parents=True, exist_ok=True)
+        with contextlib.suppress(OSError):
+            path.touch()  # there from the start, like Owncast's; a full disk may refuse it
         self._handler = SafeRotatingFileHandler(path, max_bytes=max_bytes, keep=keep)
         self._handler.setFormatter(logging.Formatter("%(message)s"))
 

@@ -166,7 +166,7 @@ class TranscoderService:
 
     async def run(self, *, task_status: trio.TaskStatus[None] = trio.TASK_STATUS_IGNORED) -> None:
         """Transcode each live session in turn until cancelled."""
-        await trio.to_thread.run_sync(self._output.reset)
+        await self._video_files("reset", self._output.reset)
         async with trio.open_nursery() as nursery:
             nursery.start_soon(self._wipe_when_offline)
             task_status.started()
@@ -181,14 +181,14 @@ class TranscoderService:
         async for _ in self._wipe_requests:
             if not self._busy and self._stream.session is None:
                 log.info("offline: removing the last stream's video")
-                await trio.to_thread.run_sync(self._output.reset)
+                await self._video_files("reset", self._output.reset)
 
     async def _transcode(self, session: LiveSession) -> None:
         video = self._video_settings()
         transcoder_log = TranscoderLog(self._log_file)
         feed = TagFeed(session.media)
         try:
-            await trio.to_thread.run_sync(self._output.reset, len(video.variants))
+            await self._video_files("reset", self._output.reset, len(video.variants))
             await feed.read_prefix()
             details = session.details
             has_audio = feed.saw_audio or details.audio_codec not in ("", "No audio")
@@ -199,7 +199,7 @@ class TranscoderService:
         finally:
             transcoder_log.close()
             with trio.move_on_after(5, shield=True):
-                await trio.to_thread.run_sync(self._output.append_endlist)
+                await self._video_files("endlist", self._output.append_endlist)
                 await self._thumbnails.clear()
             log.info("transcoder finished session=%s", session.id)
 
@@ -292,7 +292,17 @@ class TranscoderService:
             await trio.sleep(THUMBNAIL_INTERVAL)
             if trio.current_time() >= next_cleanup:
                 next_cleanup = trio.current_time() + CLEANUP_INTERVAL
-                await trio.to_thread.run_sync(self._output.cleanup, playlist_length)
+                await self._video_files("cleanup", self._output.cleanup, playlist_length)
+
+    async def _video_files(
+        self, what: str, operation: Callable[..., object], *args: object
+    ) -> None:
+        """Run a blocking HLS file operation; a full or failing disk is logged, not raised, so
+        the stream goes on (ffmpeg keeps running and writes again once there is space)."""
+        try:
+            await trio.to_thread.run_sync(operation, *args)
+        except OSError as exc:
+            log.warning("video files %s failed error=%s (the stream goes on)", what, exc)
 
     def _all_variants_started(self, variants: int) -> bool:
         return all(self._output.segments_listed(i) for i in range(variants))

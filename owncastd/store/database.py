@@ -149,7 +149,9 @@ class Store:
             if job.done is not None:
                 job.done.set()
             elif job.error is not None:
-                log.error("database write failed error=%s", job.error)
+                # Storage failures are logged once when they start (see _note_write_health).
+                level = logging.DEBUG if _storage_failure(job.error) else logging.ERROR
+                log.log(level, "database write failed error=%s", job.error)
 
 
     def _note_write_health(self, batch: list[_Job]) -> None:
