@@ -24,7 +24,7 @@ from hypercorn.config import Config
 from hypercorn.trio.lifespan import Lifespan
 from hypercorn.trio.tcp_server import TCPServer
 from hypercorn.trio.worker_context import WorkerContext
-from hypercorn.typing import ConnectionState
+from hypercorn.typing import ASGIFramework, ConnectionState
 from hypercorn.utils import repr_socket_addr, wrap_app
 from quart_trio import QuartTrio
 
@@ -109,7 +109,7 @@ class HttpServer:
 
     def __init__(
         self,
-        app: QuartTrio,
+        app: QuartTrio | ASGIFramework,
         ip: str,
         port: int,
         *,

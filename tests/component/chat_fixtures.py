@@ -21,6 +21,7 @@ from owncastd.core.events import EventBus
 from owncastd.core.stream import Stream, StreamStats
 from owncastd.core.viewers import ViewerTracker
 from owncastd.http.app import create_app
+from owncastd.http.chat_asgi import ChatAsgiFallback
 from owncastd.http.chat_context import ChatServices
 from owncastd.http.chat_socket import serve_chat_socket
 from owncastd.http.context import WebContext, WebPaths
@@ -161,7 +162,10 @@ async def start_chat_server(
     await nursery.start(stream.run)
     await nursery.start(room.run)
     server = HttpServer(
-        create_app(ctx), "127.0.0.1", 0, websocket=partial(serve_chat_socket, room=room)
+        ChatAsgiFallback(create_app(ctx), room),
+        "127.0.0.1",
+        0,
+        websocket=partial(serve_chat_socket, room=room),
     )
     port = await nursery.start(server.run)
     return ChatServer(port, room, chat_store, stream, bus, settings, wall, data_dir)

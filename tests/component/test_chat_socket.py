@@ -265,3 +265,34 @@ async def test_garbage_instead_of_a_handshake_and_raw_protocol_errors(chat: Chat
     assert await ws.wait_closed() == 1002
     _, ok = await chat.join("bob")
     assert not ok.closed
+
+
+async def test_an_upgrade_on_a_reused_keep_alive_connection_still_chats(chat: ChatServer) -> None:
+    """The front door sees only a connection's first request; later upgrades take the ASGI
+    fallback (same room, same rules)."""
+    from wsproto import ConnectionType, WSConnection
+    from wsproto.events import AcceptConnection, Request
+
+    _, bob_ws = await chat.join("bob")
+    alice = await chat.register("alice")
+    stream = await trio.open_tcp_stream("127.0.0.1", chat.port)
+    await stream.send_all(b"GET /api/ping HTTP/1.1\r\nHost: x\r\n\r\n")
+    with trio.fail_after(5):
+        first = await stream.receive_some(65536)
+    assert first.startswith(b"HTTP/1.1 200")
+    conn = WSConnection(ConnectionType.CLIENT)
+    await stream.send_all(
+        conn.send(Request(host="x", target=f"/ws?accessToken={alice['accessToken']}"))
+    )
+    with trio.fail_after(5):
+        while True:
+            conn.receive_data(await stream.receive_some(65536))
+            events = list(conn.events())
+            if any(isinstance(e, AcceptConnection) for e in events):
+                break
+    ws = ChatWs(stream, conn)
+    ws._absorb(events)
+    assert (await ws.next_event())["type"] == "CONNECTED_USER_INFO"
+    await ws.send_json({"type": "CHAT", "body": "via the fallback"})
+    assert (await bob_ws.next_event("CHAT"))["body"] == "via the fallback"
+    assert (await ws.next_event("CHAT"))["body"] == "via the fallback"
