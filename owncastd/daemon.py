@@ -17,6 +17,7 @@ import signal
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from functools import partial
 from pathlib import Path
 
 import trio
@@ -33,8 +34,16 @@ from owncastd.hls.output import HlsOutput
 from owncastd.hls.thumbnails import ThumbnailMaker
 from owncastd.hls.transcoder import TranscoderService
 from owncastd.http.app import create_app
+from owncastd.http.chat_asgi import ChatAsgiFallback
+from owncastd.http.chat_context import build_chat
+from owncastd.http.chat_socket import serve_chat_socket
 from owncastd.http.context import WebContext, WebPaths
-from owncastd.http.control import ControlPlaneParts, build_control_plane, run_control_plane
+from owncastd.http.control import (
+    ControlPlaneParts,
+    attach_chat,
+    build_control_plane,
+    run_control_plane,
+)
 from owncastd.http.server import HttpServer
 from owncastd.log_buffer import LogBuffer
 from owncastd.logs import TRANSCODER_LOG_FILE
@@ -206,7 +215,11 @@ class Daemon:
                 ffmpeg_restarts=lambda: transcoder.restarts,
             )
         )
+        chat = await build_chat(store, settings, stream, self._clock, self.paths.data_dir)
+        bus.subscribe(chat.room.on_stream_event)
+        attach_chat(control, chat.room)
         web = WebContext(
+            chat=chat,
             settings=settings,
             stream=stream,
             viewers=viewers,
@@ -227,12 +240,14 @@ class Daemon:
             await services.start(stream.run)
             await services.start(viewers.run)
             await services.start(transcoder.run)
+            await services.start(chat.room.run)
             await services.start(run_control_plane, control)
             http = HttpServer(
-                create_app(web),
+                ChatAsgiFallback(create_app(web), chat.room),
                 current.web.ip,
                 current.web.port,
                 access_log=current.verbose_logging,
+                websocket=partial(serve_chat_socket, room=chat.room),
             )
             http_port = await services.start(http.run)
             appliance.health.set_up("http", True)

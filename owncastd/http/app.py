@@ -11,6 +11,7 @@ from werkzeug.exceptions import HTTPException
 from owncastd.http.admin_auth import AdminGuard
 from owncastd.http.admin_control import register_control_plane
 from owncastd.http.admin_status import create_admin_status
+from owncastd.http.chat_admin import register_chat_routes
 from owncastd.http.context import WebContext
 from owncastd.http.json_body import BadRequestError
 from owncastd.http.media import create_media_routes
@@ -35,6 +36,8 @@ def create_app(ctx: WebContext) -> QuartTrio:
     app.register_blueprint(create_admin_status(ctx, guard))
     app.register_blueprint(create_media_routes(ctx))
     app.register_blueprint(create_operations_routes(ctx, guard))
+    if ctx.chat is not None:
+        register_chat_routes(app, ctx, ctx.chat, guard)
     app.register_blueprint(create_pages(ctx))
     if ctx.control is not None:
         register_control_plane(app, ctx, guard, ctx.control)

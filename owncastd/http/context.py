@@ -14,6 +14,7 @@ from owncastd.ops.operations import Operations
 from owncastd.settings import SettingsRef
 
 if TYPE_CHECKING:
+    from owncastd.http.chat_context import ChatServices
     from owncastd.http.control import ControlPlane
 
 STATIC_DIR = Path(__file__).parent / "static"
@@ -54,3 +55,5 @@ class WebContext:
     control: ControlPlane | None = None
     # The config file the admin API edits (None: changes stay in memory).
     config_path: Path | None = None
+    # Chat (room, store, emoji); None in apps built without it (no chat routes then).
+    chat: ChatServices | None = None
