@@ -284,9 +284,10 @@ def run(n: int, rates: list[float], seconds: float, procs: int) -> None:
             rss_per_socket = (rss_after - rss_before) / n / 1024
             (token,) = register(port, 1)
             print(f"n={n} rss_mb={rss_after / 2**20:.0f} rss_per_socket_kb={rss_per_socket:.1f}")
+            client_cpu_before = 0.0
             for pipe in pipes:
                 pipe.send("report")
-                pipe.recv()
+                client_cpu_before += pipe.recv()[2]
             for rate in rates:
                 cpu0 = daemon.cpu_times()
                 t0 = time.monotonic()
@@ -311,9 +312,10 @@ def run(n: int, rates: list[float], seconds: float, procs: int) -> None:
                     f"p99_ms={percentile(latencies, 0.99):.1f} "
                     f"daemon_cpu_pct={100 * daemon_cpu:.0f} "
                     f"daemon_us_per_delivery={1e6 * daemon_cpu * wall / max(1, delivered):.1f} "
-                    f"clients_cpu_s_total={client_cpu:.1f}",
+                    f"clients_cpu_pct={100 * (client_cpu - client_cpu_before) / wall:.0f}",
                     flush=True,
                 )
+                client_cpu_before = client_cpu
                 if latencies and statistics.median(latencies) > 2000:
                     print(f"n={n} saturated at rate={rate:g}; stopping this n")
                     break

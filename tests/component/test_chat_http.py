@@ -154,6 +154,13 @@ async def test_disable_user_closes_bans_ip_and_refuses_them(chat: ChatServer) ->
         chat.port, newcomer["accessToken"], headers=[("X-Forwarded-For", "198.51.100.23")]
     )
     assert isinstance(blocked, Refused) and blocked.status == 403
+    async with chat.http() as client:
+        history = await client.get(
+            "/api/chat",
+            params={"accessToken": newcomer["accessToken"]},
+            headers={"X-Forwarded-For": "198.51.100.23"},
+        )
+        assert history.status_code == 401
     removed_ban = await chat.admin_post(
         "/api/admin/chat/users/ipbans/remove", {"value": "198.51.100.23"}
     )
