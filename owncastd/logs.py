@@ -103,7 +103,7 @@ class SafeRotatingFileHandler(logging.handlers.RotatingFileHandler):
         if not self.failing:
             self.failing = True
             sys.stderr.write(f"owncastd: cannot write {self.baseFilename}: {sys.exc_info()[1]}\n")
-        stream, self.stream = self.stream, None  # type: ignore[assignment]
+        stream, self.stream = self.stream, None
         if stream is not None:
             with contextlib.suppress(OSError, ValueError):
                 stream.close()

@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-import os
 import re
 import shutil
 import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -24,7 +24,7 @@ from owncastd.ops.unit import (
 
 ROOT = Path(__file__).resolve().parents[3]
 SYSTEMD = ROOT / "systemd"
-OWNCASTD = Path(os.environ.get("VIRTUAL_ENV", ROOT / ".venv")) / "bin" / "owncastd"
+OWNCASTD = Path(sys.executable).parent / "owncastd"  # the venv's console script
 needs_systemd = pytest.mark.skipif(
     shutil.which("systemd-analyze") is None,
     reason="systemd-analyze is not installed (Debian package `systemd`; bin/test installs it)",
