@@ -13,6 +13,7 @@ import signal
 import subprocess
 from collections.abc import Mapping, Sequence
 from pathlib import Path
+
 import trio
 
 from owncastd.logs import RotatingTextFile

@@ -153,7 +153,6 @@ class Store:
                 level = logging.DEBUG if _storage_failure(job.error) else logging.ERROR
                 log.log(level, "database write failed error=%s", job.error)
 
-
     def _note_write_health(self, batch: list[_Job]) -> None:
         """Track storage failures (not a caller's bad SQL or constraint) for the health probe."""
         failure = next((job.error for job in batch if _storage_failure(job.error)), None)
