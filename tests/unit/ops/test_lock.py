@@ -60,3 +60,10 @@ def test_children_do_not_inherit_the_lock(tmp_path):
     finally:
         child.kill()
         child.wait()
+
+
+def test_an_unusable_data_dir_is_one_clear_startup_error(tmp_path):
+    blocker = tmp_path / "not-a-dir"
+    blocker.write_text("")
+    with pytest.raises(StartupError, match=r"cannot use .*not-a-dir: File exists"):
+        DataDirLock(blocker).acquire()
