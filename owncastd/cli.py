@@ -147,6 +147,7 @@ def main_command(
 def _run(config: Path | None, data_dir: Path | None, flags: ConfigFlags) -> int:
     from owncastd.daemon import Daemon, DaemonPaths
     from owncastd.ops.appliance import ApplianceOptions
+    from owncastd.ops.reload import config_loader
 
     loaded = _load(config, data_dir, flags)
     try:
@@ -157,19 +158,18 @@ def _run(config: Path | None, data_dir: Path | None, flags: ConfigFlags) -> int:
         return 2
     settings = loaded.settings
     environ = dict(os.environ)
+    started: list[Daemon] = []  # the live settings come from the daemon once it exists
     options = ApplianceOptions(
         config_path=loaded.path,
         # A reload layers env and flags exactly as this start did.
-        load_config=lambda: (
-            load_config(
-                config_path=loaded.path,
-                data_dir=Path(settings.paths.data_dir),
-                environ=environ,
-                flags=flags,
-            ).settings
+        load_config=config_loader(
+            config_path=loaded.path,
+            data_dir=Path(settings.paths.data_dir),
+            environ=environ,
+            flags=flags,
+            running=lambda: started[0].settings.current if started else settings,
         ),
     )
-    started: list[Daemon] = []  # secrets come from the daemon's live settings once it exists
     log_buffer = setup_logging(
         DaemonPaths.from_settings(settings).log_dir,
         verbose=settings.verbose_logging,

@@ -12,13 +12,15 @@ from __future__ import annotations
 
 import dataclasses
 import logging
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
+from pathlib import Path
 from typing import Any
 
 import trio
 
+from owncastd.config import ConfigFlags, load_config, verify_password
 from owncastd.errors import ConfigError
 from owncastd.notify import reloading_message, sd_notify
 from owncastd.settings import Settings, SettingsRef
@@ -68,6 +70,34 @@ def keep_running_values(loaded: Settings, started: Settings) -> Settings:
         paths=started.paths,
         verbose_logging=started.verbose_logging,
     )
+
+
+def config_loader(
+    *,
+    config_path: Path,
+    data_dir: Path,
+    environ: Mapping[str, str],
+    flags: ConfigFlags,
+    running: Callable[[], Settings],
+) -> Callable[[], Settings]:
+    """`load()` for :class:`ConfigReloader`: the file layered with env and flags as at start.
+
+    A password from `OWNCAST_ADMIN_PASSWORD` is hashed afresh by every load (a new salt); when it
+    still matches the running hash, that hash is kept, so a reload does not report a change.
+    """
+
+    def load() -> Settings:
+        settings = load_config(
+            config_path=config_path, data_dir=data_dir, environ=environ, flags=flags
+        ).settings
+        plain = environ.get("OWNCAST_ADMIN_PASSWORD")
+        current = running().admin.password_hash
+        if plain is not None and current and verify_password(plain, current):
+            admin = dataclasses.replace(settings.admin, password_hash=current)
+            settings = dataclasses.replace(settings, admin=admin)
+        return settings
+
+    return load
 
 
 def reload_problems(settings: Settings) -> list[str]:

@@ -8,10 +8,12 @@ import logging
 import pytest
 import trio
 
+from owncastd.config import ConfigFlags, verify_password
 from owncastd.errors import ConfigError
 from owncastd.ops.reload import (
     ConfigReloader,
     changed_keys,
+    config_loader,
     keep_running_values,
     needs_restart,
 )
@@ -178,3 +180,23 @@ async def test_requests_are_queued_and_coalesced(setup, nursery):
         while reloader.last is None:  # noqa: ASYNC110 — the reload runs on a worker thread
             await trio.sleep(0.01)
     assert ref.current.server == ServerSettings(name="Queued")
+
+
+def test_the_loader_layers_env_like_the_start_and_keeps_a_matching_env_password(tmp_path):
+    config = tmp_path / "owncast.toml"
+    config.write_text('[server]\nname = "From the file"\n[[rtmp.stream_keys]]\nkey = "k-123456"\n')
+    config.chmod(0o600)
+    environ = {"OWNCAST_ADMIN_PASSWORD": "env-password-123", "OWNCAST_SERVER_NAME": "From env"}
+    first = config_loader(
+        config_path=config, data_dir=tmp_path, environ=environ, flags=ConfigFlags(),
+        running=lambda: STARTED,
+    )()  # fmt: skip
+    assert first.server.name == "From env"  # env wins over the file, as at start
+    assert first.admin.password_hash != STARTED.admin.password_hash
+    assert verify_password("env-password-123", first.admin.password_hash)
+    again = config_loader(
+        config_path=config, data_dir=tmp_path, environ=environ, flags=ConfigFlags(),
+        running=lambda: first,
+    )()  # fmt: skip
+    assert again.admin.password_hash == first.admin.password_hash  # no change on reload
+    assert changed_keys(first, again) == []
