@@ -217,6 +217,7 @@ class Daemon:
         )
         chat = await build_chat(store, settings, stream, self._clock, self.paths.data_dir)
         bus.subscribe(chat.room.on_stream_event)
+        bus.subscribe(control.webhooks.on_stream_event)
         attach_chat(control, chat.room)
         web = WebContext(
             chat=chat,

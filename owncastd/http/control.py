@@ -1,8 +1,9 @@
 """What the admin control plane needs from the daemon: :func:`build_control_plane` wires it,
 :func:`run_control_plane` runs its background jobs (the composition root calls both).
 
-The admin blueprints (`admin_config`, `admin_metrics`, `admin_server`, `admin_users`, and later
-the access-token and webhook ones) read these services through `WebContext.control`.
+The admin blueprints (`admin_config`, `admin_metrics`, `admin_server`, `admin_users`,
+`admin_tokens`, `admin_webhooks`) and the integrations read these services through
+`WebContext.control`.
 """
 
 from __future__ import annotations
@@ -19,16 +20,21 @@ from owncastd.config_editor import ConfigEditor
 from owncastd.core.chat.room import ChatRoom
 from owncastd.core.stream import Stream
 from owncastd.core.viewers import ViewerTracker
+from owncastd.core.webhooks import status_block
 from owncastd.log_buffer import LogBuffer
 from owncastd.metrics.hardware import HardwareMonitor, HardwareProbe
 from owncastd.metrics.playback import PlaybackMetrics
 from owncastd.metrics.prometheus import Metrics, MetricSources, NoChat
 from owncastd.metrics.viewer_history import ViewerHistory
 from owncastd.settings import SettingsRef
+from owncastd.store.access_tokens import AccessTokenStore
 from owncastd.store.database import Store
 from owncastd.store.datastore import Datastore
 from owncastd.store.user_admin import UserDirectory
 from owncastd.store.viewer_samples import ViewerSampleRepository
+from owncastd.store.webhooks import WebhookStore
+from owncastd.webhooks.delivery import DeliveryCollector, DeliveryPolicy
+from owncastd.webhooks.service import WebhookService
 
 log = logging.getLogger(__name__)
 
@@ -74,6 +80,8 @@ class ControlPlane:
     logs: LogBuffer
     metrics: Metrics
     shutdown: ShutdownRequest
+    tokens: AccessTokenStore
+    webhooks: WebhookService
     supported_codecs: tuple[str, ...] = ()
     check_ffmpeg: Callable[[str], Awaitable[str | None]] | None = None
     # Called with the id of each user the admin deletes (the chat side drops their clients).
@@ -89,6 +97,7 @@ async def run_control_plane(
         await nursery.start(control.playback.run)
         await nursery.start(control.viewer_history.run)
         await nursery.start(control.shutdown.run)
+        await nursery.start(control.webhooks.run)
         task_status.started()
 
 
@@ -110,6 +119,7 @@ class ControlPlaneParts:
     check_ffmpeg: Callable[[str], Awaitable[str | None]] | None = None
     ffmpeg_restarts: Callable[[], int] = lambda: 0
     hardware_probe: HardwareProbe | None = None  # None: psutil
+    webhook_policy: DeliveryPolicy | None = None  # None: 5 s, 3 attempts, 10 at once
 
 
 def build_control_plane(parts: ControlPlaneParts) -> ControlPlane:
@@ -137,8 +147,33 @@ def build_control_plane(parts: ControlPlaneParts) -> ControlPlane:
         ),
         version=parts.version,
     )
+
+    def webhook_status() -> dict[str, object]:
+        stats, online = stream.stats, stream.online
+        return status_block(
+            online=online,
+            viewer_count=parts.viewers.count if online else 0,
+            overall_max_viewer_count=stats.overall_peak_viewers,
+            session_max_viewer_count=stats.session_peak_viewers,
+            last_connect_time=stats.last_connect_time,
+            last_disconnect_time=stats.last_disconnect_time,
+            version=parts.version,
+            stream_title=settings.current.server.stream_title,
+        )
+
+    editor = ConfigEditor(settings, parts.config_path)
+    webhooks = WebhookService(
+        WebhookStore(parts.store),
+        settings=settings,
+        status=webhook_status,
+        clock=parts.clock,
+        policy=parts.webhook_policy,
+        user_agent=f"owncastd/{parts.version} (webhooks)",
+    )
+    editor.subscribe(webhooks.on_settings_changed)
+    metrics.registry.register(DeliveryCollector(webhooks.sender.counts))
     return ControlPlane(
-        editor=ConfigEditor(settings, parts.config_path),
+        editor=editor,
         hardware=hardware,
         playback=playback,
         viewer_history=ViewerHistory(
@@ -152,6 +187,8 @@ def build_control_plane(parts: ControlPlaneParts) -> ControlPlane:
         logs=parts.logs,
         metrics=metrics,
         shutdown=ShutdownRequest(parts.request_stop),
+        tokens=AccessTokenStore(parts.store),
+        webhooks=webhooks,
         supported_codecs=parts.supported_codecs,
         check_ffmpeg=parts.check_ffmpeg,
     )
@@ -174,8 +211,10 @@ class _RoomStats:
 
 
 def attach_chat(control: ControlPlane, room: ChatRoom) -> None:
-    """Feed chat figures to Prometheus; drop a deleted user's chat connections."""
+    """Feed chat figures to Prometheus and chat events to webhooks; drop a deleted user's chat
+    connections."""
     control.metrics.set_chat(_RoomStats(room))
+    room.subscribe(control.webhooks.on_chat_event)
 
     def drop_clients(user_id: str) -> None:
         for client in room.clients_of(user_id):

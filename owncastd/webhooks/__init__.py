@@ -1,0 +1,1 @@
+"""Outgoing webhooks: the service (events, admin CRUD) and delivery over HTTP."""
