@@ -67,6 +67,7 @@ class IntegrationServer:
     wall: WallClock
     config_path: Path
     logs: LogBuffer
+    store: Store
 
     @property
     def url(self) -> str:
@@ -213,5 +214,5 @@ async def start_integration_server(
     )
     port = await nursery.start(server.run)
     return IntegrationServer(
-        port, room, chat_store, control, stream, settings, wall, config_path, logs
+        port, room, chat_store, control, stream, settings, wall, config_path, logs, store
     )

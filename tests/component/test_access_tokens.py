@@ -214,6 +214,6 @@ async def test_tokens_survive_a_rebuilt_control_plane(server):
     from owncastd.store.access_tokens import AccessTokenStore
 
     created = await server.create_token(*ALL_SCOPES)
-    fresh = AccessTokenStore(server.control.tokens._store)
+    fresh = AccessTokenStore(server.store)
     found = await fresh.find(created["accessToken"])
     assert found is not None and found.scopes == ALL_SCOPES
