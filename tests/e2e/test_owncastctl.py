@@ -2,17 +2,23 @@
 
 login → status → config set → tokens create → chat tail -f sees a message sent by a websocket
 client; the dashboard in an 80×24 tmux pane shows a live test stream and a chat message.
-Parts whose daemon routes have not landed yet skip with the missing route named.
+Parts whose daemon routes have not landed yet skip with the missing route named. Tokens:
+integration calls with a created token, refused once deleted; webhooks: create, test and a
+real delivery to a loopback receiver, with the signature checked.
 """
 
 from __future__ import annotations
 
+import hmac
+import http.server
 import json
 import os
+import queue
 import shutil
 import socket
 import subprocess
 import sys
+import threading
 import tomllib
 from pathlib import Path
 
@@ -123,16 +129,76 @@ def test_config_reload_and_daemon_health(daemon, home):
 
 
 def test_tokens_create_and_chat_send(daemon, home):
-    require(daemon, "/api/admin/accesstokens")
     ctl(home, "login", daemon.url, stdin=ADMIN_PASSWORD + "\n")
     created = ctl(home, "tokens", "create", "e2e-bot", "--scope", "CAN_SEND_MESSAGES", "--json")
     assert created.returncode == 0, created.stderr
     token = json.loads(created.stdout)["accessToken"]
     listed = json.loads(ctl(home, "tokens", "list", "--json").stdout)
     assert any(t.get("accessToken") == token for t in listed)
+    bearer = {"Authorization": f"Bearer {token}"}
+    said = httpx.post(
+        daemon.url + "/api/integrations/chat/send", json={"body": "bot says hi"}, headers=bearer
+    )
+    assert said.status_code == 200, said.text
     sent = ctl(home, "chat", "send", "Hello from the terminal")
     assert sent.returncode == 0, sent.stderr
+    messages = daemon.get("/api/admin/chat/messages", auth=("admin", ADMIN_PASSWORD)).json()
+    bodies = {m["body"]: m for m in messages}
+    assert "Hello from the terminal" in " ".join(bodies)
+    assert bodies["bot says hi"]["user"]["isBot"] is True
     assert ctl(home, "tokens", "delete", "e2e-bot").returncode == 0
+    refused = httpx.post(
+        daemon.url + "/api/integrations/chat/send", json={"body": "again"}, headers=bearer
+    )
+    assert refused.status_code == 401
+
+
+class _Receiver(http.server.BaseHTTPRequestHandler):
+    """Records webhook POSTs on the server object (`server.received`)."""
+
+    def do_POST(self) -> None:
+        body = self.rfile.read(int(self.headers.get("Content-Length", 0)))
+        self.server.received.put(({k.lower(): v for k, v in self.headers.items()}, body))  # type: ignore[attr-defined]
+        self.send_response(204)
+        self.end_headers()
+
+    def log_message(self, *args: object) -> None:
+        pass
+
+
+def test_webhooks_create_test_and_deliver(daemon, home):
+    receiver = http.server.ThreadingHTTPServer(("127.0.0.1", 0), _Receiver)
+    receiver.received = queue.Queue()  # type: ignore[attr-defined]
+    threading.Thread(target=receiver.serve_forever, daemon=True).start()
+    url = f"http://127.0.0.1:{receiver.server_port}/hook"
+    try:
+        ctl(home, "login", daemon.url, stdin=ADMIN_PASSWORD + "\n")
+        refused = ctl(home, "webhooks", "create", "file:///etc/passwd", "-e", "CHAT")
+        assert refused.returncode != 0
+        made = ctl(home, "webhooks", "create", url, "-e", "STREAM_TITLE_UPDATED", "--json")
+        assert made.returncode == 0, made.stderr
+        hook = json.loads(made.stdout)
+        tested = ctl(home, "webhooks", "test", str(hook["id"]))
+        assert tested.returncode == 0, tested.stderr
+        assert "answered 204" in tested.stdout
+        headers, body = receiver.received.get(timeout=10)  # type: ignore[attr-defined]
+        stamp, _, digest = headers["owncast-signature"].partition(".s=")
+        expected = hmac.new(
+            hook["secret"].encode(), stamp.removeprefix("t=").encode() + b"." + body, "sha256"
+        )
+        assert digest == expected.hexdigest()
+        assert ctl(home, "config", "set", "server.stream_title", "Hooked").returncode == 0
+        _, body = receiver.received.get(timeout=10)  # type: ignore[attr-defined]
+        event = json.loads(body)
+        assert event["type"] == "STREAM_TITLE_UPDATED"
+        assert event["eventData"]["streamTitle"] == "Hooked"
+        listed = json.loads(ctl(home, "webhooks", "list", "--json").stdout)
+        assert [h["id"] for h in listed] == [hook["id"]] and listed[0]["lastUsed"]
+        assert ctl(home, "webhooks", "delete", str(hook["id"]), "--yes").returncode == 0
+        assert json.loads(ctl(home, "webhooks", "list", "--json").stdout) == []
+    finally:
+        receiver.shutdown()
+        receiver.server_close()
 
 
 def test_chat_tail_follow_sees_a_websocket_message(daemon, home):
