@@ -14,6 +14,7 @@ from datetime import datetime
 from typing import Concatenate, ParamSpec
 
 from quart import Response, request
+from werkzeug.exceptions import HTTPException
 
 from owncastd.core.access_tokens import MAX_TOKEN_LENGTH, Integration
 from owncastd.http.json_body import BadRequestError
@@ -82,6 +83,8 @@ class BearerGuard:
                     response = await handler(caller, *args, **kwargs)
                 except BadRequestError as exc:
                     response = error(exc.status, exc.message)
+                except HTTPException as exc:  # e.g. 413 from the body size cap
+                    response = error(exc.code or 400, exc.description or exc.name)
                 finally:
                     self._tokens.mark_used(caller.id, self._clock())
                 response.headers["Access-Control-Allow-Origin"] = "*"
