@@ -86,6 +86,7 @@ class WebhookSender:
         policy: DeliveryPolicy | None = None,
         *,
         on_delivered: Callable[[Webhook], None] = lambda hook: None,
+        still_wanted: Callable[[Webhook], bool] = lambda hook: True,
         user_agent: str = "owncastd-webhooks",
         unix_time: Callable[[], float] = time.time,
         transport: httpx.AsyncBaseTransport | None = None,
@@ -93,6 +94,7 @@ class WebhookSender:
         self.policy = policy or DeliveryPolicy()
         self.counts = DeliveryCounts()
         self._on_delivered = on_delivered
+        self._still_wanted = still_wanted
         self._user_agent = user_agent
         self._unix_time = unix_time
         self._transport = transport
@@ -169,6 +171,8 @@ class WebhookSender:
                 )
                 self.counts.retried += 1
                 await trio.sleep(delay)
+            if not self._still_wanted(hook):
+                return  # deleted meanwhile
             outcome = await self.attempt(hook, delivery.event_type, delivery.body)
             if outcome.ok:
                 self.counts.delivered += 1

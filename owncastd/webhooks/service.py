@@ -76,7 +76,11 @@ class WebhookService:
         self._status = status
         self._clock = clock
         self.sender = WebhookSender(
-            policy, on_delivered=self._delivered, user_agent=user_agent, transport=transport
+            policy,
+            on_delivered=self._delivered,
+            still_wanted=lambda hook: hook.id in self._hooks,
+            user_agent=user_agent,
+            transport=transport,
         )
         self._max = max_webhooks
         self._hooks: dict[int, Webhook] = {}

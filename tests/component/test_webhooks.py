@@ -339,6 +339,15 @@ async def test_a_deleted_webhook_gets_nothing(server, nursery):
 # ---- delivery -----------------------------------------------------------------------------
 
 
+async def test_retries_stop_when_the_webhook_is_deleted(server, nursery):
+    rx = await receiver(nursery, [500])
+    hook = await server.create_webhook(rx.url, "STREAM_STARTED")
+    server.stream.begin("203.0.113.9")
+    await rx.next()
+    await server.admin("POST", "/api/admin/webhooks/delete", json={"id": hook["id"]})
+    await rx.nothing(1.0)  # the retries (after 0.2 s and 0.4 s) are not sent
+
+
 async def test_retries_with_exponential_backoff_then_success(server, nursery):
     rx = await receiver(nursery, [500, 500, 200])
     hook = await server.create_webhook(rx.url, "STREAM_STARTED")
