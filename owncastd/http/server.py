@@ -109,7 +109,7 @@ class HttpServer:
 
     def __init__(
         self,
-        app: QuartTrio | ASGIFramework,
+        app: QuartTrio | ASGIFramework | Callable[..., Awaitable[None]],
         ip: str,
         port: int,
         *,
