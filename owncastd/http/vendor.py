@@ -217,6 +217,8 @@ def main(argv: list[str] | None = None) -> int:
         sys.stderr.write("usage: python -m owncastd.http.vendor [DEST_DIR]\n")
         return 2
     dest = Path(args[0]) if args else DEFAULT_DEST
+    if is_installed(dest):
+        return 0  # nothing to do: stay quiet (this runs before every bin/owncastd start)
     try:
         path = ensure_hlsjs(dest)
     except VendorError as exc:
