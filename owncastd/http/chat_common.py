@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 from typing import Any
 
 from quart import request
@@ -10,6 +9,7 @@ from quart import request
 from owncastd.core.chat.models import ChatUser
 from owncastd.core.viewers import client_ip
 from owncastd.http.chat_context import ChatServices
+from owncastd.http.json_body import BadRequestError, parse_json
 
 MAX_BODY_BYTES = 64 * 1024
 
@@ -19,14 +19,17 @@ class BodyError(Exception):
 
 
 async def json_object(max_bytes: int = MAX_BODY_BYTES) -> dict[str, Any]:
-    """The request body as a JSON object; BodyError otherwise."""
+    """The request body as a JSON object (`{}` when empty); BodyError otherwise."""
     raw = await request.get_data(cache=False)
+    assert isinstance(raw, bytes)
     if len(raw) > max_bytes:
         raise BodyError("request body too large")
+    if not raw.strip():
+        return {}
     try:
-        data = json.loads(raw or b"{}")
-    except ValueError:
-        raise BodyError("malformed JSON") from None
+        data = parse_json(raw)  # strict, and too-deep nesting is an error rather than a crash
+    except BadRequestError as exc:
+        raise BodyError(exc.message) from None
     if not isinstance(data, dict):
         raise BodyError("a JSON object was expected")
     return data

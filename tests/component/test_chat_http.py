@@ -4,12 +4,13 @@ routes end to end (hide, disable, moderators, IP bans, clients) and custom emoji
 from __future__ import annotations
 
 import base64
+import logging
 import re
 
 import trio
 
 from tests.chat_ws_client import ChatWs, Refused
-from tests.component.chat_fixtures import ChatServer, chat_fixture
+from tests.component.chat_fixtures import ADMIN_PASSWORD, ChatServer, chat_fixture
 
 __all__ = ["chat_fixture"]
 
@@ -40,6 +41,24 @@ async def test_register_names_and_tokens(chat: ChatServer) -> None:
         assert bad.status_code == 400 and bad.json()["success"] is False
         preflight = await client.options("/api/chat/register")
         assert preflight.status_code == 204
+
+
+async def test_deeply_nested_json_is_a_400_not_a_crash(chat: ChatServer, caplog) -> None:
+    nested = [b"[" * 5000, b'{"a":' * 5000, b"[" * 5000 + b"]" * 5000]
+    async with chat.http() as client:
+        for body in nested:
+            response = await client.post("/api/chat/register", content=body)
+            assert response.status_code == 400, response.text
+            assert response.json()["success"] is False
+            assert "nested too deeply" in response.json()["message"]
+            admin = await client.post(
+                "/api/admin/chat/users/ipbans/create",
+                content=body,
+                auth=("admin", ADMIN_PASSWORD),
+            )
+            assert admin.status_code == 400 and admin.json()["success"] is False
+    assert (await chat.register("after"))["displayName"] == "after"
+    assert not [r for r in caplog.records if r.levelno >= logging.ERROR]
 
 
 async def test_history_newest_fifty_visible_oldest_first(chat: ChatServer) -> None:

@@ -4,6 +4,7 @@ the protocol, the refusals, keep-alive, batching, slow clients and the bad-input
 from __future__ import annotations
 
 import json
+import logging
 import socket
 from typing import Any
 
@@ -212,6 +213,20 @@ async def test_malformed_unknown_and_binary_frames_are_ignored(chat: ChatServer)
     await alice_ws.send_json({"type": "CHAT", "body": "still here"})
     assert (await bob_ws.next_event("CHAT"))["body"] == "still here"
     assert not alice_ws.closed
+
+
+async def test_deeply_nested_frames_are_ignored_and_the_connection_lives(
+    chat: ChatServer, caplog: pytest.LogCaptureFixture
+) -> None:
+    chat.configure("chat", spam_protection_enabled=False)
+    _, alice_ws = await chat.join("alice")
+    _, bob_ws = await chat.join("bob")
+    await alice_ws.send_text("[" * 1500)
+    await alice_ws.send_text("[" * 1000 + "]" * 1000)  # well-formed, still too deep
+    await alice_ws.send_json({"type": "CHAT", "body": "still here"})
+    assert (await bob_ws.next_event("CHAT"))["body"] == "still here"
+    assert not alice_ws.closed
+    assert not [r for r in caplog.records if r.levelno >= logging.ERROR]
 
 
 async def test_oversized_frames_get_a_notice_and_huge_frames_close(chat: ChatServer) -> None:

@@ -221,7 +221,7 @@ class ChatRoom:
             return
         try:
             data = json.loads(text)
-        except ValueError:
+        except (ValueError, RecursionError):  # RecursionError: nested too deeply
             log.debug("chat frame is not JSON client=%d", client.id)
             return
         if not isinstance(data, dict):
@@ -448,7 +448,12 @@ class ChatRoom:
             del self._part_timers[user_id]
         if scope.cancelled_caught or self._by_user.get(user_id):
             return
-        user = await self.repo.user(user_id)
+        try:
+            user = await self.repo.user(user_id)
+        except Exception:
+            # This timer runs in the room's nursery: a store failure must not end the room.
+            log.exception("chat part not announced user=%s", user_id)
+            return
         if user is None:
             return
         parted = UserParted(wire.new_id(), self.clock(), user)

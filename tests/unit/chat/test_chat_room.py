@@ -419,3 +419,37 @@ async def test_retention_prunes_messages_older_than_two_hours(
     room.wall.advance(3600 + 1)
     await trio.sleep(301)
     assert room.repo.messages == {}
+
+
+async def test_deeply_nested_frames_are_ignored_like_malformed_ones(r: Room, caplog: Any) -> None:
+    client, box = r.connect(r.user("alice"))
+    r.configure("chat", spam_protection_enabled=False)
+    for frame in ["[" * 1500, '{"a":' * 1500, "[" * 1500 + "]" * 1500]:
+        await r.room.receive(client, frame, len(frame))
+    await r.room.receive(client, '{"type":"CHAT","body":"still here"}', 35)
+    assert [e["body"] for e in box.of("CHAT")] == ["still here"]
+    assert not [rec for rec in caplog.records if rec.levelno >= 40]
+
+
+async def test_a_store_failure_in_the_part_timer_leaves_the_room_running(
+    r: Room, autojump_clock: Any, caplog: Any
+) -> None:
+    r.stream.begin("203.0.113.1")
+    _, watcher = r.connect(r.user("watcher"))
+    alice, bob = r.user("alice"), r.user("bob")
+    alice_client, _ = r.connect(alice)
+    bob_client, _ = r.connect(bob)
+    lookup = r.repo.user
+
+    async def failing_lookup(user_id: str) -> ChatUser | None:
+        if user_id == alice.id:
+            raise OSError("disk I/O error")
+        return await lookup(user_id)
+
+    r.repo.user = failing_lookup  # type: ignore[method-assign]
+    r.room.leave(alice_client)
+    await trio.sleep(11)
+    assert any("chat part not announced" in rec.getMessage() for rec in caplog.records)
+    r.room.leave(bob_client)  # the room and its timers still work
+    await trio.sleep(11)
+    assert [e["user"]["id"] for e in watcher.of("USER_PARTED")] == [bob.id]
