@@ -9,5 +9,6 @@ Sans-IO (bytes in → events/bytes out; no sockets, no trio):
 * :mod:`.flv`, :mod:`.metadata` — RTMP media → FLV tags; `onMetaData` → StreamDetails.
 * :mod:`.session`, :mod:`.events` — one server connection's state machine and its events.
 
-trio: :mod:`.server` — ``RtmpServer(gate, host, port, *, read_timeout=10.0)``.
+trio: :mod:`.server` — ``RtmpServer(gate, host, port, *, read_timeout=10.0, max_waiting=16,
+publish_timeout=15.0)``.
 """

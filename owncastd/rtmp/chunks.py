@@ -22,6 +22,7 @@ DEFAULT_CHUNK_SIZE = 128
 MAX_CHUNK_SIZE = 16 * 1024 * 1024
 DEFAULT_MAX_MESSAGE_SIZE = 8 * 1024 * 1024
 DEFAULT_MAX_PENDING = 32 * 1024 * 1024
+MAX_CHUNK_STREAMS = 65600  # every id a basic header can carry (2..65599)
 EXTENDED = 0xFFFFFF
 
 _U32 = struct.Struct(">I")
@@ -101,7 +102,10 @@ class ChunkReader:
     """Reassemble messages from chunk bytes. Feed bytes, then call :meth:`next_message`.
 
     SetChunkSize and Abort take effect here (and are returned too). Raises
-    :class:`~owncastd.errors.RtmpProtocolError` on bytes that break the protocol.
+    :class:`~owncastd.errors.RtmpProtocolError` on bytes that break the protocol or a limit:
+    ``max_message_size`` (one message), ``max_pending`` (all unfinished messages together) and
+    ``max_chunk_streams`` (chunk stream ids in use). The limits are plain attributes; a server
+    starts low and raises them once the peer has proven itself.
     """
 
     def __init__(
@@ -109,10 +113,12 @@ class ChunkReader:
         *,
         max_message_size: int = DEFAULT_MAX_MESSAGE_SIZE,
         max_pending: int = DEFAULT_MAX_PENDING,
+        max_chunk_streams: int = MAX_CHUNK_STREAMS,
     ) -> None:
         self.chunk_size = DEFAULT_CHUNK_SIZE
         self.max_message_size = max_message_size
         self.max_pending = max_pending
+        self.max_chunk_streams = max_chunk_streams
         self._buf = b""
         self._pos = 0
         self._incoming: list[bytes] = []
@@ -194,6 +200,10 @@ class ChunkReader:
             if stream is None:
                 if fmt == 3:
                     raise RtmpProtocolError(f"type-3 chunk opens unknown chunk stream {csid}")
+                if len(streams) >= self.max_chunk_streams:
+                    raise RtmpProtocolError(
+                        f"more than {self.max_chunk_streams} chunk streams in use"
+                    )
                 stream = _ChunkStream()
                 streams[csid] = stream
             continuing = stream.remaining > 0

@@ -4,6 +4,9 @@ Each connection runs a :class:`~owncastd.rtmp.session.ServerSession`. Media goes
 :class:`~owncastd.core.ingest.Publication` opened by the gate; while `publication.send()` waits
 (the transcoder's queue is full) we stop reading, and TCP pushes back on the encoder. Whatever
 goes wrong with one connection closes that connection only, with one log line naming the peer.
+
+Until its publish is accepted a peer is a stranger: at most ``max_waiting`` such connections at
+once (more are closed on accept), each with ``publish_timeout`` seconds from accept to publish.
 """
 
 from __future__ import annotations
@@ -11,6 +14,7 @@ from __future__ import annotations
 import contextlib
 import logging
 import math
+from collections.abc import Callable
 from typing import NoReturn
 
 import trio
@@ -40,6 +44,9 @@ log = logging.getLogger(__name__)
 
 RECEIVE_SIZE = 64 * 1024
 CLOSE_TIMEOUT = 2.0
+MAX_WAITING = 16
+PUBLISH_TIMEOUT = 15.0
+REFUSAL_LOG_INTERVAL = 10.0
 
 
 class _Closed(Exception):
@@ -68,15 +75,31 @@ def _refusal(exc: PublishRefusedError) -> str:
 
 
 class RtmpServer:
-    """RTMP ingest on `host:port` (port 0 picks a free one), publishing through `gate`."""
+    """RTMP ingest on `host:port` (port 0 picks a free one), publishing through `gate`.
+
+    `read_timeout` bounds each read; `max_waiting` and `publish_timeout` bound the connections
+    that have not (yet) had a publish accepted (see the module docstring).
+    """
 
     def __init__(
-        self, gate: IngestGate, host: str, port: int, *, read_timeout: float = 10.0
+        self,
+        gate: IngestGate,
+        host: str,
+        port: int,
+        *,
+        read_timeout: float = 10.0,
+        max_waiting: int = MAX_WAITING,
+        publish_timeout: float = PUBLISH_TIMEOUT,
     ) -> None:
         self._gate = gate
         self._host = host
         self._port = port
         self._read_timeout = read_timeout
+        self._max_waiting = max_waiting
+        self._publish_timeout = publish_timeout
+        self._waiting = 0
+        self._refused = 0
+        self._next_refusal_log = -math.inf
 
     async def run(self, *, task_status: trio.TaskStatus[int] = trio.TASK_STATUS_IGNORED) -> None:
         """Listen and serve until cancelled; `task_status.started(port)` once listening.
@@ -102,16 +125,58 @@ class RtmpServer:
             peer = "unknown"
         await self.handle_stream(stream, peer)
 
+    @property
+    def waiting(self) -> int:
+        """Connections open whose publish has not been accepted."""
+        return self._waiting
+
     async def handle_stream(self, stream: trio.abc.Stream, peer: str) -> None:
         """Serve one connection to its end and close it. Never raises (but cancellation)."""
-        await _Connection(self._gate, stream, peer, self._read_timeout).serve()
+        if self._waiting >= self._max_waiting:
+            self._refuse(peer)
+            with trio.move_on_after(CLOSE_TIMEOUT, shield=True):
+                await trio.aclose_forcefully(stream)
+            return
+        self._waiting += 1
+        connection = _Connection(
+            self._gate, stream, peer, self._read_timeout, self._publish_timeout
+        )
+        try:
+            await connection.serve(self._published)
+        finally:
+            if not connection.published:
+                self._waiting -= 1
+
+    def _published(self) -> None:
+        self._waiting -= 1
+
+    def _refuse(self, peer: str) -> None:
+        """Log refusals, at most one line per REFUSAL_LOG_INTERVAL (a flood must not flood)."""
+        self._refused += 1
+        now = trio.current_time()
+        if now < self._next_refusal_log:
+            return
+        self._next_refusal_log = now + REFUSAL_LOG_INTERVAL
+        log.warning(
+            "rtmp connection refused peer=%s reason=too many connections waiting to publish "
+            "limit=%d refused=%d",
+            peer,
+            self._max_waiting,
+            self._refused,
+        )
+        self._refused = 0
 
 
 class _Connection:
     """One peer: reads with a deadline, feeds the session, acts on its events."""
 
     def __init__(
-        self, gate: IngestGate, stream: trio.abc.Stream, peer: str, timeout: float
+        self,
+        gate: IngestGate,
+        stream: trio.abc.Stream,
+        peer: str,
+        timeout: float,
+        publish_timeout: float,
     ) -> None:
         self._gate = gate
         self._stream = stream
@@ -121,8 +186,14 @@ class _Connection:
         self._publication: Publication | None = None
         self._received = 0
         self._admin_disconnect = False
+        self._publish_timeout = publish_timeout
+        self._publish_deadline = trio.CancelScope(deadline=trio.current_time() + publish_timeout)
+        self._on_published: Callable[[], None] = lambda: None
+        self.published = False
 
-    async def serve(self) -> None:
+    async def serve(self, on_published: Callable[[], None]) -> None:
+        """Serve to the end; `on_published` runs once, when a publish is accepted."""
+        self._on_published = on_published
         reason, level = "cancelled", logging.INFO
         try:
             async with trio.open_nursery() as nursery:
@@ -143,7 +214,9 @@ class _Connection:
 
     async def _pump(self, nursery: trio.Nursery) -> tuple[str, int]:
         try:
-            await self._loop(nursery)
+            with self._publish_deadline:
+                await self._loop(nursery)
+            raise _Closed(f"no publish within {self._publish_timeout:g} s")
         except _Closed as closed:
             return closed.reason, closed.level
         except RtmpProtocolError as exc:
@@ -241,6 +314,9 @@ class _Connection:
             raise _Closed(f"publish refused: {exc}") from None
         self._publication = publication
         self._session.accept_publish()
+        self._publish_deadline.deadline = math.inf
+        self.published = True
+        self._on_published()
         await self._flush()
         nursery.start_soon(self._watch_disconnect, publication, nursery.cancel_scope)
         log.info("rtmp publish started peer=%s", self._peer)

@@ -16,6 +16,8 @@ from owncastd.errors import RtmpProtocolError
 from owncastd.rtmp import amf0, control
 from owncastd.rtmp.chunks import (
     DEFAULT_MAX_MESSAGE_SIZE,
+    DEFAULT_MAX_PENDING,
+    MAX_CHUNK_STREAMS,
     ChunkReader,
     ChunkWriter,
     MessageType,
@@ -44,6 +46,11 @@ CSID_COMMAND = 3
 CSID_STATUS = 5
 FMS_VERSION = "FMS/3,0,1,123"
 CAPABILITIES = 31.0
+# Until a publish is accepted the peer is unknown and only sends commands (a few hundred bytes
+# each): it gets small reader limits, and the media ones once its stream key checked out.
+PREAUTH_MAX_MESSAGE_SIZE = 64 * 1024
+PREAUTH_MAX_PENDING = 256 * 1024
+PREAUTH_MAX_CHUNK_STREAMS = 64
 _REPLIES = frozenset({"_result", "_error", "onStatus", "onBWDone"})
 _MEDIA = (int(MessageType.AUDIO), int(MessageType.VIDEO))
 
@@ -68,14 +75,31 @@ def _shown(name: str) -> str:
 
 
 class ServerSession:
-    """The server side of one RTMP connection that accepts a publisher on application `app`."""
+    """The server side of one RTMP connection that accepts a publisher on application `app`.
+
+    The chunk reader's limits are ``preauth_*`` (capped by the media limits) until
+    :meth:`accept_publish`, then ``max_message_size``/``max_pending``: an unauthenticated peer
+    cannot make the server hold megabytes of unfinished messages.
+    """
 
     def __init__(
-        self, *, app: str = "live", max_message_size: int = DEFAULT_MAX_MESSAGE_SIZE
+        self,
+        *,
+        app: str = "live",
+        max_message_size: int = DEFAULT_MAX_MESSAGE_SIZE,
+        max_pending: int = DEFAULT_MAX_PENDING,
+        preauth_max_message_size: int = PREAUTH_MAX_MESSAGE_SIZE,
+        preauth_max_pending: int = PREAUTH_MAX_PENDING,
     ) -> None:
         self.app = app
         self._handshake = ServerHandshake()
-        self._reader = ChunkReader(max_message_size=max_message_size)
+        self._max_message_size = max_message_size
+        self._max_pending = max_pending
+        self._reader = ChunkReader(
+            max_message_size=min(preauth_max_message_size, max_message_size),
+            max_pending=min(preauth_max_pending, max_pending),
+            max_chunk_streams=PREAUTH_MAX_CHUNK_STREAMS,
+        )
         self._writer = ChunkWriter()
         self._outgoing: list[bytes] = []
         self._events: deque[Event] = deque()
@@ -165,6 +189,10 @@ class ServerSession:
         )
         self._on_status(_status("status", "NetStream.Publish.Start", "Start publishing."))
         self._state = _State.PUBLISHING
+        reader = self._reader
+        reader.max_message_size = self._max_message_size
+        reader.max_pending = self._max_pending
+        reader.max_chunk_streams = MAX_CHUNK_STREAMS
 
     def refuse_publish(self, description: str) -> None:
         """Answer with NetStream.Publish.BadName; the connection should then close."""

@@ -346,3 +346,87 @@ async def test_a_bug_in_one_connection_stays_in_that_connection(
 def test_format_peer() -> None:
     assert format_peer(("10.1.2.3", 1935)) == "10.1.2.3:1935"
     assert format_peer(("::1", 1935, 0, 0)) == "[::1]:1935"
+
+
+async def test_connections_waiting_to_publish_are_limited(
+    nursery: trio.Nursery, rtmp_logs: pytest.LogCaptureFixture
+) -> None:
+    gate = FakeGate(KEY)
+    server = RtmpServer(gate, "127.0.0.1", 0, max_waiting=2)
+    clients = []
+    with trio.fail_after(10):
+        for n in range(2):
+            client_stream, server_stream = trio.testing.memory_stream_pair()
+            nursery.start_soon(server.handle_stream, server_stream, f"10.0.0.{n}:1")
+            clients.append(RtmpTestClient(client_stream))
+            await clients[-1].handshake()
+        assert server.waiting == 2
+        # A third stranger is closed at once, with a logged reason.
+        for _ in range(2):
+            client_stream, server_stream = trio.testing.memory_stream_pair()
+            await server.handle_stream(server_stream, "10.0.0.9:1")
+            assert await client_stream.receive_some() == b""
+        [refused] = [r for r in rtmp_logs.records if "refused" in r.getMessage()]
+        assert refused.levelno == logging.WARNING
+        assert refused.getMessage() == (
+            "rtmp connection refused peer=10.0.0.9:1 "
+            "reason=too many connections waiting to publish limit=2 refused=1"
+        )
+        # A publisher no longer counts: its slot goes to the next connection.
+        await clients[0].send(clients[0].codec.connect())
+        await clients[0].read_until("NetConnection.Connect.Success")
+        await clients[0].send(clients[0].codec.publish_commands(KEY))
+        assert status_code(await clients[0].read_command("onStatus")) == "NetStream.Publish.Start"
+        assert server.waiting == 1
+        client_stream, server_stream = trio.testing.memory_stream_pair()
+        nursery.start_soon(server.handle_stream, server_stream, "10.0.0.3:1")
+        await RtmpTestClient(client_stream).handshake()
+        assert server.waiting == 2
+        # A stranger that leaves frees its slot too.
+        await clients[1].stream.aclose()
+        while server.waiting != 1:
+            await trio.testing.wait_all_tasks_blocked()
+
+
+async def test_a_peer_must_publish_within_the_deadline(
+    nursery: trio.Nursery,
+    autojump_clock: trio.testing.MockClock,
+    rtmp_logs: pytest.LogCaptureFixture,
+) -> None:
+    client_stream, server_stream = trio.testing.memory_stream_pair()
+    server = RtmpServer(FakeGate(KEY), "127.0.0.1", 0)
+    done = serve(nursery, server, server_stream)
+    client = RtmpTestClient(client_stream)
+    started = trio.current_time()
+    await client.handshake()
+    await client.send(client.codec.connect())
+    await client.read_until("NetConnection.Connect.Success")
+    # A slow peer: one small command every 4 s, well inside the 10 s read timeout.
+    with trio.fail_after(60):
+        while not done.is_set():
+            await client.send(client.codec.command("releaseStream", None, "x"))
+            with trio.move_on_after(4):
+                await done.wait()
+    assert trio.current_time() - started == pytest.approx(15.0)
+    assert server.waiting == 0
+    [closed] = closed_lines(rtmp_logs)
+    assert closed.levelno == logging.WARNING
+    assert (
+        closed.getMessage() == f"rtmp connection closed peer={PEER} reason=no publish within 15 s"
+    )
+
+
+async def test_an_accepted_publisher_outlives_the_publish_deadline(
+    nursery: trio.Nursery, autojump_clock: trio.testing.MockClock
+) -> None:
+    gate = FakeGate(KEY)
+    client_stream, server_stream = trio.testing.memory_stream_pair()
+    done = serve(nursery, RtmpServer(gate, "127.0.0.1", 0, publish_timeout=5), server_stream)
+    client = RtmpTestClient(client_stream)
+    await client.publish(KEY)
+    [publication] = gate.publications
+    for ts in range(30):  # 30 s of one frame a second
+        await client.send(client.codec.video(ts * 1000, avc_frame(ts == 0)))
+        await trio.sleep(1)
+    await wait_for_tags(publication, 30)
+    assert not done.is_set() and not publication.ended.is_set()

@@ -194,6 +194,17 @@ def test_unfinished_messages_are_bounded() -> None:
         read_all(reader, data)
 
 
+def test_chunk_streams_in_use_are_bounded() -> None:
+    reader = ChunkReader(max_chunk_streams=5)
+    # Empty messages on chunk streams 2..6 (five ids): fine.
+    assert len(read_all(reader, b"".join(fmt0(c, 0, 0, 9, 1) for c in range(2, 7)))) == 5
+    reader.max_chunk_streams = 6  # limits are attributes: raising one takes effect at once
+    assert read_all(reader, fmt0(7, 0, 0, 9, 1)) == [msg(7, 9, 1, 0, b"")]
+    assert read_all(reader, fmt0(2, 0, 0, 9, 1)) == [msg(2, 9, 1, 0, b"")]  # ids in use: fine
+    with pytest.raises(RtmpProtocolError, match="more than 6 chunk streams"):
+        read_all(reader, fmt0(8, 0, 0, 9, 1))
+
+
 def test_type3_on_an_unknown_chunk_stream_is_a_protocol_error() -> None:
     with pytest.raises(RtmpProtocolError, match="unknown chunk stream"):
         read_all(ChunkReader(), b"\xc5abc")

@@ -9,7 +9,7 @@ import pytest
 from owncastd.core.media import TagKind
 from owncastd.errors import RtmpProtocolError
 from owncastd.rtmp import amf0
-from owncastd.rtmp.chunks import RtmpMessage
+from owncastd.rtmp.chunks import RtmpMessage, basic_header
 from owncastd.rtmp.events import (
     Connected,
     Event,
@@ -464,3 +464,57 @@ def test_fed_one_byte_at_a_time_gives_the_same_events() -> None:
     assert events_bytes == events_once
     # Same replies, apart from the random filler of S1/S2.
     assert out_bytes[3073:] == out_once[3073:]
+
+
+def unfinished(client: ClientCodec, csid: int, length: int) -> bytes:
+    """A video message of `length` bytes on `csid` without its last chunk."""
+    chunk = client.writer.chunk_size
+    full = client.message(csid, 9, 1, 0, bytes(length))
+    first = len(basic_header(0, csid)) + 11 + chunk
+    chunks = (length - 1) // chunk  # all but the last
+    return full[: first + (chunks - 1) * (len(basic_header(3, csid)) + chunk)]
+
+
+def test_before_a_publish_is_accepted_a_message_is_at_most_64_kib() -> None:
+    pair = Pair()
+    pair.connect()
+    # A 64 KiB message is fine (and ignored: nothing is published yet)...
+    assert pair.send(pair.client.video(0, avc_frame(True, 64 * 1024 - 5))) == []
+    # ...one byte more is refused from its first chunk, before any payload is held.
+    header_only = pair.client.video(0, avc_frame(True, 64 * 1024 - 4))[:12]
+    with pytest.raises(RtmpProtocolError, match="65537 bytes exceeds the 65536 limit"):
+        pair.send(header_only)
+
+
+def test_before_a_publish_is_accepted_unfinished_messages_are_at_most_256_kib() -> None:
+    pair = Pair()
+    pair.connect()
+    # Five 60 KB messages on five chunk streams, each missing its last chunk (5 x 56 KiB held).
+    data = b"".join(unfinished(pair.client, csid, 60_000) for csid in range(10, 15))
+    with pytest.raises(RtmpProtocolError, match="unfinished"):
+        pair.send(data)
+
+
+def test_before_a_publish_is_accepted_chunk_streams_are_at_most_64() -> None:
+    pair = Pair()
+    pair.connect()  # chunk streams 2 (SetChunkSize) and 3 (connect)
+    pair.send(b"".join(pair.client.message(csid, 9, 1, 0, b"") for csid in range(4, 66)))
+    with pytest.raises(RtmpProtocolError, match="more than 64 chunk streams"):
+        pair.send(pair.client.message(66, 9, 1, 0, b""))
+
+
+def test_the_media_limits_apply_once_the_publish_is_accepted() -> None:
+    pair = Pair()
+    pair.connect()
+    # An encoder may send its first keyframe right behind `publish`: parsing waits for the
+    # decision, so the frame is read under the media limits.
+    big = avc_frame(True, 3_000_000)
+    events = pair.send(pair.client.publish_commands("abc123") + pair.client.video(0, big))
+    assert events == [PublishRequested("abc123")]
+    pair.session.accept_publish()
+    [media] = pair.events()
+    assert isinstance(media, MediaReceived)
+    assert media.tag.kind is TagKind.VIDEO and len(media.tag.data) > len(big)
+    frames = b"".join(pair.client.video(ts, avc_frame(False, 200_000)) for ts in range(1, 10))
+    held = b"".join(unfinished(pair.client, csid, 500_000) for csid in range(70, 80))
+    assert len(pair.send(frames + held)) == 9  # 10 x 496 KiB unfinished is fine now
