@@ -6,6 +6,7 @@ file. While offline both are removed and the web server shows the logo instead.
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import subprocess
 from collections.abc import Sequence
@@ -50,8 +51,16 @@ class ThumbnailMaker:
         return self.directory / PREVIEW_NAME
 
     async def make(self, segment: Path) -> bool:
-        """Refresh both files from `segment`; False (logged) if ffmpeg failed."""
-        await trio.Path(self.directory).mkdir(parents=True, exist_ok=True)
+        """Refresh both files from `segment`; False (logged as a WARNING) on any failure.
+
+        Never raises: a missing ffmpeg or a failing disk must not stop the stream.
+        """
+        try:
+            await trio.Path(self.directory).mkdir(parents=True, exist_ok=True)
+        except OSError as exc:
+            log.warning("thumbnail directory unusable dir=%s error=%s", self.directory, exc)
+            self.failures += 1
+            return False
         ok = True
         for final, build in (
             (self.thumbnail, build_thumbnail_command),
@@ -64,18 +73,33 @@ class ThumbnailMaker:
         return ok
 
     async def clear(self) -> None:
-        """Remove the thumbnail and preview (the stream went offline)."""
+        """Remove the thumbnail and preview (the stream went offline); failures are logged."""
         for path in (self.thumbnail, self.preview):
-            await trio.Path(path).unlink(missing_ok=True)
+            try:
+                await trio.Path(path).unlink(missing_ok=True)
+            except OSError as exc:
+                log.warning("thumbnail not removed file=%s error=%s", path.name, exc)
 
     async def _run(self, argv: Sequence[str], tmp: Path, final: Path) -> bool:
+        try:
+            reason = await self._generate(argv, tmp)
+            if reason is None:
+                await trio.Path(tmp).replace(final)
+                return True
+        except (OSError, ValueError) as exc:  # ffmpeg missing, ENOMEM, EAGAIN, disk errors
+            reason = f"error={exc}"
+        log.warning("thumbnail generation failed file=%s reason=%s", final.name, reason)
+        with contextlib.suppress(OSError):
+            await trio.Path(tmp).unlink(missing_ok=True)
+        return False
+
+    async def _generate(self, argv: Sequence[str], tmp: Path) -> str | None:
+        """Run ffmpeg into `tmp`; None on success, else why it failed."""
         result: subprocess.CompletedProcess[bytes] | None = None
         with trio.move_on_after(GENERATE_TIMEOUT):
             result = await trio.run_process(list(argv), capture_stderr=True, check=False)
-        if result is None or result.returncode != 0 or not await trio.Path(tmp).exists():
-            reason = "timeout" if result is None else result.stderr.decode(errors="replace")[-300:]
-            log.warning("thumbnail generation failed file=%s reason=%s", final.name, reason.strip())
-            await trio.Path(tmp).unlink(missing_ok=True)
-            return False
-        await trio.Path(tmp).replace(final)
-        return True
+        if result is None:
+            return "timeout"
+        if result.returncode != 0 or not await trio.Path(tmp).exists():
+            return result.stderr.decode(errors="replace")[-300:].strip()
+        return None

@@ -13,6 +13,7 @@ import logging
 import secrets
 from collections.abc import Callable
 from pathlib import Path
+from typing import TypeVar
 
 import trio
 
@@ -26,6 +27,7 @@ from owncastd.hls.thumbnails import ThumbnailMaker, highest_quality_variant
 from owncastd.settings import VideoSettings
 
 log = logging.getLogger(__name__)
+_T = TypeVar("_T")
 
 PREFIX_TIMEOUT = 5.0
 PREFIX_MAX_TAGS = 256
@@ -34,6 +36,7 @@ CLEANUP_INTERVAL = 60.0
 THUMBNAIL_INTERVAL = 20.0
 MAX_RESTARTS = 3
 RESTART_WINDOW = 60.0
+RESTART_BACKOFF = 0.5  # seconds per failure in the window
 
 
 class TagFeed:
@@ -157,6 +160,7 @@ class TranscoderService:
         self.restarts = 0
         self._wipe_send, self._wipe_requests = trio.open_memory_channel[None](1)
         self._busy = False
+        self._read_failed = False  # warn once about unreadable output, not every poll
 
     def on_event(self, event: Event) -> None:
         """Bus subscriber: the delayed-offline timer fired, so the old video can go."""
@@ -174,6 +178,13 @@ class TranscoderService:
                 self._busy = True
                 try:
                     await self._transcode(session)
+                except Exception:
+                    # One session's failure must never end the service (and with it the daemon).
+                    log.exception(
+                        "transcoder failed; disconnecting the publisher session=%s", session.id
+                    )
+                    session.request_disconnect()
+                    session.media.close()  # ingest drops further tags instead of blocking
                 finally:
                     self._busy = False
 
@@ -230,11 +241,18 @@ class TranscoderService:
                 video.codec,
                 has_audio,
             )
-            process = await FfmpegProcess.start(command.argv, command.env, transcoder_log)
-            publisher_left, code = await self._feed(process, feed, restarted=restarted)
-            if publisher_left:
-                log.info("transcoder stopped session=%s exit=%s", session.id, code)
-                return
+            try:
+                process = await FfmpegProcess.start(command.argv, command.env, transcoder_log)
+            except (OSError, ValueError) as exc:
+                # Binary gone, ENOMEM, EAGAIN…: counts like an ffmpeg that died at once.
+                log.warning("ffmpeg could not start session=%s error=%s", session.id, exc)
+                code: int | str = "not started"
+            else:
+                publisher_left, code = await self._feed(process, feed, restarted=restarted)
+                if publisher_left:
+                    log.info("transcoder stopped session=%s exit=%s", session.id, code)
+                    return
+                restarted = True  # the next ffmpeg needs the replayed decoder configuration
             now = trio.current_time()
             failures = [t for t in failures if now - t < RESTART_WINDOW] + [now]
             if len(failures) > MAX_RESTARTS:
@@ -251,8 +269,7 @@ class TranscoderService:
             log.warning(
                 "transcoder exited mid-stream; restarting session=%s exit=%s", session.id, code
             )
-            await trio.sleep(0.5 * len(failures))
-            restarted = True
+            await trio.sleep(RESTART_BACKOFF * len(failures))
 
     async def _feed(
         self, process: FfmpegProcess, feed: TagFeed, *, restarted: bool
@@ -280,13 +297,15 @@ class TranscoderService:
         variants = len(video.variants)
         playlist_length = LATENCY_LEVELS[video.latency_level].playlist_length
         thumbnail_variant = highest_quality_variant(video.variants)
-        while not await trio.to_thread.run_sync(self._all_variants_started, variants):  # noqa: ASYNC110 (polls files)
+        while not await self._read_output(self._all_variants_started, variants, default=False):  # noqa: ASYNC110 (polls files)
             await trio.sleep(WATCH_INTERVAL)
         log.info("first segments ready session=%s", session.id)
         self._stream.media_ready(session)
         next_cleanup = trio.current_time() + CLEANUP_INTERVAL
         while True:
-            segment = await trio.to_thread.run_sync(self._output.newest_segment, thumbnail_variant)
+            segment = await self._read_output(
+                self._output.newest_segment, thumbnail_variant, default=None
+            )
             if segment is not None:
                 await self._thumbnails.make(segment)
             await trio.sleep(THUMBNAIL_INTERVAL)
@@ -303,6 +322,16 @@ class TranscoderService:
             await trio.to_thread.run_sync(operation, *args)
         except OSError as exc:
             log.warning("video files %s failed error=%s (the stream goes on)", what, exc)
+
+    async def _read_output(self, operation: Callable[[int], _T], arg: int, *, default: _T) -> _T:
+        """Run a blocking read of the HLS output; an unreadable file counts as `default`."""
+        try:
+            return await trio.to_thread.run_sync(operation, arg)
+        except OSError as exc:
+            if not self._read_failed:
+                self._read_failed = True
+                log.warning("video files unreadable error=%s (the stream goes on)", exc)
+            return default
 
     def _all_variants_started(self, variants: int) -> bool:
         return all(self._output.segments_listed(i) for i in range(variants))
