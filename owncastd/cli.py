@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import logging
 import os
+import sys
 from pathlib import Path
 from typing import Annotated
 
@@ -26,9 +27,10 @@ from owncastd.config import (
     render_effective,
     update_config,
 )
+from owncastd.config_write import write_atomic
 from owncastd.errors import ConfigError, FfmpegNotFoundError, StartupError
 from owncastd.hls.ffmpeg_binary import find_ffmpeg
-from owncastd.logs import settings_secrets, setup_logging
+from owncastd.logs import settings_secrets, setup_logging, under_journald
 
 log = logging.getLogger("owncastd")
 
@@ -62,19 +64,56 @@ def _load(config: Path | None, data_dir: Path | None, flags: ConfigFlags) -> Loa
         raise typer.Exit(2) from None
 
 
-def _print_generated(loaded: LoadedConfig) -> None:
-    """Show first-run secrets exactly once (they are stored hashed or in the 0600 file)."""
+INITIAL_CREDENTIALS = "initial-credentials.txt"
+
+
+def show_generated(loaded: LoadedConfig, *, terminal: bool) -> Path | None:
+    """Hand first-run secrets to the admin exactly once (they are stored hashed or 0600).
+
+    On a terminal they are printed. Otherwise stderr ends up in a log (journald keeps it for
+    weeks), so they go to ``DATA_DIR/initial-credentials.txt`` (mode 0600) and only its path is
+    printed. Returns that file's path when one was written.
+    """
     generated = loaded.generated
     if generated is None:
-        return
-    lines = ["", "First start: generated credentials (shown only this once):"]
+        return None
+    lines = []
     if generated.admin_password:
         lines.append(f"  admin password : {generated.admin_password}   (user: admin)")
     if generated.stream_key:
         lines.append(f"  stream key     : {generated.stream_key}")
     lines.append(f"  saved in       : {loaded.path}")
-    lines.append("")
-    typer.echo("\n".join(lines), err=True)
+    if terminal:
+        heading = "First start: generated credentials (shown only this once):"
+        typer.echo("\n".join(["", heading, *lines, ""]), err=True)
+        return None
+    path = Path(loaded.settings.paths.data_dir) / INITIAL_CREDENTIALS
+    text = "\n".join(
+        [
+            "owncastd first start: generated credentials. Delete this file once you have read"
+            " them.",
+            *lines,
+            "",
+        ]
+    )
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        write_atomic(path, text, mode=0o600)
+    except OSError as exc:
+        typer.secho(
+            f"First start: could not write the generated credentials to {path}: {exc.strerror}."
+            " Set an admin password with --adminpassword; the stream key is in"
+            f" {loaded.path}.",
+            fg=typer.colors.RED,
+            err=True,
+        )
+        return None
+    typer.echo(
+        f"\nFirst start: generated credentials written to {path} (mode 0600)."
+        " Read them, then delete the file.\n",
+        err=True,
+    )
+    return path
 
 
 WebPortOption = Annotated[int | None, typer.Option("--webserverport", help="HTTP port (saved).")]
@@ -174,7 +213,7 @@ def _run(config: Path | None, data_dir: Path | None, flags: ConfigFlags) -> int:
         verbose=settings.verbose_logging,
         secrets=lambda: settings_secrets(started[0].settings.current if started else settings),
     )
-    _print_generated(loaded)
+    show_generated(loaded, terminal=sys.stderr.isatty() and not under_journald())
     try:
         ffmpeg = find_ffmpeg(settings.video.ffmpeg_path, os.environ)
     except FfmpegNotFoundError as exc:
@@ -245,7 +284,7 @@ def init(
             loaded = ensure_secrets(loaded)
         except ConfigError as exc:
             raise _fail("\n".join(exc.problems), 2) from None
-        _print_generated(loaded)
+        show_generated(loaded, terminal=sys.stderr.isatty() and not under_journald())
         typer.echo(f"{loaded.path}: ready")
         return
     changes = {

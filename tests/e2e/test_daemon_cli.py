@@ -11,6 +11,7 @@ import stat
 import subprocess
 import time
 
+import httpx
 import pytest
 
 from tests.e2e.harness import (
@@ -38,15 +39,20 @@ def run_cli(
     )
 
 
-def test_first_start_generates_secrets_and_prints_them_once(tmp_path):
+def test_first_start_generates_secrets_and_hands_them_over_once_in_a_file(tmp_path):
     data = tmp_path / "data"
-    first = DaemonProcess(data).wait_ready()
+    first = DaemonProcess(data).wait_ready()  # stderr is a pipe, as under systemd
     assert first.stop() == 0
     output = "\n".join(first.lines)
-    password = re.search(r"admin password : (\S+)", output)
-    key = re.search(r"stream key     : (\S+)", output)
-    assert password and key, output
+    credentials = data / "initial-credentials.txt"
+    assert f"generated credentials written to {credentials}" in output
+    assert stat.S_IMODE(credentials.stat().st_mode) == 0o600
+    written = credentials.read_text()
+    password = re.search(r"admin password : (\S+)", written)
+    key = re.search(r"stream key     : (\S+)", written)
+    assert password and key, written
     assert len(password[1]) >= 20 and len(key[1]) >= 30
+    assert password[1] not in output and key[1] not in output  # never in the daemon's output
     config = data / "owncast.toml"
     assert stat.S_IMODE(config.stat().st_mode) == 0o600
     text = config.read_text()
@@ -54,11 +60,19 @@ def test_first_start_generates_secrets_and_prints_them_once(tmp_path):
     logged = (data / "logs" / "owncast.log").read_text()
     assert password[1] not in logged and key[1] not in logged
 
+    credentials.unlink()  # as the admin is told to
     second = DaemonProcess(data).wait_ready()
+    assert (
+        httpx.get(
+            second.url + "/api/admin/status", auth=("admin", password[1]), timeout=10
+        ).status_code
+        == 200
+    )
     assert second.stop() == 0
     again = "\n".join(second.lines)
     assert "generated credentials" not in again
     assert password[1] not in again and key[1] not in again
+    assert not credentials.exists()
 
 
 def test_bad_config_lists_every_problem_and_exits_2(tmp_path):
