@@ -108,3 +108,56 @@ async def test_forcequit_stops_the_daemon_after_answering(admin: AdminHarness, m
     mock_clock.jump(1)
     await trio.testing.wait_all_tasks_blocked()
     assert admin.stops == ["stop"]
+
+
+ACTIONS = ["/api/admin/disconnect", "/api/admin/yp/reset", "/api/admin/update/forcequit"]
+FORGED = [
+    # An <img> in chat or in any page: the reported attack (same origin, via an emoji src).
+    {"Sec-Fetch-Site": "same-origin", "Sec-Fetch-Dest": "image", "Sec-Fetch-Mode": "no-cors"},
+    {"Sec-Fetch-Site": "cross-site", "Sec-Fetch-Dest": "image"},
+    {"Sec-Fetch-Site": "cross-site", "Sec-Fetch-Dest": "empty", "Sec-Fetch-Mode": "cors"},
+    {"Sec-Fetch-Site": "cross-site", "Sec-Fetch-Dest": "document"},  # a link or form elsewhere
+    {"Sec-Fetch-Site": "same-origin", "Sec-Fetch-Dest": "document"},  # a link in chat
+    {"Sec-Fetch-Site": "same-origin", "Sec-Fetch-Dest": "iframe"},
+    {"Sec-Fetch-Site": "same-origin", "Sec-Fetch-Dest": "script"},
+]
+GENUINE = [
+    {},  # curl, owncastctl and Owncast's own tools send no Fetch Metadata
+    {"Sec-Fetch-Site": "same-origin", "Sec-Fetch-Dest": "empty", "Sec-Fetch-Mode": "cors"},
+    {"Sec-Fetch-Site": "same-site", "Sec-Fetch-Dest": "empty"},  # admin dev app on :3000
+    {"Sec-Fetch-Site": "none", "Sec-Fetch-Dest": "document", "Sec-Fetch-User": "?1"},  # typed
+]
+
+
+@pytest.mark.parametrize("path", ACTIONS)
+@pytest.mark.parametrize("method", ["GET", "POST"])
+@pytest.mark.parametrize("headers", FORGED)
+async def test_actions_refuse_requests_the_admin_did_not_make(
+    admin: AdminHarness, mock_clock, path, method, headers
+):
+    await admin.control.datastore.put(DIRECTORY_KEY, "registered-key")
+    response, body = await admin.request(method, path, headers=headers)
+    assert response.status_code == 403 and body["success"] is False
+    await trio.testing.wait_all_tasks_blocked()
+    mock_clock.jump(1)
+    await trio.testing.wait_all_tasks_blocked()
+    assert admin.stops == []
+    assert await admin.control.datastore.get(DIRECTORY_KEY) == "registered-key"
+
+
+@pytest.mark.parametrize("headers", GENUINE)
+async def test_actions_serve_admin_clients_with_or_without_fetch_metadata(
+    admin: AdminHarness, headers
+):
+    await admin.control.datastore.put(DIRECTORY_KEY, "registered-key")
+    response, body = await admin.request("GET", "/api/admin/yp/reset", headers=headers)
+    assert response.status_code == 200 and body["success"] is True
+    assert await admin.control.datastore.get(DIRECTORY_KEY) is None
+    response, _ = await admin.request("GET", "/api/admin/disconnect", headers=headers)
+    assert response.status_code == 400  # served: nobody is publishing
+
+
+async def test_a_forged_request_without_credentials_is_still_a_401(admin: AdminHarness):
+    headers = {"Sec-Fetch-Site": "same-origin", "Sec-Fetch-Dest": "image"}
+    response, _ = await admin.request("GET", ACTIONS[2], auth=False, headers=headers)
+    assert response.status_code == 401

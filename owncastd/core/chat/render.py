@@ -3,8 +3,12 @@
 Owncast's web client sends custom emoji as raw `<img>` tags inside the markdown, so raw HTML is
 parsed and then sanitised: links (`http`/`https` only) get `rel="noreferrer"` and
 `target="_blank"`; `br`, `strong`, `em`, `code` and `pre` stay; paragraphs keep only their
-content; `img` survives only as a custom emoji (`src` under `/img/emoji/`, `alt`/`title` like
-`:name:`, `class` starting with `emoji`). Everything else is text.
+content; `img` survives only as a custom emoji (`alt`/`title` like `:name:`, `class` starting
+with `emoji`, and `src` exactly `/img/emoji/` + a file name of the emoji upload charset, optionally
+under pack directories of the same charset). Every path segment starts with a letter or digit and
+nothing is percent-encoded, so no browser can normalise the src out of `/img/emoji/` (`%2e%2e`, a
+backslash, `//`, `?`): an emoji can only ever load an emoji, never GET an admin action.
+Everything else is text.
 """
 
 from __future__ import annotations
@@ -20,7 +24,9 @@ from owncastd.core.markdown import render_page_markdown
 EMOJI_PREFIX = "/img/emoji/"
 ALLOWED_TAGS = {"a", "br", "strong", "em", "code", "pre", "img"}
 ALLOWED_ATTRIBUTES = {"a": {"href"}, "img": {"src", "alt", "title", "class"}}
-_EMOJI_SRC = re.compile(r"^/img/emoji/(?!.*\.\.)[\w .()+,@%-]+(?:/[\w .()+,@%-]+)*$")
+# One segment: like an uploaded emoji's name (http/emoji.py), ASCII only.
+_EMOJI_SEGMENT = r"[A-Za-z0-9][A-Za-z0-9_.-]{0,127}"
+_EMOJI_SRC = re.compile(rf"/img/emoji/{_EMOJI_SEGMENT}(?:/{_EMOJI_SEGMENT}){{0,3}}")
 _SHORTCODE = re.compile(r"^:[\w+ -]{1,64}:$")
 _EMOJI_CLASS = re.compile(r"^emoji[\w -]*$")
 _ABSOLUTE_URL = re.compile(r"^https?://[^\s]+$", re.IGNORECASE)
@@ -50,7 +56,7 @@ def _attribute_filter(tag: str, attribute: str, value: str) -> str | None:
         return None  # no title, lang, style or handlers
     if tag == "img":
         if attribute == "src":
-            return value if _EMOJI_SRC.match(value) else None
+            return value if _EMOJI_SRC.fullmatch(value) else None
         if attribute in ("alt", "title"):
             return value if _SHORTCODE.match(value) else None
         if attribute == "class":

@@ -107,11 +107,25 @@ export function safeHref(href, base) {
   }
 }
 
-/** Emoji images are only ever served by this server under /img/emoji/. */
-export function isEmojiSrc(src) {
-  if (typeof src !== 'string') return false;
-  if (!src.startsWith('/img/emoji/') || src.startsWith('//')) return false;
-  return !src.includes('\\') && !/\/\.\.?(\/|$)/.test(src);
+// An emoji file name (the server's upload charset), optionally under pack directories.
+const EMOJI_SEGMENT = '[A-Za-z0-9][A-Za-z0-9_.-]{0,127}';
+const EMOJI_PATH = new RegExp(`^/img/emoji/${EMOJI_SEGMENT}(?:/${EMOJI_SEGMENT}){0,3}$`);
+
+/**
+ * Emoji images are only ever served by this server under /img/emoji/. `src` must be such a
+ * path as written, and must still be one once the browser has resolved it against `base` (the
+ * page): same origin, and no normalisation (`%2e%2e`, `\`, `./`) changed the path, so an
+ * emoji can never make a viewer's browser GET anything else (an admin action, say).
+ */
+export function isEmojiSrc(src, base = globalThis.location?.href) {
+  if (typeof src !== 'string' || typeof base !== 'string' || !EMOJI_PATH.test(src)) return false;
+  try {
+    const origin = new URL(base).origin;
+    const url = new URL(src, origin);
+    return url.origin === origin && url.pathname.startsWith('/img/emoji/') && url.pathname === src;
+  } catch {
+    return false;
+  }
 }
 
 /** The websocket URL for a token: same host (or the admin's socketHostOverride), ws/wss. */

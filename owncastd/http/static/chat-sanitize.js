@@ -46,7 +46,7 @@ function copyNode(node, doc, base, depth) {
   }
   if (tag === 'IMG') {
     const src = node.getAttribute('src');
-    if (!isEmojiSrc(src)) return null;
+    if (!isEmojiSrc(src, base)) return null;
     const img = doc.createElement('img');
     img.setAttribute('src', src);
     img.className = 'emoji';

@@ -94,3 +94,44 @@ def test_notices_are_sanitised_markdown() -> None:
     assert render_notice("**<script>x</script>bob** has been removed") == (
         "<p><strong>&lt;script&gt;x&lt;/script&gt;bob</strong> has been removed</p>"
     )
+
+
+EMOJI_ESCAPES = [
+    "/img/emoji/%2e%2e/%2e%2e/api/admin/update/forcequit",  # browsers treat %2e%2e as ..
+    "/img/emoji/%2E%2E/%2E%2E/api/admin/disconnect",
+    "/img/emoji/.%2e/.%2e/api/admin/yp/reset",
+    "/img/emoji/%252e%252e/%252e%252e/api/admin/update/forcequit",  # double encoding
+    "/img/emoji/..%2f..%2fapi/admin/update/forcequit",
+    "/img/emoji/..%5c..%5capi/admin/update/forcequit",
+    "/img/emoji/a\\..\\..\\api\\admin\\update\\forcequit",
+    "/img/emoji/..\\..\\api/admin/disconnect",
+    "/img/emoji/x/../../../api/admin/disconnect",
+    "/img/emoji/./x.png",
+    "/img/emoji/.hidden.png",
+    "/img/emoji//evil.example/x.png",
+    "/img/emoji/x.png?../../api",
+    "/img/emoji/x.png#frag",
+    "/img/emoji/x png.png",
+    "/img/emoji/\u00e9.png",
+    "/img/emoji/x.png\n",
+    "/img/emoji/",
+]
+
+
+@pytest.mark.parametrize("src", EMOJI_ESCAPES)
+@pytest.mark.parametrize("quote", ["raw", "entities"])
+def test_emoji_src_cannot_leave_the_emoji_directory(src: str, quote: str) -> None:
+    """However it is encoded, an emoji src that a browser could resolve outside /img/emoji/
+    (the reported attack: GET an admin action from every viewer) does not survive."""
+    if quote == "entities":  # the attribute written with character references
+        src = "".join(f"&#{ord(c)};" for c in src)
+    html = render_chat_body(f'<img src="{src}" alt=":x:" class="emoji">')
+    assert "<img" not in html, html
+
+
+@pytest.mark.parametrize(
+    "src", ["/img/emoji/a.png", "/img/emoji/Cat_2-b.webp", "/img/emoji/blob/party.gif"]
+)
+def test_emoji_files_named_like_uploads_survive(src: str) -> None:
+    emoji = f'<img src="{src}" alt=":x:" class="emoji">'
+    assert render_chat_body(emoji) == emoji

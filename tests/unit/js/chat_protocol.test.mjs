@@ -119,20 +119,51 @@ test('links: http(s) only, resolved against the page', () => {
   assert.equal(safeHref('java\tscript:alert(1)', base), null);
 });
 
+const PAGE = 'https://stream.example/embed/chat/readwrite';
+
 test('emoji images only from /img/emoji/', () => {
-  assert.equal(isEmojiSrc('/img/emoji/blob/party.gif'), true);
+  for (const good of ['/img/emoji/blob/party.gif', '/img/emoji/a.png', '/img/emoji/Cat_2-b.webp']) {
+    assert.equal(isEmojiSrc(good, PAGE), true, good);
+  }
   for (const bad of [
     'https://evil.example/img/emoji/x.png',
+    'https://stream.example/img/emoji/x.png', // absolute: the server never sends that
     '//evil.example/img/emoji/x.png',
     '/img/emoji/../../api/admin',
     '/img/emoji/..',
     '/img/emoji\\..\\x',
     'javascript:alert(1)',
     '/img/emojis.png',
+    '/img/emoji/',
     null,
   ]) {
-    assert.equal(isEmojiSrc(bad), false, String(bad));
+    assert.equal(isEmojiSrc(bad, PAGE), false, String(bad));
   }
+});
+
+test('emoji src: no encoding, backslash or dot segment can leave /img/emoji/', () => {
+  for (const bad of [
+    '/img/emoji/%2e%2e/%2e%2e/api/admin/update/forcequit', // the reported attack
+    '/img/emoji/%2E%2E/%2E%2E/api/admin/disconnect',
+    '/img/emoji/.%2e/.%2e/api/admin/yp/reset',
+    '/img/emoji/%252e%252e/%252e%252e/api/admin/update/forcequit', // double encoding
+    '/img/emoji/..%2f..%2fapi/admin/update/forcequit',
+    '/img/emoji/..%5c..%5capi/admin/update/forcequit',
+    '/img/emoji/a\\..\\..\\api\\admin\\update\\forcequit',
+    '/img/emoji/./x.png',
+    '/img/emoji/x/../../../api/admin/disconnect',
+    '/img/emoji//evil.example/x.png',
+    '/img/emoji/x.png?/../../api',
+    '/img/emoji/x.png#x',
+    '/img/emoji/x png.png',
+    '/img/emoji/\u00e9.png',
+    '/img/emoji/x.png\n',
+  ]) {
+    assert.equal(isEmojiSrc(bad, PAGE), false, bad);
+  }
+  // Without a page to resolve against (or an opaque one) nothing is an emoji.
+  assert.equal(isEmojiSrc('/img/emoji/a.png', undefined), false);
+  assert.equal(isEmojiSrc('/img/emoji/a.png', 'about:blank'), false);
 });
 
 test('websocket URL: same host, ws or wss, token in the query, socketHostOverride honoured', () => {
