@@ -65,12 +65,22 @@ class ChatWs:
     ) -> ChatWs | Refused:
         """Open `/ws?accessToken=token`; a plain HTTP answer comes back as `Refused`."""
         stream = await trio.open_tcp_stream(host, port)
+        return await cls.upgrade(stream, f"{host}:{port}", token, headers=headers)
+
+    @classmethod
+    async def upgrade(
+        cls,
+        stream: trio.SocketStream,
+        host: str,
+        token: str | None,
+        *,
+        headers: list[tuple[str, str]] | None = None,
+    ) -> ChatWs | Refused:
+        """Ask for the `/ws` upgrade on an open connection (new, or a reused keep-alive one)."""
         conn = WSConnection(ConnectionType.CLIENT)
         target = "/ws" if token is None else f"/ws?accessToken={token}"
         extra = [(k.encode(), v.encode()) for k, v in (headers or [])]
-        await stream.send_all(
-            conn.send(Request(host=f"{host}:{port}", target=target, extra_headers=extra))
-        )
+        await stream.send_all(conn.send(Request(host=host, target=target, extra_headers=extra)))
         refused: Refused | None = None
         with trio.fail_after(5):
             while True:

@@ -4,8 +4,11 @@ The front door (`server.py`) only inspects the first request of each connection,
 sent on a reused keep-alive connection (some reverse proxies pool upstream connections) reaches
 the ASGI app. `ChatAsgiFallback` answers those with the same room and rules, through hypercorn's
 per-frame websocket path (~12× the CPU per delivery of the front door's direct writes, see
-bench/README.md): correct, just not the fast path. There are no protocol pings here (ASGI has
-none); the 60 s read deadline still applies.
+bench/README.md): correct, just not the fast path. Refusals before the upgrade are the main
+path's: plain-text `CHAT_DISABLED` / `ERROR_MAX_CONNECTIONS_EXCEEDED` with status 200, or 403 for
+a banned IP. Keep-alive: hypercorn pings every 54 s and swallows the pongs, so the 60 s read
+deadline counts any bytes the connection received (the front door's `LAST_RECEIVE_STATE`), not
+only messages. Each task handles its own deadline: no timeout escapes as an exception group.
 """
 
 from __future__ import annotations
@@ -19,10 +22,12 @@ from urllib.parse import parse_qs
 import trio
 
 from owncastd.core.chat import wire
+from owncastd.core.chat.clients import ChatClient
 from owncastd.core.chat.pipeline import HARD_LIMIT_BYTES
-from owncastd.core.chat.room import ChatRoom
+from owncastd.core.chat.room import BANNED, ChatRoom
 from owncastd.core.viewers import client_ip
 from owncastd.http.chat_socket import QUEUE_LIMIT, READ_TIMEOUT, WRITE_TIMEOUT
+from owncastd.http.server import LAST_RECEIVE_STATE
 
 log = logging.getLogger(__name__)
 
@@ -60,30 +65,42 @@ class AsgiOutbox:
         else:
             self._scope.cancel()
 
-    async def writer(self) -> None:
-        """Send queued events, joined by "\\n" in one frame, until closed."""
+    async def writer(self, room: ChatRoom, client: ChatClient) -> None:
+        """Send queued events, joined by "\\n" in one frame, until closed; a send that takes
+        over WRITE_TIMEOUT drops the client."""
         while True:
             await self._wake.wait()
             self._wake = trio.Event()
             while self._queue:
                 payloads = [e.payload for e in self._queue]
                 self._queue.clear()
-                with trio.fail_after(WRITE_TIMEOUT):
-                    await self._send(
-                        {"type": "websocket.send", "text": b"\n".join(payloads).decode()}
-                    )
+                text = b"\n".join(payloads).decode()
+                if not await self._send_within({"type": "websocket.send", "text": text}):
+                    room.drop(client, "write-timeout")
+                    self._scope.cancel()
+                    return
             if self._closing:
-                await self._send({"type": "websocket.close", "code": 1000})
+                await self._send_within({"type": "websocket.close", "code": 1000})
                 self._scope.cancel()
                 return
 
+    async def _send_within(self, message: MutableMapping[str, Any]) -> bool:
+        with trio.move_on_after(WRITE_TIMEOUT) as scope:
+            await self._send(message)
+        return not scope.cancelled_caught
+
 
 class ChatAsgiFallback:
-    """Wraps the web app: `/ws` websockets go to the chat room, everything else to `app`."""
+    """Wraps the web app: `/ws` websockets go to the chat room, everything else to `app`.
 
-    def __init__(self, app: ASGIApp, room: ChatRoom) -> None:
+    `read_timeout`: a connection that receives nothing (not even a pong) for this long is
+    closed.
+    """
+
+    def __init__(self, app: ASGIApp, room: ChatRoom, *, read_timeout: float = READ_TIMEOUT) -> None:
         self.app = app
         self.room = room
+        self.read_timeout = read_timeout
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] == "websocket" and scope.get("path") == "/ws":
@@ -98,8 +115,10 @@ class ChatAsgiFallback:
         ip = client_ip(peer, headers.get("x-forwarded-for"))
         if (await receive())["type"] != "websocket.connect":
             return
-        if room.precheck(ip) is not None:
-            await send({"type": "websocket.close", "code": 1008})  # hypercorn answers 403
+        refusal = room.precheck(ip)
+        if refusal is not None:
+            log.info("chat connection refused ip=%s reason=%s", ip, refusal)
+            await _refuse(scope, send, refusal)
             return
         await send({"type": "websocket.accept"})
         query = parse_qs(scope.get("query_string", b"").decode("latin-1"))
@@ -113,27 +132,71 @@ class ChatAsgiFallback:
                 await send({"type": "websocket.send", "text": greeting.payload.decode()})
             await send({"type": "websocket.close", "code": 1000})
             return
+        connection_received = (scope.get("state") or {}).get(LAST_RECEIVE_STATE)
         with trio.CancelScope() as cancel:
             outbox = AsgiOutbox(send, cancel)
             client = room.join(user, outbox, ip, headers.get("user-agent", "")[:512])
+            received = _Activity(connection_received)
             try:
                 async with trio.open_nursery() as nursery:
-                    nursery.start_soon(outbox.writer)
-                    while True:
-                        with trio.fail_after(READ_TIMEOUT):
-                            message = await receive()
-                        if message["type"] == "websocket.disconnect":
-                            break
-                        text = message.get("text")
-                        if text is None:
-                            continue  # binary frames are ignored
-                        size = len(text.encode())
-                        if size > HARD_LIMIT_BYTES:
-                            outbox.close(flush=False)
-                            break
-                        await room.receive(client, text, size)
+                    nursery.start_soon(outbox.writer, room, client)
+                    nursery.start_soon(self._watchdog, received, outbox, client)
+                    await _read(receive, received, room, client, outbox)
                     nursery.cancel_scope.cancel()
-            except trio.TooSlowError:
-                log.info("chat client timed out client=%d", client.id)
             finally:
                 room.leave(client)
+
+    async def _watchdog(self, received: _Activity, outbox: AsgiOutbox, client: ChatClient) -> None:
+        """The read deadline: close (as the main path does) when nothing arrived for too long."""
+        while True:
+            remaining = received.last() + self.read_timeout - trio.current_time()
+            if remaining <= 0:
+                log.info("chat client read timeout client=%d", client.id)
+                outbox.close(flush=True)
+                return
+            await trio.sleep(remaining)
+
+
+class _Activity:
+    """When the connection last received anything: a message, or any bytes (pongs included)
+    when the front door tells us."""
+
+    def __init__(self, connection_received: Callable[[], float] | None) -> None:
+        self._connection_received = connection_received
+        self.message = trio.current_time()
+
+    def last(self) -> float:
+        if self._connection_received is None:
+            return self.message
+        return max(self.message, self._connection_received())
+
+
+async def _read(
+    receive: Receive, received: _Activity, room: ChatRoom, client: ChatClient, outbox: AsgiOutbox
+) -> None:
+    """Hand inbound text frames to the room until the client goes (the watchdog bounds it)."""
+    while True:
+        message = await receive()
+        received.message = trio.current_time()
+        if message["type"] == "websocket.disconnect":
+            return
+        text = message.get("text")
+        if text is None:
+            continue  # binary frames are ignored
+        size = len(text.encode())
+        if size > HARD_LIMIT_BYTES:
+            outbox.close(flush=False)
+            return
+        await room.receive(client, text, size)
+
+
+async def _refuse(scope: Scope, send: Send, refusal: str) -> None:
+    """The main path's answer without the upgrade: 403 (banned) or 200 with the reason."""
+    if "websocket.http.response" not in (scope.get("extensions") or {}):
+        await send({"type": "websocket.close", "code": 1008})  # the server answers 403
+        return
+    status, body = (403, b"") if refusal == BANNED else (200, refusal.encode())
+    headers = [(b"content-type", b"text/plain; charset=utf-8"), (b"connection", b"close")]
+    headers.append((b"content-length", str(len(body)).encode()))
+    await send({"type": "websocket.http.response.start", "status": status, "headers": headers})
+    await send({"type": "websocket.http.response.body", "body": body})

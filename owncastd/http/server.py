@@ -1,13 +1,17 @@
 """The web port: a small front door that hands `/ws` upgrades to the chat socket and every
 other connection to hypercorn's trio connection handler.
 
-Each new connection's request head is read first (deadline and size cap). A websocket upgrade
+Each new connection's request head is read first: a client gets HEAD_TIMEOUT (10 s; Owncast's
+ReadHeaderTimeout is 4 s) to send all of it, and at most HEAD_LIMIT bytes. A websocket upgrade
 of `/ws` goes to the chat handler, which writes frames to the socket itself (hypercorn's
 per-frame path costs ~10× more CPU in fan-out, see bench/README.md); anything else is given
 to `hypercorn.trio.tcp_server.TCPServer` with a stream that replays the bytes already read.
-Lifespan (quart-trio's startup/shutdown) runs as in `hypercorn.trio.serve`. The hypercorn
-version range is pinned in pyproject.toml because `TCPServer`, `Lifespan` and `WorkerContext`
-are internal; tests/component/test_http_front_door.py covers them.
+Lifespan (quart-trio's startup/shutdown) runs as in `hypercorn.trio.serve`. Websockets that
+reach hypercorn (the `/ws` fallback in `chat_asgi.py`) get a ping every 54 s, and each
+connection's state carries `LAST_RECEIVE_STATE`, a callable giving the trio time bytes last
+arrived, so the fallback can tell a quiet client (whose pongs hypercorn swallows) from a dead
+one. The hypercorn version range is pinned in pyproject.toml because `TCPServer`, `Lifespan`
+and `WorkerContext` are internal; tests/component/test_http_front_door.py covers them.
 """
 
 from __future__ import annotations
@@ -35,6 +39,9 @@ log = logging.getLogger(__name__)
 GRACEFUL_TIMEOUT = 3.0
 HEAD_LIMIT = 64 * 1024
 KEEP_ALIVE_TIMEOUT = 30.0
+HEAD_TIMEOUT = 10.0
+WEBSOCKET_PING_INTERVAL = 54.0
+LAST_RECEIVE_STATE = "owncastd.last_receive"
 CHAT_PATH = "/ws"
 _UPGRADE = re.compile(rb"^upgrade:[ \t]*websocket[ \t]*\r?$", re.IGNORECASE | re.MULTILINE)
 
@@ -63,6 +70,7 @@ class ReplayStream(trio.abc.HalfCloseableStream):
         self.transport = stream
         self.socket = stream.socket
         self._head = head
+        self.last_receive = trio.current_time()
 
     async def receive_some(self, max_bytes: int | None = None) -> bytes:
         """The replayed bytes first, then the socket."""
@@ -71,7 +79,14 @@ class ReplayStream(trio.abc.HalfCloseableStream):
             data, self._head = self._head[:size], self._head[size:]
             await trio.lowlevel.checkpoint()
             return data
-        return await self.transport.receive_some(max_bytes)
+        data = await self.transport.receive_some(max_bytes)
+        if data:
+            self.last_receive = trio.current_time()
+        return data
+
+    def last_receive_time(self) -> float:
+        """The trio time bytes last arrived (or the connection was accepted)."""
+        return self.last_receive
 
     async def send_all(self, data: bytes | bytearray | memoryview) -> None:
         """Write to the socket."""
@@ -104,7 +119,9 @@ async def read_head(stream: trio.SocketStream, limit: int = HEAD_LIMIT) -> bytes
 class HttpServer:
     """Runs `app` on `ip:port` (port 0 picks a free one; the real port is reported).
 
-    With a `websocket` handler, `GET /ws` upgrades on new connections go to it.
+    With a `websocket` handler, `GET /ws` upgrades on new connections go to it. `head_timeout`
+    bounds the wait for a new connection's first request head; `ping_interval` is the ping
+    period of websockets served by hypercorn (None: no pings).
     """
 
     def __init__(
@@ -115,9 +132,12 @@ class HttpServer:
         *,
         access_log: bool = False,
         websocket: WebSocketHandler | None = None,
+        head_timeout: float = HEAD_TIMEOUT,
+        ping_interval: float | None = WEBSOCKET_PING_INTERVAL,
     ) -> None:
         self._app = wrap_app(app, 0, "asgi")
         self._websocket = websocket
+        self._head_timeout = head_timeout
         self._config = Config()
         self._config.bind = [bind_address(ip, port)]
         self._config.graceful_timeout = GRACEFUL_TIMEOUT
@@ -125,6 +145,7 @@ class HttpServer:
         self._config.errorlog = logging.getLogger("owncastd.http.server")
         self._config.keep_alive_timeout = KEEP_ALIVE_TIMEOUT
         self._config.h11_max_incomplete_size = HEAD_LIMIT
+        self._config.websocket_ping_interval = ping_interval
 
     async def run(self, *, task_status: trio.TaskStatus[int] = trio.TASK_STATUS_IGNORED) -> None:
         """Serve until cancelled; `task_status.started(port)` once listening."""
@@ -152,7 +173,7 @@ class HttpServer:
                     repr_socket_addr(sockets.insecure_sockets[0].family, bound),
                 )
                 task_status.started(int(bound[1]))
-                handler = partial(self._connection, context, ConnectionState(state.copy()))
+                handler = partial(self._connection, context, state)
                 try:
                     await trio.serve_listeners(handler, listeners, handler_nursery=connections)
                 finally:
@@ -162,10 +183,10 @@ class HttpServer:
             lifespan_nursery.cancel_scope.cancel()
 
     async def _connection(
-        self, context: WorkerContext, state: ConnectionState, stream: trio.SocketStream
+        self, context: WorkerContext, state: dict[str, Any], stream: trio.SocketStream
     ) -> None:
         try:
-            with trio.move_on_after(KEEP_ALIVE_TIMEOUT) as head_scope:
+            with trio.move_on_after(self._head_timeout) as head_scope:
                 head = await read_head(stream)
             if head_scope.cancelled_caught or not head:
                 await stream.aclose()
@@ -178,7 +199,8 @@ class HttpServer:
                         await stream.aclose()
                 return
             replay = ReplayStream(stream, head)
-            await TCPServer(self._app, self._config, context, state, replay)  # type: ignore[arg-type]
+            connection = ConnectionState({**state, LAST_RECEIVE_STATE: replay.last_receive_time})
+            await TCPServer(self._app, self._config, context, connection, replay)  # type: ignore[arg-type]
         except (trio.BrokenResourceError, trio.ClosedResourceError, OSError):
             with trio.move_on_after(1, shield=True):
                 await stream.aclose()

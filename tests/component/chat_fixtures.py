@@ -23,9 +23,9 @@ from owncastd.core.viewers import ViewerTracker
 from owncastd.http.app import create_app
 from owncastd.http.chat_asgi import ChatAsgiFallback
 from owncastd.http.chat_context import ChatServices
-from owncastd.http.chat_socket import serve_chat_socket
+from owncastd.http.chat_socket import READ_TIMEOUT, serve_chat_socket
 from owncastd.http.context import WebContext, WebPaths
-from owncastd.http.server import HttpServer
+from owncastd.http.server import WEBSOCKET_PING_INTERVAL, HttpServer
 from owncastd.settings import AdminSettings, Settings, SettingsRef
 from owncastd.store.chat import ChatStore
 from owncastd.store.database import Store
@@ -112,8 +112,14 @@ async def start_chat_server(
     *,
     profanity: ProfanityCheck | None = None,
     max_clients: int = 10_000,
+    fallback_read_timeout: float = READ_TIMEOUT,
+    ping_interval: float | None = WEBSOCKET_PING_INTERVAL,
 ) -> ChatServer:
-    """Build and start everything in `nursery`; returns once the port is listening."""
+    """Build and start everything in `nursery`; returns once the port is listening.
+
+    `fallback_read_timeout` and `ping_interval` are the ASGI `/ws` fallback's read deadline
+    and hypercorn's websocket ping period (short values keep keep-alive tests fast).
+    """
     settings = SettingsRef(
         Settings(admin=AdminSettings(password_hash=password_hash(ADMIN_PASSWORD)))
     )
@@ -162,10 +168,11 @@ async def start_chat_server(
     await nursery.start(stream.run)
     await nursery.start(room.run)
     server = HttpServer(
-        ChatAsgiFallback(create_app(ctx), room),
+        ChatAsgiFallback(create_app(ctx), room, read_timeout=fallback_read_timeout),
         "127.0.0.1",
         0,
         websocket=partial(serve_chat_socket, room=room),
+        ping_interval=ping_interval,
     )
     port = await nursery.start(server.run)
     return ChatServer(port, room, chat_store, stream, bus, settings, wall, data_dir)

@@ -4,6 +4,7 @@ pyproject.toml; these tests are what tells us a new hypercorn broke them)."""
 
 from __future__ import annotations
 
+import contextlib
 from pathlib import Path
 
 import pytest
@@ -25,9 +26,10 @@ def test_chat_upgrade_detection() -> None:
     assert not is_chat_upgrade(b"garbage")
 
 
-async def _serve(nursery: trio.Nursery, tmp_path: Path, websocket=None) -> int:
+async def _serve(nursery: trio.Nursery, tmp_path: Path, websocket=None, **options) -> int:
     web = build_web(tmp_path)
-    return await nursery.start(HttpServer(web.app, "127.0.0.1", 0, websocket=websocket).run)
+    server = HttpServer(web.app, "127.0.0.1", 0, websocket=websocket, **options)
+    return await nursery.start(server.run)
 
 
 async def _read_response(stream: trio.SocketStream) -> bytes:
@@ -102,11 +104,8 @@ async def test_ws_upgrades_go_to_the_handler_and_plain_ws_to_the_app(
     assert len(seen) == 1
 
 
-async def test_idle_and_oversized_heads_are_closed(
-    nursery: trio.Nursery, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    monkeypatch.setattr(front_door, "KEEP_ALIVE_TIMEOUT", 0.3)
-    port = await _serve(nursery, tmp_path)
+async def test_idle_and_oversized_heads_are_closed(nursery: trio.Nursery, tmp_path: Path) -> None:
+    port = await _serve(nursery, tmp_path, head_timeout=0.3)
     idle = await trio.open_tcp_stream("127.0.0.1", port)
     with trio.fail_after(3):
         assert await idle.receive_some(100) == b""
@@ -115,6 +114,38 @@ async def test_idle_and_oversized_heads_are_closed(
     with trio.fail_after(5):
         answer = await huge.receive_some(65536)
     assert answer == b"" or answer.startswith(b"HTTP/1.1 4")
+
+
+async def test_a_slow_first_head_is_cut_at_the_head_deadline(
+    nursery: trio.Nursery, tmp_path: Path
+) -> None:
+    """The whole first head must arrive within head_timeout (Owncast: ReadHeaderTimeout 4 s),
+    however steadily a slow client trickles it; the keep-alive timeout is much longer."""
+    assert front_door.HEAD_TIMEOUT <= 10 < front_door.KEEP_ALIVE_TIMEOUT
+    port = await _serve(nursery, tmp_path, head_timeout=0.5)
+    slow = await trio.open_tcp_stream("127.0.0.1", port)
+    start = trio.current_time()
+
+    async def trickle() -> None:
+        for byte in b"GET /api/ping HTTP/1.1\r\nHost: x\r\nX-Slow: " + b"a" * 100:
+            try:
+                await slow.send_all(bytes([byte]))
+            except (trio.BrokenResourceError, trio.ClosedResourceError):
+                return
+            await trio.sleep(0.05)
+
+    async with trio.open_nursery() as clients:
+        clients.start_soon(trickle)
+        with trio.fail_after(5):
+            # A reset (bytes still in flight when the server closed) means closed too.
+            with contextlib.suppress(trio.BrokenResourceError):
+                assert await slow.receive_some(100) == b""
+        closed_after = trio.current_time() - start
+        clients.cancel_scope.cancel()
+    assert 0.4 <= closed_after < 2
+    prompt = await trio.open_tcp_stream("127.0.0.1", port)
+    await prompt.send_all(b"GET /api/ping HTTP/1.1\r\nHost: x\r\n\r\n")
+    assert (await _read_response(prompt)).startswith(b"HTTP/1.1 200")
 
 
 async def test_busy_port_is_a_startup_error(nursery: trio.Nursery, tmp_path: Path) -> None:
