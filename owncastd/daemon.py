@@ -215,6 +215,7 @@ class Daemon:
                 ffmpeg_restarts=lambda: transcoder.restarts,
             )
         )
+        appliance.share_config_lock(control.editor.lock)  # reloads and admin edits take turns
         chat = await build_chat(store, settings, stream, self._clock, self.paths.data_dir)
         bus.subscribe(chat.room.on_stream_event)
         bus.subscribe(control.webhooks.on_stream_event)

@@ -78,6 +78,11 @@ class Appliance:
         """Let the reloader say when video changes wait for the next stream."""
         self._is_live = is_live
 
+    def share_config_lock(self, lock: trio.Lock) -> None:
+        """Make reloads hold `lock` (the ConfigEditor's) while they load and swap settings."""
+        if self.reloader is not None:
+            self.reloader.share_config_lock(lock)
+
     def request_reload(self, origin: str) -> None:
         """Reload the configuration soon (from a signal handler)."""
         if self.reloader is None:

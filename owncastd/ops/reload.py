@@ -139,7 +139,10 @@ class ConfigReloader:
     """Re-reads the configuration on request and swaps it into `settings`.
 
     `load()` returns the freshly layered settings or raises :class:`ConfigError`; it runs on a
-    worker thread (file I/O, bcrypt for `--adminpassword`). Reloads never overlap.
+    worker thread (file I/O, bcrypt for `--adminpassword`). Reloads never overlap. The load and
+    the swap happen under `config_lock` (the :class:`~owncastd.config_editor.ConfigEditor`'s
+    lock, see :meth:`share_config_lock`), so an admin change cannot land between them and be
+    undone by settings read before it.
     """
 
     def __init__(
@@ -150,8 +153,10 @@ class ConfigReloader:
         is_live: Callable[[], bool] = lambda: False,
         notify: Callable[[str], object] = sd_notify,
         clock: Callable[[], datetime] = lambda: datetime.now(UTC),
+        config_lock: trio.Lock | None = None,
     ) -> None:
         self._settings = settings
+        self._config_lock = config_lock if config_lock is not None else trio.Lock()
         self._started = settings.current
         self._load = load
         self._is_live = is_live
@@ -161,6 +166,10 @@ class ConfigReloader:
         self._send, self._requests = trio.open_memory_channel[str](1)
         self.pending_restart: tuple[str, ...] = ()
         self.last: ReloadResult | None = None
+
+    def share_config_lock(self, lock: trio.Lock) -> None:
+        """Load and swap under `lock` from now on (the lock every settings writer holds)."""
+        self._config_lock = lock
 
     def request(self, origin: str) -> None:
         """Ask for a reload from a signal handler (coalesced with one already queued)."""
@@ -188,19 +197,20 @@ class ConfigReloader:
             return result
 
     async def _reload(self, origin: str) -> ReloadResult:
-        try:
-            loaded = await trio.to_thread.run_sync(self._load)
-            problems = reload_problems(loaded)
-        except ConfigError as exc:
-            problems = exc.problems
-        except OSError as exc:
-            problems = [f"cannot read the configuration: {exc}"]
-        except Exception as exc:
-            log.exception("config reload failed unexpectedly origin=%s", origin)
-            problems = [f"unexpected error: {type(exc).__name__}"]
-        if problems:
-            return self._reject(origin, problems)
-        return self._apply(origin, loaded)
+        async with self._config_lock:
+            try:
+                loaded = await trio.to_thread.run_sync(self._load)
+                problems = reload_problems(loaded)
+            except ConfigError as exc:
+                problems = exc.problems
+            except OSError as exc:
+                problems = [f"cannot read the configuration: {exc}"]
+            except Exception as exc:
+                log.exception("config reload failed unexpectedly origin=%s", origin)
+                problems = [f"unexpected error: {type(exc).__name__}"]
+            if problems:
+                return self._reject(origin, problems)
+            return self._apply(origin, loaded)
 
     def _reject(self, origin: str, problems: list[str]) -> ReloadResult:
         log.error(

@@ -4,11 +4,14 @@ from __future__ import annotations
 
 import dataclasses
 import logging
+import threading
 
 import pytest
 import trio
+import trio.testing
 
 from owncastd.config import ConfigFlags, verify_password
+from owncastd.config_editor import ConfigEditor
 from owncastd.errors import ConfigError
 from owncastd.ops.reload import (
     ConfigReloader,
@@ -200,3 +203,41 @@ def test_the_loader_layers_env_like_the_start_and_keeps_a_matching_env_password(
     )()  # fmt: skip
     assert again.admin.password_hash == first.admin.password_hash  # no change on reload
     assert changed_keys(first, again) == []
+
+
+async def test_an_admin_change_during_a_reload_is_not_undone(nursery):
+    """The reload reads the file, then an admin change lands before the swap: with the editor's
+    lock shared, the change waits for the reload and survives it."""
+    ref = SettingsRef(STARTED)
+    editor = ConfigEditor(ref, None)
+    read, proceed = trio.Event(), threading.Event()
+
+    def slow_load() -> Settings:
+        settings = ref.current  # what the file said when it was read
+        trio.from_thread.run_sync(read.set)
+        proceed.wait(10)
+        return settings
+
+    reloader = ConfigReloader(ref, slow_load, notify=lambda _: None)
+    reloader.share_config_lock(editor.lock)
+    reloaded = trio.Event()
+
+    async def reload() -> None:
+        await reloader.reload("SIGHUP")
+        reloaded.set()
+
+    async def admin_change() -> None:
+        await editor.apply({"server.name": "Changed by the admin"})
+
+    with trio.fail_after(10):
+        nursery.start_soon(reload)
+        await read.wait()
+        nursery.start_soon(admin_change)
+        await trio.testing.wait_all_tasks_blocked()
+        waited = ref.current.server.name == STARTED.server.name  # the change waits its turn
+        proceed.set()
+        await reloaded.wait()
+        await trio.testing.wait_all_tasks_blocked()
+    assert reloader.last is not None and reloader.last.ok
+    assert ref.current.server.name == "Changed by the admin"
+    assert waited
