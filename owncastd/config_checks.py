@@ -126,6 +126,15 @@ def ip_address(value: str) -> str | None:
     return None
 
 
+def ip_network(value: str) -> str | None:
+    """An IP address or a CIDR network such as 10.0.0.0/8."""
+    try:
+        ipaddress.ip_network(value, strict=False)
+    except ValueError:
+        return f"must be an IP address or network (got {describe(value)})"
+    return None
+
+
 def bcrypt_hash(value: str) -> str | None:
     """ "" (no password yet) or a bcrypt hash; the value itself is never shown."""
     if value == "" or BCRYPT_HASH.match(value):

@@ -80,6 +80,7 @@ CHECKS: dict[str, Check] = {
     "web.port": checks.int_range(0, 65535),
     "web.socket_host_override": checks.url(("ws", "wss", "http", "https")),
     "web.video_serving_endpoint": checks.http_url(),
+    "web.trusted_proxies": checks.ip_network,
     "rtmp.ip": checks.ip_address,
     "rtmp.port": checks.int_range(0, 65535),
     "rtmp.stream_keys": checks.distinct_keys,
@@ -214,11 +215,13 @@ def check_field(spec: FieldSpec, value: Any, loc: str | None = None) -> list[Loc
     if spec.kind == "str_list":
         if not isinstance(value, list):
             return [(loc, f"must be an array of strings (got {got})")]
-        return [
-            (f"{loc}[{i}]", f"must be a string (got {checks.describe(v)})")
-            for i, v in enumerate(value)
-            if not isinstance(v, str)
-        ]
+        problems: list[Located] = []
+        for i, item in enumerate(value):
+            if not isinstance(item, str):
+                problems.append((f"{loc}[{i}]", f"must be a string (got {checks.describe(item)})"))
+            elif spec.check is not None and (message := spec.check(item)):
+                problems.append((f"{loc}[{i}]", message))
+        return problems
     if spec.kind == "str_map":
         if not isinstance(value, dict):
             return [(loc, f"must be a table of strings (got {got})")]
@@ -229,7 +232,7 @@ def check_field(spec: FieldSpec, value: Any, loc: str | None = None) -> list[Loc
         ]
     if not isinstance(value, list):
         return [(loc, f"must be an array of tables (got {got})")]
-    problems: list[Located] = []
+    problems = []
     for i, entry in enumerate(value):
         problems += _check_entry(spec, entry, f"{loc}[{i}]")
     if not problems and spec.check is not None and (message := spec.check(value)):
@@ -242,7 +245,7 @@ def _check_entry(spec: FieldSpec, entry: Any, loc: str) -> list[Located]:
         secret = any(sub.secret for sub in spec.items)  # a bare string here may be a key
         return [(loc, f"must be a table (got {checks.describe(entry, secret=secret)})")]
     subs = {s.name: s for s in spec.items}
-    problems: list[Located] = []
+    problems = []
     for key, value in entry.items():
         sub = subs.get(key)
         if sub is None:
@@ -257,7 +260,7 @@ def _check_entry(spec: FieldSpec, entry: Any, loc: str) -> list[Located]:
 
 def check_document(data: Mapping[str, Any]) -> list[Located]:
     """Every structural, type and range problem in a parsed file (file shape)."""
-    problems: list[Located] = []
+    problems = []
     for name, value in data.items():
         if name not in TOP_LEVEL:
             problems.append(_unknown_top_level(name, value))
@@ -301,7 +304,7 @@ def _unknown_top_level(name: str, value: Any) -> Located:
 
 def _check_section(section: str, table: Mapping[str, Any]) -> list[Located]:
     specs = SECTIONS[section]
-    problems: list[Located] = []
+    problems = []
     for key, value in table.items():
         spec = specs.get(key)
         if spec is not None:
@@ -317,7 +320,7 @@ def _check_section(section: str, table: Mapping[str, Any]) -> list[Located]:
 
 def check_cross(data: Mapping[str, Any]) -> list[Located]:
     """Rules spanning several keys, checked on the merged file + env + flags values."""
-    problems: list[Located] = []
+    problems = []
     s3 = section_of(data, "s3")
     if s3.get("enabled") is True:
         for key in ("endpoint", "access_key", "secret", "bucket", "region"):

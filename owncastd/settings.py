@@ -132,6 +132,8 @@ class WebSettings:
     port: int = 8080
     socket_host_override: str = ""
     video_serving_endpoint: str = ""
+    # Peers whose X-Forwarded-For is believed (a reverse proxy on this host by default).
+    trusted_proxies: tuple[str, ...] = ("127.0.0.1", "::1")
 
 
 @dataclass(frozen=True)

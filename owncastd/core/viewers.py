@@ -6,9 +6,11 @@ Bounded: User-Agents are cut to 512 characters (before hashing, so ids stay stab
 
 from __future__ import annotations
 
+import functools
 import hashlib
+import ipaddress
 import logging
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -48,14 +50,37 @@ def client_id_for(ip_address: str, user_agent: str) -> str:
     return hashlib.md5(key.encode(), usedforsecurity=False).hexdigest()
 
 
-def client_ip(remote_addr: str, forwarded_for: str | None) -> str:
-    """The first `X-Forwarded-For` entry, else the peer address, without `::ffff:`."""
-    ip = remote_addr
-    if forwarded_for:
+def client_ip(
+    remote_addr: str, forwarded_for: str | None, trusted_proxies: Sequence[str] = ()
+) -> str:
+    """The client's address, without `::ffff:`.
+
+    That is the first `X-Forwarded-For` entry when the peer is a trusted proxy (as Owncast
+    does for every peer), else the peer address itself.
+    """
+    ip = remote_addr.removeprefix("::ffff:")
+    if forwarded_for and _is_trusted(ip, tuple(trusted_proxies)):
         first = forwarded_for.split(",")[0].strip()
         if first:
             ip = first
     return ip.removeprefix("::ffff:")
+
+
+@functools.lru_cache(maxsize=64)
+def _networks(
+    trusted: tuple[str, ...],
+) -> tuple[ipaddress.IPv4Network | ipaddress.IPv6Network, ...]:
+    return tuple(ipaddress.ip_network(entry, strict=False) for entry in trusted)
+
+
+def _is_trusted(peer: str, trusted: tuple[str, ...]) -> bool:
+    if not trusted:
+        return False
+    try:
+        address = ipaddress.ip_address(peer)
+    except ValueError:
+        return False
+    return any(address in network for network in _networks(trusted))
 
 
 class ViewerTracker:

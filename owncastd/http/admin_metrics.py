@@ -150,7 +150,11 @@ def create_admin_metrics(ctx: WebContext, guard: AdminGuard, control: ControlPla
     @bp.post("/api/metrics/playback")
     async def report_playback() -> Response:
         report = playback_report(await json_object(MAX_PLAYBACK_BODY))
-        ip = client_ip(request.remote_addr or "", request.headers.get("X-Forwarded-For"))
+        ip = client_ip(
+            request.remote_addr or "",
+            request.headers.get("X-Forwarded-For"),
+            ctx.settings.current.web.trusted_proxies,
+        )
         control.playback.record(client_id_for(ip, request.headers.get("User-Agent", "")), report)
         return success("recorded")
 

@@ -112,7 +112,9 @@ class ChatAsgiFallback:
         room = self.room
         headers = {k.decode("latin-1").lower(): v.decode("latin-1") for k, v in scope["headers"]}
         peer = (scope.get("client") or ("", 0))[0]
-        ip = client_ip(peer, headers.get("x-forwarded-for"))
+        ip = client_ip(
+            peer, headers.get("x-forwarded-for"), room.settings.current.web.trusted_proxies
+        )
         if (await receive())["type"] != "websocket.connect":
             return
         refusal = room.precheck(ip)

@@ -46,9 +46,13 @@ def field(data: dict[str, Any], name: str, kind: type) -> Any:
 _KIND_NAMES = {str: "string", bool: "boolean", list: "list", int: "number"}
 
 
-def request_ip() -> str:
-    """The client's address (first X-Forwarded-For entry, as Owncast trusts it)."""
-    return client_ip(request.remote_addr or "", request.headers.get("X-Forwarded-For"))
+def request_ip(chat: ChatServices) -> str:
+    """The client's address (the first X-Forwarded-For entry from a trusted proxy)."""
+    return client_ip(
+        request.remote_addr or "",
+        request.headers.get("X-Forwarded-For"),
+        chat.room.settings.current.web.trusted_proxies,
+    )
 
 
 async def token_user(chat: ChatServices, *, check_ban: bool) -> ChatUser | None:
@@ -56,7 +60,7 @@ async def token_user(chat: ChatServices, *, check_ban: bool) -> ChatUser | None:
     token = request.args.get("accessToken", "")
     if not token:
         return None
-    if check_ban and chat.room.bans.is_banned(request_ip()):
+    if check_ban and chat.room.bans.is_banned(request_ip(chat)):
         return None
     user = await chat.store.user_for_token(token)
     if user is None or user.disabled:

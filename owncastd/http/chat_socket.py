@@ -282,7 +282,7 @@ async def serve_chat_socket(stream: trio.SocketStream, head: bytes, room: ChatRo
     headers = {name.lower(): value for name, value in request.extra_headers}
     peer = stream.socket.getpeername()[0]
     forwarded = headers.get(b"x-forwarded-for", b"").decode("latin-1") or None
-    ip = client_ip(str(peer), forwarded)
+    ip = client_ip(str(peer), forwarded, room.settings.current.web.trusted_proxies)
     refusal = room.precheck(ip)
     if refusal is not None:
         status = 403 if refusal == BANNED else 200

@@ -37,7 +37,11 @@ def create_media_routes(ctx: WebContext) -> Blueprint:
             if data is None:
                 return _cors(error(404, "not found"))
             ctx.viewers.seen(
-                client_ip(request.remote_addr or "", request.headers.get("X-Forwarded-For")),
+                client_ip(
+                    request.remote_addr or "",
+                    request.headers.get("X-Forwarded-For"),
+                    ctx.settings.current.web.trusted_proxies,
+                ),
                 request.headers.get("User-Agent", ""),
             )
             return _cors(body(data, content_type(path), cache_control=NO_CACHE))

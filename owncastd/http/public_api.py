@@ -107,7 +107,11 @@ def create_public_api(ctx: WebContext) -> Blueprint:
     @api.get("/api/ping")
     async def ping() -> Response:
         ctx.viewers.seen(
-            client_ip(request.remote_addr or "", request.headers.get("X-Forwarded-For")),
+            client_ip(
+                request.remote_addr or "",
+                request.headers.get("X-Forwarded-For"),
+                ctx.settings.current.web.trusted_proxies,
+            ),
             request.headers.get("User-Agent", ""),
         )
         return Response("", status=200)

@@ -186,18 +186,35 @@ async def test_ping_identity_uses_first_forwarded_for_entry_without_ffff(
 ):
     await web.go_online()
     ua = {"User-Agent": "Safari"}
-    await web.get("/api/ping", headers={**ua, "X-Forwarded-For": "198.51.100.7, 10.0.0.1"})
-    await web.get("/api/ping", headers={**ua, "X-Forwarded-For": "198.51.100.7"})
-    await web.get("/api/ping", headers={**ua, "X-Forwarded-For": "::ffff:198.51.100.7"})
+    proxy = {"client": ("127.0.0.1", 40000)}  # a reverse proxy on this host: trusted
+    await web.get(
+        "/api/ping",
+        headers={**ua, "X-Forwarded-For": "198.51.100.7, 10.0.0.1"},
+        scope_base=proxy,
+    )
+    await web.get("/api/ping", headers={**ua, "X-Forwarded-For": "198.51.100.7"}, scope_base=proxy)
+    await web.get(
+        "/api/ping", headers={**ua, "X-Forwarded-For": "::ffff:198.51.100.7"}, scope_base=proxy
+    )
     await web.get("/api/ping", headers=ua, scope_base={"client": ("::ffff:198.51.100.7", 50000)})
     _, status = await web.get_json("/api/status")
     assert status["viewerCount"] == 1
     assert [v.ip_address for v in web.viewers.viewers()] == ["198.51.100.7"]
 
-    await web.get("/api/ping", headers={**ua, "X-Forwarded-For": "10.0.0.1, 198.51.100.7"})
+    await web.get(
+        "/api/ping", headers={**ua, "X-Forwarded-For": "10.0.0.1, 198.51.100.7"}, scope_base=proxy
+    )
     _, status = await web.get_json("/api/status")
     assert status["viewerCount"] == 2
     assert sorted(v.ip_address for v in web.viewers.viewers()) == ["10.0.0.1", "198.51.100.7"]
+
+
+async def test_forwarded_for_from_an_untrusted_peer_is_ignored(web: WebHarness, mock_clock):
+    await web.go_online()
+    untrusted = {"client": ("203.0.113.50", 40000)}
+    headers = {"User-Agent": "Safari", "X-Forwarded-For": "198.51.100.7"}
+    await web.get("/api/ping", headers=headers, scope_base=untrusted)
+    assert [v.ip_address for v in web.viewers.viewers()] == ["203.0.113.50"]
 
 
 async def test_viewers_expire_15_seconds_after_their_last_ping(web: WebHarness, mock_clock):

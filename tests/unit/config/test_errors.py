@@ -20,6 +20,10 @@ FILE_CASES = [
     ("[web]\nport = true", f"{F}: [web] port: must be an integer (got true)"),
     ('[web]\nip = "localhost"', f'{F}: [web] ip: must be an IP address (got "localhost")'),
     ('[rtmp]\nip = "300.1.1.1"', f'{F}: [rtmp] ip: must be an IP address (got "300.1.1.1")'),
+    (
+        '[web]\ntrusted_proxies = ["10.0.0.0/8", "proxy.lan"]',
+        f'{F}: [web] trusted_proxies[1]: must be an IP address or network (got "proxy.lan")',
+    ),
     ("[webb]\nport = 1", f"{F}: [webb]: unknown section (did you mean [web]?)"),
     ("[web]\nprot = 1", f'{F}: [web] prot: unknown key (did you mean "port"?)'),
     ('[chat]\ndisabled = "yes"', f'{F}: [chat] disabled: must be true or false (got "yes")'),

@@ -135,6 +135,8 @@ def test_every_scalar_key_has_a_working_env_name(
             raw, expected = ("false", False) if spec.default else ("true", True)
         elif spec.kind == "int":
             raw, expected = str(spec.default + 1), spec.default + 1
+        elif name == "OWNCAST_WEB_TRUSTED_PROXIES":
+            raw, expected = "10.0.0.0/8, ::1", ["10.0.0.0/8", "::1"]
         elif spec.kind == "str_list":
             raw, expected = "a, b", ["a", "b"]
         else:

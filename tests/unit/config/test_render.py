@@ -86,6 +86,7 @@ def test_resolved_paths_and_every_setting_are_shown(tmp_path: Path) -> None:
         "port": 8080,
         "socket_host_override": "",
         "video_serving_endpoint": "",
+        "trusted_proxies": ["127.0.0.1", "::1"],
     }
     assert rendered["server"]["extra_page_content"] == settings.server.extra_page_content
     assert rendered["video"]["variants"][0]["framerate"] == 24

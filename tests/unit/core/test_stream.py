@@ -203,5 +203,6 @@ async def test_viewers_counted_only_while_live_and_expire(autojump_clock):
 def test_client_identity_matches_owncast():
     assert client_id_for("1.2.3.4", "UA") == hashlib.md5(b"1.2.3.4UA").hexdigest()
     assert client_ip("::ffff:10.0.0.1", None) == "10.0.0.1"
-    assert client_ip("127.0.0.1", "9.9.9.9, 127.0.0.1") == "9.9.9.9"
+    assert client_ip("127.0.0.1", "9.9.9.9, 127.0.0.1", ("127.0.0.1",)) == "9.9.9.9"
+    assert client_ip("127.0.0.1", "9.9.9.9, 127.0.0.1") == "127.0.0.1"  # nobody trusted
     assert client_ip("127.0.0.1", "") == "127.0.0.1"

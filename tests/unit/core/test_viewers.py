@@ -89,3 +89,17 @@ async def test_a_stopped_stream_frees_the_caps_and_warns_again_next_time(caplog)
         viewers.seen("2.2.2.2", "b")
     assert [v.ip_address for v in viewers.viewers()] == ["2.2.2.2"]
     assert len([r for r in caplog.records if r.levelno == logging.WARNING]) == 2
+
+
+def test_forwarded_for_only_believed_from_trusted_proxies():
+    from owncastd.core.viewers import client_ip
+
+    loopback = ("127.0.0.1", "::1")
+    assert client_ip("127.0.0.1", "203.0.113.7, 10.0.0.1", loopback) == "203.0.113.7"
+    assert client_ip("::ffff:127.0.0.1", "203.0.113.7", loopback) == "203.0.113.7"
+    # Anyone else sending the header is taken at their own address: no posing as a victim.
+    assert client_ip("198.51.100.4", "203.0.113.7", loopback) == "198.51.100.4"
+    assert client_ip("198.51.100.4", "203.0.113.7", ()) == "198.51.100.4"
+    assert client_ip("10.1.2.3", "203.0.113.7", ("10.0.0.0/8",)) == "203.0.113.7"
+    assert client_ip("10.1.2.3", "", ("10.0.0.0/8",)) == "10.1.2.3"
+    assert client_ip("not-an-ip", "203.0.113.7", loopback) == "not-an-ip"
