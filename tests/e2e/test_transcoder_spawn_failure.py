@@ -8,7 +8,7 @@ import shutil
 
 import pytest
 
-from tests.e2e.harness import FFMPEG, DaemonProcess, Publisher, write_config
+from tests.e2e.harness import FFMPEG, DaemonProcess, Publisher, wait_for, write_config
 
 pytestmark = pytest.mark.e2e
 
@@ -29,8 +29,13 @@ def test_a_removed_ffmpeg_disconnects_the_publisher_and_the_daemon_lives(tmp_pat
             publisher.stop()
         assert daemon.get("/api/status").status_code == 200
         assert daemon.process.poll() is None, daemon.log()
-        failing = [line for line in daemon.lines if "keeps failing" in line]
-        assert failing and "ERROR" in failing[0], daemon.log()
+        failing = wait_for(
+            lambda: [line for line in daemon.lines if "keeps failing" in line],
+            10,
+            "the keeps-failing line",
+            daemon.log,
+        )
+        assert "ERROR" in failing[0], daemon.log()
 
         shutil.copy2(FFMPEG, ffmpeg)
         publisher = Publisher(daemon.rtmp_url())
