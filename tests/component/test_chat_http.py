@@ -69,10 +69,18 @@ async def test_history_newest_fifty_visible_oldest_first(chat: ChatServer) -> No
     for _ in range(55):
         await alice_ws.next_event("CHAT")
     async with chat.http() as client:
-        response = await client.get("/api/chat", params={"accessToken": alice["accessToken"]})
-        assert response.status_code == 200
+        # Messages are broadcast first and committed by the group-commit writer a moment
+        # later, so wait for the last one to be in the history.
+        with trio.fail_after(10):
+            while True:
+                params = {"accessToken": alice["accessToken"]}
+                response = await client.get("/api/chat", params=params)
+                assert response.status_code == 200
+                history = response.json()
+                if history and history[-1]["body"] == "m54":
+                    break
+                await trio.sleep(0.05)
         assert response.headers["Cache-Control"].startswith("no-cache")
-        history = response.json()
         assert [m["body"] for m in history] == [f"m{i}" for i in range(5, 55)]
         assert history[0]["user"]["displayName"] == "alice" and history[0]["type"] == "CHAT"
         for token in ("", "unknown"):
