@@ -16,8 +16,8 @@ import trio
 import typer
 
 from owncastd import VERSION
+from owncastd.cli_ops import ConfigOption, DataDirOption, fail, run_restore
 from owncastd.cli_ops import register as register_ops_commands
-from owncastd.cli_ops import run_restore
 from owncastd.config import (
     ConfigFlags,
     LoadedConfig,
@@ -41,18 +41,6 @@ app = typer.Typer(
     context_settings={"help_option_names": ["-h", "--help"]},
     help="owncastd — a self-hosted live video and chat server, compatible with Owncast.",
 )
-
-ConfigOption = Annotated[
-    Path | None, typer.Option("--config", help="Config file (default: DATA_DIR/owncast.toml).")
-]
-DataDirOption = Annotated[
-    Path | None, typer.Option("--data-dir", help="Data directory (default: ./data).")
-]
-
-
-def _fail(message: str, code: int) -> typer.Exit:
-    typer.secho(message, fg=typer.colors.RED, err=True)
-    return typer.Exit(code)
 
 
 def _load(config: Path | None, data_dir: Path | None, flags: ConfigFlags) -> LoadedConfig:
@@ -217,7 +205,7 @@ def _run(config: Path | None, data_dir: Path | None, flags: ConfigFlags) -> int:
     try:
         ffmpeg = find_ffmpeg(settings.video.ffmpeg_path, os.environ)
     except FfmpegNotFoundError as exc:
-        raise _fail(str(exc), 1) from None
+        raise fail(str(exc), 1) from None
     log.info("starting version=%s config=%s ffmpeg=%s", VERSION, loaded.path, ffmpeg)
     daemon = Daemon(
         settings,
@@ -283,7 +271,7 @@ def init(
         try:
             loaded = ensure_secrets(loaded)
         except ConfigError as exc:
-            raise _fail("\n".join(exc.problems), 2) from None
+            raise fail("\n".join(exc.problems), 2) from None
         show_generated(loaded, terminal=sys.stderr.isatty() and not under_journald())
         typer.echo(f"{loaded.path}: ready")
         return
@@ -296,7 +284,7 @@ def init(
     try:
         update_config(loaded.path, changes)
     except ConfigError as exc:
-        raise _fail("\n".join(exc.problems), 2) from None
+        raise fail("\n".join(exc.problems), 2) from None
     typer.echo(
         f"{loaded.path}: Owncast's defaults: admin password {OWNCAST_DEFAULT_SECRET}, "
         f"stream key {OWNCAST_DEFAULT_SECRET}"

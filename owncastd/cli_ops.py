@@ -42,7 +42,7 @@ DataDirOption = Annotated[
 ]
 
 
-def _fail(message: str, code: int) -> typer.Exit:
+def fail(message: str, code: int) -> typer.Exit:
     typer.secho(message, fg=typer.colors.RED, err=True)
     return typer.Exit(code)
 
@@ -95,7 +95,7 @@ def backup_command(
     config, data_dir, flags = _context(ctx, config, data_dir)
     data_root, config_path = locate(config, data_dir)
     if not config_path.is_file():
-        raise _fail(f"no configuration at {config_path} (is --data-dir or --config right?)", 2)
+        raise fail(f"no configuration at {config_path} (is --data-dir or --config right?)", 2)
     settings = _settings(config_path, data_root, flags)
     target = destination or Path(settings.paths.backup_dir)
     try:
@@ -103,7 +103,7 @@ def backup_command(
             BackupSources.from_settings(settings, config_path), target, now=datetime.now(UTC)
         )
     except (BackupError, OSError) as exc:
-        raise _fail(f"backup failed: {exc}", 1) from None
+        raise fail(f"backup failed: {exc}", 1) from None
     typer.echo(str(archive))
 
 
@@ -126,17 +126,17 @@ def run_restore(
 ) -> int:
     """Restore `archive`; print what happened; return the exit code."""
     if not archive.is_file():
-        raise _fail(f"{archive}: no such file", 2)
+        raise fail(f"{archive}: no such file", 2)
     data_root, config_path = locate(config, data_dir)
     try:
         lock = DataDirLock(data_root, "restore").acquire()
     except DataDirLockedError as exc:
-        raise _fail(f"refusing to restore: {exc}", 1) from None
+        raise fail(f"refusing to restore: {exc}", 1) from None
     try:
         try:
             staged = stage_restore(archive, data_root)
         except BackupError as exc:
-            raise _fail(f"restore failed: {exc}", 1) from None
+            raise fail(f"restore failed: {exc}", 1) from None
         try:
             source = staged.config or (config_path if config_path.is_file() else None)
             if source is not None:
@@ -151,7 +151,7 @@ def run_restore(
                 now=datetime.now(UTC),
             )
         except OSError as exc:
-            raise _fail(f"restore failed: {exc}", 1) from None
+            raise fail(f"restore failed: {exc}", 1) from None
         finally:
             staged.discard()
     finally:
@@ -206,7 +206,7 @@ def _write(path: Path, text: str) -> None:
         path.write_text(text)
         path.chmod(0o644)
     except OSError as exc:
-        raise _fail(f"cannot write {path}: {exc.strerror or exc}", 1) from None
+        raise fail(f"cannot write {path}: {exc.strerror or exc}", 1) from None
 
 
 def register(app: typer.Typer) -> None:
