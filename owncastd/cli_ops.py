@@ -13,7 +13,7 @@ from typing import Annotated
 
 import typer
 
-from owncastd.config import CONFIG_NAME, DEFAULT_DATA_DIR, ConfigFlags, load_config
+from owncastd.config import ConfigFlags, load_config, locate_config
 from owncastd.errors import ConfigError
 from owncastd.ops.backup import (
     BackupError,
@@ -49,11 +49,7 @@ def fail(message: str, code: int) -> typer.Exit:
 
 def locate(config: Path | None, data_dir: Path | None) -> tuple[Path, Path]:
     """(data directory, config file) resolved as the daemon resolves them."""
-    raw_data = data_dir or os.environ.get("OWNCAST_DATA_DIR") or DEFAULT_DATA_DIR
-    data_root = Path(raw_data).expanduser().resolve()
-    explicit = config or os.environ.get("OWNCAST_CONFIG")
-    path = Path(explicit).expanduser().resolve() if explicit else data_root / CONFIG_NAME
-    return data_root, path
+    return locate_config(config_path=config, data_dir=data_dir, environ=os.environ)
 
 
 def path_flags(flags: ConfigFlags) -> ConfigFlags:

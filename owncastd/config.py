@@ -91,6 +91,18 @@ class LoadedConfig:
     generated: GeneratedSecrets | None = None
 
 
+def locate_config(
+    *, config_path: Path | None, data_dir: Path | None, environ: Mapping[str, str]
+) -> tuple[Path, Path]:
+    """(data directory, config file), absolute: `--data-dir`, `OWNCAST_DATA_DIR`, `./data`;
+    `--config`, `OWNCAST_CONFIG`, `<data>/owncast.toml`."""
+    data_root = Path(data_dir or environ.get("OWNCAST_DATA_DIR") or DEFAULT_DATA_DIR)
+    data_root = data_root.expanduser().resolve()
+    explicit = config_path or environ.get("OWNCAST_CONFIG")
+    path = Path(explicit).expanduser().resolve() if explicit else data_root / CONFIG_NAME
+    return data_root, path
+
+
 def load_config(
     *,
     config_path: Path | None,
@@ -102,12 +114,9 @@ def load_config(
 
     Raises ConfigError with every problem found (file, env and flags together).
     """
-    data_root = Path(data_dir or environ.get("OWNCAST_DATA_DIR") or DEFAULT_DATA_DIR)
-    data_root = data_root.expanduser().resolve()
-    explicit = config_path or environ.get("OWNCAST_CONFIG")
-    path = Path(explicit).expanduser().resolve() if explicit else data_root / CONFIG_NAME
+    data_root, path = locate_config(config_path=config_path, data_dir=data_dir, environ=environ)
     if not path.is_file():
-        if explicit:
+        if config_path or environ.get("OWNCAST_CONFIG"):
             raise ConfigError([f"{path}: config file not found"])
         _create_from_sample(path)
     _warn_if_readable(path)
