@@ -11,6 +11,11 @@ import sqlite3
 from owncastd.store.database import Store
 
 DIRECTORY_KEY = "directory_registration_key"
+_UPSERT = (
+    "INSERT INTO datastore (key, value) VALUES (?, ?) "
+    "ON CONFLICT(key) DO UPDATE SET value = excluded.value, "
+    "timestamp = strftime('%Y-%m-%dT%H:%M:%fZ','now')"
+)
 
 
 class Datastore:
@@ -29,13 +34,12 @@ class Datastore:
         return await self._store.read(query)
 
     async def put(self, key: str, value: str) -> None:
-        """Set a value."""
-        await self._store.write(
-            "INSERT INTO datastore (key, value) VALUES (?, ?) "
-            "ON CONFLICT(key) DO UPDATE SET value = excluded.value, "
-            "timestamp = strftime('%Y-%m-%dT%H:%M:%fZ','now')",
-            (key, value),
-        )
+        """Set a value (waits until it is committed)."""
+        await self._store.write(_UPSERT, (key, value))
+
+    def put_nowait(self, key: str, value: str) -> None:
+        """Set a value without waiting: queued for the group-commit writer."""
+        self._store.write_nowait(_UPSERT, (key, value))
 
     async def delete(self, key: str) -> None:
         """Unset a value (no error when it was unset)."""

@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 import json
-import sqlite3
 from datetime import datetime
 
 from owncastd.core.stream import StreamStats
 from owncastd.store.database import Store
+from owncastd.store.datastore import Datastore
 
 STATS_KEY = "stream_stats"
 
@@ -45,22 +45,13 @@ class StatsRepository:
     """Loads and saves :class:`StreamStats`; `save_stats` is the core's `StatsSink`."""
 
     def __init__(self, store: Store) -> None:
-        self._store = store
+        self._values = Datastore(store)
 
     async def load(self) -> StreamStats:
         """The saved stats, or empty ones on a fresh database."""
-
-        def query(conn: sqlite3.Connection) -> StreamStats:
-            row = conn.execute("SELECT value FROM datastore WHERE key = ?", (STATS_KEY,)).fetchone()
-            return _decode(row["value"]) if row else StreamStats()
-
-        return await self._store.read(query)
+        text = await self._values.get(STATS_KEY)
+        return _decode(text) if text is not None else StreamStats()
 
     def save_stats(self, stats: StreamStats) -> None:
         """Queue the stats for the writer task."""
-        self._store.write_nowait(
-            "INSERT INTO datastore (key, value) VALUES (?, ?) "
-            "ON CONFLICT(key) DO UPDATE SET value = excluded.value, "
-            "timestamp = strftime('%Y-%m-%dT%H:%M:%fZ','now')",
-            (STATS_KEY, _encode(stats)),
-        )
+        self._values.put_nowait(STATS_KEY, _encode(stats))
