@@ -38,6 +38,7 @@ class State:
     password_file: str | None = None
     debug: bool = False
     out: Output = field(default_factory=Output)
+    _connection: Connection | None = None
     _client: Client | None = None
     _store: CredentialStore | None = None
 
@@ -49,8 +50,15 @@ class State:
         return self._store
 
     def connection(self) -> Connection:
-        """URL and password, from the options, the environment, the login or the local config."""
-        return resolve(self.url, self.password_file, self.store(), self.environ, self.cwd)
+        """URL and password, from the options, the environment, the login or the local config.
+
+        Resolved once per invocation: a `--password-file -` can only be read once.
+        """
+        if self._connection is None:
+            self._connection = resolve(
+                self.url, self.password_file, self.store(), self.environ, self.cwd
+            )
+        return self._connection
 
     def client(self) -> Client:
         """The HTTP client (created once)."""
