@@ -49,9 +49,7 @@ def login(
     state = get_state(ctx)
     if store not in ("auto", "keyring", "file"):
         raise typer.BadParameter("must be auto, keyring or file", param_hint="--store")
-    target = normalise_url(url or state.url or "") if (url or state.url) else None
-    if target is None:
-        target, _ = resolve_url(None, state.environ, state.store(), state.cwd or Path.cwd())
+    target, _ = resolve_url(url or state.url, state.environ, state.store(), state.cwd or Path.cwd())
     if state.password_file:
         password = read_password_file(state.password_file)
     elif state.environ.get("OWNCAST_ADMIN_PASSWORD"):
