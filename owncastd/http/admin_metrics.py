@@ -13,8 +13,9 @@ from datetime import UTC, datetime
 import trio
 from quart import Blueprint, Response, request
 
-from owncastd.core.viewers import client_id_for, client_ip
+from owncastd.core.viewers import client_id_for
 from owncastd.http.admin_auth import AdminGuard
+from owncastd.http.client_address import request_ip
 from owncastd.http.context import WebContext
 from owncastd.http.control import ControlPlane
 from owncastd.http.json_body import BadRequestError, json_kind, json_object
@@ -150,12 +151,8 @@ def create_admin_metrics(ctx: WebContext, guard: AdminGuard, control: ControlPla
     @bp.post("/api/metrics/playback")
     async def report_playback() -> Response:
         report = playback_report(await json_object(MAX_PLAYBACK_BODY))
-        ip = client_ip(
-            request.remote_addr or "",
-            request.headers.get("X-Forwarded-For"),
-            ctx.settings.current.web.trusted_proxies,
-        )
-        control.playback.record(client_id_for(ip, request.headers.get("User-Agent", "")), report)
+        client_id = client_id_for(request_ip(ctx.settings), request.headers.get("User-Agent", ""))
+        control.playback.record(client_id, report)
         return success("recorded")
 
     @bp.route("/api/admin/prometheus", methods=["GET", "POST", "PUT", "DELETE", "OPTIONS"])

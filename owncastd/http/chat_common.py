@@ -1,4 +1,4 @@
-"""Helpers shared by the chat routes: JSON bodies, token users, client addresses."""
+"""Helpers shared by the chat routes: JSON bodies and token users."""
 
 from __future__ import annotations
 
@@ -7,8 +7,8 @@ from typing import Any
 from quart import request
 
 from owncastd.core.chat.models import ChatUser
-from owncastd.core.viewers import client_ip
 from owncastd.http.chat_context import ChatServices
+from owncastd.http.client_address import request_ip
 from owncastd.http.json_body import BadRequestError, parse_json
 
 MAX_BODY_BYTES = 64 * 1024
@@ -46,21 +46,12 @@ def field(data: dict[str, Any], name: str, kind: type) -> Any:
 _KIND_NAMES = {str: "string", bool: "boolean", list: "list", int: "number"}
 
 
-def request_ip(chat: ChatServices) -> str:
-    """The client's address (the first X-Forwarded-For entry from a trusted proxy)."""
-    return client_ip(
-        request.remote_addr or "",
-        request.headers.get("X-Forwarded-For"),
-        chat.room.settings.current.web.trusted_proxies,
-    )
-
-
 async def token_user(chat: ChatServices, *, check_ban: bool) -> ChatUser | None:
     """The enabled user behind `?accessToken=` (and not from a banned IP when `check_ban`)."""
     token = request.args.get("accessToken", "")
     if not token:
         return None
-    if check_ban and chat.room.bans.is_banned(request_ip(chat)):
+    if check_ban and chat.room.bans.is_banned(request_ip(chat.room.settings)):
         return None
     user = await chat.store.user_for_token(token)
     if user is None or user.disabled:

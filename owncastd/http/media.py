@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from quart import Blueprint, Response, request
 
-from owncastd.core.viewers import client_ip
+from owncastd.http.client_address import request_ip
 from owncastd.http.context import WebContext
 from owncastd.http.files import ByteCache, content_type, read_file, safe_join
 from owncastd.http.responses import NO_CACHE, body, error
@@ -36,14 +36,7 @@ def create_media_routes(ctx: WebContext) -> Blueprint:
             data = await read_file(path)
             if data is None:
                 return _cors(error(404, "not found"))
-            ctx.viewers.seen(
-                client_ip(
-                    request.remote_addr or "",
-                    request.headers.get("X-Forwarded-For"),
-                    ctx.settings.current.web.trusted_proxies,
-                ),
-                request.headers.get("User-Agent", ""),
-            )
+            ctx.viewers.seen(request_ip(ctx.settings), request.headers.get("User-Agent", ""))
             return _cors(body(data, content_type(path), cache_control=NO_CACHE))
         data = await segments.get(path)
         if data is None:

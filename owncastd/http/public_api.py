@@ -5,7 +5,7 @@ from __future__ import annotations
 from quart import Blueprint, Response, request
 
 from owncastd.core.markdown import render_page_markdown
-from owncastd.core.viewers import client_ip
+from owncastd.http.client_address import request_ip
 from owncastd.http.context import WebContext
 from owncastd.http.responses import error, json_no_cache, rfc3339
 from owncastd.http.social import social_icon, social_platforms
@@ -106,14 +106,7 @@ def create_public_api(ctx: WebContext) -> Blueprint:
 
     @api.get("/api/ping")
     async def ping() -> Response:
-        ctx.viewers.seen(
-            client_ip(
-                request.remote_addr or "",
-                request.headers.get("X-Forwarded-For"),
-                ctx.settings.current.web.trusted_proxies,
-            ),
-            request.headers.get("User-Agent", ""),
-        )
+        ctx.viewers.seen(request_ip(ctx.settings), request.headers.get("User-Agent", ""))
         return Response("", status=200)
 
     @api.get("/api/video/variants")

@@ -1,0 +1,18 @@
+"""The address of the client behind the current Quart request."""
+
+from __future__ import annotations
+
+from quart import request
+
+from owncastd.core.viewers import client_ip
+from owncastd.settings import SettingsRef
+
+
+def request_ip(settings: SettingsRef) -> str:
+    """The client's address: the first X-Forwarded-For entry when the peer is one of
+    `[web] trusted_proxies`, else the peer itself (see :func:`client_ip`)."""
+    return client_ip(
+        request.remote_addr or "",
+        request.headers.get("X-Forwarded-For"),
+        settings.current.web.trusted_proxies,
+    )
