@@ -76,6 +76,11 @@ class State:
         with self.out.spinner(f"{call.label.capitalize()} at {client.conn.base}…"):
             return client.send(call)
 
+    def act(self, call: Call, done: str) -> None:
+        """Send an action `call` (with a spinner), then confirm it with a `✓ done` line."""
+        self.call(call)
+        self.out.done(done)
+
     def close(self) -> None:
         """Release the HTTP client."""
         if self._client is not None:

@@ -188,5 +188,7 @@ def keys_remove(
         raise CtlUsageError("no stream key or comment matches that")
     if not remaining:
         raise CtlUsageError("cannot remove the last stream key: add another one first")
-    state.call(api.set_config("streamkeys", remaining))
-    state.out.done(f"{len(keys) - len(remaining)} stream key(s) removed")
+    state.act(
+        api.set_config("streamkeys", remaining),
+        f"{len(keys) - len(remaining)} stream key(s) removed",
+    )

@@ -154,14 +154,15 @@ def send(
         raise typer.BadParameter("the message is empty", param_hint="TEXT")
     token = system_token(state.call)
     call = api.chat_action(token, text) if action else api.system_message(token, text)
-    state.call(call)
-    state.out.done("message sent")
+    state.act(call, "message sent")
 
 
 def _visibility(ctx: typer.Context, ids: list[str], visible: bool) -> None:
     state = get_state(ctx)
-    state.call(api.message_visibility(ids, visible))
-    state.out.done(f"{len(ids)} message(s) {'shown' if visible else 'hidden'}")
+    state.act(
+        api.message_visibility(ids, visible),
+        f"{len(ids)} message(s) {'shown' if visible else 'hidden'}",
+    )
 
 
 IdsArg = Annotated[list[str], typer.Argument(help="Message ids (see `chat tail --ids`).")]

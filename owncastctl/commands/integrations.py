@@ -112,8 +112,7 @@ def tokens_delete(
         value = str(named[0].get("accessToken"))
     elif not any(t.get("accessToken") == token for t in tokens):
         raise CtlUsageError("no token or integration name matches that")
-    state.call(api.delete_token(value))
-    state.out.done("token deleted")
+    state.act(api.delete_token(value), "token deleted")
 
 
 @webhooks_app.command("list")
@@ -189,8 +188,7 @@ def webhooks_delete(
     """Delete a webhook."""
     state = get_state(ctx)
     confirm(f"Delete webhook {webhook_id}?", yes)
-    state.call(api.delete_webhook(_id(webhook_id)))
-    state.out.done(f"webhook {webhook_id} deleted")
+    state.act(api.delete_webhook(_id(webhook_id)), f"webhook {webhook_id} deleted")
 
 
 @webhooks_app.command("test")

@@ -67,8 +67,7 @@ def emoji_add(
         raise CtlUsageError(f"cannot read {image}: {exc.strerror}") from exc
     uri = f"data:{kind};base64,{base64.b64encode(data).decode()}"
     filename = name or image.name
-    state.call(api.upload_emoji(filename, uri))
-    state.out.done(f"emoji :{Path(filename).stem}: added")
+    state.act(api.upload_emoji(filename, uri), f"emoji :{Path(filename).stem}: added")
 
 
 @emoji_app.command("remove")
@@ -82,8 +81,7 @@ def emoji_remove(
     for item in state.call(api.emoji_list()) or []:
         filename = Path(str(item.get("url", ""))).name
         if wanted in (item.get("name"), filename):
-            state.call(api.delete_emoji(filename))
-            state.out.done(f"emoji :{item.get('name')}: removed")
+            state.act(api.delete_emoji(filename), f"emoji :{item.get('name')}: removed")
             return
     raise CtlUsageError(f"no emoji named {wanted!r} (see `emoji list`)")
 

@@ -93,33 +93,27 @@ def users_search(
 @users_app.command()
 def ban(ctx: typer.Context, user_id: UserArg) -> None:
     """Ban a user: hides their messages, disconnects them and bans their IP addresses."""
-    state = get_state(ctx)
-    state.call(api.set_user_enabled(user_id, False))
-    state.out.done(f"user {user_id} banned")
+    get_state(ctx).act(api.set_user_enabled(user_id, False), f"user {user_id} banned")
 
 
 @users_app.command()
 def unban(ctx: typer.Context, user_id: UserArg) -> None:
     """Let a banned user chat again (their IP bans stay: see `ipbans`)."""
-    state = get_state(ctx)
-    state.call(api.set_user_enabled(user_id, True))
-    state.out.done(f"user {user_id} unbanned")
+    get_state(ctx).act(api.set_user_enabled(user_id, True), f"user {user_id} unbanned")
 
 
 @users_app.command()
 def mod(ctx: typer.Context, user_id: UserArg) -> None:
     """Make a user a chat moderator."""
-    state = get_state(ctx)
-    state.call(api.set_moderator(user_id, True))
-    state.out.done(f"user {user_id} is now a moderator")
+    get_state(ctx).act(api.set_moderator(user_id, True), f"user {user_id} is now a moderator")
 
 
 @users_app.command()
 def unmod(ctx: typer.Context, user_id: UserArg) -> None:
     """Remove a user's moderator rights."""
-    state = get_state(ctx)
-    state.call(api.set_moderator(user_id, False))
-    state.out.done(f"user {user_id} is no longer a moderator")
+    get_state(ctx).act(
+        api.set_moderator(user_id, False), f"user {user_id} is no longer a moderator"
+    )
 
 
 @users_app.command()
@@ -127,8 +121,7 @@ def delete(ctx: typer.Context, user_id: UserArg, yes: YesOpt = False) -> None:
     """Delete a user and their data."""
     state = get_state(ctx)
     confirm(f"Delete user {user_id} and their data?", yes)
-    state.call(api.delete_user(user_id))
-    state.out.done(f"user {user_id} deleted")
+    state.act(api.delete_user(user_id), f"user {user_id} deleted")
 
 
 @ipbans_app.command("list")
@@ -165,14 +158,10 @@ AddressArg = Annotated[str, typer.Argument(help="An IPv4 or IPv6 address.")]
 @ipbans_app.command("add")
 def ipbans_add(ctx: typer.Context, address: AddressArg) -> None:
     """Ban an IP address from chat."""
-    state = get_state(ctx)
-    state.call(api.ban_ip(_address(address)))
-    state.out.done(f"{address} banned")
+    get_state(ctx).act(api.ban_ip(_address(address)), f"{address} banned")
 
 
 @ipbans_app.command("remove")
 def ipbans_remove(ctx: typer.Context, address: AddressArg) -> None:
     """Lift an IP ban."""
-    state = get_state(ctx)
-    state.call(api.unban_ip(_address(address)))
-    state.out.done(f"{address} unbanned")
+    get_state(ctx).act(api.unban_ip(_address(address)), f"{address} unbanned")

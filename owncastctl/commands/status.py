@@ -246,5 +246,4 @@ def disconnect(ctx: typer.Context, yes: YesOpt = False) -> None:
     """Disconnect the broadcaster (drops the inbound RTMP stream)."""
     state = get_state(ctx)
     confirm("Disconnect the broadcaster now?", yes)
-    state.call(api.disconnect())
-    state.out.done("broadcaster disconnected")
+    state.act(api.disconnect(), "broadcaster disconnected")
