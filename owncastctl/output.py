@@ -40,6 +40,15 @@ def sparkline(values: Sequence[float], width: int = 40, *, top: float | None = N
     return "".join(BARS[max(0, min(scale, round((v - low) / span * scale)))] for v in points)
 
 
+def series(values: Any) -> list[float]:
+    """The numbers of an Owncast `[{time, value}]` series (other shapes give none)."""
+    points = []
+    for point in values if isinstance(values, list) else []:
+        if isinstance(point, dict) and isinstance(point.get("value"), int | float):
+            points.append(float(point["value"]))
+    return points
+
+
 def plain_text(body: str) -> str:
     """Chat HTML (`<p>hi <strong>x</strong></p>`, emoji images) as one line of text."""
     body = re.sub(r'<img[^>]*alt="([^"]*)"[^>]*>', r"\1", body or "")

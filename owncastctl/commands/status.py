@@ -12,7 +12,7 @@ from rich.markup import escape
 from owncastctl import api
 from owncastctl.commands import JsonOpt, YesOpt, confirm
 from owncastctl.errors import ServerRefusedError
-from owncastctl.output import duration, parse_time, sparkline, when
+from owncastctl.output import duration, parse_time, series, sparkline, when
 from owncastctl.state import State, get_state
 
 WEAK_SECRETS = frozenset(
@@ -162,15 +162,6 @@ def print_status(
         "Server", escape(f"{data.get('versionNumber', '?')} at {state.client().conn.base}")
     )
     out.show(table)
-
-
-def series(values: Any) -> list[float]:
-    """The numbers of an Owncast `[{time, value}]` series."""
-    points = []
-    for point in values if isinstance(values, list) else []:
-        if isinstance(point, dict) and isinstance(point.get("value"), int | float):
-            points.append(float(point["value"]))
-    return points
 
 
 def stats(ctx: typer.Context, as_json: JsonOpt = False) -> None:

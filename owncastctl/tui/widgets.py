@@ -11,17 +11,9 @@ from rich.text import Text
 from textual.widgets import ListItem, Static
 
 from owncastctl.chatws import format_event
-from owncastctl.output import clock, duration, parse_time, plain_text, sparkline
+from owncastctl.output import clock, duration, parse_time, plain_text, series, sparkline
 
 SPARK_WIDTH = 18
-
-
-def _values(series: Any) -> list[float]:
-    out = []
-    for point in series if isinstance(series, list) else []:
-        if isinstance(point, dict) and isinstance(point.get("value"), int | float):
-            out.append(float(point["value"]))
-    return out
 
 
 class HeaderBar(Static):
@@ -95,7 +87,7 @@ class HardwarePanel(Static):
         """A new `/api/admin/hardwarestats`."""
         lines = []
         for name, label in (("cpu", "CPU "), ("memory", "RAM "), ("disk", "Disk")):
-            values = _values(stats.get(name))
+            values = series(stats.get(name))
             if values:
                 line = (
                     f"{label} {values[-1]:3.0f}% [cyan]{sparkline(values, SPARK_WIDTH, top=100)}[/]"
