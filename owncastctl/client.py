@@ -39,6 +39,14 @@ class Connection:
         return self.url.rstrip("/")
 
 
+def missing_password(conn: Connection) -> CtlUsageError:
+    """The exit-2 error for an admin call when no password is known for `conn`."""
+    return CtlUsageError(
+        f"no admin password for {conn.base}: run `owncastctl login {conn.base}`, "
+        "or set OWNCAST_ADMIN_PASSWORD, or pass --password-file"
+    )
+
+
 def build_request(conn: Connection, call: Call) -> tuple[dict[str, Any], httpx.Auth | None]:
     """The keyword arguments for httpx and the auth to use for `call`."""
     kwargs: dict[str, Any] = {"params": call.params or None}
@@ -48,10 +56,7 @@ def build_request(conn: Connection, call: Call) -> tuple[dict[str, Any], httpx.A
     auth: httpx.Auth | None = None
     if call.auth == "admin":
         if conn.password is None:
-            raise CtlUsageError(
-                f"no admin password for {conn.base}: run `owncastctl login {conn.base}`, "
-                "or set OWNCAST_ADMIN_PASSWORD, or pass --password-file"
-            )
+            raise missing_password(conn)
         auth = httpx.BasicAuth(ADMIN_USER, conn.password)
     elif call.auth == "bearer":
         headers["Authorization"] = f"Bearer {call.token}"

@@ -19,9 +19,9 @@ from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
 from textual.widgets import Footer, ListView
 
-from owncastctl.client import Connection
+from owncastctl.client import Connection, missing_password
 from owncastctl.credentials import CredentialStore
-from owncastctl.errors import CtlError, CtlUsageError, UnreachableError
+from owncastctl.errors import CtlError, UnreachableError
 from owncastctl.tui.screens import ConfirmScreen, PromptScreen, UserScreen
 from owncastctl.tui.source import LINK, DashboardSource, HttpSource, describe_error
 from owncastctl.tui.widgets import (
@@ -285,9 +285,6 @@ class DashboardApp(App[None]):
 
 def run_dashboard(conn: Connection, store: CredentialStore) -> None:
     """Start the dashboard against a real daemon (the `tui` command)."""
-    if conn.password is None:
-        raise CtlUsageError(
-            f"no admin password for {conn.base}: run `owncastctl login {conn.base}`, "
-            "or set OWNCAST_ADMIN_PASSWORD, or pass --password-file"
-        )
+    if conn.password is None:  # say so now, not in the header once the screen is up
+        raise missing_password(conn)
     DashboardApp(HttpSource(conn, store)).run()
