@@ -53,6 +53,13 @@ def split_frame(frame: str | bytes) -> list[dict[str, Any]]:
     return events
 
 
+def recent_messages(answer: Any, limit: int) -> list[dict[str, Any]]:
+    """The newest `limit` messages of `GET /api/admin/chat/messages`, oldest first."""
+    messages = [m for m in answer if isinstance(m, dict)] if isinstance(answer, list) else []
+    messages.sort(key=lambda m: str(m.get("timestamp", "")))
+    return messages[-limit:] if limit > 0 else []
+
+
 def chat_token(client: Client, store: CredentialStore, *, fresh: bool = False) -> str:
     """owncastctl's chat token on this server, registering the `owncastctl` user when needed."""
     url = client.conn.url

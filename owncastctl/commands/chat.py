@@ -14,7 +14,14 @@ import typer
 from websockets.exceptions import InvalidStatus, WebSocketException
 
 from owncastctl import api
-from owncastctl.chatws import chat_token, format_event, split_frame, system_token, ws_url
+from owncastctl.chatws import (
+    chat_token,
+    format_event,
+    recent_messages,
+    split_frame,
+    system_token,
+    ws_url,
+)
 from owncastctl.commands import JsonOpt
 from owncastctl.errors import ServerRefusedError, UnreachableError
 from owncastctl.state import State, get_state
@@ -25,10 +32,7 @@ MAX_BACKOFF = 15.0
 
 def history(state: State, limit: int) -> list[dict[str, Any]]:
     """The newest `limit` messages (hidden ones included), oldest first."""
-    messages = state.call(api.chat_messages()) or []
-    messages = [m for m in messages if isinstance(m, dict)]
-    messages.sort(key=lambda m: str(m.get("timestamp", "")))
-    return messages[-limit:] if limit > 0 else []
+    return recent_messages(state.call(api.chat_messages()), limit)
 
 
 class Tail:

@@ -20,6 +20,7 @@ from owncastctl.chatws import (
     SYSTEM_SCOPE,
     TOKEN_NAME,
     find_system_token,
+    recent_messages,
     split_frame,
     ws_url,
 )
@@ -29,6 +30,7 @@ from owncastctl.errors import CtlError
 
 LINK = "_LINK"  # pseudo event: {"type": LINK, "connected": bool, "reason": str}
 MAX_BACKOFF = 10.0
+HISTORY = 100  # chat messages shown on (re)connecting
 
 
 class DashboardSource(Protocol):
@@ -83,10 +85,8 @@ class HttpSource:
         return _list(await self.client.send(api.logs(warnings=True)))
 
     async def history(self) -> list[dict[str, Any]]:
-        """The newest 100 chat messages (hidden included), oldest first."""
-        messages = _list(await self.client.send(api.chat_messages()))
-        messages.sort(key=lambda m: str(m.get("timestamp", "")))
-        return messages[-100:]
+        """The newest HISTORY chat messages (hidden included), oldest first."""
+        return recent_messages(await self.client.send(api.chat_messages()), HISTORY)
 
     async def _token(self, fresh: bool) -> str:
         if not fresh and (token := self.store.chat_token(self.url)):
