@@ -8,7 +8,7 @@ from quart_trio import QuartTrio
 from owncastd.core.chat.models import rfc3339
 from owncastd.http.admin_auth import AdminGuard
 from owncastd.http.chat_api import create_chat_api, set_enabled, set_visibility
-from owncastd.http.chat_common import BodyError, field, json_object
+from owncastd.http.chat_common import field, json_object
 from owncastd.http.chat_context import ChatServices
 from owncastd.http.context import WebContext
 from owncastd.http.emoji import create_emoji_routes
@@ -51,12 +51,9 @@ def create_chat_admin(chat: ChatServices, guard: AdminGuard) -> Blueprint:
     @admin.route("/users/setmoderator", methods=POST)
     @guard.require
     async def set_moderator() -> Response:
-        try:
-            data = await json_object()
-            user_id = field(data, "userId", str)
-            is_moderator = field(data, "isModerator", bool)
-        except BodyError as exc:
-            return error(400, str(exc))
+        data = await json_object()
+        user_id = field(data, "userId", str)
+        is_moderator = field(data, "isModerator", bool)
         user = await room.moderation.set_moderator(user_id, is_moderator)
         if user is None:
             return error(404, f"user {user_id} not found")
@@ -80,10 +77,7 @@ def create_chat_admin(chat: ChatServices, guard: AdminGuard) -> Blueprint:
     @admin.route("/users/ipbans/create", methods=POST)
     @guard.require
     async def ban() -> Response:
-        try:
-            value = field(await json_object(), "value", str)
-        except BodyError as exc:
-            return error(400, str(exc))
+        value = field(await json_object(), "value", str)
         created = await room.moderation.ban_ip(value)
         if created is None:
             return error(400, f"{value!r} is not an IP address")
@@ -92,10 +86,7 @@ def create_chat_admin(chat: ChatServices, guard: AdminGuard) -> Blueprint:
     @admin.route("/users/ipbans/remove", methods=POST)
     @guard.require
     async def unban() -> Response:
-        try:
-            value = field(await json_object(), "value", str)
-        except BodyError as exc:
-            return error(400, str(exc))
+        value = field(await json_object(), "value", str)
         await room.moderation.unban_ip(value)
         return success(f"{value} has been unbanned")
 

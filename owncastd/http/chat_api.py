@@ -19,7 +19,7 @@ from owncastd.core.chat.names import (
     registration_name,
     with_taken_suffix,
 )
-from owncastd.http.chat_common import BodyError, field, json_object, token_user
+from owncastd.http.chat_common import field, json_object, token_user
 from owncastd.http.chat_context import ChatServices
 from owncastd.http.context import WebContext
 from owncastd.http.responses import error, json_no_cache, success
@@ -36,12 +36,9 @@ def new_access_token() -> str:
 
 async def set_visibility(chat: ChatServices) -> Response:
     """`{idArray, visible}` → hide or show messages (admin, moderators, integrations)."""
-    try:
-        data = await json_object()
-        ids = field(data, "idArray", list)
-        visible = field(data, "visible", bool)
-    except BodyError as exc:
-        return error(400, str(exc))
+    data = await json_object()
+    ids = field(data, "idArray", list)
+    visible = field(data, "visible", bool)
     if not all(isinstance(i, str) for i in ids):
         return error(400, "idArray must be a list of message ids")
     await chat.room.moderation.set_visibility(ids, visible)
@@ -50,12 +47,9 @@ async def set_visibility(chat: ChatServices) -> Response:
 
 async def set_enabled(chat: ChatServices) -> Response:
     """`{userId, enabled}` → disable (ban) or re-enable a user."""
-    try:
-        data = await json_object()
-        user_id = field(data, "userId", str)
-        enabled = field(data, "enabled", bool)
-    except BodyError as exc:
-        return error(400, str(exc))
+    data = await json_object()
+    user_id = field(data, "userId", str)
+    enabled = field(data, "enabled", bool)
     user = await chat.room.moderation.set_user_enabled(user_id, enabled)
     if user is None:
         return error(404, f"user {user_id} not found")
@@ -78,11 +72,7 @@ def create_chat_api(ctx: WebContext, chat: ChatServices) -> Blueprint:
             response.headers["Access-Control-Allow-Origin"] = "*"
             response.headers["Access-Control-Allow-Headers"] = "Content-Type"
             return response
-        raw = await request.get_data(cache=True)
-        try:
-            data = await json_object() if raw.strip() else {}
-        except BodyError as exc:
-            return error(400, str(exc))
+        data = await json_object()
         body_name = data.get("displayName")
         chat_settings = ctx.settings.current.chat
         name = registration_name(

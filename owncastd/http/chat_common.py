@@ -14,32 +14,26 @@ from owncastd.http.json_body import BadRequestError, parse_json
 MAX_BODY_BYTES = 64 * 1024
 
 
-class BodyError(Exception):
-    """The request body is not what the route expects (→ 400 with this message)."""
-
-
 async def json_object(max_bytes: int = MAX_BODY_BYTES) -> dict[str, Any]:
-    """The request body as a JSON object (`{}` when empty); BodyError otherwise."""
+    """The request body as a JSON object (`{}` when empty, any Content-Type); BadRequestError
+    (400) otherwise."""
     raw = await request.get_data(cache=False)
     assert isinstance(raw, bytes)
     if len(raw) > max_bytes:
-        raise BodyError("request body too large")
+        raise BadRequestError("request body too large")
     if not raw.strip():
         return {}
-    try:
-        data = parse_json(raw)  # strict, and too-deep nesting is an error rather than a crash
-    except BadRequestError as exc:
-        raise BodyError(exc.message) from None
+    data = parse_json(raw)  # strict, and too-deep nesting is an error rather than a crash
     if not isinstance(data, dict):
-        raise BodyError("a JSON object was expected")
+        raise BadRequestError("a JSON object was expected")
     return data
 
 
 def field(data: dict[str, Any], name: str, kind: type) -> Any:
-    """`data[name]` if it is a `kind`; BodyError otherwise."""
+    """`data[name]` if it is a `kind`; BadRequestError (400) otherwise."""
     value = data.get(name)
     if not isinstance(value, kind) or (isinstance(value, bool) and kind is not bool):
-        raise BodyError(f"{name} is required and must be a {_KIND_NAMES.get(kind, 'value')}")
+        raise BadRequestError(f"{name} is required and must be a {_KIND_NAMES.get(kind, 'value')}")
     return value
 
 

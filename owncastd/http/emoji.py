@@ -13,9 +13,10 @@ import trio
 from quart import Blueprint, Response
 
 from owncastd.http.admin_auth import AdminGuard
-from owncastd.http.chat_common import BodyError, field, json_object
+from owncastd.http.chat_common import field, json_object
 from owncastd.http.chat_context import ChatServices
 from owncastd.http.files import content_type, read_file, safe_join
+from owncastd.http.json_body import BadRequestError
 from owncastd.http.responses import body, error, json_no_cache, success
 
 EMOJI_URL = "/img/emoji"
@@ -48,19 +49,19 @@ def list_emoji(root: Path) -> list[dict[str, str]]:
 
 
 def decode_data_uri(data: str) -> tuple[bytes, str]:
-    """The image bytes and their file extension; BodyError if not a supported image."""
+    """The image bytes and their file extension; BadRequestError if not a supported image."""
     match = _DATA_URI.match(data.strip())
     if match is None:
-        raise BodyError("data must be a base64 data URI")
+        raise BadRequestError("data must be a base64 data URI")
     extension = IMAGE_TYPES.get(match["type"].lower())
     if extension is None:
-        raise BodyError(f"unsupported image type {match['type']}")
+        raise BadRequestError(f"unsupported image type {match['type']}")
     try:
         raw = base64.b64decode(match["data"], validate=True)
     except (binascii.Error, ValueError):
-        raise BodyError("data is not valid base64") from None
+        raise BadRequestError("data is not valid base64") from None
     if not raw or len(raw) > MAX_EMOJI_BYTES:
-        raise BodyError(f"an emoji must be 1 byte to {MAX_EMOJI_BYTES // 1024} KB")
+        raise BadRequestError(f"an emoji must be 1 byte to {MAX_EMOJI_BYTES // 1024} KB")
     return raw, extension
 
 
@@ -84,12 +85,9 @@ def create_emoji_routes(chat: ChatServices, guard: AdminGuard) -> Blueprint:
     @routes.route("/api/admin/emoji/upload", methods=["POST", "OPTIONS"])
     @guard.require
     async def upload() -> Response:
-        try:
-            data = await json_object(max_bytes=MAX_EMOJI_BYTES * 2)
-            name = Path(field(data, "name", str)).name
-            raw, extension = decode_data_uri(field(data, "data", str))
-        except BodyError as exc:
-            return error(400, str(exc))
+        data = await json_object(max_bytes=MAX_EMOJI_BYTES * 2)
+        name = Path(field(data, "name", str)).name
+        raw, extension = decode_data_uri(field(data, "data", str))
         stem = Path(name).stem if Path(name).suffix.lower() in EXTENSIONS else name
         filename = f"{stem}{extension}"
         if not _NAME.match(filename):
@@ -103,10 +101,7 @@ def create_emoji_routes(chat: ChatServices, guard: AdminGuard) -> Blueprint:
     @routes.route("/api/admin/emoji/delete", methods=["POST", "OPTIONS"])
     @guard.require
     async def delete() -> Response:
-        try:
-            name = field(await json_object(), "name", str)
-        except BodyError as exc:
-            return error(400, str(exc))
+        name = field(await json_object(), "name", str)
         relative = name.removeprefix(f"{EMOJI_URL}/")
         path = safe_join(root, relative)
         if path is None or path.suffix.lower() not in EXTENSIONS:
