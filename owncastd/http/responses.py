@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import datetime
 from typing import Any
 
 from quart import Response, jsonify
+
+from owncastd.core.chat.models import rfc3339 as timestamp_text
 
 NO_CACHE = "no-cache, no-store, must-revalidate"
 
@@ -39,6 +41,4 @@ def body(data: bytes, content_type: str, *, cache_control: str | None = None) ->
 
 def rfc3339(value: datetime | None) -> str | None:
     """A UTC timestamp as Owncast's clients expect (`2026-01-01T12:00:00.123Z`), or None."""
-    if value is None:
-        return None
-    return value.astimezone(UTC).isoformat(timespec="milliseconds").replace("+00:00", "Z")
+    return None if value is None else timestamp_text(value)
