@@ -77,8 +77,10 @@ def create_emoji_routes(chat: ChatServices, guard: AdminGuard) -> Blueprint:
     @routes.get(f"{EMOJI_URL}/<path:relative>")
     async def emoji_file(relative: str) -> Response:
         path = safe_join(root, relative)
-        data = await read_file(path) if path is not None else None
-        if data is None or path is None or path.suffix.lower() not in EXTENSIONS:
+        if path is None or path.suffix.lower() not in EXTENSIONS:
+            return error(404, "emoji not found")
+        data = await read_file(path)
+        if data is None:
             return error(404, "emoji not found")
         return body(data, content_type(path), cache_control="public, max-age=3600")
 
