@@ -55,11 +55,6 @@ def chat_register(display_name: str) -> Call:
     return Call("POST", "/api/chat/register", json={"displayName": display_name}, auth="none")
 
 
-def healthz() -> Call:
-    """The appliance health probe (not an Owncast route; 404 on servers without it)."""
-    return Call("GET", "/api/healthz", auth="none", what="reading health")
-
-
 # Admin reads
 def admin_status() -> Call:
     """`/api/admin/status`: broadcaster, health, peaks."""
@@ -116,16 +111,6 @@ def users(*, search: str = "", status: str = "", offset: int = 0, limit: int = 5
     if status:
         params["status"] = status
     return Call("GET", "/api/admin/users", params=params, what="listing users")
-
-
-def moderators() -> Call:
-    """Users with the MODERATOR scope."""
-    return _get("/api/admin/chat/users/moderators", "listing moderators")
-
-
-def disabled_users() -> Call:
-    """Banned (disabled) users."""
-    return _get("/api/admin/chat/users/disabled", "listing banned users")
 
 
 def ip_bans() -> Call:
