@@ -7,7 +7,6 @@ and how to fix it; an error answer → exit 1 with the server's message.
 
 from __future__ import annotations
 
-import json
 from dataclasses import dataclass
 from typing import Any
 
@@ -177,8 +176,3 @@ class AsyncClient:
     async def aclose(self) -> None:
         """Close the connection pool."""
         await self._http.aclose()
-
-
-def dumps(value: Any) -> str:
-    """Stable, readable JSON for `--json` output."""
-    return json.dumps(value, indent=2, ensure_ascii=False, sort_keys=False)

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import contextlib
 import html
+import json
 import re
 import sys
 from collections.abc import Iterator, Sequence
@@ -19,8 +20,6 @@ from rich import box
 from rich.console import Console
 from rich.markup import escape
 from rich.table import Table
-
-from owncastctl.client import dumps
 
 BARS = "▁▂▃▄▅▆▇█"
 TAGS = re.compile(r"<[^>]+>")
@@ -105,13 +104,11 @@ class Output:
 
     def json(self, value: Any) -> None:
         """Machine-readable output: indented JSON on stdout."""
-        sys.stdout.write(dumps(value) + "\n")
+        sys.stdout.write(json.dumps(value, indent=2, ensure_ascii=False) + "\n")
         sys.stdout.flush()
 
     def json_line(self, value: Any) -> None:
         """One compact JSON document per line (for `-f` streams)."""
-        import json
-
         sys.stdout.write(json.dumps(value, ensure_ascii=False) + "\n")
         sys.stdout.flush()
 
