@@ -15,7 +15,8 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from owncastd.core.chat.models import ChatUser, rfc3339
+from owncastd.core.chat.events import ChatMessageSent, NameChanged, UserJoined, VisibilityChanged
+from owncastd.core.chat.models import ChatMessage, ChatUser, rfc3339
 
 CHAT = "CHAT"
 NAME_CHANGE = "NAME_CHANGE"
@@ -198,29 +199,21 @@ def sample_event_data(
         created_at=at,
         previous_names=("owncastd test",),
         is_bot=True,
-    ).to_json()
-    timestamp = rfc3339(at)
+    )
     if event_type == CHAT:
         text = "A test event from owncastd."
-        return {
-            "user": user,
-            "timestamp": timestamp,
-            "body": f"<p>{text}</p>",
-            "rawBody": text,
-            "id": event_id,
-            "clientId": 0,
-            "visible": True,
-        }
+        message = ChatMessage(event_id, CHAT, f"<p>{text}</p>", at, user=user, raw_body=text)
+        return ChatMessageSent(message).event_data()
     if event_type == NAME_CHANGE:
-        return {"id": event_id, "timestamp": timestamp, "user": user, "newName": "owncastd test"}
+        return NameChanged(event_id, at, user, user.display_name, 0).event_data()
     if event_type == VISIBILITY_UPDATE:
-        return {"id": event_id, "timestamp": timestamp, "user": None, "visible": True, "ids": []}
+        return VisibilityChanged(event_id, at, (), True).event_data()
     if event_type == FEDIVERSE_ENGAGEMENT_FOLLOW:
         return {
             "id": event_id,
-            "timestamp": timestamp,
+            "timestamp": rfc3339(at),
             "name": "owncastd test",
             "username": "test@example.invalid",
             "image": "",
         }
-    return {"id": event_id, "timestamp": timestamp, "user": user}  # USER_JOINED / USER_PARTED
+    return UserJoined(event_id, at, user, 0).event_data()  # USER_PARTED has the same shape
