@@ -22,6 +22,7 @@ from owncastd.http.context import WebContext
 from owncastd.http.control import ControlPlane
 from owncastd.http.json_body import MAX_JSON_BYTES, BadRequestError, json_object
 from owncastd.http.logo_upload import save_logo
+from owncastd.http.public_api import external_action_json
 from owncastd.http.responses import error, json_no_cache, success
 from owncastd.settings import Settings, VideoVariant
 
@@ -107,17 +108,7 @@ def server_config_payload(settings: Settings, supported_codecs: tuple[str, ...])
             "acl": s3.acl,
             "forcePathStyle": s3.force_path_style,
         },
-        "externalActions": [
-            {
-                "url": a.url,
-                "title": a.title,
-                "description": a.description,
-                "icon": a.icon,
-                "color": a.color,
-                "openExternally": a.open_externally,
-            }
-            for a in server.external_actions
-        ],
+        "externalActions": [external_action_json(a) for a in server.external_actions],
         "supportedCodecs": list(supported_codecs),
         "videoCodec": video.codec,
         "forbiddenUsernames": list(chat.forbidden_usernames),

@@ -5,24 +5,15 @@ from __future__ import annotations
 from quart import Blueprint, Response
 
 from owncastd.http.admin_auth import AdminGuard
+from owncastd.http.admin_config import variant_settings_json
 from owncastd.http.context import WebContext
 from owncastd.http.responses import json_no_cache, rfc3339
 from owncastd.settings import VideoVariant
 
 
 def variant_json(variant: VideoVariant) -> dict[str, object]:
-    """Owncast's `StreamOutputVariant` JSON."""
-    return {
-        "name": variant.display_name,
-        "videoPassthrough": variant.video_passthrough,
-        "audioPassthrough": variant.audio_passthrough,
-        "videoBitrate": variant.video_bitrate,
-        "audioBitrate": variant.audio_bitrate,
-        "scaledWidth": variant.scaled_width,
-        "scaledHeight": variant.scaled_height,
-        "framerate": variant.framerate,
-        "cpuUsageLevel": variant.cpu_usage_level,
-    }
+    """Owncast's `StreamOutputVariant` JSON, named as shown to viewers."""
+    return {**variant_settings_json(variant), "name": variant.display_name}
 
 
 def admin_status_payload(ctx: WebContext) -> dict[str, object]:

@@ -9,7 +9,7 @@ from owncastd.http.client_address import request_ip
 from owncastd.http.context import WebContext
 from owncastd.http.responses import error, json_no_cache, rfc3339
 from owncastd.http.social import social_icon, social_platforms
-from owncastd.settings import Settings
+from owncastd.settings import ExternalAction, Settings
 
 MAX_SOCKET_PAYLOAD_SIZE = 2048
 
@@ -52,17 +52,7 @@ def config_payload(ctx: WebContext) -> dict[str, object]:
             {"platform": h.platform, "url": h.url, "icon": social_icon(h.platform)}
             for h in server.social_handles
         ],
-        "externalActions": [
-            {
-                "url": a.url,
-                "title": a.title,
-                "description": a.description,
-                "icon": a.icon,
-                "color": a.color,
-                "openExternally": a.open_externally,
-            }
-            for a in server.external_actions
-        ],
+        "externalActions": [external_action_json(a) for a in server.external_actions],
         "customStyles": server.custom_styles,
         "appearanceVariables": dict(server.appearance_variables),
         "maxSocketPayloadSize": MAX_SOCKET_PAYLOAD_SIZE,
@@ -83,6 +73,18 @@ def config_payload(ctx: WebContext) -> dict[str, object]:
             }
         },
         "authentication": {"indieAuthEnabled": bool(server.url)},
+    }
+
+
+def external_action_json(action: ExternalAction) -> dict[str, object]:
+    """Owncast's `ExternalAction` JSON (public config and the admin's serverconfig)."""
+    return {
+        "url": action.url,
+        "title": action.title,
+        "description": action.description,
+        "icon": action.icon,
+        "color": action.color,
+        "openExternally": action.open_externally,
     }
 
 
