@@ -1,9 +1,10 @@
 """The real web app with the admin control plane: a real Store, config file and services.
 
-`admin` builds what `daemon.py` builds for the control plane (ConfigEditor on a real
-`owncast.toml` made from the documented sample, SQLite store, hardware monitor with a scripted
-probe, playback metrics, viewer history, users, Prometheus) and the app over it. Background
-samplers are not started: tests call `sample()`/`aggregate()`/`tick()` themselves.
+`admin` builds what `daemon.py` builds for the control plane on `app_fixtures.config_core`
+(ConfigEditor on a real `owncast.toml` made from the documented sample, SQLite store, hardware
+monitor with a scripted probe, playback metrics, viewer history, users, Prometheus) and the app
+over it. Background samplers are not started: tests call `sample()`/`aggregate()`/`tick()`
+themselves.
 """
 
 from __future__ import annotations
@@ -18,25 +19,22 @@ import trio
 import trio.testing
 from quart_trio import QuartTrio
 
-from owncastd.config import ConfigFlags, load_config, sample_config_text, update_config
-from owncastd.core.events import EventBus
-from owncastd.core.stream import LiveSession, Stream, StreamStats, warmup_seconds
+from owncastd.core.stream import LiveSession, Stream
 from owncastd.core.viewers import ViewerTracker
 from owncastd.http.app import create_app
-from owncastd.http.context import WebContext, WebPaths
-from owncastd.http.control import ControlPlane, ControlPlaneParts, build_control_plane
+from owncastd.http.context import WebPaths
+from owncastd.http.control import ControlPlane
 from owncastd.log_buffer import LogBuffer
 from owncastd.settings import SettingsRef
 from owncastd.store.database import Store
-from tests.component.http_fixtures import (
+from tests.component.app_fixtures import (
     ADMIN_PASSWORD,
-    SEGMENT_SECONDS,
-    START,
-    VERSION,
-    RecordingStatsSink,
     WallClock,
     basic,
-    password_hash,
+    config_core,
+    go_online,
+    mock_clock,
+    start_store,
 )
 
 ADMIN = basic("admin", ADMIN_PASSWORD)
@@ -117,61 +115,14 @@ class AdminHarness:
 
     async def go_online(self, remote_addr: str = "203.0.113.9") -> LiveSession:
         """Accept a publisher and let the warm-up pass (needs `mock_clock`)."""
-        assert self.clock is not None, "a test that calls go_online must request mock_clock"
-        session = self.stream.begin(remote_addr)
-        self.stream.media_ready(session)
-        await trio.testing.wait_all_tasks_blocked()
-        self.clock.jump(warmup_seconds(SEGMENT_SECONDS))
-        await trio.testing.wait_all_tasks_blocked()
-        assert self.stream.online
-        return session
-
-
-def write_config(directory: Path) -> Path:
-    """The documented sample with a (cheap) admin password hash and one stream key."""
-    path = directory / "owncast.toml"
-    path.write_text(sample_config_text())
-    update_config(
-        path,
-        {
-            "admin.password_hash": password_hash(ADMIN_PASSWORD),
-            "rtmp.stream_keys": [{"key": "stream-key", "comment": "test key"}],
-        },
-    )
-    return path
+        return await go_online(self.stream, self.clock, remote_addr)
 
 
 async def build_admin(tmp_path: Path, nursery: trio.Nursery) -> AdminHarness:
     """Wire the app and control plane as the daemon does; the store runs in `nursery`."""
-    data_dir = tmp_path / "data"
-    data_dir.mkdir(parents=True)
-    config_path = write_config(data_dir)
-    settings = load_config(
-        config_path=config_path, data_dir=data_dir, environ={}, flags=ConfigFlags()
-    ).settings
-    ref = SettingsRef(settings)
-    wall = WallClock(START)
-    bus = EventBus()
-    stream = Stream(
-        bus=bus,
-        stream_keys=lambda: [k.key for k in ref.current.rtmp.stream_keys],
-        segment_seconds=lambda: SEGMENT_SECONDS,
-        stats=StreamStats(),
-        stats_sink=RecordingStatsSink(),
-        clock=wall,
-    )
-    viewers = ViewerTracker(stream, wall)
-    bus.subscribe(viewers.on_event)
-    paths = WebPaths(
-        data_dir=data_dir,
-        hls_dir=data_dir / "hls",
-        thumbnails_dir=data_dir / "tmp",
-        public_dir=data_dir / "public",
-    )
-    for directory in (paths.hls_dir, paths.thumbnails_dir, paths.public_dir):
-        directory.mkdir(parents=True)
-    store = Store(data_dir / "owncast.db")
-    await nursery.start(store.run)
+    core = config_core(tmp_path)
+    assert core.config_path is not None
+    store = await start_store(nursery, core.data_dir)
     logs = LogBuffer()
     stops: list[str] = []
     checks: list[str] = []
@@ -181,53 +132,34 @@ async def build_admin(tmp_path: Path, nursery: trio.Nursery) -> AdminHarness:
         checks.append(path)
         return None if path.endswith("/ffmpeg") else "is not an ffmpeg binary"
 
-    control = build_control_plane(
-        ControlPlaneParts(
-            settings=ref,
-            config_path=config_path,
-            store=store,
-            stream=stream,
-            viewers=viewers,
-            data_dir=data_dir,
-            clock=wall,
-            version=VERSION,
-            logs=logs,
-            request_stop=lambda: stops.append("stop"),
-            supported_codecs=SUPPORTED_CODECS,
-            check_ffmpeg=check_ffmpeg,
-            ffmpeg_restarts=lambda: 2,
-            hardware_probe=probe,
-        )
+    control = core.control_plane(
+        store,
+        logs,
+        request_stop=lambda: stops.append("stop"),
+        supported_codecs=SUPPORTED_CODECS,
+        check_ffmpeg=check_ffmpeg,
+        ffmpeg_restarts=lambda: 2,
+        hardware_probe=probe,
     )
-    context = WebContext(
-        settings=ref,
-        stream=stream,
-        viewers=viewers,
-        paths=paths,
-        version=VERSION,
-        clock=wall,
-        control=control,
-        config_path=config_path,
-    )
+    context = core.context(control=control, config_path=core.config_path)
     harness = AdminHarness(
         create_app(context),
         control,
-        stream,
-        viewers,
-        ref,
-        paths,
-        wall,
+        core.stream,
+        core.viewers,
+        core.settings,
+        core.paths,
+        core.wall,
         store,
-        config_path,
+        core.config_path,
         logs,
         probe,
         stops,
         checks,
     )
-    clock = trio.lowlevel.current_clock()
-    harness.clock = clock if isinstance(clock, trio.testing.MockClock) else None
-    await nursery.start(stream.run)
-    await nursery.start(viewers.run)
+    harness.clock = mock_clock()
+    await nursery.start(core.stream.run)
+    await nursery.start(core.viewers.run)
     await nursery.start(control.shutdown.run)
     return harness
 

@@ -6,7 +6,7 @@ Clients are real: httpx for HTTP and `tests.chat_ws_client.ChatWs` for the webso
 
 from __future__ import annotations
 
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from functools import partial
 from pathlib import Path
 from typing import Any
@@ -14,29 +14,65 @@ from typing import Any
 import httpx
 import pytest
 import trio
+from quart_trio import QuartTrio
 
 from owncastd.core.chat.room import ChatRoom
 from owncastd.core.chat.slurs import GlinProfanityCheck, ProfanityCheck
 from owncastd.core.events import EventBus
-from owncastd.core.stream import Stream, StreamStats
-from owncastd.core.viewers import ViewerTracker
+from owncastd.core.stream import Stream
 from owncastd.http.app import create_app
 from owncastd.http.chat_asgi import ChatAsgiFallback
 from owncastd.http.chat_context import ChatServices
 from owncastd.http.chat_socket import READ_TIMEOUT, serve_chat_socket
-from owncastd.http.context import WebContext, WebPaths
 from owncastd.http.server import WEBSOCKET_PING_INTERVAL, HttpServer
-from owncastd.settings import AdminSettings, Settings, SettingsRef
+from owncastd.settings import SettingsRef
 from owncastd.store.chat import ChatStore
 from owncastd.store.database import Store
 from tests.chat_ws_client import ChatWs, Refused
-from tests.component.http_fixtures import (
+from tests.component.app_fixtures import (
     ADMIN_PASSWORD,
-    START,
-    RecordingStatsSink,
+    AppCore,
     WallClock,
-    password_hash,
+    build_core,
+    configure,
+    default_settings,
+    start_store,
 )
+
+
+def chat_services(core: AppCore, store: Store, **room_options: Any) -> ChatServices:
+    """The chat room over `store`, listening on the core's bus: the daemon's `build_chat`
+    without its fixed profanity list and connection cap (`room_options` go to ChatRoom)."""
+    chat_store = ChatStore(store)
+    room = ChatRoom(
+        repo=chat_store,
+        settings=core.settings,
+        stream=core.stream,
+        clock=core.wall,
+        **room_options,
+    )
+    core.bus.subscribe(room.on_stream_event)
+    return ChatServices(room=room, store=chat_store, emoji_dir=core.data_dir / "emoji")
+
+
+async def serve_chat_app(
+    nursery: trio.Nursery,
+    app: QuartTrio,
+    room: ChatRoom,
+    *,
+    read_timeout: float = READ_TIMEOUT,
+    ping_interval: float | None = WEBSOCKET_PING_INTERVAL,
+) -> int:
+    """The front door (`/ws` on the room, the ASGI fallback) on loopback; the port it took."""
+    server = HttpServer(
+        ChatAsgiFallback(app, room, read_timeout=read_timeout),
+        "127.0.0.1",
+        0,
+        websocket=partial(serve_chat_socket, room=room),
+        ping_interval=ping_interval,
+    )
+    port: int = await nursery.start(server.run)
+    return port
 
 
 @dataclass
@@ -59,9 +95,7 @@ class ChatServer:
 
     def configure(self, section: str, **changes: Any) -> None:
         """Replace fields of one settings section (applies live)."""
-        current = self.settings.current
-        part = replace(getattr(current, section), **changes)
-        self.settings.replace(replace(current, **{section: part}))
+        configure(self.settings, section, **changes)
 
     def http(self) -> httpx.AsyncClient:
         """An HTTP client for this server."""
@@ -120,62 +154,21 @@ async def start_chat_server(
     `fallback_read_timeout` and `ping_interval` are the ASGI `/ws` fallback's read deadline
     and hypercorn's websocket ping period (short values keep keep-alive tests fast).
     """
-    settings = SettingsRef(
-        Settings(admin=AdminSettings(password_hash=password_hash(ADMIN_PASSWORD)))
-    )
-    wall = WallClock(START)
-    bus = EventBus()
-    stream = Stream(
-        bus=bus,
-        stream_keys=lambda: ["stream-key"],
-        segment_seconds=lambda: 2,
-        stats=StreamStats(),
-        stats_sink=RecordingStatsSink(),
-        clock=wall,
-    )
-    viewers = ViewerTracker(stream, wall)
-    data_dir = tmp_path / "data"
-    paths = WebPaths(
-        data_dir=data_dir,
-        hls_dir=data_dir / "hls",
-        thumbnails_dir=data_dir / "tmp",
-        public_dir=data_dir / "public",
-    )
-    for directory in (paths.hls_dir, paths.thumbnails_dir, paths.public_dir):
-        directory.mkdir(parents=True)
-    store = Store(data_dir / "owncast.db")
-    await nursery.start(store.run)
-    chat_store = ChatStore(store)
-    room = ChatRoom(
-        repo=chat_store,
-        settings=settings,
-        stream=stream,
-        clock=wall,
-        profanity=profanity,
-        max_clients=max_clients,
-    )
-    bus.subscribe(room.on_stream_event)
-    chat = ChatServices(room=room, store=chat_store, emoji_dir=data_dir / "emoji")
-    ctx = WebContext(
-        settings=settings,
-        stream=stream,
-        viewers=viewers,
-        paths=paths,
-        version="0.2.0-test",
-        clock=wall,
-        chat=chat,
-    )
-    await nursery.start(stream.run)
-    await nursery.start(room.run)
-    server = HttpServer(
-        ChatAsgiFallback(create_app(ctx), room, read_timeout=fallback_read_timeout),
-        "127.0.0.1",
-        0,
-        websocket=partial(serve_chat_socket, room=room),
+    core = build_core(tmp_path / "data", default_settings())
+    store = await start_store(nursery, core.data_dir)
+    chat = chat_services(core, store, profanity=profanity, max_clients=max_clients)
+    await nursery.start(core.stream.run)
+    await nursery.start(chat.room.run)
+    port = await serve_chat_app(
+        nursery,
+        create_app(core.context(chat=chat)),
+        chat.room,
+        read_timeout=fallback_read_timeout,
         ping_interval=ping_interval,
     )
-    port = await nursery.start(server.run)
-    return ChatServer(port, room, chat_store, stream, bus, settings, wall, data_dir)
+    return ChatServer(
+        port, chat.room, chat.store, core.stream, core.bus, core.settings, core.wall, core.data_dir
+    )
 
 
 @pytest.fixture(name="chat")

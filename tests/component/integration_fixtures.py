@@ -10,45 +10,31 @@ from __future__ import annotations
 import logging
 from collections.abc import Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass, replace
-from functools import partial
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 import httpx
 import trio
 
-from owncastd.config import ConfigFlags, load_config
 from owncastd.core.chat.room import ChatRoom
-from owncastd.core.events import EventBus
-from owncastd.core.stream import Stream, StreamStats
-from owncastd.core.viewers import ViewerTracker
+from owncastd.core.stream import Stream
 from owncastd.http.app import create_app
-from owncastd.http.chat_asgi import ChatAsgiFallback
-from owncastd.http.chat_context import ChatServices
-from owncastd.http.chat_socket import serve_chat_socket
-from owncastd.http.context import WebContext, WebPaths
-from owncastd.http.control import (
-    ControlPlane,
-    ControlPlaneParts,
-    attach_chat,
-    build_control_plane,
-)
-from owncastd.http.server import HttpServer
+from owncastd.http.control import ControlPlane, attach_chat
 from owncastd.log_buffer import LogBuffer
 from owncastd.settings import SettingsRef
 from owncastd.store.chat import ChatStore
 from owncastd.store.database import Store
 from owncastd.webhooks.delivery import DeliveryPolicy
 from tests.chat_ws_client import ChatWs, Refused
-from tests.component.admin_fixtures import write_config
-from tests.component.http_fixtures import (
+from tests.component.app_fixtures import (
     ADMIN_PASSWORD,
-    START,
-    VERSION,
-    RecordingStatsSink,
     WallClock,
+    config_core,
+    configure,
+    start_store,
 )
+from tests.component.chat_fixtures import chat_services, serve_chat_app
 
 ADMIN_AUTH = ("admin", ADMIN_PASSWORD)
 FAST_POLICY = DeliveryPolicy(timeout=1.0, attempts=3, backoff=0.2, workers=10, queue_size=100)
@@ -118,9 +104,7 @@ class IntegrationServer:
 
     def configure(self, section: str, **changes: Any) -> None:
         """Replace fields of one settings section in memory (applies live)."""
-        current = self.settings.current
-        part = replace(getattr(current, section), **changes)
-        self.settings.replace(replace(current, **{section: part}))
+        configure(self.settings, section, **changes)
 
     @contextmanager
     def capture_logs(self) -> Iterator[LogBuffer]:
@@ -140,79 +124,28 @@ async def start_integration_server(
     nursery: trio.Nursery, tmp_path: Path, policy: DeliveryPolicy = FAST_POLICY
 ) -> IntegrationServer:
     """Build and start everything in `nursery`; returns once the port is listening."""
-    data_dir = tmp_path / "data"
-    data_dir.mkdir(parents=True)
-    config_path = write_config(data_dir)
-    settings = SettingsRef(
-        load_config(
-            config_path=config_path, data_dir=data_dir, environ={}, flags=ConfigFlags()
-        ).settings
-    )
-    wall = WallClock(START)
-    bus = EventBus()
-    stream = Stream(
-        bus=bus,
-        stream_keys=lambda: ["stream-key"],
-        segment_seconds=lambda: 2,
-        stats=StreamStats(),
-        stats_sink=RecordingStatsSink(),
-        clock=wall,
-    )
-    viewers = ViewerTracker(stream, wall)
-    bus.subscribe(viewers.on_event)
-    paths = WebPaths(
-        data_dir=data_dir,
-        hls_dir=data_dir / "hls",
-        thumbnails_dir=data_dir / "tmp",
-        public_dir=data_dir / "public",
-    )
-    for directory in (paths.hls_dir, paths.thumbnails_dir, paths.public_dir):
-        directory.mkdir(parents=True)
-    store = Store(data_dir / "owncast.db")
-    await nursery.start(store.run)
+    core = config_core(tmp_path)
+    assert core.config_path is not None
+    store = await start_store(nursery, core.data_dir)
     logs = LogBuffer()
-    control = build_control_plane(
-        ControlPlaneParts(
-            settings=settings,
-            config_path=config_path,
-            store=store,
-            stream=stream,
-            viewers=viewers,
-            data_dir=data_dir,
-            clock=wall,
-            version=VERSION,
-            logs=logs,
-            request_stop=lambda: None,
-            webhook_policy=policy,
-        )
-    )
-    chat_store = ChatStore(store)
-    room = ChatRoom(repo=chat_store, settings=settings, stream=stream, clock=wall)
-    bus.subscribe(room.on_stream_event)
-    bus.subscribe(control.webhooks.on_stream_event)
-    attach_chat(control, room)
-    chat = ChatServices(room=room, store=chat_store, emoji_dir=data_dir / "emoji")
-    ctx = WebContext(
-        settings=settings,
-        stream=stream,
-        viewers=viewers,
-        paths=paths,
-        version=VERSION,
-        clock=wall,
-        chat=chat,
-        control=control,
-        config_path=config_path,
-    )
-    await nursery.start(stream.run)
-    await nursery.start(room.run)
+    control = core.control_plane(store, logs, request_stop=lambda: None, webhook_policy=policy)
+    chat = chat_services(core, store)
+    core.bus.subscribe(control.webhooks.on_stream_event)
+    attach_chat(control, chat.room)
+    ctx = core.context(chat=chat, control=control, config_path=core.config_path)
+    await nursery.start(core.stream.run)
+    await nursery.start(chat.room.run)
     await nursery.start(control.webhooks.run)
-    server = HttpServer(
-        ChatAsgiFallback(create_app(ctx), room),
-        "127.0.0.1",
-        0,
-        websocket=partial(serve_chat_socket, room=room),
-    )
-    port = await nursery.start(server.run)
+    port = await serve_chat_app(nursery, create_app(ctx), chat.room)
     return IntegrationServer(
-        port, room, chat_store, control, stream, settings, wall, config_path, logs, store
+        port,
+        chat.room,
+        chat.store,
+        control,
+        core.stream,
+        core.settings,
+        core.wall,
+        core.config_path,
+        logs,
+        store,
     )

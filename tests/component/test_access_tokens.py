@@ -11,7 +11,7 @@ import re
 import pytest
 
 from owncastd.core.chat.models import rfc3339
-from tests.component.http_fixtures import START
+from tests.component.app_fixtures import START
 from tests.component.integration_fixtures import IntegrationServer, start_integration_server
 
 ALL_SCOPES = ("CAN_SEND_MESSAGES", "CAN_SEND_SYSTEM_MESSAGES", "HAS_ADMIN_ACCESS")

@@ -13,13 +13,8 @@ from owncastd.http import admin_auth
 from owncastd.http.admin_auth import AdminGuard, Verdict
 from owncastd.http.login_throttle import LoginThrottle
 from owncastd.settings import AdminSettings, Settings, SettingsRef
-from tests.component.http_fixtures import (
-    ADMIN_PASSWORD,
-    WebHarness,
-    basic,
-    password_hash,
-    web_fixture,  # noqa: F401
-)
+from tests.component.app_fixtures import ADMIN_PASSWORD, basic, password_hash
+from tests.component.http_fixtures import WebHarness, web_fixture  # noqa: F401
 
 HASH = password_hash(ADMIN_PASSWORD)
 

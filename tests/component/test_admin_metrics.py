@@ -14,7 +14,7 @@ from owncastd.metrics.hardware import HardwareMonitor
 from owncastd.store.database import Store
 from owncastd.store.viewer_samples import ViewerSampleRepository
 from tests.component.admin_fixtures import AdminHarness, admin_fixture  # noqa: F401
-from tests.component.http_fixtures import START, START_Z, VERSION
+from tests.component.app_fixtures import START, START_Z, VERSION
 
 ADMIN_GETS = [
     "/api/admin/viewers",
@@ -103,7 +103,7 @@ async def test_hardwarestats_series(admin: AdminHarness):
 
 async def test_hardware_keeps_300_samples_and_warns_on_high_load(tmp_path, caplog):
     from tests.component.admin_fixtures import ScriptedProbe
-    from tests.component.http_fixtures import WallClock
+    from tests.component.app_fixtures import WallClock
 
     probe = ScriptedProbe()
     monitor = HardwareMonitor(tmp_path, WallClock(START), probe=probe)
@@ -122,7 +122,7 @@ async def test_hardware_keeps_300_samples_and_warns_on_high_load(tmp_path, caplo
 
 
 async def test_real_psutil_sample(tmp_path):
-    from tests.component.http_fixtures import WallClock
+    from tests.component.app_fixtures import WallClock
 
     monitor = HardwareMonitor(tmp_path, WallClock(START))
     await monitor.sample()
@@ -196,7 +196,7 @@ async def test_playback_report_body_limits(admin: AdminHarness):
 
 async def test_playback_window_is_bounded(tmp_path):
     from owncastd.metrics.playback import PlaybackMetrics, PlaybackReport
-    from tests.component.http_fixtures import WallClock
+    from tests.component.app_fixtures import WallClock
 
     metrics = PlaybackMetrics(WallClock(START), max_clients=3)
     assert all(metrics.record(str(i), PlaybackReport(errors=1)) for i in range(3))

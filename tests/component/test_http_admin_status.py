@@ -9,15 +9,8 @@ import pytest
 
 from owncastd.core.media import StreamDetails
 from owncastd.settings import VideoVariant
-from tests.component.http_fixtures import (
-    ADMIN_PASSWORD,
-    START_Z,
-    VERSION,
-    WebHarness,
-    basic,
-    password_hash,
-    web_fixture,  # noqa: F401
-)
+from tests.component.app_fixtures import ADMIN_PASSWORD, START_Z, VERSION, basic, password_hash
+from tests.component.http_fixtures import WebHarness, web_fixture  # noqa: F401
 
 REALM = 'Basic realm="Owncast Authenticated Request"'
 ADMIN = basic("admin", ADMIN_PASSWORD)

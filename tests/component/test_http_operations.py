@@ -15,7 +15,8 @@ from owncastd.ops.health import Health
 from owncastd.ops.operations import Operations
 from owncastd.ops.reload import ConfigReloader
 from owncastd.settings import RtmpSettings, ServerSettings, StreamKey
-from tests.component.http_fixtures import ADMIN_PASSWORD, basic, build_web
+from tests.component.app_fixtures import ADMIN_PASSWORD, basic
+from tests.component.http_fixtures import build_web
 
 
 @pytest.fixture(name="ops_app")

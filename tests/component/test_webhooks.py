@@ -21,7 +21,7 @@ from owncastd.core.webhooks import EVENT_TYPES
 from owncastd.store.webhooks import WebhookStore
 from owncastd.webhooks.delivery import DeliveryPolicy
 from owncastd.webhooks.service import WebhookService
-from tests.component.http_fixtures import VERSION
+from tests.component.app_fixtures import VERSION
 from tests.component.integration_fixtures import (
     IntegrationServer,
     start_integration_server,

@@ -29,7 +29,7 @@ from owncastd.core.chat.room import ChatRoom
 from owncastd.core.events import EventBus
 from owncastd.core.stream import Stream, StreamStats
 from owncastd.settings import ServerSettings, Settings, SettingsRef
-from tests.component.http_fixtures import START, RecordingStatsSink, WallClock
+from tests.component.app_fixtures import START, RecordingStatsSink, WallClock
 
 
 class FakeRepo:
