@@ -49,16 +49,18 @@ def closed_lines(caplog: pytest.LogCaptureFixture) -> list[logging.LogRecord]:
     return [r for r in caplog.records if r.getMessage().startswith("rtmp connection closed")]
 
 
-def serve(nursery: trio.Nursery, server: RtmpServer, stream: trio.abc.Stream) -> trio.Event:
-    """Run `handle_stream` in the background; the event is set once it has returned."""
+def serve(nursery: trio.Nursery, server: RtmpServer) -> tuple[RtmpTestClient, trio.Event]:
+    """A client on a memory stream that `server.handle_stream` serves in the background; the
+    event is set once `handle_stream` has returned."""
+    client_stream, server_stream = trio.testing.memory_stream_pair()
     done = trio.Event()
 
     async def run() -> None:
-        await server.handle_stream(stream, PEER)
+        await server.handle_stream(server_stream, PEER)
         done.set()
 
     nursery.start_soon(run)
-    return done
+    return RtmpTestClient(client_stream), done
 
 
 async def wait_for_tags(publication: FakePublication, count: int) -> None:
@@ -70,9 +72,7 @@ async def test_publish_is_accepted_and_media_arrives(
     nursery: trio.Nursery, rtmp_logs: pytest.LogCaptureFixture
 ) -> None:
     gate = FakeGate(KEY)
-    client_stream, server_stream = trio.testing.memory_stream_pair()
-    done = serve(nursery, RtmpServer(gate, "127.0.0.1", 0), server_stream)
-    client = RtmpTestClient(client_stream)
+    client, done = serve(nursery, RtmpServer(gate, "127.0.0.1", 0))
     with trio.fail_after(10):
         status = await client.publish(KEY + "?ignored=1")
         assert status_code(status) == "NetStream.Publish.Start"
@@ -115,9 +115,7 @@ async def test_bad_key_is_refused_before_any_media(
     nursery: trio.Nursery, rtmp_logs: pytest.LogCaptureFixture
 ) -> None:
     gate = FakeGate(KEY)
-    client_stream, server_stream = trio.testing.memory_stream_pair()
-    done = serve(nursery, RtmpServer(gate, "", 0), server_stream)
-    client = RtmpTestClient(client_stream)
+    client, done = serve(nursery, RtmpServer(gate, "", 0))
     c = client.codec
     with trio.fail_after(10):
         await client.handshake()
@@ -175,9 +173,7 @@ async def test_read_timeout_ends_the_publication(
     rtmp_logs: pytest.LogCaptureFixture,
 ) -> None:
     gate = FakeGate(KEY)
-    client_stream, server_stream = trio.testing.memory_stream_pair()
-    done = serve(nursery, RtmpServer(gate, "127.0.0.1", 0), server_stream)
-    client = RtmpTestClient(client_stream)
+    client, done = serve(nursery, RtmpServer(gate, "127.0.0.1", 0))
     await client.publish(KEY)
     [publication] = gate.publications
     await client.send(client.codec.video(0, AVC_SEQUENCE_HEADER))
@@ -206,9 +202,7 @@ async def test_admin_disconnect_closes_the_connection(
     nursery: trio.Nursery, rtmp_logs: pytest.LogCaptureFixture
 ) -> None:
     gate = FakeGate(KEY)
-    client_stream, server_stream = trio.testing.memory_stream_pair()
-    done = serve(nursery, RtmpServer(gate, "127.0.0.1", 0), server_stream)
-    client = RtmpTestClient(client_stream)
+    client, done = serve(nursery, RtmpServer(gate, "127.0.0.1", 0))
     with trio.fail_after(10):
         await client.publish(KEY)
         [publication] = gate.publications
@@ -393,10 +387,8 @@ async def test_a_peer_must_publish_within_the_deadline(
     autojump_clock: trio.testing.MockClock,
     rtmp_logs: pytest.LogCaptureFixture,
 ) -> None:
-    client_stream, server_stream = trio.testing.memory_stream_pair()
     server = RtmpServer(FakeGate(KEY), "127.0.0.1", 0)
-    done = serve(nursery, server, server_stream)
-    client = RtmpTestClient(client_stream)
+    client, done = serve(nursery, server)
     started = trio.current_time()
     await client.handshake()
     await client.send(client.codec.connect())
@@ -420,9 +412,7 @@ async def test_an_accepted_publisher_outlives_the_publish_deadline(
     nursery: trio.Nursery, autojump_clock: trio.testing.MockClock
 ) -> None:
     gate = FakeGate(KEY)
-    client_stream, server_stream = trio.testing.memory_stream_pair()
-    done = serve(nursery, RtmpServer(gate, "127.0.0.1", 0, publish_timeout=5), server_stream)
-    client = RtmpTestClient(client_stream)
+    client, done = serve(nursery, RtmpServer(gate, "127.0.0.1", 0, publish_timeout=5))
     await client.publish(KEY)
     [publication] = gate.publications
     for ts in range(30):  # 30 s of one frame a second
