@@ -2,21 +2,32 @@
 
 const DEFAULT_TIMEOUT_MS = 8000;
 
-/** GET a JSON document; rejects on network errors, timeouts and non-2xx answers. */
-export async function getJSON(path, { timeoutMs = DEFAULT_TIMEOUT_MS } = {}) {
+/**
+ * fetch(path, init) and `read(response)`, both aborted after `timeoutMs` (the body too, not
+ * only the headers). Resolves with what `read` returns.
+ */
+export async function fetchWithin(path, init, read, timeoutMs = DEFAULT_TIMEOUT_MS) {
   const controller = new AbortController();
   const timer = setTimeout(() => controller.abort(), timeoutMs);
   try {
-    const response = await fetch(path, {
-      cache: 'no-store',
-      signal: controller.signal,
-      headers: { Accept: 'application/json' },
-    });
-    if (!response.ok) throw new Error(`GET ${path}: HTTP ${response.status}`);
-    return await response.json();
+    return await read(await fetch(path, { ...init, signal: controller.signal }));
   } finally {
     clearTimeout(timer);
   }
+}
+
+/** GET a JSON document; rejects on network errors, timeouts and non-2xx answers. */
+export async function getJSON(path, { timeoutMs = DEFAULT_TIMEOUT_MS } = {}) {
+  const init = { cache: 'no-store', headers: { Accept: 'application/json' } };
+  return fetchWithin(
+    path,
+    init,
+    (response) => {
+      if (!response.ok) throw new Error(`GET ${path}: HTTP ${response.status}`);
+      return response.json();
+    },
+    timeoutMs,
+  );
 }
 
 /** GET /api/config. */
@@ -37,13 +48,9 @@ export async function fetchVariants() {
 
 /** GET /api/ping: tells the server this browser is watching. Failures are ignored. */
 export async function ping() {
-  const controller = new AbortController();
-  const timer = setTimeout(() => controller.abort(), 5000);
   try {
-    await fetch('/api/ping', { cache: 'no-store', signal: controller.signal });
+    await fetchWithin('/api/ping', { cache: 'no-store' }, () => undefined, 5000);
   } catch {
     // A missed ping only makes us count as a viewer a few seconds later.
-  } finally {
-    clearTimeout(timer);
   }
 }

@@ -1,23 +1,21 @@
 // Chat over HTTP: registration (kept in localStorage), history and the moderator routes.
 // Every request has a deadline; tokens only ever travel in the query string Owncast expects.
 
+import { fetchWithin } from './api.js';
+
 const STORAGE_KEY = 'owncastd.chat.identity';
-const TIMEOUT_MS = 8000;
 
 /** The server refused our token (unknown, disabled user or banned address). */
 export class UnauthorizedError extends Error {}
 
 async function request(path, { method = 'GET', body } = {}) {
-  const controller = new AbortController();
-  const timer = setTimeout(() => controller.abort(), TIMEOUT_MS);
-  try {
-    const response = await fetch(path, {
-      method,
-      cache: 'no-store',
-      signal: controller.signal,
-      headers: body === undefined ? {} : { 'Content-Type': 'application/json' },
-      body: body === undefined ? undefined : JSON.stringify(body),
-    });
+  const init = {
+    method,
+    cache: 'no-store',
+    headers: body === undefined ? {} : { 'Content-Type': 'application/json' },
+    body: body === undefined ? undefined : JSON.stringify(body),
+  };
+  return fetchWithin(path, init, async (response) => {
     if (response.status === 401) throw new UnauthorizedError(`${method} ${path.split('?')[0]}`);
     if (!response.ok) {
       let message = `HTTP ${response.status}`;
@@ -30,9 +28,7 @@ async function request(path, { method = 'GET', body } = {}) {
     }
     const text = await response.text();
     return text ? JSON.parse(text) : null;
-  } finally {
-    clearTimeout(timer);
-  }
+  });
 }
 
 const withToken = (path, token) => `${path}?${new URLSearchParams({ accessToken: token })}`;
