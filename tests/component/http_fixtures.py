@@ -95,6 +95,28 @@ def build_web(tmp_path: Path, settings: Settings | None = None) -> WebHarness:
     )
 
 
+async def read_http_response(stream: trio.abc.ReceiveStream) -> bytes:
+    """One HTTP/1.1 response with a Content-Length off a raw socket: head, blank line, body
+    (the server may keep the connection open after it)."""
+    data = b""
+    with trio.fail_after(5):
+        while b"\r\n\r\n" not in data:
+            chunk = await stream.receive_some(65536)
+            assert chunk, f"connection closed before a response: {data!r}"
+            data += chunk
+        head, _, body = data.partition(b"\r\n\r\n")
+        length = next(
+            int(line.split(b":", 1)[1])
+            for line in head.split(b"\r\n")
+            if line.lower().startswith(b"content-length:")
+        )
+        while len(body) < length:
+            chunk = await stream.receive_some(65536)
+            assert chunk, "connection closed inside the body"
+            body += chunk
+    return head + b"\r\n\r\n" + body
+
+
 @pytest.fixture(name="web")
 async def web_fixture(tmp_path: Path, nursery: trio.Nursery) -> WebHarness:
     """The harness with the stream's timers and viewer expiry running in the test's nursery.

@@ -13,25 +13,10 @@ import trio
 
 from tests.chat_ws_client import ChatWs, Refused
 from tests.component.chat_fixtures import ChatServer, start_chat_server
+from tests.component.http_fixtures import read_http_response
 
 READ_TIMEOUT = 0.6
 PING_INTERVAL = 0.2
-
-
-async def _read_response(stream: trio.SocketStream) -> bytes:
-    data = b""
-    with trio.fail_after(5):
-        while b"\r\n\r\n" not in data:
-            data += await stream.receive_some(65536)
-        head, _, body = data.partition(b"\r\n\r\n")
-        length = next(
-            int(line.split(b":")[1])
-            for line in head.split(b"\r\n")
-            if line.lower().startswith(b"content-length:")
-        )
-        while len(body) < length:
-            body += await stream.receive_some(65536)
-    return head
 
 
 async def upgrade_on_keep_alive(
@@ -41,7 +26,7 @@ async def upgrade_on_keep_alive(
     inspects a connection's first request, so this takes the ASGI fallback)."""
     stream = await trio.open_tcp_stream("127.0.0.1", chat.port)
     await stream.send_all(b"GET /api/status HTTP/1.1\r\nHost: x\r\n\r\n")
-    assert (await _read_response(stream)).startswith(b"HTTP/1.1 200")
+    assert (await read_http_response(stream)).startswith(b"HTTP/1.1 200")
     return await ChatWs.upgrade(stream, "x", token, headers=headers)
 
 

@@ -15,7 +15,11 @@ from quart import request
 
 from owncastd.http.app import MAX_REQUEST_BYTES
 from owncastd.http.server import HttpServer
-from tests.component.http_fixtures import WebHarness, web_fixture  # noqa: F401
+from tests.component.http_fixtures import (
+    WebHarness,
+    read_http_response,
+    web_fixture,  # noqa: F401
+)
 
 SECRET = b"TOP-SECRET-OUTSIDE-HLS"
 
@@ -85,25 +89,6 @@ async def test_wrong_method_is_405_in_error_shape(web: WebHarness):
 # ---- over a real socket ----------------------------------------------------------------------
 
 
-async def _read_response(stream: trio.SocketStream) -> tuple[int, bytes]:
-    """One HTTP/1.1 response with a Content-Length (hypercorn keeps the socket open after it)."""
-    data = b""
-    while b"\r\n\r\n" not in data:
-        chunk = await stream.receive_some(65536)
-        assert chunk, f"connection closed before a response: {data!r}"
-        data += chunk
-    head, _, rest = data.partition(b"\r\n\r\n")
-    lines = head.decode("latin-1").split("\r\n")
-    length = next(
-        int(line.split(":", 1)[1]) for line in lines if line.lower().startswith("content-length:")
-    )
-    while len(rest) < length:
-        chunk = await stream.receive_some(65536)
-        assert chunk, "connection closed inside the body"
-        rest += chunk
-    return int(lines[0].split(" ", 2)[1]), head + b"\r\n\r\n" + rest
-
-
 async def raw_request(port: int, head: str, body: list[bytes] | None = None) -> tuple[int, bytes]:
     """Send `head` exactly as written (no client-side path normalisation) and `body` while
     reading, as browsers and curl do; return the status and the whole response."""
@@ -119,7 +104,8 @@ async def raw_request(port: int, head: str, body: list[bytes] | None = None) -> 
                         await stream.send_all(chunk)
 
             async def read() -> None:
-                result.append(await _read_response(stream))
+                response = await read_http_response(stream)
+                result.append((int(response.split(b" ", 2)[1]), response))
                 nursery.cancel_scope.cancel()
 
             await stream.send_all(head.encode())

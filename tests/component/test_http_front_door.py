@@ -12,7 +12,7 @@ import trio
 
 from owncastd.http import server as front_door
 from owncastd.http.server import HttpServer, is_chat_upgrade
-from tests.component.http_fixtures import build_web
+from tests.component.http_fixtures import build_web, read_http_response
 
 
 def test_chat_upgrade_detection() -> None:
@@ -32,25 +32,6 @@ async def _serve(nursery: trio.Nursery, tmp_path: Path, websocket=None, **option
     return await nursery.start(server.run)
 
 
-async def _read_response(stream: trio.SocketStream) -> bytes:
-    data = b""
-    with trio.fail_after(5):
-        while b"\r\n\r\n" not in data:
-            chunk = await stream.receive_some(65536)
-            if not chunk:
-                return data
-            data += chunk
-        head, _, body = data.partition(b"\r\n\r\n")
-        length = next(
-            int(line.split(b":")[1])
-            for line in head.split(b"\r\n")
-            if line.lower().startswith(b"content-length:")
-        )
-        while len(body) < length:
-            body += await stream.receive_some(65536)
-    return head + b"\r\n\r\n" + body
-
-
 async def test_keep_alive_and_a_head_sent_byte_by_byte(
     nursery: trio.Nursery, tmp_path: Path
 ) -> None:
@@ -59,10 +40,10 @@ async def test_keep_alive_and_a_head_sent_byte_by_byte(
     request = b"GET /api/ping HTTP/1.1\r\nHost: x\r\n\r\n"
     for byte in request:
         await stream.send_all(bytes([byte]))
-    first = await _read_response(stream)
+    first = await read_http_response(stream)
     assert first.startswith(b"HTTP/1.1 200")
     await stream.send_all(b"GET /api/status HTTP/1.1\r\nHost: x\r\n\r\n")
-    second = await _read_response(stream)
+    second = await read_http_response(stream)
     assert second.startswith(b"HTTP/1.1 200") and b'"online":false' in second
     await stream.aclose()
 
@@ -77,7 +58,7 @@ async def test_head_and_body_in_one_packet_are_replayed(
         b"POST /api/ping HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\n"
         b"Content-Length: %d\r\n\r\n%s" % (len(body), body)
     )
-    response = await _read_response(stream)
+    response = await read_http_response(stream)
     assert response.startswith(b"HTTP/1.1 405")
     await stream.aclose()
 
@@ -96,11 +77,11 @@ async def test_ws_upgrades_go_to_the_handler_and_plain_ws_to_the_app(
     await stream.send_all(
         b"GET /ws?accessToken=t HTTP/1.1\r\nHost: x\r\nUpgrade: websocket\r\n\r\n"
     )
-    assert (await _read_response(stream)).startswith(b"HTTP/1.1 418")
+    assert (await read_http_response(stream)).startswith(b"HTTP/1.1 418")
     assert seen and seen[0].startswith(b"GET /ws?accessToken=t")
     plain = await trio.open_tcp_stream("127.0.0.1", port)
     await plain.send_all(b"GET /ws HTTP/1.1\r\nHost: x\r\n\r\n")
-    assert (await _read_response(plain)).startswith(b"HTTP/1.1 404")
+    assert (await read_http_response(plain)).startswith(b"HTTP/1.1 404")
     assert len(seen) == 1
 
 
@@ -145,7 +126,7 @@ async def test_a_slow_first_head_is_cut_at_the_head_deadline(
     assert 0.4 <= closed_after < 2
     prompt = await trio.open_tcp_stream("127.0.0.1", port)
     await prompt.send_all(b"GET /api/ping HTTP/1.1\r\nHost: x\r\n\r\n")
-    assert (await _read_response(prompt)).startswith(b"HTTP/1.1 200")
+    assert (await read_http_response(prompt)).startswith(b"HTTP/1.1 200")
 
 
 async def test_busy_port_is_a_startup_error(nursery: trio.Nursery, tmp_path: Path) -> None:
