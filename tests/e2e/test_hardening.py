@@ -20,7 +20,8 @@ import shutil
 import socket
 import subprocess
 import sys
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import httpx
@@ -166,8 +167,10 @@ def test_the_syscall_filter_is_really_enforced(sandbox):
     ], result.stderr
 
 
-def test_owncastd_and_ffmpeg_stream_in_the_unit_s_sandbox(sandbox, tmp_path, monkeypatch):
-    monkeypatch.setattr(harness, "OWNCASTD", sandbox(str(harness.OWNCASTD)))
+@contextmanager
+def streaming_daemon(tmp_path: Path) -> Iterator[DaemonProcess]:
+    """`harness.OWNCASTD` (as a test has wrapped it) with ffmpeg publishing: online, and a
+    segment of the first variant served; stopped cleanly afterwards."""
     data = tmp_path / "data"
     write_config(data, latency=0)
     daemon = DaemonProcess(data).wait_ready()
@@ -178,32 +181,26 @@ def test_owncastd_and_ffmpeg_stream_in_the_unit_s_sandbox(sandbox, tmp_path, mon
         assert playlist.status_code == 200 and ".ts" in playlist.text
         segment = next(line for line in playlist.text.splitlines() if line.endswith(".ts"))
         assert len(daemon.get(f"/hls/0/{segment}").content) > 10_000
+        yield daemon
+    finally:
+        publisher.stop()
+        assert daemon.stop() == 0, daemon.log()
+
+
+def test_owncastd_and_ffmpeg_stream_in_the_unit_s_sandbox(sandbox, tmp_path, monkeypatch):
+    monkeypatch.setattr(harness, "OWNCASTD", sandbox(str(harness.OWNCASTD)))
+    with streaming_daemon(tmp_path) as daemon:
         assert daemon.get("/api/healthz").json()["status"] == "ok"
         reloaded = httpx.post(daemon.url + "/api/admin/config/reload", auth=ADMIN, timeout=10)
         assert reloaded.status_code == 200
         problems = [line for line in daemon.lines if "ERROR" in line or "Traceback" in line]
         assert problems == []
-    finally:
-        publisher.stop()
-        assert daemon.stop() == 0, daemon.log()
 
 
 def test_owncastd_and_ffmpeg_stream_under_memory_deny_write_execute(mdwe, tmp_path, monkeypatch):
     wrapper = write_wrapper(tmp_path / "owncastd-mdwe", str(harness.OWNCASTD))
     monkeypatch.setattr(harness, "OWNCASTD", wrapper)
-    data = tmp_path / "data"
-    write_config(data, latency=0)
-    daemon = DaemonProcess(data).wait_ready()
-    publisher = Publisher(daemon.rtmp_url())
-    try:
-        daemon.wait_online()
-        playlist = daemon.get("/hls/0/stream.m3u8")
-        assert playlist.status_code == 200 and ".ts" in playlist.text
-        segment = next(line for line in playlist.text.splitlines() if line.endswith(".ts"))
-        assert len(daemon.get(f"/hls/0/{segment}").content) > 10_000
+    with streaming_daemon(tmp_path) as daemon:
         assert "ffmpeg" not in "\n".join(
             line for line in daemon.lines if "ERROR" in line or "Traceback" in line
         )
-    finally:
-        publisher.stop()
-        assert daemon.stop() == 0, daemon.log()
