@@ -15,7 +15,7 @@ import trio
 from quart import Blueprint, Response
 
 from owncastd.config import hash_password
-from owncastd.config_editor import ConfigRejectedError, ConfigWriteError
+from owncastd.config_editor import ConfigEditor, ConfigRejectedError, ConfigWriteError
 from owncastd.http.admin_auth import AdminGuard
 from owncastd.http.admin_setters import SETTERS, Setter, SetterEnv
 from owncastd.http.context import WebContext
@@ -135,6 +135,24 @@ def server_config_payload(settings: Settings, supported_codecs: tuple[str, ...])
     }
 
 
+async def apply_setter(
+    setter: Setter, env: SetterEnv, editor: ConfigEditor, max_bytes: int = MAX_JSON_BYTES
+) -> Response | None:
+    """Read `{"value": …}`, convert it with `setter` and apply it: None when applied, a 500
+    when valid but not saved; BadRequestError (nothing changed) when invalid or rejected."""
+    body = await json_object(max_bytes)
+    if "value" not in body:
+        raise BadRequestError(f'{setter.name}: the body must be {{"value": …}}')
+    changes = await setter.convert(body["value"], env)
+    try:
+        await editor.apply(changes)
+    except ConfigRejectedError as exc:
+        raise BadRequestError(f"{setter.name}: {'; '.join(exc.problems)}") from None
+    except ConfigWriteError as exc:
+        return error(500, f"{setter.name} is valid but could not be saved: {exc}")
+    return None
+
+
 async def _hash(plain: str) -> str:
     return await trio.to_thread.run_sync(hash_password, plain)
 
@@ -158,16 +176,9 @@ def create_admin_config(ctx: WebContext, guard: AdminGuard, control: ControlPlan
         max_bytes = LOGO_BODY_BYTES if setter.name == "logo" else MAX_JSON_BYTES
 
         async def view() -> Response:
-            body = await json_object(max_bytes)
-            if "value" not in body:
-                raise BadRequestError(f'{setter.name}: the body must be {{"value": …}}')
-            changes = await setter.convert(body["value"], env)
-            try:
-                await control.editor.apply(changes)
-            except ConfigRejectedError as exc:
-                raise BadRequestError(f"{setter.name}: {'; '.join(exc.problems)}") from None
-            except ConfigWriteError as exc:
-                return error(500, f"{setter.name} is valid but could not be saved: {exc}")
+            failed = await apply_setter(setter, env, control.editor, max_bytes)
+            if failed is not None:
+                return failed
             log.info("admin changed config setter=%s applies=%s", setter.name, setter.applies)
             return success(APPLIES_MESSAGE[setter.applies])
 

@@ -14,13 +14,13 @@ from typing import Any
 
 from quart import Blueprint, Response
 
-from owncastd.config_editor import ConfigRejectedError, ConfigWriteError
 from owncastd.core.access_tokens import (
     CAN_SEND_MESSAGES,
     CAN_SEND_SYSTEM_MESSAGES,
     HAS_ADMIN_ACCESS,
     Integration,
 )
+from owncastd.http.admin_config import apply_setter
 from owncastd.http.admin_setters import SETTERS, SetterEnv
 from owncastd.http.bearer_auth import BearerGuard
 from owncastd.http.chat_api import set_visibility
@@ -113,16 +113,9 @@ def create_integrations(
     @api.route("/streamtitle", methods=POST)
     @bearer.require(HAS_ADMIN_ACCESS)
     async def stream_title(caller: Integration) -> Response:
-        data = await json_object()
-        if "value" not in data:
-            raise BadRequestError('streamtitle: the body must be {"value": …}')
-        changes = await STREAM_TITLE.convert(data["value"], SetterEnv())
-        try:
-            await control.editor.apply(changes)
-        except ConfigRejectedError as exc:
-            raise BadRequestError(f"streamtitle: {'; '.join(exc.problems)}") from None
-        except ConfigWriteError as exc:
-            return error(500, f"streamtitle is valid but could not be saved: {exc}")
+        failed = await apply_setter(STREAM_TITLE, SetterEnv(), control.editor)
+        if failed is not None:
+            return failed
         log.info("integration changed the stream title user=%s", caller.id)
         return success("changed")
 
