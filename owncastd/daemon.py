@@ -219,7 +219,7 @@ class Daemon:
         chat = await build_chat(store, settings, stream, self._clock, self.paths.data_dir)
         bus.subscribe(chat.room.on_stream_event)
         bus.subscribe(control.webhooks.on_stream_event)
-        attach_chat(control, chat.room)
+        attach_chat(control, chat.room, chat.store)
         web = WebContext(
             chat=chat,
             settings=settings,

@@ -158,6 +158,7 @@ def create_admin_metrics(ctx: WebContext, guard: AdminGuard, control: ControlPla
     @bp.route("/api/admin/prometheus", methods=["GET", "POST", "PUT", "DELETE", "OPTIONS"])
     @guard.require
     async def prometheus() -> Response:
+        await control.metrics.refresh()
         response = Response(control.metrics.exposition(), content_type=CONTENT_TYPE)
         response.headers["Cache-Control"] = "no-cache"
         return response

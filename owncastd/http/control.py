@@ -28,6 +28,7 @@ from owncastd.metrics.prometheus import Metrics, MetricSources, NoChat
 from owncastd.metrics.viewer_history import ViewerHistory
 from owncastd.settings import SettingsRef
 from owncastd.store.access_tokens import AccessTokenStore
+from owncastd.store.chat import ChatStore
 from owncastd.store.database import Store
 from owncastd.store.datastore import Datastore
 from owncastd.store.user_admin import UserDirectory
@@ -195,25 +196,32 @@ def build_control_plane(parts: ControlPlaneParts) -> ControlPlane:
 
 
 class _RoomStats:
-    """Chat figures for Prometheus from the chat room (users and messages: not yet counted)."""
+    """Chat figures for Prometheus: clients from the room, users and messages from the store
+    (counted at each scrape)."""
 
-    def __init__(self, room: ChatRoom) -> None:
+    def __init__(self, room: ChatRoom, chat_store: ChatStore) -> None:
         self._room = room
+        self._chat_store = chat_store
+        self._users = 0
+        self._messages = 0
+
+    async def refresh(self) -> None:
+        self._users, self._messages = await self._chat_store.counts()
 
     def client_count(self) -> int:
         return len(self._room.clients())
 
     def user_count(self) -> int:
-        return 0
+        return self._users
 
     def message_count(self) -> int:
-        return 0
+        return self._messages
 
 
-def attach_chat(control: ControlPlane, room: ChatRoom) -> None:
+def attach_chat(control: ControlPlane, room: ChatRoom, chat_store: ChatStore) -> None:
     """Feed chat figures to Prometheus and chat events to webhooks; drop a deleted user's chat
     connections."""
-    control.metrics.set_chat(_RoomStats(room))
+    control.metrics.set_chat(_RoomStats(room, chat_store))
     room.subscribe(control.webhooks.on_chat_event)
 
     def drop_clients(user_id: str) -> None:

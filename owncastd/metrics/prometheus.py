@@ -2,9 +2,9 @@
 
 Owncast's gauges (reference §8.6) keep their names and `version`/`host` labels; ours are
 prefixed `owncastd_`. Values are read from their sources when scraped (callbacks), so nothing
-has to remember to update a gauge. The chat side plugs in a :class:`ChatStats` later; until
-then chat figures are 0. HTTP requests are counted by route pattern (never the raw path, so
-scanners cannot blow up the label set) and status.
+has to remember to update a gauge; the chat figures that need the database (users, messages)
+are counted by :meth:`Metrics.refresh` just before each scrape. HTTP requests are counted by
+route pattern (never the raw path, so scanners cannot blow up the label set) and status.
 """
 
 from __future__ import annotations
@@ -22,7 +22,9 @@ CONTENT_TYPE = "text/plain; version=0.0.4; charset=utf-8"
 
 
 class ChatStats(Protocol):
-    """What the chat service reports."""
+    """What the chat service reports; `refresh` recounts what needs the database."""
+
+    async def refresh(self) -> None: ...
 
     def client_count(self) -> int: ...
 
@@ -33,6 +35,9 @@ class ChatStats(Protocol):
 
 class NoChat:
     """Chat figures before a chat service is plugged in."""
+
+    async def refresh(self) -> None:
+        return None
 
     def client_count(self) -> int:
         return 0
@@ -132,6 +137,10 @@ class Metrics:
     def set_chat(self, chat: ChatStats) -> None:
         """Read chat figures from `chat` from now on."""
         self.sources.chat = chat
+
+    async def refresh(self) -> None:
+        """Recount the figures that cannot be read synchronously at scrape time."""
+        await self.sources.chat.refresh()
 
     def observe_request(self, route: str, method: str, status: int) -> None:
         """Count one answered request."""

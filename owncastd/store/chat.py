@@ -260,6 +260,16 @@ class ChatStore:
             await self._store.write("DELETE FROM messages WHERE timestamp <= ?", (cutoff,))
         return found
 
+    async def counts(self) -> tuple[int, int]:
+        """How many chat users (people and bots) and messages are kept."""
+
+        def query(conn: sqlite3.Connection) -> tuple[int, int]:
+            users = conn.execute("SELECT COUNT(*) FROM users").fetchone()[0]
+            messages = conn.execute("SELECT COUNT(*) FROM messages").fetchone()[0]
+            return int(users), int(messages)
+
+        return await self._store.read(query)
+
     # ---- IP bans ---------------------------------------------------------------------
 
     async def ip_bans(self) -> list[tuple[str, str, datetime]]:

@@ -131,7 +131,7 @@ async def start_integration_server(
     control = core.control_plane(store, logs, request_stop=lambda: None, webhook_policy=policy)
     chat = chat_services(core, store)
     core.bus.subscribe(control.webhooks.on_stream_event)
-    attach_chat(control, chat.room)
+    attach_chat(control, chat.room, chat.store)
     ctx = core.context(chat=chat, control=control, config_path=core.config_path)
     await nursery.start(core.stream.run)
     await nursery.start(chat.room.run)

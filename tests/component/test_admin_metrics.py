@@ -238,6 +238,9 @@ async def test_prometheus_serves_real_metrics(admin: AdminHarness, mock_clock):
 
 async def test_chat_figures_come_from_the_chat_source(admin: AdminHarness):
     class Chat:
+        async def refresh(self) -> None:
+            return None
+
         def client_count(self) -> int:
             return 7
 
