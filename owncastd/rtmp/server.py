@@ -47,6 +47,7 @@ CLOSE_TIMEOUT = 2.0
 MAX_WAITING = 16
 PUBLISH_TIMEOUT = 15.0
 REFUSAL_LOG_INTERVAL = 10.0
+PAUSE_SLACK = 1.0
 
 
 class _Closed(Exception):
@@ -230,21 +231,34 @@ class _Connection:
 
     async def _loop(self, nursery: trio.Nursery) -> NoReturn:
         session = self._session
-        # One cancel scope for the whole loop whose deadline only covers the read (not the
-        # back-pressure wait in publication.send): cheaper than a new scope per read.
-        with trio.CancelScope() as deadline:
-            while True:
-                deadline.deadline = trio.current_time() + self._timeout
-                data = await self._stream.receive_some(RECEIVE_SIZE)
-                deadline.deadline = math.inf
-                if not data:
-                    raise self._eof()
-                self._received += len(data)
-                session.receive_data(bytes(data))
-                while (event := session.next_event()) is not None:
-                    await self._on_event(event, nursery)
-                await self._flush()
-        raise _Closed(f"no data for {self._timeout:g} s")
+        while True:
+            data = await self._receive()
+            if not data:
+                raise self._eof()
+            self._received += len(data)
+            session.receive_data(data)
+            while (event := session.next_event()) is not None:
+                await self._on_event(event, nursery)
+            await self._flush()
+
+    async def _receive(self) -> bytes:
+        """One read within the read timeout (which does not cover the back-pressure wait).
+
+        A deadline that fires more than PAUSE_SLACK late means this process was not running
+        (SIGSTOP, a suspended VM, a stalled loop), not that the peer was silent: its data may
+        be waiting in the socket. The read is then tried again with a fresh timeout, measured
+        from this attempt. (A scope per read: a scope once cancelled stays cancelled.)
+        """
+        while True:
+            deadline = trio.current_time() + self._timeout
+            with trio.CancelScope(deadline=deadline):
+                return bytes(await self._stream.receive_some(RECEIVE_SIZE))
+            late = trio.current_time() - deadline
+            if late < PAUSE_SLACK:
+                raise _Closed(f"no data for {self._timeout:g} s")
+            log.info(
+                "rtmp read deadline passed late peer=%s late=%.1fs: reading again", self._peer, late
+            )
 
     def _eof(self) -> _Closed:
         if not self._session.handshake_done:
