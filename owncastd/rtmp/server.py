@@ -172,7 +172,7 @@ class _Connection:
         self._peer = peer
         self._client = client
         self._timeout = server._read_timeout
-        self._session = ServerSession()
+        self._session = ServerSession(clock=trio.current_time)
         self._publication: Publication | None = None
         self._received = 0
         self._admin_disconnect = False
