@@ -17,6 +17,8 @@ from __future__ import annotations
 import contextlib
 import logging
 import math
+from collections.abc import Callable
+from dataclasses import dataclass
 from typing import NoReturn
 
 import trio
@@ -53,6 +55,13 @@ MAX_WAITING_PER_CLIENT = 2
 HANDSHAKE_TIMEOUT = 5.0
 PUBLISH_TIMEOUT = 15.0
 PAUSE_SLACK = 1.0
+
+
+@dataclass(frozen=True, slots=True)
+class _Timeouts:
+    read: float
+    handshake: float
+    publish: float
 
 
 class _Closed(Exception):
@@ -104,9 +113,7 @@ class RtmpServer:
         self._gate = gate
         self._host = host
         self._port = port
-        self._read_timeout = read_timeout
-        self._handshake_timeout = handshake_timeout
-        self._publish_timeout = publish_timeout
+        self._timeouts = _Timeouts(read_timeout, handshake_timeout, publish_timeout)
         self._room: WaitingRoom[_Connection] = WaitingRoom(max_waiting, max_waiting_per_client)
         self._keys = key_guard or KeyGuard()
         self._evictions = RefusalLog("evicted", "too many connections waiting to publish")
@@ -151,7 +158,8 @@ class RtmpServer:
             with trio.move_on_after(CLOSE_TIMEOUT, shield=True):
                 await trio.aclose_forcefully(stream)
             return
-        connection = _Connection(self, stream, peer, client)
+        connection = _Connection(self._gate, self._keys, self._timeouts, stream, peer, client)
+        connection.on_published = lambda: self._room.leave(connection)
         for evicted in self._room.admit(client, connection):
             evicted.evict()
             self._evictions.note(evicted.peer, now)
@@ -164,14 +172,23 @@ class RtmpServer:
 class _Connection:
     """One peer: reads with a deadline, feeds the session, acts on its events."""
 
-    def __init__(self, server: RtmpServer, stream: trio.abc.Stream, peer: str, client: str) -> None:
-        self._server = server
-        self._gate = server._gate
+    def __init__(
+        self,
+        gate: IngestGate,
+        keys: KeyGuard,
+        timeouts: _Timeouts,
+        stream: trio.abc.Stream,
+        peer: str,
+        client: str,
+    ) -> None:
+        self._gate = gate
+        self._keys = keys
+        self._timeouts = timeouts
         self._stream = stream
         self.peer = peer
-        self._peer = peer
         self._client = client
-        self._timeout = server._read_timeout
+        self._timeout = timeouts.read
+        self.on_published: Callable[[], None] = lambda: None
         self._session = ServerSession(clock=trio.current_time)
         self._publication: Publication | None = None
         self._received = 0
@@ -180,7 +197,7 @@ class _Connection:
         self._scope = trio.CancelScope()
         self._accepted_at = trio.current_time()
         self._publish_deadline = trio.CancelScope(
-            deadline=self._accepted_at + min(server._handshake_timeout, server._publish_timeout)
+            deadline=self._accepted_at + min(timeouts.handshake, timeouts.publish)
         )
 
     def evict(self) -> None:
@@ -189,7 +206,7 @@ class _Connection:
         self._scope.cancel()
 
     async def serve(self) -> None:
-        """Serve to the end; leaves the server's waiting room once a publish is accepted."""
+        """Serve to the end; `on_published` runs once a publish is accepted."""
         reason, level = "cancelled", logging.INFO
         try:
             with self._scope:
@@ -216,8 +233,8 @@ class _Connection:
             with self._publish_deadline:
                 await self._loop(nursery)
             if not self._session.handshake_done:
-                raise _Closed(f"no handshake within {self._server._handshake_timeout:g} s")
-            raise _Closed(f"no publish within {self._server._publish_timeout:g} s")
+                raise _Closed(f"no handshake within {self._timeouts.handshake:g} s")
+            raise _Closed(f"no publish within {self._timeouts.publish:g} s")
         except _Closed as closed:
             return closed.reason, closed.level
         except RtmpProtocolError as exc:
@@ -239,7 +256,7 @@ class _Connection:
             handshaking = not session.handshake_done
             session.receive_data(data)
             if handshaking and session.handshake_done and not session.publishing:
-                self._publish_deadline.deadline = self._accepted_at + self._server._publish_timeout
+                self._publish_deadline.deadline = self._accepted_at + self._timeouts.publish
             while (event := session.next_event()) is not None:
                 await self._on_event(event, nursery)
             await self._flush()
@@ -322,7 +339,7 @@ class _Connection:
                 )
 
     async def _start_publication(self, key: str, nursery: trio.Nursery) -> None:
-        keys, now = self._server._keys, trio.current_time()
+        keys, now = self._keys, trio.current_time()
         try:
             if not keys.may_try(self._client, now):
                 raise BadStreamKeyError("too many wrong stream keys from this address")
@@ -339,7 +356,7 @@ class _Connection:
         self._publication = publication
         self._session.accept_publish()
         self._publish_deadline.deadline = math.inf
-        self._server._room.leave(self)
+        self.on_published()
         await self._flush()
         nursery.start_soon(self._watch_disconnect, publication, nursery.cancel_scope)
         log.info("rtmp publish started peer=%s", self.peer)
