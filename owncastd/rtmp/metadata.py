@@ -98,6 +98,26 @@ def stream_details(metadata: dict[str, object]) -> StreamDetails:
     )
 
 
+_RANGES = {
+    "width": MAX_DIMENSION,
+    "height": MAX_DIMENSION,
+    "framerate": MAX_FRAMERATE,
+    "fps": MAX_FRAMERATE,
+    "videodatarate": MAX_BITRATE,
+    "audiodatarate": MAX_BITRATE,
+}
+
+
+def sane(metadata: dict[str, object]) -> dict[str, object]:
+    """`metadata` without the sizes, rates and bitrates that are out of range (ffmpeg reads
+    some of them from the script tag before the first frame)."""
+    return {
+        key: value
+        for key, value in metadata.items()
+        if key not in _RANGES or _number(value, _RANGES[key]) or value == 0
+    }
+
+
 def script_tag(timestamp: int, metadata: dict[str, object]) -> FlvTag | None:
     """The FLV `onMetaData` script tag ffmpeg reads; None if the values cannot be AMF0."""
     try:

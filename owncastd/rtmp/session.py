@@ -38,7 +38,7 @@ from owncastd.rtmp.events import (
 )
 from owncastd.rtmp.flv import media_tag, split_aggregate
 from owncastd.rtmp.handshake import ServerHandshake
-from owncastd.rtmp.metadata import script_tag, stream_details
+from owncastd.rtmp.metadata import sane, script_tag, stream_details
 
 ACK_WINDOW = 5_000_000
 OUT_CHUNK_SIZE = 4096
@@ -288,7 +288,7 @@ class ServerSession:
         if values and values[0] == "@setDataFrame":
             values = values[1:]
         if len(values) >= 2 and values[0] == "onMetaData" and isinstance(values[1], dict):
-            metadata = dict(values[1])
+            metadata = sane(values[1])
             details = stream_details(metadata)
             self._events.append(MetadataReceived(details, script_tag(message.timestamp, metadata)))
         elif error is not None:

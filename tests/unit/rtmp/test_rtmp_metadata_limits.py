@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from owncastd.core.media import StreamDetails
-from owncastd.rtmp.metadata import stream_details
+from owncastd.rtmp.metadata import sane, stream_details
 
 HOSTILE = {
     "width": 1e308,
@@ -58,3 +58,16 @@ def test_number_ranges(key: str, value: float, field: str, expected: float) -> N
 def test_hostile_values_cannot_make_a_huge_number_text() -> None:
     details = stream_details({"width": 1e308, "height": 1e308, "videocodecid": 1e308})
     assert len(f"{details.width}x{details.height} {details.video_codec}") < 40
+
+
+def test_the_forwarded_metadata_drops_insane_numbers_only() -> None:
+    metadata = {**HOSTILE, "width": 1280.0, "height": 0.0, "duration": 0.0, "x": "kept"}
+    assert sane(metadata) == {
+        "width": 1280.0,
+        "height": 0.0,
+        "videocodecid": HOSTILE["videocodecid"],
+        "audiocodecid": HOSTILE["audiocodecid"],
+        "encoder": HOSTILE["encoder"],
+        "duration": 0.0,
+        "x": "kept",
+    }
