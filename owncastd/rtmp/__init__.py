@@ -8,7 +8,9 @@ Sans-IO (bytes in → events/bytes out; no sockets, no trio):
 * :mod:`.control` — protocol control and User Control payloads.
 * :mod:`.flv`, :mod:`.metadata` — RTMP media → FLV tags; `onMetaData` → StreamDetails.
 * :mod:`.session`, :mod:`.events` — one server connection's state machine and its events.
+* :mod:`.admission` — waiting slots per address and a budget of wrong stream keys.
+* :mod:`.decoding` — AMF decode limits and the per-connection decode budget.
 
 trio: :mod:`.server` — ``RtmpServer(gate, host, port, *, read_timeout=10.0, max_waiting=16,
-publish_timeout=15.0)``.
+max_waiting_per_client=2, handshake_timeout=5.0, publish_timeout=15.0, key_guard=None)``.
 """

@@ -35,8 +35,10 @@ from owncastd.rtmp.amftypes import (
     UNSUPPORTED,
     AmfDate,
     AmfError,
+    AmfLimitError,
     EcmaArray,
     TypedObject,
+    ValueCounter,
     XmlDocument,
 )
 
@@ -45,12 +47,14 @@ __all__ = [
     "UNSUPPORTED",
     "AmfDate",
     "AmfError",
+    "AmfLimitError",
     "EcmaArray",
     "Marker",
     "TypedObject",
     "XmlDocument",
     "decode",
     "decode_all",
+    "decode_limited",
     "decode_prefix",
     "encode",
     "encode_all",
@@ -105,7 +109,22 @@ def decode_all(data: bytes | bytearray | memoryview) -> list[object]:
 
 def decode_prefix(data: bytes | bytearray | memoryview) -> tuple[list[object], AmfError | None]:
     """Decode as many leading values as possible; return them and the error that stopped us."""
-    decoder = _Decoder(data)
+    return _prefix(_Decoder(data), data)
+
+
+def decode_limited(
+    data: bytes | bytearray | memoryview, max_values: int
+) -> tuple[list[object], AmfError | None, int]:
+    """:func:`decode_prefix` that stops with :class:`AmfLimitError` after `max_values` values
+    (nested ones included); also returns how many values were decoded."""
+    counter = ValueCounter(max_values)
+    values, error = _prefix(_Decoder(data, counter), data)
+    return values, error, min(counter.used, max_values)
+
+
+def _prefix(
+    decoder: _Decoder, data: bytes | bytearray | memoryview
+) -> tuple[list[object], AmfError | None]:
     values: list[object] = []
     offset = 0
     while offset < len(data):
@@ -118,9 +137,12 @@ def decode_prefix(data: bytes | bytearray | memoryview) -> tuple[list[object], A
 
 
 class _Decoder:
-    def __init__(self, data: bytes | bytearray | memoryview) -> None:
+    def __init__(
+        self, data: bytes | bytearray | memoryview, counter: ValueCounter | None = None
+    ) -> None:
         self.data = bytes(data)
         self.refs: list[object] = []
+        self.counter = counter or ValueCounter()
 
     def value(self, offset: int, depth: int) -> tuple[object, int]:
         try:
@@ -131,6 +153,7 @@ class _Decoder:
     def _value(self, offset: int, depth: int) -> tuple[object, int]:
         if depth > MAX_DEPTH:
             raise AmfError("AMF0 value nested too deeply")
+        self.counter.spend()
         data = self.data
         marker = data[offset]
         pos = offset + 1
@@ -184,7 +207,7 @@ class _Decoder:
             self.refs.append(typed)
             return typed, self._properties(typed.properties, pos, depth)
         if marker == Marker.AVMPLUS:
-            return decode_amf3(data, pos)
+            return decode_amf3(data, pos, self.counter)
         raise AmfError(f"unsupported AMF0 marker 0x{marker:02x}")
 
     def _string(self, pos: int, width: int) -> tuple[str, int]:

@@ -10,17 +10,27 @@ from __future__ import annotations
 import struct
 from typing import TypeVar
 
-from owncastd.rtmp.amftypes import UNDEFINED, AmfDate, AmfError, EcmaArray, XmlDocument
+from owncastd.rtmp.amftypes import (
+    UNDEFINED,
+    AmfDate,
+    AmfError,
+    EcmaArray,
+    ValueCounter,
+    XmlDocument,
+)
 
 _DOUBLE = struct.Struct(">d")
 MAX_DEPTH = 64
 _T = TypeVar("_T")
 
 
-def decode(data: bytes, offset: int) -> tuple[object, int]:
-    """Decode one AMF3 value at `offset`; return it and the offset just past it."""
+def decode(data: bytes, offset: int, counter: ValueCounter | None = None) -> tuple[object, int]:
+    """Decode one AMF3 value at `offset`; return it and the offset just past it.
+
+    `counter` counts the values (and trait member names) and may stop the decoder.
+    """
     try:
-        return _Amf3Decoder(data).value(offset, 0)
+        return _Amf3Decoder(data, counter or ValueCounter()).value(offset, 0)
     except (struct.error, IndexError) as exc:
         raise AmfError(f"truncated AMF3 value at offset {offset}") from exc
 
@@ -34,8 +44,9 @@ class _Traits:
 
 
 class _Amf3Decoder:
-    def __init__(self, data: bytes) -> None:
+    def __init__(self, data: bytes, counter: ValueCounter) -> None:
         self.data = data
+        self.counter = counter
         self.strings: list[str] = []
         self.objects: list[object] = []
         self.traits: list[_Traits] = []
@@ -72,6 +83,7 @@ class _Amf3Decoder:
     def value(self, pos: int, depth: int) -> tuple[object, int]:
         if depth > MAX_DEPTH:
             raise AmfError("AMF3 value nested too deeply")
+        self.counter.spend()
         marker = self.data[pos]
         pos += 1
         if marker == 0x00:
@@ -149,6 +161,7 @@ class _Amf3Decoder:
             _class_name, pos = self.string(pos)
             members = []
             for _ in range(header >> 4):
+                self.counter.spend()
                 name, pos = self.string(pos)
                 members.append(name)
             traits = _Traits(members, bool(header & 8))

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import enum
+import math
 from dataclasses import dataclass, field
 
 from owncastd.errors import RtmpProtocolError
@@ -10,6 +11,28 @@ from owncastd.errors import RtmpProtocolError
 
 class AmfError(RtmpProtocolError):
     """An AMF value could not be decoded or encoded."""
+
+
+class AmfLimitError(AmfError):
+    """A message holds more AMF values than the decoder was allowed to decode."""
+
+
+class ValueCounter:
+    """Counts the values a decoder builds and stops it past `limit` (AMF0 and AMF3 share one):
+    decode work is proportional to it, so a message of 64 KiB of empty objects is cheap to
+    refuse."""
+
+    __slots__ = ("limit", "used")
+
+    def __init__(self, limit: float = math.inf) -> None:
+        self.limit = limit
+        self.used = 0
+
+    def spend(self) -> None:
+        """Count one value; raise :class:`AmfLimitError` past the limit."""
+        self.used += 1
+        if self.used > self.limit:
+            raise AmfLimitError(f"more than {self.limit:g} AMF values in one message")
 
 
 class _Singleton(enum.Enum):

@@ -104,8 +104,9 @@ class ChunkReader:
     SetChunkSize and Abort take effect here (and are returned too). Raises
     :class:`~owncastd.errors.RtmpProtocolError` on bytes that break the protocol or a limit:
     ``max_message_size`` (one message), ``max_pending`` (all unfinished messages together) and
-    ``max_chunk_streams`` (chunk stream ids in use). The limits are plain attributes; a server
-    starts low and raises them once the peer has proven itself.
+    ``max_chunk_streams`` (chunk stream ids in use), and ``min_chunk_size`` (the smallest
+    SetChunkSize taken: tiny chunks cost a parse each). The limits are plain attributes; a
+    server starts strict and relaxes them once the peer has proven itself.
     """
 
     def __init__(
@@ -119,6 +120,7 @@ class ChunkReader:
         self.max_message_size = max_message_size
         self.max_pending = max_pending
         self.max_chunk_streams = max_chunk_streams
+        self.min_chunk_size = 1
         self._buf = b""
         self._pos = 0
         self._incoming: list[bytes] = []
@@ -163,7 +165,10 @@ class ChunkReader:
     def _set_chunk_size(self, payload: bytes) -> None:
         if len(payload) < 4:
             raise RtmpProtocolError("SetChunkSize message shorter than 4 bytes")
-        self.chunk_size = check_chunk_size(_u32(payload)[0])
+        size = check_chunk_size(_u32(payload)[0])
+        if size < self.min_chunk_size:
+            raise RtmpProtocolError(f"SetChunkSize {size} below {self.min_chunk_size}")
+        self.chunk_size = size
 
     def _abort(self, payload: bytes) -> None:
         if len(payload) < 4:

@@ -1,8 +1,11 @@
-"""`onMetaData` → :class:`~owncastd.core.media.StreamDetails` and the FLV script tag."""
+"""`onMetaData` → :class:`~owncastd.core.media.StreamDetails` and the FLV script tag.
+
+The broadcaster's numbers are shown to admins and viewers, so each must be sane or it counts as
+absent (0): width and height whole pixels in 0..16384, frame rate 0..1000, bitrates 0..1e6
+kbit/s. Text is cut: the encoder name to 256 characters, a codec name to 64.
+"""
 
 from __future__ import annotations
-
-import math
 
 from owncastd.core.media import FlvTag, StreamDetails, TagKind
 from owncastd.rtmp import amf0
@@ -49,10 +52,19 @@ AUDIO_CODECS: dict[object, str] = {
 }
 
 
-def _number(value: object) -> float:
+MAX_DIMENSION = 16384
+MAX_FRAMERATE = 1000.0
+MAX_BITRATE = 1_000_000.0
+MAX_ENCODER_LENGTH = 256
+MAX_CODEC_LENGTH = 64
+
+
+def _number(value: object, maximum: float) -> float:
+    """`value` if it is a number in 0..maximum, else 0 (absent)."""
     if isinstance(value, bool) or not isinstance(value, int | float):
         return 0.0
-    return float(value) if math.isfinite(value) else 0.0
+    number = float(value)
+    return number if 0.0 <= number <= maximum else 0.0  # NaN fails both comparisons
 
 
 def _codec(value: object, names: dict[object, str]) -> str:
@@ -61,27 +73,49 @@ def _codec(value: object, names: dict[object, str]) -> str:
     if isinstance(value, int | float):
         return names.get(float(value), f"Unknown ({value:g})")
     if isinstance(value, str):
-        return names.get(value, value.strip() or "Unknown")
+        return names.get(value, value.strip()[:MAX_CODEC_LENGTH] or "Unknown")
     return "Unknown"
 
 
 def stream_details(metadata: dict[str, object]) -> StreamDetails:
     """Owncast's `streamDetails` from an `onMetaData` object (bitrates in kbit/s)."""
-    framerate = _number(metadata.get("framerate")) or _number(metadata.get("fps"))
+    framerate = _number(metadata.get("framerate"), MAX_FRAMERATE) or _number(
+        metadata.get("fps"), MAX_FRAMERATE
+    )
     audio = metadata.get("audiocodecid")
     no_audio = audio is None or audio is amf0.UNDEFINED
     encoder = metadata.get("encoder")
     return StreamDetails(
-        width=int(_number(metadata.get("width"))),
-        height=int(_number(metadata.get("height"))),
+        width=int(_number(metadata.get("width"), MAX_DIMENSION)),
+        height=int(_number(metadata.get("height"), MAX_DIMENSION)),
         framerate=framerate,
-        video_bitrate=round(_number(metadata.get("videodatarate"))),
+        video_bitrate=round(_number(metadata.get("videodatarate"), MAX_BITRATE)),
         video_codec=_codec(metadata.get("videocodecid"), VIDEO_CODECS),
-        audio_bitrate=0 if no_audio else round(_number(metadata.get("audiodatarate"))),
+        audio_bitrate=0 if no_audio else round(_number(metadata.get("audiodatarate"), MAX_BITRATE)),
         audio_codec="No audio" if no_audio else _codec(audio, AUDIO_CODECS),
-        encoder=encoder if isinstance(encoder, str) else "",
+        encoder=encoder[:MAX_ENCODER_LENGTH] if isinstance(encoder, str) else "",
         video_only=no_audio,
     )
+
+
+_RANGES = {
+    "width": MAX_DIMENSION,
+    "height": MAX_DIMENSION,
+    "framerate": MAX_FRAMERATE,
+    "fps": MAX_FRAMERATE,
+    "videodatarate": MAX_BITRATE,
+    "audiodatarate": MAX_BITRATE,
+}
+
+
+def sane(metadata: dict[str, object]) -> dict[str, object]:
+    """`metadata` without the sizes, rates and bitrates that are out of range (ffmpeg reads
+    some of them from the script tag before the first frame)."""
+    return {
+        key: value
+        for key, value in metadata.items()
+        if key not in _RANGES or _number(value, _RANGES[key]) or value == 0
+    }
 
 
 def script_tag(timestamp: int, metadata: dict[str, object]) -> FlvTag | None:

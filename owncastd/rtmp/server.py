@@ -6,7 +6,10 @@ Each connection runs a :class:`~owncastd.rtmp.session.ServerSession`. Media goes
 goes wrong with one connection closes that connection only, with one log line naming the peer.
 
 Until its publish is accepted a peer is a stranger: at most ``max_waiting`` such connections at
-once (more are closed on accept), each with ``publish_timeout`` seconds from accept to publish.
+once and ``max_waiting_per_client`` from one address (a newcomer evicts the oldest, see
+:mod:`~owncastd.rtmp.admission`), each with ``handshake_timeout`` seconds from accept to the end
+of the handshake and ``publish_timeout`` to an accepted publish. An address that sent too many
+wrong stream keys is closed on accept until its budget refills.
 """
 
 from __future__ import annotations
@@ -15,10 +18,12 @@ import contextlib
 import logging
 import math
 from collections.abc import Callable
+from dataclasses import dataclass
 from typing import NoReturn
 
 import trio
 
+from owncastd.core.budget import client_key
 from owncastd.core.ingest import IngestGate, Publication
 from owncastd.errors import (
     AlreadyLiveError,
@@ -27,6 +32,7 @@ from owncastd.errors import (
     RtmpProtocolError,
     StartupError,
 )
+from owncastd.rtmp.admission import KeyGuard, RefusalLog, WaitingRoom, peer_host
 from owncastd.rtmp.events import (
     Connected,
     Event,
@@ -45,8 +51,17 @@ log = logging.getLogger(__name__)
 RECEIVE_SIZE = 64 * 1024
 CLOSE_TIMEOUT = 2.0
 MAX_WAITING = 16
+MAX_WAITING_PER_CLIENT = 2
+HANDSHAKE_TIMEOUT = 5.0
 PUBLISH_TIMEOUT = 15.0
-REFUSAL_LOG_INTERVAL = 10.0
+PAUSE_SLACK = 1.0
+
+
+@dataclass(frozen=True, slots=True)
+class _Timeouts:
+    read: float
+    handshake: float
+    publish: float
 
 
 class _Closed(Exception):
@@ -77,8 +92,9 @@ def _refusal(exc: PublishRefusedError) -> str:
 class RtmpServer:
     """RTMP ingest on `host:port` (port 0 picks a free one), publishing through `gate`.
 
-    `read_timeout` bounds each read; `max_waiting` and `publish_timeout` bound the connections
-    that have not (yet) had a publish accepted (see the module docstring).
+    `read_timeout` bounds each read; `max_waiting`, `max_waiting_per_client`,
+    `handshake_timeout` and `publish_timeout` bound the connections that have not (yet) had a
+    publish accepted; `key_guard` limits wrong stream keys per address (see the module docstring).
     """
 
     def __init__(
@@ -89,17 +105,19 @@ class RtmpServer:
         *,
         read_timeout: float = 10.0,
         max_waiting: int = MAX_WAITING,
+        max_waiting_per_client: int = MAX_WAITING_PER_CLIENT,
+        handshake_timeout: float = HANDSHAKE_TIMEOUT,
         publish_timeout: float = PUBLISH_TIMEOUT,
+        key_guard: KeyGuard | None = None,
     ) -> None:
         self._gate = gate
         self._host = host
         self._port = port
-        self._read_timeout = read_timeout
-        self._max_waiting = max_waiting
-        self._publish_timeout = publish_timeout
-        self._waiting = 0
-        self._refused = 0
-        self._next_refusal_log = -math.inf
+        self._timeouts = _Timeouts(read_timeout, handshake_timeout, publish_timeout)
+        self._room: WaitingRoom[_Connection] = WaitingRoom(max_waiting, max_waiting_per_client)
+        self._keys = key_guard or KeyGuard()
+        self._evictions = RefusalLog("evicted", "too many connections waiting to publish")
+        self._lockouts = RefusalLog("refused", "too many wrong stream keys")
 
     async def run(self, *, task_status: trio.TaskStatus[int] = trio.TASK_STATUS_IGNORED) -> None:
         """Listen and serve until cancelled; `task_status.started(port)` once listening.
@@ -128,43 +146,27 @@ class RtmpServer:
     @property
     def waiting(self) -> int:
         """Connections open whose publish has not been accepted."""
-        return self._waiting
+        return len(self._room)
 
     async def handle_stream(self, stream: trio.abc.Stream, peer: str) -> None:
         """Serve one connection to its end and close it. Never raises (but cancellation)."""
-        if self._waiting >= self._max_waiting:
-            self._refuse(peer)
+        client = client_key(peer_host(peer))
+        now = trio.current_time()
+        if not self._keys.may_try(client, now):
+            self._lockouts.note(peer, now)
+            log.debug("rtmp connection closed peer=%s reason=too many wrong stream keys", peer)
             with trio.move_on_after(CLOSE_TIMEOUT, shield=True):
                 await trio.aclose_forcefully(stream)
             return
-        self._waiting += 1
-        connection = _Connection(
-            self._gate, stream, peer, self._read_timeout, self._publish_timeout
-        )
+        connection = _Connection(self._gate, self._keys, self._timeouts, stream, peer, client)
+        connection.on_published = lambda: self._room.leave(connection)
+        for evicted in self._room.admit(client, connection):
+            evicted.evict()
+            self._evictions.note(evicted.peer, now)
         try:
-            await connection.serve(self._published)
+            await connection.serve()
         finally:
-            if not connection.published:
-                self._waiting -= 1
-
-    def _published(self) -> None:
-        self._waiting -= 1
-
-    def _refuse(self, peer: str) -> None:
-        """Log refusals, at most one line per REFUSAL_LOG_INTERVAL (a flood must not flood)."""
-        self._refused += 1
-        now = trio.current_time()
-        if now < self._next_refusal_log:
-            return
-        self._next_refusal_log = now + REFUSAL_LOG_INTERVAL
-        log.warning(
-            "rtmp connection refused peer=%s reason=too many connections waiting to publish "
-            "limit=%d refused=%d",
-            peer,
-            self._max_waiting,
-            self._refused,
-        )
-        self._refused = 0
+            self._room.leave(connection)
 
 
 class _Connection:
@@ -173,34 +175,48 @@ class _Connection:
     def __init__(
         self,
         gate: IngestGate,
+        keys: KeyGuard,
+        timeouts: _Timeouts,
         stream: trio.abc.Stream,
         peer: str,
-        timeout: float,
-        publish_timeout: float,
+        client: str,
     ) -> None:
         self._gate = gate
+        self._keys = keys
+        self._timeouts = timeouts
         self._stream = stream
-        self._peer = peer
-        self._timeout = timeout
-        self._session = ServerSession()
+        self.peer = peer
+        self._client = client
+        self._timeout = timeouts.read
+        self.on_published: Callable[[], None] = lambda: None
+        self._session = ServerSession(clock=trio.current_time)
         self._publication: Publication | None = None
         self._received = 0
         self._admin_disconnect = False
-        self._publish_timeout = publish_timeout
-        self._publish_deadline = trio.CancelScope(deadline=trio.current_time() + publish_timeout)
-        self._on_published: Callable[[], None] = lambda: None
-        self.published = False
+        self._evicted = False
+        self._scope = trio.CancelScope()
+        self._accepted_at = trio.current_time()
+        self._publish_deadline = trio.CancelScope(
+            deadline=self._accepted_at + min(timeouts.handshake, timeouts.publish)
+        )
 
-    async def serve(self, on_published: Callable[[], None]) -> None:
-        """Serve to the end; `on_published` runs once, when a publish is accepted."""
-        self._on_published = on_published
+    def evict(self) -> None:
+        """Close this connection (not yet publishing) to make room for a newer one."""
+        self._evicted = True
+        self._scope.cancel()
+
+    async def serve(self) -> None:
+        """Serve to the end; `on_published` runs once a publish is accepted."""
         reason, level = "cancelled", logging.INFO
         try:
-            async with trio.open_nursery() as nursery:
-                reason, level = await self._pump(nursery)
-                nursery.cancel_scope.cancel()
+            with self._scope:
+                async with trio.open_nursery() as nursery:
+                    reason, level = await self._pump(nursery)
+                    nursery.cancel_scope.cancel()
             if self._admin_disconnect:
                 reason, level = "disconnected by the admin", logging.INFO
+            elif self._evicted:
+                reason, level = "evicted: too many connections waiting to publish", logging.DEBUG
         finally:
             if self._publication is not None:
                 self._publication.end()
@@ -210,13 +226,15 @@ class _Connection:
                 contextlib.suppress(*closing_errors),
             ):
                 await self._stream.aclose()
-            log.log(level, "rtmp connection closed peer=%s reason=%s", self._peer, reason)
+            log.log(level, "rtmp connection closed peer=%s reason=%s", self.peer, reason)
 
     async def _pump(self, nursery: trio.Nursery) -> tuple[str, int]:
         try:
             with self._publish_deadline:
                 await self._loop(nursery)
-            raise _Closed(f"no publish within {self._publish_timeout:g} s")
+            if not self._session.handshake_done:
+                raise _Closed(f"no handshake within {self._timeouts.handshake:g} s")
+            raise _Closed(f"no publish within {self._timeouts.publish:g} s")
         except _Closed as closed:
             return closed.reason, closed.level
         except RtmpProtocolError as exc:
@@ -225,26 +243,42 @@ class _Connection:
             cause = exc.__cause__ or exc
             return f"connection lost: {cause!r}", logging.WARNING
         except Exception as exc:  # a bug: show it, but keep it to this connection
-            log.error("rtmp connection failed unexpectedly peer=%s", self._peer, exc_info=True)
+            log.error("rtmp connection failed unexpectedly peer=%s", self.peer, exc_info=True)
             return f"internal error: {exc!r}", logging.WARNING
 
     async def _loop(self, nursery: trio.Nursery) -> NoReturn:
         session = self._session
-        # One cancel scope for the whole loop whose deadline only covers the read (not the
-        # back-pressure wait in publication.send): cheaper than a new scope per read.
-        with trio.CancelScope() as deadline:
-            while True:
-                deadline.deadline = trio.current_time() + self._timeout
-                data = await self._stream.receive_some(RECEIVE_SIZE)
-                deadline.deadline = math.inf
-                if not data:
-                    raise self._eof()
-                self._received += len(data)
-                session.receive_data(bytes(data))
-                while (event := session.next_event()) is not None:
-                    await self._on_event(event, nursery)
-                await self._flush()
-        raise _Closed(f"no data for {self._timeout:g} s")
+        while True:
+            data = await self._receive()
+            if not data:
+                raise self._eof()
+            self._received += len(data)
+            handshaking = not session.handshake_done
+            session.receive_data(data)
+            if handshaking and session.handshake_done and not session.publishing:
+                self._publish_deadline.deadline = self._accepted_at + self._timeouts.publish
+            while (event := session.next_event()) is not None:
+                await self._on_event(event, nursery)
+            await self._flush()
+
+    async def _receive(self) -> bytes:
+        """One read within the read timeout (which does not cover the back-pressure wait).
+
+        A deadline that fires more than PAUSE_SLACK late means this process was not running
+        (SIGSTOP, a suspended VM, a stalled loop), not that the peer was silent: its data may
+        be waiting in the socket. The read is then tried again with a fresh timeout, measured
+        from this attempt. (A scope per read: a scope once cancelled stays cancelled.)
+        """
+        while True:
+            deadline = trio.current_time() + self._timeout
+            with trio.CancelScope(deadline=deadline):
+                return bytes(await self._stream.receive_some(RECEIVE_SIZE))
+            late = trio.current_time() - deadline
+            if late < PAUSE_SLACK:
+                raise _Closed(f"no data for {self._timeout:g} s")
+            log.info(
+                "rtmp read deadline passed late peer=%s late=%.1fs: reading again", self.peer, late
+            )
 
     def _eof(self) -> _Closed:
         if not self._session.handshake_done:
@@ -272,7 +306,7 @@ class _Connection:
                 publication.set_details(details)
                 log.info(
                     "rtmp metadata peer=%s video=%s %dx%d@%g audio=%s encoder=%r",
-                    self._peer,
+                    self.peer,
                     details.video_codec,
                     details.width,
                     details.height,
@@ -286,7 +320,7 @@ class _Connection:
                 await self._start_publication(key, nursery)
             case PublishStopped() if publication is not None:
                 publication.end()
-                log.info("rtmp publish stopped peer=%s", self._peer)
+                log.info("rtmp publish stopped peer=%s", self.peer)
             case StreamDeleted():
                 raise _Closed("the publisher deleted its stream", logging.INFO)
             case PeerRejected(reason=reason):
@@ -294,20 +328,27 @@ class _Connection:
                 raise _Closed(f"refused: {reason}")
             case MessageIgnored(reason=reason, malformed=malformed):
                 level = logging.WARNING if malformed else logging.INFO
-                log.log(level, "rtmp message ignored peer=%s reason=%s", self._peer, reason)
+                log.log(level, "rtmp message ignored peer=%s reason=%s", self.peer, reason)
             case Connected(flash_ver=flash_ver):
                 handshake = "digest" if self._session.digest_handshake else "simple"
                 log.info(
                     "rtmp connect peer=%s handshake=%s flash_ver=%r",
-                    self._peer,
+                    self.peer,
                     handshake,
                     flash_ver[:80],
                 )
 
     async def _start_publication(self, key: str, nursery: trio.Nursery) -> None:
+        keys, now = self._keys, trio.current_time()
         try:
-            self._gate.check_key(key)
-            publication = self._gate.begin(self._peer)
+            if not keys.may_try(self._client, now):
+                raise BadStreamKeyError("too many wrong stream keys from this address")
+            try:
+                self._gate.check_key(key)
+            except BadStreamKeyError:
+                keys.failed(self._client, now)
+                raise
+            publication = self._gate.begin(self.peer)
         except PublishRefusedError as exc:
             self._session.refuse_publish(_refusal(exc))
             await self._flush()
@@ -315,17 +356,16 @@ class _Connection:
         self._publication = publication
         self._session.accept_publish()
         self._publish_deadline.deadline = math.inf
-        self.published = True
-        self._on_published()
+        self.on_published()
         await self._flush()
         nursery.start_soon(self._watch_disconnect, publication, nursery.cancel_scope)
-        log.info("rtmp publish started peer=%s", self._peer)
+        log.info("rtmp publish started peer=%s", self.peer)
 
     async def _watch_disconnect(self, publication: Publication, scope: trio.CancelScope) -> None:
         try:
             await publication.wait_disconnect_requested()
         except Exception:
-            log.warning("rtmp disconnect watch failed peer=%s", self._peer, exc_info=True)
+            log.warning("rtmp disconnect watch failed peer=%s", self.peer, exc_info=True)
             return
         self._admin_disconnect = True
         scope.cancel()

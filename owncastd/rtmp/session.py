@@ -9,6 +9,7 @@ stops calling `next_event` stops consuming input: that is how back-pressure reac
 from __future__ import annotations
 
 import enum
+import time
 from collections import deque
 from collections.abc import Callable
 
@@ -23,6 +24,7 @@ from owncastd.rtmp.chunks import (
     MessageType,
     RtmpMessage,
 )
+from owncastd.rtmp.decoding import MAX_DATA_MESSAGE_SIZE, PUBLISHER, STRANGER, DecodeBudget
 from owncastd.rtmp.events import (
     Connected,
     Event,
@@ -36,7 +38,7 @@ from owncastd.rtmp.events import (
 )
 from owncastd.rtmp.flv import media_tag, split_aggregate
 from owncastd.rtmp.handshake import ServerHandshake
-from owncastd.rtmp.metadata import script_tag, stream_details
+from owncastd.rtmp.metadata import sane, script_tag, stream_details
 
 ACK_WINDOW = 5_000_000
 OUT_CHUNK_SIZE = 4096
@@ -51,6 +53,7 @@ CAPABILITIES = 31.0
 PREAUTH_MAX_MESSAGE_SIZE = 64 * 1024
 PREAUTH_MAX_PENDING = 256 * 1024
 PREAUTH_MAX_CHUNK_STREAMS = 64
+PREAUTH_MIN_CHUNK_SIZE = 128
 _REPLIES = frozenset({"_result", "_error", "onStatus", "onBWDone"})
 _MEDIA = (int(MessageType.AUDIO), int(MessageType.VIDEO))
 
@@ -79,7 +82,9 @@ class ServerSession:
 
     The chunk reader's limits are ``preauth_*`` (capped by the media limits) until
     :meth:`accept_publish`, then ``max_message_size``/``max_pending``: an unauthenticated peer
-    cannot make the server hold megabytes of unfinished messages.
+    cannot make the server hold megabytes of unfinished messages. Decode work is budgeted the
+    same way (:mod:`~owncastd.rtmp.decoding`, on `clock`, in seconds); a peer past its budget
+    gets :class:`~owncastd.errors.RtmpProtocolError`.
     """
 
     def __init__(
@@ -90,8 +95,10 @@ class ServerSession:
         max_pending: int = DEFAULT_MAX_PENDING,
         preauth_max_message_size: int = PREAUTH_MAX_MESSAGE_SIZE,
         preauth_max_pending: int = PREAUTH_MAX_PENDING,
+        clock: Callable[[], float] = time.monotonic,
     ) -> None:
         self.app = app
+        self._budget = DecodeBudget(clock, STRANGER)
         self._handshake = ServerHandshake()
         self._max_message_size = max_message_size
         self._max_pending = max_pending
@@ -100,6 +107,7 @@ class ServerSession:
             max_pending=min(preauth_max_pending, max_pending),
             max_chunk_streams=PREAUTH_MAX_CHUNK_STREAMS,
         )
+        self._reader.min_chunk_size = PREAUTH_MIN_CHUNK_SIZE
         self._writer = ChunkWriter()
         self._outgoing: list[bytes] = []
         self._events: deque[Event] = deque()
@@ -170,6 +178,8 @@ class ServerSession:
             if message is None:
                 return None
             type_id = message.type_id
+            if self._state is not _State.PUBLISHING:
+                self._budget.charge(1.0)  # every message counts for a stranger
             if type_id in _MEDIA:
                 if self._state is _State.PUBLISHING:
                     tag = media_tag(type_id, message.timestamp, message.payload)
@@ -193,6 +203,8 @@ class ServerSession:
         reader.max_message_size = self._max_message_size
         reader.max_pending = self._max_pending
         reader.max_chunk_streams = MAX_CHUNK_STREAMS
+        reader.min_chunk_size = 1
+        self._budget.relax(PUBLISHER)
 
     def refuse_publish(self, description: str) -> None:
         """Answer with NetStream.Publish.BadName; the connection should then close."""
@@ -244,7 +256,7 @@ class ServerSession:
         payload = message.payload
         if message.type_id == MessageType.COMMAND_AMF3 and payload[:1] == b"\x00":
             payload = payload[1:]
-        values, error = amf0.decode_prefix(payload)
+        values, error = self._budget.decode(payload)
         if not values or not isinstance(values[0], str):
             detail = str(error) if error else "the first value is not a string"
             raise RtmpProtocolError(f"command message without a name: {detail}")
@@ -267,11 +279,16 @@ class ServerSession:
         payload = message.payload
         if message.type_id == MessageType.DATA_AMF3 and payload[:1] == b"\x00":
             payload = payload[1:]
-        values, error = amf0.decode_prefix(payload)
+        if len(payload) > MAX_DATA_MESSAGE_SIZE:
+            self._budget.charge(1.0 + len(payload) // 1024)
+            size = f"{len(payload)} bytes over the {MAX_DATA_MESSAGE_SIZE} limit"
+            self._events.append(MessageIgnored(f"data message of {size}", True))
+            return
+        values, error = self._budget.decode(payload)
         if values and values[0] == "@setDataFrame":
             values = values[1:]
         if len(values) >= 2 and values[0] == "onMetaData" and isinstance(values[1], dict):
-            metadata = dict(values[1])
+            metadata = sane(values[1])
             details = stream_details(metadata)
             self._events.append(MetadataReceived(details, script_tag(message.timestamp, metadata)))
         elif error is not None:

@@ -355,31 +355,35 @@ async def test_connections_waiting_to_publish_are_limited(
             clients.append(RtmpTestClient(client_stream))
             await clients[-1].handshake()
         assert server.waiting == 2
-        # A third stranger is closed at once, with a logged reason.
-        for _ in range(2):
-            client_stream, server_stream = trio.testing.memory_stream_pair()
-            await server.handle_stream(server_stream, "10.0.0.9:1")
-            assert await client_stream.receive_some() == b""
-        [refused] = [r for r in rtmp_logs.records if "refused" in r.getMessage()]
-        assert refused.levelno == logging.WARNING
-        assert refused.getMessage() == (
-            "rtmp connection refused peer=10.0.0.9:1 "
-            "reason=too many connections waiting to publish limit=2 refused=1"
+        # A third stranger gets in: the oldest is closed, with a logged reason.
+        client_stream, server_stream = trio.testing.memory_stream_pair()
+        nursery.start_soon(server.handle_stream, server_stream, "10.0.0.9:1")
+        third = RtmpTestClient(client_stream)
+        await third.handshake()
+        assert await clients[0].stream.receive_some() == b""
+        assert server.waiting == 2
+        [evicted] = [r for r in rtmp_logs.records if "evicted peer" in r.getMessage()]
+        assert evicted.levelno == logging.WARNING
+        assert evicted.getMessage() == (
+            "rtmp connection evicted peer=10.0.0.0:1 "
+            "reason=too many connections waiting to publish count=1"
         )
         # A publisher no longer counts: its slot goes to the next connection.
-        await clients[0].send(clients[0].codec.connect())
-        await clients[0].read_until("NetConnection.Connect.Success")
-        await clients[0].send(clients[0].codec.publish_commands(KEY))
-        assert status_code(await clients[0].read_command("onStatus")) == "NetStream.Publish.Start"
+        await clients[1].send(clients[1].codec.connect())
+        await clients[1].read_until("NetConnection.Connect.Success")
+        await clients[1].send(clients[1].codec.publish_commands(KEY))
+        assert status_code(await clients[1].read_command("onStatus")) == "NetStream.Publish.Start"
         assert server.waiting == 1
         client_stream, server_stream = trio.testing.memory_stream_pair()
         nursery.start_soon(server.handle_stream, server_stream, "10.0.0.3:1")
         await RtmpTestClient(client_stream).handshake()
         assert server.waiting == 2
         # A stranger that leaves frees its slot too.
-        await clients[1].stream.aclose()
+        await third.stream.aclose()
         while server.waiting != 1:
             await trio.testing.wait_all_tasks_blocked()
+        [publication] = gate.publications
+        assert not publication.ended.is_set()
 
 
 async def test_a_peer_must_publish_within_the_deadline(
