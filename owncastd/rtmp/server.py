@@ -47,6 +47,7 @@ CLOSE_TIMEOUT = 2.0
 MAX_WAITING = 16
 PUBLISH_TIMEOUT = 15.0
 REFUSAL_LOG_INTERVAL = 10.0
+ADMIN_DISCONNECT = "disconnected by the admin"  # the reason when the service gives none
 
 
 class _Closed(Exception):
@@ -185,7 +186,7 @@ class _Connection:
         self._session = ServerSession()
         self._publication: Publication | None = None
         self._received = 0
-        self._admin_disconnect = False
+        self._disconnect_reason = ""  # why the service asked us to drop the publisher
         self._publish_timeout = publish_timeout
         self._publish_deadline = trio.CancelScope(deadline=trio.current_time() + publish_timeout)
         self._on_published: Callable[[], None] = lambda: None
@@ -199,8 +200,9 @@ class _Connection:
             async with trio.open_nursery() as nursery:
                 reason, level = await self._pump(nursery)
                 nursery.cancel_scope.cancel()
-            if self._admin_disconnect:
-                reason, level = "disconnected by the admin", logging.INFO
+            if self._disconnect_reason:
+                reason = self._disconnect_reason
+                level = logging.INFO if reason == ADMIN_DISCONNECT else logging.WARNING
         finally:
             if self._publication is not None:
                 self._publication.end()
@@ -323,9 +325,9 @@ class _Connection:
 
     async def _watch_disconnect(self, publication: Publication, scope: trio.CancelScope) -> None:
         try:
-            await publication.wait_disconnect_requested()
+            reason = await publication.wait_disconnect_requested()
         except Exception:
             log.warning("rtmp disconnect watch failed peer=%s", self._peer, exc_info=True)
             return
-        self._admin_disconnect = True
+        self._disconnect_reason = reason or ADMIN_DISCONNECT
         scope.cancel()
