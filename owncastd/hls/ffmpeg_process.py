@@ -38,7 +38,8 @@ class TranscoderLog:
     def line(self, text: str) -> None:
         """Record one line of ffmpeg output."""
         log.warning("ffmpeg: %s", text)
-        self.last_line = text
+        if text.strip() != "Conversion failed!":  # ffmpeg's sign-off says nothing about why
+            self.last_line = text
         if self._file is not None:
             self._file.write_line(text)
 
