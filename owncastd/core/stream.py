@@ -7,8 +7,8 @@ are sync methods (atomic under trio); `run()` only sleeps until the next timer.
 
 `begin` and `end` are transactional: a begin that fails changes nothing, and an end always
 clears the session (saving stats or publishing events cannot stop it). The transcoder gets the
-newest session through a one-slot hand-off (:class:`SessionHandoff`): only one publisher is live
-at a time, so an older session still waiting there has already ended and is simply replaced.
+newest session through a one-slot hand-off (`core.handoff.LatestSlot`): only one publisher is
+live at a time, so an older session still waiting there has already ended and is replaced.
 """
 
 from __future__ import annotations
@@ -34,6 +34,7 @@ from owncastd.core.events import (
     StreamWentOffline,
     StreamWentOnline,
 )
+from owncastd.core.handoff import LatestSlot
 from owncastd.core.media import FlvTag, StreamDetails
 from owncastd.errors import AlreadyLiveError, BadStreamKeyError
 
@@ -165,44 +166,6 @@ class LiveSession:
         self._stream._session_ended(self)
 
 
-class SessionHandoff:
-    """The newest session waiting for the transcoder (one slot, the newest wins).
-
-    Iterate with `async for`, or take one with `receive()` / `receive_nowait()`.
-    """
-
-    def __init__(self) -> None:
-        self._waiting: LiveSession | None = None
-        self._arrived = trio.Event()
-
-    def put(self, session: LiveSession) -> None:
-        """Offer `session`; an older one still waiting (already ended) is dropped."""
-        older, self._waiting = self._waiting, session
-        if older is not None:
-            older.media.close()
-        self._arrived.set()
-
-    def receive_nowait(self) -> LiveSession:
-        """The waiting session; raises trio.WouldBlock when there is none."""
-        session, self._waiting = self._waiting, None
-        if session is None:
-            raise trio.WouldBlock
-        self._arrived = trio.Event()
-        return session
-
-    async def receive(self) -> LiveSession:
-        """Wait for the next session."""
-        while self._waiting is None:
-            await self._arrived.wait()
-        return self.receive_nowait()
-
-    def __aiter__(self) -> SessionHandoff:
-        return self
-
-    async def __anext__(self) -> LiveSession:
-        return await self.receive()
-
-
 class Stream:
     """Stream state machine and ingest gate.
 
@@ -236,7 +199,8 @@ class Stream:
         self._offline_at = math.inf
         self._stats_dirty = False
         self._wakeup = trio.Event()
-        self.sessions = SessionHandoff()
+        # The transcoder takes sessions from here; an older one waiting has ended: drop it.
+        self.sessions = LatestSlot[LiveSession](on_drop=lambda old: old.media.close())
 
     # ---- ingest gate -------------------------------------------------------------------
 
