@@ -3,7 +3,10 @@
 For each session the core hands over, the service wipes the HLS output, starts ffmpeg on the
 session's FLV tags, watches the playlists (first segments → the stream may go online; old
 segments cleaned every minute; thumbnails every 20 s) and, when the publisher leaves, lets
-ffmpeg flush and appends `#EXT-X-ENDLIST` so players stop cleanly.
+ffmpeg flush and appends `#EXT-X-ENDLIST` so players stop cleanly. The playlists viewers fetch
+are kept by :class:`~owncastd.hls.stitcher.PlaylistStitcher`, so a restarted ffmpeg continues
+the same playlist after a discontinuity. When ffmpeg keeps failing, the publisher is dropped
+with the reason (the output cannot be written, ffmpeg's exit status and last words…).
 """
 
 from __future__ import annotations
