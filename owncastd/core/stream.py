@@ -125,7 +125,6 @@ class LiveSession:
 
     async def send(self, tag: FlvTag) -> None:
         """Queue a tag for the transcoder, waiting while its queue is full."""
-        self.last_media_at = trio.current_time()
         # If the transcoder has stopped reading, the session is ending anyway: drop the tag.
         with contextlib.suppress(trio.BrokenResourceError, trio.ClosedResourceError):
             try:
@@ -133,6 +132,7 @@ class LiveSession:
                 self._media_send.send_nowait(tag)
             except trio.WouldBlock:
                 await self._media_send.send(tag)
+            self.last_media_at = trio.current_time()  # media flows (in and on to the transcoder)
 
     def set_details(self, details: StreamDetails) -> None:
         """Record the broadcaster's `onMetaData`."""
@@ -281,12 +281,15 @@ class Stream:
         if session is None:
             return None
         now = trio.current_time()
-        who = f"session={session.id} remote={session.remote_addr}"
+        who = f"session={session.id}"  # healthz is public: no publisher address here
         if not session.watched and now - session.started_at >= UNWATCHED_GRACE_SECONDS:
             return f"ingest: stream session open but its RTMP connection is gone ({who})"
         silent = now - session.last_media_at
         if silent >= STUCK_INGEST_SECONDS:
-            return f"ingest: no media received for {silent:.0f} s ({who})"
+            return (
+                f"ingest: no media flowing for {silent:.0f} s: the encoder sends none or the "
+                f"transcoder takes none ({who})"
+            )
         return None
 
     @property
