@@ -188,6 +188,7 @@ class Daemon:
         appliance = self.appliance
         assert appliance is not None
         appliance.attach_stream(lambda: stream.is_live)
+        appliance.health.add_check("ingest", stream.ingest_problem)  # a stuck session
         output = HlsOutput(self.paths.hls_dir)
         transcoder = TranscoderService(
             stream=stream,

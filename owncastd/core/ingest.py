@@ -21,8 +21,9 @@ class Publication(Protocol):
     def set_details(self, details: StreamDetails) -> None:
         """Record the broadcaster's `onMetaData`."""
 
-    async def wait_disconnect_requested(self) -> None:
-        """Return when the admin asks to drop this publisher (the adapter then closes it)."""
+    async def wait_disconnect_requested(self) -> str:
+        """Return, with the reason to log, when the admin or the transcoder asks to drop this
+        publisher (the adapter then closes it)."""
 
     def end(self) -> None:
         """The publisher is gone (unpublish, EOF, timeout or error). Idempotent."""

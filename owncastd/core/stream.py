@@ -4,6 +4,11 @@
 source of the sessions the transcoder consumes, and the owner of the timers that make the
 stream *online* after its warm-up and *offline* after the delayed-offline period. State changes
 are sync methods (atomic under trio); `run()` only sleeps until the next timer.
+
+`begin` and `end` are transactional: a begin that fails changes nothing, and an end always
+clears the session (saving stats or publishing events cannot stop it). The transcoder gets the
+newest session through a one-slot hand-off (`core.handoff.LatestSlot`): only one publisher is
+live at a time, so an older session still waiting there has already ended and is replaced.
 """
 
 from __future__ import annotations
@@ -29,6 +34,7 @@ from owncastd.core.events import (
     StreamWentOffline,
     StreamWentOnline,
 )
+from owncastd.core.handoff import LatestSlot
 from owncastd.core.media import FlvTag, StreamDetails
 from owncastd.errors import AlreadyLiveError, BadStreamKeyError
 
@@ -38,6 +44,17 @@ OFFLINE_DELAY_SECONDS = 300.0
 STATS_SAVE_INTERVAL_SECONDS = 60.0
 MIN_WARMUP_SECONDS = 7.0
 MEDIA_QUEUE_TAGS = 256
+ADMIN_DISCONNECT_REASON = "disconnected by the admin"
+STUCK_INGEST_SECONDS = 30.0  # a session with no media for this long is reported by healthz
+UNWATCHED_GRACE_SECONDS = 5.0  # a session nobody's connection watches for this long is stale
+
+
+class DisconnectOutcome(enum.Enum):
+    """What `Stream.disconnect()` found."""
+
+    NOTHING = "nothing"  # nobody was live
+    DISCONNECTED = "disconnected"  # the publisher's connection was asked to close
+    CLEARED_STALE = "cleared"  # a session whose connection was already gone was cleared
 
 
 class Phase(enum.Enum):
@@ -101,6 +118,9 @@ class LiveSession:
         self._stream = stream
         self._media_send, self.media = trio.open_memory_channel[FlvTag](MEDIA_QUEUE_TAGS)
         self._disconnect_requested = trio.Event()
+        self.disconnect_reason = ""
+        self.started_at = trio.current_time()
+        self.last_media_at = self.started_at
         self.ended = False
 
     async def send(self, tag: FlvTag) -> None:
@@ -112,22 +132,33 @@ class LiveSession:
                 self._media_send.send_nowait(tag)
             except trio.WouldBlock:
                 await self._media_send.send(tag)
+            self.last_media_at = trio.current_time()  # media flows (in and on to the transcoder)
 
     def set_details(self, details: StreamDetails) -> None:
         """Record the broadcaster's `onMetaData`."""
         self.details = details
         self._stream._details_changed(self)
 
-    async def wait_disconnect_requested(self) -> None:
-        """Return once the admin asked to drop this publisher."""
+    async def wait_disconnect_requested(self) -> str:
+        """Return, with the reason, once the admin or the transcoder asked to drop this
+        publisher."""
         await self._disconnect_requested.wait()
+        return self.disconnect_reason
 
-    def request_disconnect(self) -> None:
-        """Ask the ingest adapter to close this publisher's connection."""
-        self._disconnect_requested.set()
+    def request_disconnect(self, reason: str = ADMIN_DISCONNECT_REASON) -> None:
+        """Ask the ingest adapter to close this publisher's connection (the first reason
+        given is the one reported)."""
+        if not self._disconnect_requested.is_set():
+            self.disconnect_reason = reason
+            self._disconnect_requested.set()
+
+    @property
+    def watched(self) -> bool:
+        """An ingest connection is waiting for a disconnect request, i.e. it is still open."""
+        return self._disconnect_requested.statistics().tasks_waiting > 0
 
     def end(self) -> None:
-        """The publisher is gone. Idempotent."""
+        """The publisher is gone. Idempotent; always clears the stream's session."""
         if self.ended:
             return
         self.ended = True
@@ -168,7 +199,8 @@ class Stream:
         self._offline_at = math.inf
         self._stats_dirty = False
         self._wakeup = trio.Event()
-        self._sessions_send, self.sessions = trio.open_memory_channel[LiveSession](8)
+        # The transcoder takes sessions from here; an older one waiting has ended: drop it.
+        self.sessions = LatestSlot[LiveSession](on_drop=lambda old: old.media.close())
 
     # ---- ingest gate -------------------------------------------------------------------
 
@@ -183,20 +215,25 @@ class Stream:
             raise BadStreamKeyError("invalid stream key")
 
     def begin(self, remote_addr: str) -> LiveSession:
-        """Open a session for a new publisher, or raise AlreadyLiveError."""
+        """Open a session for a new publisher, or raise AlreadyLiveError.
+
+        Everything that can fail happens before the state changes; the hand-off cannot fail.
+        """
         if self.session is not None:
             raise AlreadyLiveError("a stream is already live; refusing a second publisher")
         now = self._clock()
         session = LiveSession(self, remote_addr, now)
+        warm_at = trio.current_time() + warmup_seconds(session.segment_seconds)
+        stats = replace(self.stats, last_connect_time=now, session_peak_viewers=0)
         self.session = session
         self.phase = Phase.LIVE
         self.online = False
         self._media_ready = False
-        self._warm_at = trio.current_time() + warmup_seconds(session.segment_seconds)
+        self._warm_at = warm_at
         self._offline_at = math.inf
-        self.stats = replace(self.stats, last_connect_time=now, session_peak_viewers=0)
+        self.stats = stats
+        self.sessions.put(session)
         self._save_stats()
-        self._sessions_send.send_nowait(session)
         log.info("stream started remote=%s session=%s", remote_addr, session.id)
         self._bus.publish(StreamStarted(remote_addr=remote_addr, at=now))
         self._poke()
@@ -223,12 +260,37 @@ class Stream:
             )
             self._stats_dirty = True
 
-    def disconnect(self) -> bool:
-        """Ask the current publisher's connection to close. False when nobody is live."""
-        if self.session is None:
-            return False
-        self.session.request_disconnect()
-        return True
+    def disconnect(self) -> DisconnectOutcome:
+        """Drop the current publisher: ask its connection to close and end its session now,
+        so the stream is free again even if that connection is already gone."""
+        session = self.session
+        if session is None:
+            return DisconnectOutcome.NOTHING
+        watched = session.watched
+        session.request_disconnect(ADMIN_DISCONNECT_REASON)
+        session.end()
+        return DisconnectOutcome.DISCONNECTED if watched else DisconnectOutcome.CLEARED_STALE
+
+    def ingest_problem(self) -> str | None:
+        """A health check: why the open session looks stuck, or None.
+
+        Stuck means no media for STUCK_INGEST_SECONDS, or no ingest connection watching it
+        for UNWATCHED_GRACE_SECONDS (its connection is gone but the session stayed).
+        """
+        session = self.session
+        if session is None:
+            return None
+        now = trio.current_time()
+        who = f"session={session.id}"  # healthz is public: no publisher address here
+        if not session.watched and now - session.started_at >= UNWATCHED_GRACE_SECONDS:
+            return f"ingest: stream session open but its RTMP connection is gone ({who})"
+        silent = now - session.last_media_at
+        if silent >= STUCK_INGEST_SECONDS:
+            return (
+                f"ingest: no media flowing for {silent:.0f} s: the encoder sends none or the "
+                f"transcoder takes none ({who})"
+            )
+        return None
 
     @property
     def broadcaster(self) -> Broadcaster | None:
@@ -290,8 +352,13 @@ class Stream:
         self._wakeup.set()
 
     def _save_stats(self) -> None:
+        """Queue the stats for saving; a failure is logged, never raised into a state change."""
         self._stats_dirty = False
-        self._stats_sink.save_stats(self.stats)
+        try:
+            self._stats_sink.save_stats(self.stats)
+        except Exception:
+            self._stats_dirty = True
+            log.exception("saving stream stats failed")
 
     def _details_changed(self, session: LiveSession) -> None:
         if session is self.session:

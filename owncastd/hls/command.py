@@ -241,13 +241,14 @@ def build_transcode_command(
     segment_id: str,
     has_audio: bool = True,
     log_file: Path | None = None,
+    playlist_dir: Path | None = None,
 ) -> FfmpegCommand:
     """The live transcode: FLV on stdin → HLS variants under `output_dir` (reference §5.2).
 
-    Writes `output_dir/stream.m3u8` (master), `output_dir/<N>/stream.m3u8` and
-    `output_dir/<N>/stream-<segment_id>-<n>.ts`. Raises ValueError for an unknown codec or
-    latency level, no variants, or a `segment_id`/`output_dir` that would break ffmpeg's
-    `%v`/`%d` patterns.
+    Writes `playlist_dir/stream.m3u8` (master), `playlist_dir/<N>/stream.m3u8` (playlist_dir
+    defaults to output_dir) and `output_dir/<N>/stream-<segment_id>-<n>.ts`. Raises ValueError
+    for an unknown codec or latency level, no variants, or a `segment_id`/`output_dir` that
+    would break ffmpeg's `%v`/`%d` patterns.
     """
     codec = _codec(video.codec)
     latency = _latency(video.latency_level)
@@ -255,8 +256,10 @@ def build_transcode_command(
         raise ValueError("at least one video variant is required")
     if not segment_id or any(ch in segment_id for ch in "/%\\"):
         raise ValueError(f"segment id must be non-empty without '/', '\\' or '%' ({segment_id!r})")
-    if "%" in str(output_dir):
-        raise ValueError(f"output directory must not contain '%' ({output_dir})")
+    playlist_dir = output_dir if playlist_dir is None else playlist_dir
+    for directory in (output_dir, playlist_dir):
+        if "%" in str(directory):
+            raise ValueError(f"output directory must not contain '%' ({directory})")
 
     # Global options, then the codec's hardware setup (develop puts them right after these).
     argv = [ffmpeg, "-hide_banner", "-loglevel", "warning", *codec.global_flags]
@@ -282,7 +285,7 @@ def build_transcode_command(
         "-master_pl_name", _MASTER_PLAYLIST,
         "-hls_segment_filename", str(output_dir / "%v" / f"stream-{segment_id}-%d.ts"),
         "-max_muxing_queue_size", "400",
-        str(output_dir / "%v" / "stream.m3u8"),
+        str(playlist_dir / "%v" / "stream.m3u8"),
     ]  # fmt: skip
     env = ffreport_env(log_file) if log_file is not None else MappingProxyType({})
     return FfmpegCommand(argv=tuple(argv), env=env)

@@ -33,10 +33,13 @@ class TranscoderLog:
         self._file: RotatingTextFile | None = None
         if path is not None:
             self._file = RotatingTextFile(path)
+        self.last_line = "(no output)"  # the last thing ffmpeg said, to explain a failure
 
     def line(self, text: str) -> None:
         """Record one line of ffmpeg output."""
         log.warning("ffmpeg: %s", text)
+        if text.strip() != "Conversion failed!":  # ffmpeg's sign-off says nothing about why
+            self.last_line = text
         if self._file is not None:
             self._file.write_line(text)
 

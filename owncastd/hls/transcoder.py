@@ -3,15 +3,18 @@
 For each session the core hands over, the service wipes the HLS output, starts ffmpeg on the
 session's FLV tags, watches the playlists (first segments → the stream may go online; old
 segments cleaned every minute; thumbnails every 20 s) and, when the publisher leaves, lets
-ffmpeg flush and appends `#EXT-X-ENDLIST` so players stop cleanly.
+ffmpeg flush and appends `#EXT-X-ENDLIST` so players stop cleanly. The playlists viewers fetch
+are kept by :class:`~owncastd.hls.stitcher.PlaylistStitcher`, so a restarted ffmpeg continues
+the same playlist after a discontinuity. When ffmpeg keeps failing, the publisher is dropped
+with the reason (the output cannot be written, ffmpeg's exit status and last words…).
 """
 
 from __future__ import annotations
 
 import contextlib
 import logging
-import secrets
 from collections.abc import Callable
+from dataclasses import dataclass
 from pathlib import Path
 from typing import TypeVar
 
@@ -23,6 +26,7 @@ from owncastd.core.stream import LiveSession, Stream
 from owncastd.hls.command import LATENCY_LEVELS, build_transcode_command
 from owncastd.hls.ffmpeg_process import FfmpegProcess, TranscoderLog
 from owncastd.hls.output import HlsOutput
+from owncastd.hls.stitcher import PlaylistStitcher
 from owncastd.hls.thumbnails import ThumbnailMaker, highest_quality_variant
 from owncastd.settings import VideoSettings
 
@@ -138,6 +142,19 @@ class TagFeed:
             self._metadata = tag
 
 
+@dataclass
+class _Run:
+    """What every ffmpeg run of one session shares."""
+
+    session: LiveSession
+    video: VideoSettings
+    feed: TagFeed
+    has_audio: bool
+    log: TranscoderLog
+    playlists: PlaylistStitcher
+    restarted: bool = False
+
+
 class TranscoderService:
     """Consumes `stream.sessions` and runs ffmpeg for each, one at a time."""
 
@@ -183,7 +200,7 @@ class TranscoderService:
                     log.exception(
                         "transcoder failed; disconnecting the publisher session=%s", session.id
                     )
-                    session.request_disconnect()
+                    session.request_disconnect("transcoder failed (an internal error)")
                     session.media.close()  # ingest drops further tags instead of blocking
                 finally:
                     self._busy = False
@@ -198,14 +215,18 @@ class TranscoderService:
         video = self._video_settings()
         transcoder_log = TranscoderLog(self._log_file)
         feed = TagFeed(session.media)
+        window = LATENCY_LEVELS[video.latency_level].playlist_length
+        playlists = PlaylistStitcher(self._output, len(video.variants), window)
         try:
             await self._video_files("reset", self._output.reset, len(video.variants))
             await feed.read_prefix()
             details = session.details
             has_audio = feed.saw_audio or details.audio_codec not in ("", "No audio")
+            run = _Run(session, video, feed, has_audio, transcoder_log, playlists)
             async with trio.open_nursery() as nursery:
                 nursery.start_soon(self._watch, session, video)
-                await self._supervise(session, video, feed, has_audio, transcoder_log)
+                nursery.start_soon(playlists.run)
+                await self._supervise(run)
                 nursery.cancel_scope.cancel()
         finally:
             transcoder_log.close()
@@ -214,62 +235,72 @@ class TranscoderService:
                 await self._thumbnails.clear()
             log.info("transcoder finished session=%s", session.id)
 
-    async def _supervise(
-        self,
-        session: LiveSession,
-        video: VideoSettings,
-        feed: TagFeed,
-        has_audio: bool,
-        transcoder_log: TranscoderLog,
-    ) -> None:
+    async def _supervise(self, run: _Run) -> None:
+        """Run ffmpeg, restarting it when it dies mid-stream; give up (and drop the publisher,
+        saying why) after MAX_RESTARTS failures within RESTART_WINDOW."""
+        session = run.session
         failures: list[float] = []
-        restarted = False
         while True:
-            segment_id = secrets.token_hex(3)
-            command = build_transcode_command(
-                self._ffmpeg,
-                video,
-                output_dir=self._output.root,
-                segment_id=segment_id,
-                has_audio=has_audio,
-            )
-            log.info(
-                "transcoder starting session=%s variants=%d latency=%d codec=%s audio=%s",
-                session.id,
-                len(video.variants),
-                video.latency_level,
-                video.codec,
-                has_audio,
-            )
-            try:
-                process = await FfmpegProcess.start(command.argv, command.env, transcoder_log)
-            except (OSError, ValueError) as exc:
-                # Binary gone, ENOMEM, EAGAIN…: counts like an ffmpeg that died at once.
-                log.warning("ffmpeg could not start session=%s error=%s", session.id, exc)
-                code: int | str = "not started"
-            else:
-                publisher_left, code = await self._feed(process, feed, restarted=restarted)
-                if publisher_left:
-                    log.info("transcoder stopped session=%s exit=%s", session.id, code)
-                    return
-                restarted = True  # the next ffmpeg needs the replayed decoder configuration
+            publisher_left, code, problem = await self._run_ffmpeg(run)
+            if publisher_left:
+                log.info("transcoder stopped session=%s exit=%s", session.id, code)
+                return
             now = trio.current_time()
             failures = [t for t in failures if now - t < RESTART_WINDOW] + [now]
             if len(failures) > MAX_RESTARTS:
                 log.error(
                     "transcoder keeps failing; disconnecting the publisher session=%s exit=%s "
-                    "(see transcoder.log)",
+                    "reason=%s (see transcoder.log)",
                     session.id,
                     code,
+                    problem,
                 )
-                session.request_disconnect()
-                await feed.drain()
+                session.request_disconnect(f"transcoder keeps failing: {problem}")
+                await run.feed.drain()
                 return
             self.restarts += 1
             log.warning(
-                "transcoder exited mid-stream; restarting session=%s exit=%s", session.id, code
+                "transcoder exited mid-stream; restarting session=%s exit=%s reason=%s",
+                session.id,
+                code,
+                problem,
             )
             await trio.sleep(RESTART_BACKOFF * len(failures))
+
+    async def _run_ffmpeg(self, run: _Run) -> tuple[bool, int | str, str]:
+        """One ffmpeg run: (publisher_left, exit status, what went wrong when it ended)."""
+        session, video = run.session, run.video
+        segment_id = run.playlists.new_run_id()
+        try:
+            playlist_dir = await run.playlists.begin_run(segment_id)
+        except OSError as exc:
+            return False, "not started", f"the transcoder could not write its output ({exc})"
+        command = build_transcode_command(
+            self._ffmpeg,
+            video,
+            output_dir=self._output.root,
+            segment_id=segment_id,
+            has_audio=run.has_audio,
+            playlist_dir=playlist_dir,
+        )
+        log.info(
+            "transcoder starting session=%s variants=%d latency=%d codec=%s audio=%s",
+            session.id,
+            len(video.variants),
+            video.latency_level,
+            video.codec,
+            run.has_audio,
+        )
+        try:
+            process = await FfmpegProcess.start(command.argv, command.env, run.log)
+        except (OSError, ValueError) as exc:
+            # Binary gone, ENOMEM, EAGAIN…: counts like an ffmpeg that died at once.
+            log.warning("ffmpeg could not start session=%s error=%s", session.id, exc)
+            return False, "not started", f"ffmpeg could not start ({exc})"
+        publisher_left, code = await self._feed(process, run.feed, restarted=run.restarted)
+        run.restarted = True  # the next ffmpeg needs the replayed decoder configuration
+        await run.playlists.sync()  # the segments ffmpeg finished as it stopped
+        return publisher_left, code, f"ffmpeg exited with status {code}: {run.log.last_line}"
 
     async def _feed(
         self, process: FfmpegProcess, feed: TagFeed, *, restarted: bool

@@ -25,6 +25,7 @@ from typing import ParamSpec
 
 from quart import Blueprint, Response, request
 
+from owncastd.core.stream import DisconnectOutcome
 from owncastd.http.admin_auth import AdminGuard
 from owncastd.http.context import WebContext
 from owncastd.http.control import ControlPlane
@@ -83,8 +84,12 @@ def create_admin_server(ctx: WebContext, guard: AdminGuard, control: ControlPlan
     @guard.require
     @refuse_forged
     async def disconnect() -> Response:
-        if not ctx.stream.disconnect():
+        outcome = ctx.stream.disconnect()
+        if outcome is DisconnectOutcome.NOTHING:
             return error(400, "no inbound stream connected")
+        if outcome is DisconnectOutcome.CLEARED_STALE:
+            log.info("admin cleared a stream session whose connection was already gone")
+            return success("inbound stream was already gone; its session has been cleared")
         log.info("admin disconnected the broadcaster")
         return success("inbound stream disconnected")
 

@@ -55,6 +55,7 @@ MAX_WAITING_PER_CLIENT = 2
 HANDSHAKE_TIMEOUT = 5.0
 PUBLISH_TIMEOUT = 15.0
 PAUSE_SLACK = 1.0
+ADMIN_DISCONNECT = "disconnected by the admin"  # the reason when the service gives none
 
 
 @dataclass(frozen=True, slots=True)
@@ -192,7 +193,7 @@ class _Connection:
         self._session = ServerSession(clock=trio.current_time)
         self._publication: Publication | None = None
         self._received = 0
-        self._admin_disconnect = False
+        self._disconnect_reason = ""  # why the service asked us to drop the publisher
         self._evicted = False
         self._scope = trio.CancelScope()
         self._accepted_at = trio.current_time()
@@ -213,8 +214,9 @@ class _Connection:
                 async with trio.open_nursery() as nursery:
                     reason, level = await self._pump(nursery)
                     nursery.cancel_scope.cancel()
-            if self._admin_disconnect:
-                reason, level = "disconnected by the admin", logging.INFO
+            if self._disconnect_reason:
+                reason = self._disconnect_reason
+                level = logging.INFO if reason == ADMIN_DISCONNECT else logging.WARNING
             elif self._evicted:
                 reason, level = "evicted: too many connections waiting to publish", logging.DEBUG
         finally:
@@ -363,9 +365,9 @@ class _Connection:
 
     async def _watch_disconnect(self, publication: Publication, scope: trio.CancelScope) -> None:
         try:
-            await publication.wait_disconnect_requested()
+            reason = await publication.wait_disconnect_requested()
         except Exception:
             log.warning("rtmp disconnect watch failed peer=%s", self.peer, exc_info=True)
             return
-        self._admin_disconnect = True
+        self._disconnect_reason = reason or ADMIN_DISCONNECT
         scope.cancel()

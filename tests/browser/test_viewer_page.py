@@ -6,7 +6,7 @@ import shutil
 
 import pytest
 
-from tests.e2e.harness import DaemonProcess, Publisher, write_config
+from tests.e2e.harness import DaemonProcess, Publisher, wait_for, write_config
 
 pytestmark = [pytest.mark.browser, pytest.mark.e2e]
 
@@ -78,4 +78,56 @@ def test_embed_page_is_offline_without_a_stream(tmp_path, browser_page):
         assert page.locator("#player").count() == 1
     finally:
         daemon.stop()
+    assert not errors, errors
+
+
+PLAYER = "document.querySelector('#player')"
+BUFFERED_END = f"{PLAYER}.buffered.length ? {PLAYER}.buffered.end({PLAYER}.buffered.length - 1) : 0"
+
+
+def media_sequence(daemon: DaemonProcess) -> int:
+    text = daemon.get("/hls/0/stream.m3u8").text
+    (line,) = [line for line in text.splitlines() if line.startswith("#EXT-X-MEDIA-SEQUENCE:")]
+    return int(line.split(":")[1])
+
+
+def test_playback_goes_on_when_the_transcoder_is_killed(tmp_path, browser_page):
+    """Issue 16 §6: `kill -9` of ffmpeg mid-stream; the playing page keeps playing past
+    everything it had buffered from the old ffmpeg (the restarted one's segments follow in
+    the same playlist, after a discontinuity)."""
+    import psutil
+
+    page, errors = browser_page
+    write_config(tmp_path, latency=0)
+    daemon = DaemonProcess(tmp_path).wait_ready()
+    publisher = Publisher(daemon.rtmp_url())
+    try:
+        daemon.wait_online()
+        page.goto(daemon.url + "/")
+        page.wait_for_function(f"{PLAYER}.currentTime > 2", timeout=30_000)
+        # Let the first segments slide out of the playlist window (25 × 1 s at latency 0): a
+        # restarted ffmpeg then numbering from 0 again would be far behind the player.
+        wait_for(lambda: media_sequence(daemon) >= 3, 60, "a sliding playlist", daemon.log)
+        (ffmpeg,) = [
+            child
+            for child in psutil.Process(daemon.process.pid).children()
+            if "pipe:0" in child.cmdline()
+        ]
+        ffmpeg.kill()  # SIGKILL
+        buffered = page.evaluate(BUFFERED_END)
+        wait_for(
+            lambda: any("restarting" in line for line in daemon.lines),
+            10,
+            "the restart line",
+            daemon.log,
+        )
+        # Played past the old run's last buffered frame: the new run's video is playing.
+        page.wait_for_function(f"{PLAYER}.currentTime > {buffered + 4}", timeout=30_000)
+        playlist = daemon.get("/hls/0/stream.m3u8").text
+        assert "#EXT-X-DISCONTINUITY" in playlist, playlist
+        assert media_sequence(daemon) >= 3
+    finally:
+        publisher.stop()
+        code = daemon.stop()
+    assert code == 0, daemon.log()
     assert not errors, errors

@@ -42,6 +42,21 @@ async def test_disconnect_drops_the_publisher(admin: AdminHarness, mock_clock):
         await session.wait_disconnect_requested()
 
 
+async def test_disconnect_frees_a_session_whose_connection_is_gone(admin: AdminHarness, mock_clock):
+    """Nobody holds the session's connection any more: the stream is freed all the same, and
+    the answer says so instead of claiming to have dropped a live publisher."""
+    await admin.go_online()
+    response, body = await admin.get("/api/admin/disconnect")
+    assert response.status_code == 200
+    assert body == {
+        "success": True,
+        "message": "inbound stream was already gone; its session has been cleared",
+    }
+    assert admin.stream.session is None and not admin.stream.is_live
+    response, _ = await admin.get("/api/admin/disconnect")
+    assert response.status_code == 400
+
+
 async def test_logs_and_warnings_come_from_the_buffer(admin: AdminHarness):
     logger = logging.getLogger("owncastd.test.admin_logs")
     logger.addHandler(admin.logs)

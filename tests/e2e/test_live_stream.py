@@ -38,6 +38,11 @@ def playlist_segments(text: str) -> list[str]:
     return [line for line in text.splitlines() if line and not line.startswith("#")]
 
 
+def media_sequence(text: str) -> int:
+    (line,) = [line for line in text.splitlines() if line.startswith("#EXT-X-MEDIA-SEQUENCE:")]
+    return int(line.split(":")[1])
+
+
 def test_offline_before_any_publisher(daemon):
     status = daemon.status()
     assert status["online"] is False
@@ -155,7 +160,8 @@ def test_transcoder_crash_is_restarted_and_thumbnails_follow_the_stream(daemon):
             for child in psutil.Process(daemon.process.pid).children()
             if "pipe:0" in child.cmdline()
         ]
-        before = playlist_segments(daemon.get("/hls/0/stream.m3u8").text)
+        before_text = daemon.get("/hls/0/stream.m3u8").text
+        before = playlist_segments(before_text)
         ffmpeg.kill()
         wait_for(
             lambda: any("restarting" in line for line in daemon.lines),
@@ -164,12 +170,24 @@ def test_transcoder_crash_is_restarted_and_thumbnails_follow_the_stream(daemon):
             daemon.log,
         )
 
+        old_ids = {name.split("-")[1] for name in before}
+
         def new_run_segments():
             text = daemon.get("/hls/0/stream.m3u8").text
-            ids = {name.split("-")[1] for name in playlist_segments(text)}
-            return ids and ids.isdisjoint({name.split("-")[1] for name in before})
+            ids = [name.split("-")[1] for name in playlist_segments(text)]
+            return any(i not in old_ids for i in ids) and text
 
-        wait_for(new_run_segments, 20, "segments from the restarted ffmpeg", daemon.log)
+        text = wait_for(new_run_segments, 20, "segments from the restarted ffmpeg", daemon.log)
+        # The same playlist goes on (issue 16 §6): the old run's segments, then a marked
+        # discontinuity and the new run's, and the media sequence never goes back.
+        ids = [name.split("-")[1] for name in playlist_segments(text)]
+        first_new = next(n for n, i in enumerate(ids) if i not in old_ids)
+        assert all(i in old_ids for i in ids[:first_new])
+        assert all(i == ids[first_new] for i in ids[first_new:])
+        lines = text.splitlines()
+        marked = lines.index(playlist_segments(text)[first_new])
+        assert "#EXT-X-DISCONTINUITY" in lines[marked - 3 : marked]
+        assert media_sequence(text) >= media_sequence(before_text)
         assert daemon.status()["online"] is True
     finally:
         publisher.stop()

@@ -330,6 +330,17 @@ def test_unsafe_segment_id(segment_id: str) -> None:
         build_transcode_command("ffmpeg", VideoSettings(), output_dir=OUT, segment_id=segment_id)
 
 
+def test_playlist_dir_moves_only_the_playlists() -> None:
+    """Each ffmpeg run writes its playlists into its own directory; segments stay in OUT."""
+    argv = build(VideoSettings(), playlist_dir=OUT / ".run-abc123")
+    assert argv[-1] == "/data/hls/.run-abc123/%v/stream.m3u8"
+    segment_pattern = argv[argv.index("-hls_segment_filename") + 1]
+    assert segment_pattern == "/data/hls/%v/stream-abc123-%d.ts"
+    assert argv[:-1] == build(VideoSettings())[:-1]
+    with pytest.raises(ValueError, match="must not contain"):
+        build(VideoSettings(), playlist_dir=Path("/data/%d"))
+
+
 # ---- presets ----------------------------------------------------------------------------------
 
 

@@ -1,0 +1,120 @@
+"""The playlists viewers fetch, kept continuous across ffmpeg restarts.
+
+Each ffmpeg run writes its master and variant playlists into its own hidden directory
+(`hls/.run-<id>/`, segments still go to `hls/<n>/stream-<id>-<k>.ts`). The stitcher copies the
+master to `hls/stream.m3u8` and merges every run's variant playlist into `hls/<n>/stream.m3u8`
+through :class:`~owncastd.hls.playlist.ContinuousPlaylist`, so a restart shows up as one
+`#EXT-X-DISCONTINUITY` in a playlist whose media sequence keeps counting.
+
+Why owncastd writes the served playlists rather than ffmpeg (`-start_number` /
+`-hls_flags append_list`): ffmpeg 5.1 never writes `#EXT-X-DISCONTINUITY-SEQUENCE`, so the
+discontinuity sequence goes wrong as soon as the marked segment slides out, and appending to a
+playlist a killed ffmpeg left behind depends on what state it was killed in. Here each run's
+own playlist is only read, the merged one is written atomically, and a run's stale playlist
+can never be mistaken for the next run's (each run has its own directory). The cost is one
+small file read per variant every STITCH_INTERVAL (≤ 0.1 s added latency).
+"""
+
+from __future__ import annotations
+
+import logging
+import secrets
+import shutil
+from pathlib import Path
+
+import trio
+
+from owncastd.hls.output import MASTER_PLAYLIST, HlsOutput, atomic_write
+from owncastd.hls.playlist import ContinuousPlaylist
+
+log = logging.getLogger(__name__)
+
+STITCH_INTERVAL = 0.1
+RUN_DIR_PREFIX = ".run-"
+
+
+class PlaylistStitcher:
+    """One live session's served playlists. File work runs on a worker thread, one at a time."""
+
+    def __init__(self, output: HlsOutput, variants: int, window: int) -> None:
+        self._output = output
+        self._playlists = [ContinuousPlaylist(window) for _ in range(variants)]
+        self._unwritten = [False] * variants  # merged but not yet on disk (a failed write)
+        self._master = b""
+        self._run_dir: Path | None = None
+        self._used_ids: set[str] = set()
+        self._lock = trio.Lock()
+        self._failing = False
+
+    def new_run_id(self) -> str:
+        """A segment-name id no earlier run of this session used."""
+        while (run_id := secrets.token_hex(3)) in self._used_ids:
+            pass
+        self._used_ids.add(run_id)
+        return run_id
+
+    async def begin_run(self, run_id: str) -> Path:
+        """Prepare the directory the next ffmpeg writes its playlists to; raises OSError when
+        the output cannot be written."""
+        async with self._lock:
+            return await trio.to_thread.run_sync(self._begin_run, run_id)
+
+    async def sync(self) -> None:
+        """Bring the served playlists up to date; a failing disk is logged once, not raised."""
+        async with self._lock:
+            try:
+                await trio.to_thread.run_sync(self._sync)
+            except OSError as exc:
+                if not self._failing:
+                    self._failing = True
+                    log.warning("playlist update failed error=%s (the stream goes on)", exc)
+                return
+        if self._failing:
+            self._failing = False
+            log.info("playlist updates succeed again")
+
+    async def run(self) -> None:
+        """Keep syncing until cancelled."""
+        while True:
+            await self.sync()
+            await trio.sleep(STITCH_INTERVAL)
+
+    # ---- blocking parts (worker thread) -----------------------------------------------------
+
+    def _begin_run(self, run_id: str) -> Path:
+        root = self._output.root
+        run_dir = root / f"{RUN_DIR_PREFIX}{run_id}"
+        for index in range(len(self._playlists)):
+            (root / str(index)).mkdir(parents=True, exist_ok=True)
+            (run_dir / str(index)).mkdir(parents=True, exist_ok=True)
+        if self._run_dir is not None:
+            self._sync()  # whatever the previous run wrote last
+            shutil.rmtree(self._run_dir, ignore_errors=True)
+        self._run_dir = run_dir
+        for playlist in self._playlists:
+            playlist.start_run()
+        return run_dir
+
+    def _sync(self) -> None:
+        run_dir = self._run_dir
+        if run_dir is None:
+            return
+        master = _read(run_dir / MASTER_PLAYLIST)
+        if master and master != self._master:
+            atomic_write(self._output.master_playlist, master)
+            self._master = master
+        for index, playlist in enumerate(self._playlists):
+            text = _read(run_dir / str(index) / MASTER_PLAYLIST)
+            if text and playlist.update(text.decode("utf-8", errors="replace")):
+                self._unwritten[index] = True
+            if self._unwritten[index]:
+                atomic_write(self._output.variant_playlist(index), playlist.render().encode())
+                self._unwritten[index] = False
+
+
+def _read(path: Path) -> bytes:
+    """The file's bytes, or b"" while it does not exist yet."""
+    try:
+        return path.read_bytes()
+    except FileNotFoundError:
+        return b""
