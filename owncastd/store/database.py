@@ -19,6 +19,7 @@ from typing import Any, TypeVar
 import trio
 
 from owncastd.store.migrations import MIGRATIONS
+from owncastd.store.token_hash import register_digest_function
 
 log = logging.getLogger(__name__)
 
@@ -38,6 +39,7 @@ class _Job:
 def _connect(path: Path) -> sqlite3.Connection:
     conn = sqlite3.connect(path, check_same_thread=False, isolation_level=None, timeout=30)
     conn.row_factory = sqlite3.Row
+    register_digest_function(conn)
     conn.execute("PRAGMA journal_mode=WAL")
     conn.execute("PRAGMA synchronous=NORMAL")
     conn.execute("PRAGMA foreign_keys=ON")
