@@ -11,6 +11,7 @@ from __future__ import annotations
 import contextlib
 import logging
 import sqlite3
+import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -74,7 +75,9 @@ def _open_checked(path: Path, backup_dir: Path | None) -> sqlite3.Connection:
     conn: sqlite3.Connection | None = None
     try:
         conn = _connect(path)
+        started = time.monotonic()
         quick_check(conn)
+        log.info("database checked path=%s seconds=%.2f", path, time.monotonic() - started)
         migrate(conn)
     except sqlite3.DatabaseError as exc:
         if conn is not None:

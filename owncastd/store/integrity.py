@@ -18,6 +18,7 @@ from owncastd.errors import StartupError
 # disk pass: writes recover from them, see Store.write_failure).
 DAMAGE_CODES = ("SQLITE_CORRUPT", "SQLITE_NOTADB")
 QUICK_CHECK_ROWS = 5
+ARCHIVES = (".tar.gz", ".tgz")  # what `owncastd backup` writes (ops/backup.py)
 
 
 class DatabaseDamagedError(StartupError):
@@ -42,7 +43,7 @@ def newest_backup(backup_dir: Path | None) -> Path | None:
     """The most recent archive in `backup_dir`, if any."""
     if backup_dir is None or not backup_dir.is_dir():
         return None
-    archives = [p for p in backup_dir.iterdir() if p.is_file() and ".tar" in p.name]
+    archives = [p for p in backup_dir.iterdir() if p.is_file() and p.name.endswith(ARCHIVES)]
     return max(archives, key=lambda p: p.stat().st_mtime, default=None)
 
 

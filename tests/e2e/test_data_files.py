@@ -118,6 +118,10 @@ def populated_fixture(tmp_path_factory) -> Path:
         assert daemon.stop() == 0, daemon.log()
     with sqlite3.connect(data / "owncast.db") as conn:
         conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+    backup = subprocess.run(
+        [str(OWNCASTD), "--data-dir", str(data), "backup"], capture_output=True, text=True
+    )
+    assert backup.returncode == 0, backup.stderr
     return data
 
 
@@ -174,6 +178,17 @@ def test_damaged_pages_refuse_the_start_and_say_how_to_restore(copy):
     scribble(copy / "owncast.db", sorted(set(pages)))
     last = assert_refused_cleanly(start(copy), 1, "damaged", "owncastd restore", "backup")
     assert str(copy / "backup") in last
+    # the line names the newest archive; restoring it as told gives a daemon that starts
+    archive = re.search(r"`owncastd restore (\S+)`", last)
+    assert archive and Path(archive[1]).parent == copy / "backup", last
+    restore = [str(OWNCASTD), "--data-dir", str(copy), "restore", archive[1]]
+    restored = subprocess.run(restore, capture_output=True, text=True)
+    assert restored.returncode == 0, restored.stderr
+    daemon = DaemonProcess(copy).wait_ready()
+    try:
+        assert daemon.get("/api/admin/users", auth=ADMIN).status_code == 200
+    finally:
+        assert daemon.stop() == 0, daemon.log()
 
 
 def test_a_destroyed_header_refuses_the_start(copy):
