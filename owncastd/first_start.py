@@ -17,10 +17,12 @@ from owncastd.settings import Settings
 def reset_over_data_problem(settings: Settings, config_path: Path) -> str | None:
     """Why starting now would wrongly be a first start, or None when it is fine.
 
-    It is a first start when no admin password is configured (none in the file, the env or
-    the flags); it is refused when the database already holds data.
+    It is a first start when neither an admin password (file, env or flags) nor a stream key
+    (in the file) is configured, as in a missing, empty or sample file; it is refused when the
+    database already holds data. (A file with stream keys but the password given by
+    OWNCAST_ADMIN_PASSWORD is a running installation, not a lost one.)
     """
-    if settings.admin.password_hash:
+    if settings.admin.password_hash or settings.rtmp.stream_keys:
         return None
     database = Path(settings.paths.database)
     try:
@@ -31,7 +33,7 @@ def reset_over_data_problem(settings: Settings, config_path: Path) -> str | None
         return None
     backups = settings.paths.backup_dir or str(Path(settings.paths.data_dir) / "backup")
     return (
-        f"{config_path} has no admin password (the file is missing, empty or reset) but "
+        f"{config_path} has no admin password or stream key (missing, empty or reset) but "
         f"{database} holds an existing installation: refusing a first start, which would make "
         "new credentials and reset every setting. Restore the config from a backup with "
         f"`owncastd restore ARCHIVE` (backups are in {backups}), or keep the data with default "
