@@ -8,6 +8,7 @@ events into one frame separated by newlines (reference §2.1), so frames are spl
 
 from __future__ import annotations
 
+import hashlib
 import json
 import urllib.parse
 from collections.abc import Callable
@@ -25,6 +26,7 @@ CHAT_NAME = "terminal"  # names containing "owncast" or "admin" are refused by t
 COLORS = ("red", "dark_orange", "yellow", "green", "cyan", "blue", "magenta", "orchid")
 TOKEN_NAME = "owncastctl"
 SYSTEM_SCOPE = "CAN_SEND_SYSTEM_MESSAGES"
+DIGEST_PREFIX = "sha256:"  # owncastd lists tokens by digest; Owncast lists them in clear
 
 
 def ws_url(base: str, token: str) -> str:
@@ -73,8 +75,17 @@ def chat_token(client: Client, store: CredentialStore, *, fresh: bool = False) -
     return token
 
 
-def find_system_token(tokens: Any) -> str | None:
-    """owncastctl's own system-message token among `GET /api/admin/accesstokens`, if any."""
+def listed_form(token: str) -> str:
+    """How owncastd's token list names `token`: `sha256:` and its hex digest."""
+    return DIGEST_PREFIX + hashlib.sha256(token.encode()).hexdigest()
+
+
+def find_system_token(tokens: Any, known: str | None = None) -> str | None:
+    """owncastctl's own system-message token among `GET /api/admin/accesstokens`, if usable.
+
+    `known` (the token saved client-side) is usable while the list still shows it, in clear or
+    as its digest. A token listed in clear (Owncast, older owncastd) is usable as listed.
+    """
     for entry in tokens if isinstance(tokens, list) else []:
         if (
             isinstance(entry, dict)
@@ -82,15 +93,23 @@ def find_system_token(tokens: Any) -> str | None:
             and SYSTEM_SCOPE in (entry.get("scopes") or [])
             and entry.get("accessToken")
         ):
-            return str(entry["accessToken"])
+            value = str(entry["accessToken"])
+            if known and value in (known, listed_form(known)):
+                return known
+            if not value.startswith(DIGEST_PREFIX):
+                return value
     return None
 
 
-def system_token(send: Callable[[api.Call], Any]) -> str:
-    """An access token allowed to send system messages: owncastctl's own, created once."""
-    token = find_system_token(send(api.access_tokens()))
+def system_token(send: Callable[[api.Call], Any], store: CredentialStore, url: str) -> str:
+    """An access token allowed to send system messages: owncastctl's own, created once and
+    kept in the credentials file (owncastd shows a token only when it is created)."""
+    known = store.system_token(url)
+    token = find_system_token(send(api.access_tokens()), known)
     if token is None:
         token = str(send(api.create_token(TOKEN_NAME, [SYSTEM_SCOPE]))["accessToken"])
+    if token != known:
+        store.save_system_token(url, token)
     return token
 
 

@@ -4,8 +4,9 @@
 (`keyring.get_keyring().priority >= 1`, not the failing or plaintext ones that are all a headless
 server has); otherwise in ``$XDG_CONFIG_HOME/owncastctl/credentials.json``, mode 0600 in a 0700
 directory. The same file always holds the default URL (the last login) and, per server, which
-store has the password and the chat token used to follow chat. It never holds secrets when the
-keyring is used, except the chat token (a low-value credential of a read-only chat user).
+store has the password, the chat token used to follow chat and the access token owncastctl
+created to send system messages (owncastd shows a token only once, when it is created). It
+never holds the password when the keyring is used.
 """
 
 from __future__ import annotations
@@ -148,8 +149,15 @@ class CredentialStore:
 
     def chat_token(self, url: str) -> str | None:
         """The chat token owncastctl registered on `url` for following chat."""
+        return self._token(url, "chatToken")
+
+    def system_token(self, url: str) -> str | None:
+        """The access token owncastctl created on `url` to send system messages."""
+        return self._token(url, "systemToken")
+
+    def _token(self, url: str, key: str) -> str | None:
         entry = self._read()["servers"].get(url)
-        token = entry.get("chatToken") if isinstance(entry, dict) else None
+        token = entry.get(key) if isinstance(entry, dict) else None
         return token if isinstance(token, str) else None
 
     # changes
@@ -176,9 +184,16 @@ class CredentialStore:
 
     def save_chat_token(self, url: str, token: str) -> None:
         """Remember the chat token registered on `url`."""
+        self._save_token(url, "chatToken", token)
+
+    def save_system_token(self, url: str, token: str) -> None:
+        """Remember owncastctl's system-message access token on `url`."""
+        self._save_token(url, "systemToken", token)
+
+    def _save_token(self, url: str, key: str, token: str) -> None:
         data = self._read()
         entry = dict(data["servers"].get(url) or {})
-        entry["chatToken"] = token
+        entry[key] = token
         data["servers"][url] = entry
         self._write(data)
 

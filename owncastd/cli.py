@@ -29,6 +29,7 @@ from owncastd.config import (
 )
 from owncastd.config_write import write_atomic
 from owncastd.errors import ConfigError, FfmpegNotFoundError, StartupError
+from owncastd.first_start import reset_over_data_problem
 from owncastd.hls.ffmpeg_binary import find_ffmpeg
 from owncastd.logs import settings_secrets, setup_logging, under_journald
 
@@ -173,9 +174,14 @@ def main_command(
 def _run(config: Path | None, data_dir: Path | None, flags: ConfigFlags) -> int:
     from owncastd.daemon import Daemon, DaemonPaths
     from owncastd.ops.appliance import ApplianceOptions
+    from owncastd.ops.file_modes import restrict_new_files
     from owncastd.ops.reload import config_loader
 
+    restrict_new_files()  # the data, logs, config and backups are the daemon user's alone
     loaded = _load(config, data_dir, flags)
+    refused = reset_over_data_problem(loaded.settings, loaded.path)
+    if refused is not None:
+        raise fail(refused, 2)
     try:
         loaded = ensure_secrets(loaded)
     except ConfigError as exc:

@@ -49,6 +49,7 @@ from owncastd.log_buffer import LogBuffer
 from owncastd.logs import TRANSCODER_LOG_FILE
 from owncastd.notify import sd_notify
 from owncastd.ops.appliance import Appliance, ApplianceOptions
+from owncastd.ops.file_modes import tighten_data_files
 from owncastd.ops.lock import DataDirLock
 from owncastd.rtmp.server import RtmpServer
 from owncastd.settings import Settings, SettingsRef
@@ -156,7 +157,11 @@ class Daemon:
         """
         with DataDirLock(self.paths.data_dir):
             self._prepare_directories()
-            store = Store(self.paths.database)
+            backups = self.settings.current.paths.backup_dir
+            store = Store(
+                self.paths.database,
+                backup_dir=Path(backups) if backups else self.paths.data_dir / "backup",
+            )
             self.appliance = Appliance(
                 self.settings, store, self._appliance_options, clock=self._clock
             )
@@ -269,6 +274,7 @@ class Daemon:
             services.cancel_scope.cancel()
 
     def _prepare_directories(self) -> None:
+        tighten_data_files(self.paths.data_dir, self.paths.database)
         for directory in (self.paths.data_dir, self.paths.log_dir, self.paths.public_dir):
             directory.mkdir(parents=True, exist_ok=True)
         tmp = self.paths.tmp_dir

@@ -156,7 +156,7 @@ def send(
     state = get_state(ctx)
     if not text.strip():
         raise typer.BadParameter("the message is empty", param_hint="TEXT")
-    token = system_token(state.call)
+    token = system_token(state.call, state.store(), state.client().conn.url)
     call = api.chat_action(token, text) if action else api.system_message(token, text)
     state.act(call, "message sent")
 

@@ -15,6 +15,7 @@ import typer
 from rich.markup import escape
 
 from owncastctl import api
+from owncastctl.chatws import DIGEST_PREFIX, listed_form
 from owncastctl.commands import JsonOpt, YesOpt, confirm
 from owncastctl.errors import CtlUsageError, ServerRefusedError
 from owncastctl.output import when
@@ -37,7 +38,9 @@ EVENTS = (
 
 
 def _short(token: str) -> str:
-    return token[:6] + "…" if len(token) > 8 else token
+    """The first characters of a token, or of its digest (`sha256:1a2b3c4d…`)."""
+    keep = len(DIGEST_PREFIX) + 8 if token.startswith(DIGEST_PREFIX) else 6
+    return token[:keep] + "…" if len(token) > keep + 2 else token
 
 
 @tokens_app.command("list")
@@ -49,7 +52,8 @@ def tokens_list(
     """Access tokens (shortened unless --show-tokens).
 
     --json prints GET /api/admin/accesstokens: [{"accessToken", "displayName", "scopes",
-    "createdAt", "lastUsedAt"}] with whole tokens.
+    "createdAt", "lastUsedAt"}]. owncastd lists each token as `sha256:` and its digest (the
+    token itself is shown once, by `tokens create`); Owncast lists tokens in clear.
     """
     state = get_state(ctx)
     tokens = state.call(api.access_tokens()) or []
@@ -99,7 +103,9 @@ def tokens_create(
 @tokens_app.command("delete")
 def tokens_delete(
     ctx: typer.Context,
-    token: Annotated[str, typer.Argument(help="The token, or the integration's name.")],
+    token: Annotated[
+        str, typer.Argument(help="The token, its listed sha256: digest, or the integration's name.")
+    ],
 ) -> None:
     """Delete an access token; the integration is refused at once."""
     state = get_state(ctx)
@@ -110,7 +116,7 @@ def tokens_delete(
         raise CtlUsageError(f"{len(named)} tokens are named {token!r}: give the token itself")
     if named:
         value = str(named[0].get("accessToken"))
-    elif not any(t.get("accessToken") == token for t in tokens):
+    elif not any(t.get("accessToken") in (token, listed_form(token)) for t in tokens):
         raise CtlUsageError("no token or integration name matches that")
     state.act(api.delete_token(value), "token deleted")
 

@@ -137,10 +137,13 @@ class HttpSource:
         await self.client.send(api.set_moderator(user_id, is_moderator))
 
     async def send_system(self, text: str) -> None:
-        token = find_system_token(await self.client.send(api.access_tokens()))
+        known = self.store.system_token(self.url)
+        token = find_system_token(await self.client.send(api.access_tokens()), known)
         if token is None:
             created = await self.client.send(api.create_token(TOKEN_NAME, [SYSTEM_SCOPE]))
             token = str(created["accessToken"])
+        if token != known:
+            self.store.save_system_token(self.url, token)
         await self.client.send(api.system_message(token, text))
 
     async def set_title(self, title: str) -> None:

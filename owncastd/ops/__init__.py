@@ -7,4 +7,5 @@ disk checks and backups.
     disk.py     DiskMonitor: free-space and write probes of the data, database and log dirs
     backup.py   create_backup / restore_backup archives and the daily BackupScheduler
     unit.py     the systemd unit rendered for `owncastd install-service`
+    file_modes.py  umask 077 at start; tightens an open data directory and database
 """

@@ -19,7 +19,7 @@ from owncastd.notify import pet_watchdog, sd_notify, watchdog_interval
 from owncastd.ops.backup import BackupSources
 from owncastd.ops.backup_schedule import BackupScheduler
 from owncastd.ops.disk import CHECK_INTERVAL, DiskMonitor
-from owncastd.ops.health import Health
+from owncastd.ops.health import Health, database_check
 from owncastd.ops.operations import Operations
 from owncastd.ops.reload import ConfigReloader
 from owncastd.settings import Settings, SettingsRef
@@ -58,6 +58,7 @@ class Appliance:
         self._environ = environ
         self.health = Health(self._probe_store, notify=self.notify)
         self.health.add_check("store", self._store_problem)
+        self.health.add_check("database", database_check(lambda: store.damage))
         self._is_live: Callable[[], bool] = lambda: False
         self.reloader: ConfigReloader | None = None
         if options.load_config is not None:
@@ -122,6 +123,8 @@ class Appliance:
         return BackupSources.from_settings(self._settings.current, self._options.config_path)
 
     async def _probe_store(self) -> object:
+        if self._store.damage:  # the store is down: healthz answers 503 (failing)
+            raise RuntimeError(f"database damaged: {self._store.damage}")
         return await self._store.read(lambda conn: conn.execute("SELECT 1").fetchone())
 
     def _store_problem(self) -> str | None:

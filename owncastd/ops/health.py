@@ -121,3 +121,18 @@ class Health:
                 log.warning("store health probe failed error=%s", exc)
         self._probe_ok, self._probe_at = ok, trio.current_time()
         return ok
+
+
+def database_check(damage: Callable[[], str | None]) -> Callable[[], str | None]:
+    """A check naming the database while `damage()` says it is damaged or unreadable."""
+
+    def check() -> str | None:
+        found = damage()
+        if not found:
+            return None
+        return (
+            f"database: damaged ({found}); chat and users may fail: stop the daemon and "
+            "restore a backup (owncastd restore ARCHIVE)"
+        )
+
+    return check

@@ -19,6 +19,7 @@ from owncastd.core.chat.models import (
     rfc3339,
 )
 from owncastd.store.database import Store
+from owncastd.store.token_hash import token_digest
 
 HISTORY_LIMIT = 50
 _USER_COLUMNS = (
@@ -99,7 +100,7 @@ class ChatStore:
         )
         await self._store.write(
             "INSERT INTO user_access_tokens (token, user_id, timestamp) VALUES (?, ?, ?)",
-            (token, user.id, rfc3339(user.created_at)),
+            (token_digest(token), user.id, rfc3339(user.created_at)),
         )
 
     async def save_user(self, user: ChatUser) -> None:
@@ -125,7 +126,7 @@ class ChatStore:
             row = conn.execute(
                 f"SELECT {_USER_COLUMNS} FROM user_access_tokens t "
                 "JOIN users u ON u.id = t.user_id WHERE t.token = ?",
-                (token,),
+                (token_digest(token),),
             ).fetchone()
             return _user(row) if row else None
 

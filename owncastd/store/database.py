@@ -11,6 +11,7 @@ from __future__ import annotations
 import contextlib
 import logging
 import sqlite3
+import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -18,7 +19,10 @@ from typing import Any, TypeVar
 
 import trio
 
+from owncastd.errors import StartupError
+from owncastd.store.integrity import DatabaseDamagedError, damaged_message, is_damage, quick_check
 from owncastd.store.migrations import MIGRATIONS
+from owncastd.store.token_hash import register_digest_function
 
 log = logging.getLogger(__name__)
 
@@ -38,6 +42,7 @@ class _Job:
 def _connect(path: Path) -> sqlite3.Connection:
     conn = sqlite3.connect(path, check_same_thread=False, isolation_level=None, timeout=30)
     conn.row_factory = sqlite3.Row
+    register_digest_function(conn)
     conn.execute("PRAGMA journal_mode=WAL")
     conn.execute("PRAGMA synchronous=NORMAL")
     conn.execute("PRAGMA foreign_keys=ON")
@@ -65,24 +70,49 @@ def migrate(conn: sqlite3.Connection) -> int:
     return int(current)
 
 
-class Store:
-    """The daemon's SQLite database: one writer task, thread-pooled reads."""
+def _open_checked(path: Path, backup_dir: Path | None) -> sqlite3.Connection:
+    """The writer connection, integrity-checked and migrated (DatabaseDamagedError if not)."""
+    conn: sqlite3.Connection | None = None
+    try:
+        conn = _connect(path)
+        started = time.monotonic()
+        quick_check(conn)
+        log.info("database checked path=%s seconds=%.2f", path, time.monotonic() - started)
+        migrate(conn)
+    except sqlite3.DatabaseError as exc:
+        if conn is not None:
+            conn.close()
+        if is_damage(exc) or type(exc) is sqlite3.DatabaseError:  # (quick_check's own)
+            raise DatabaseDamagedError(damaged_message(path, exc, backup_dir)) from None
+        raise StartupError(f"{path}: cannot open the database ({exc})") from None
+    return conn
 
-    def __init__(self, path: Path) -> None:
+
+class Store:
+    """The daemon's SQLite database: one writer task, thread-pooled reads.
+
+    `run()` refuses a damaged database (DatabaseDamagedError, naming `backup_dir` for the
+    restore); `damage` then says why reads or writes hit a damaged or unreadable file.
+    """
+
+    def __init__(self, path: Path, *, backup_dir: Path | None = None) -> None:
         self.path = path
+        self._backup_dir = backup_dir
         self._send, self._receive = trio.open_memory_channel[_Job](QUEUE_SIZE)
         self._writer: sqlite3.Connection | None = None
         self._reader: sqlite3.Connection | None = None
         self._read_lock = trio.Lock()
         # Why writes are failing now (disk full, I/O error), or None while they succeed.
         self.write_failure: str | None = None
+        # The first damage (a corrupt page, not a database) a read or write hit;
+        # it stays until restart: damage does not heal.
+        self.damage: str | None = None
 
     async def run(self, *, task_status: trio.TaskStatus[None] = trio.TASK_STATUS_IGNORED) -> None:
         """Open the database, migrate it, then commit queued writes until cancelled."""
         self.path.parent.mkdir(parents=True, exist_ok=True)
-        self._writer = await trio.to_thread.run_sync(_connect, self.path)
+        self._writer = await trio.to_thread.run_sync(_open_checked, self.path, self._backup_dir)
         try:
-            await trio.to_thread.run_sync(migrate, self._writer)
             self._reader = await trio.to_thread.run_sync(_connect, self.path)
             task_status.started()
             await self._write_loop()
@@ -114,7 +144,16 @@ class Store:
         assert self._reader is not None, "Store.run() has not started"
         reader = self._reader
         async with self._read_lock:
-            return await trio.to_thread.run_sync(query, reader)
+            try:
+                return await trio.to_thread.run_sync(query, reader)
+            except sqlite3.DatabaseError as exc:
+                self._note_damage(exc)
+                raise
+
+    def _note_damage(self, error: BaseException | None) -> None:
+        if is_damage(error) and self.damage is None:
+            self.damage = str(error)
+            log.error("database damaged error=%s (restore a backup: owncastd restore)", error)
 
     async def _write_loop(self) -> None:
         while True:
@@ -156,6 +195,7 @@ class Store:
     def _note_write_health(self, batch: list[_Job]) -> None:
         """Track storage failures (not a caller's bad SQL or constraint) for the health probe."""
         failure = next((job.error for job in batch if _storage_failure(job.error)), None)
+        self._note_damage(failure)
         if failure is not None and self.write_failure is None:
             log.error("database writes failing error=%s (degraded: not saving data)", failure)
         elif failure is None and self.write_failure is not None:

@@ -6,6 +6,8 @@ number of migrations applied.
 
 from __future__ import annotations
 
+from owncastd.store.token_hash import SQL_FUNCTION
+
 MIGRATIONS: list[list[str]] = [
     # 1: key/value settings and stats that are not in owncast.toml (Owncast's `datastore`).
     [
@@ -90,4 +92,6 @@ MIGRATIONS: list[list[str]] = [
             count INTEGER NOT NULL
         )""",
     ],
+    # 4: access tokens are kept as SHA-256 digests (store/token_hash.py), never in clear.
+    [f"UPDATE user_access_tokens SET token = {SQL_FUNCTION}(token)"],
 ]

@@ -6,6 +6,7 @@ A real server (chat + control plane) on loopback, driven with httpx.
 from __future__ import annotations
 
 import base64
+import hashlib
 import re
 
 import pytest
@@ -33,6 +34,11 @@ async def listed(server: IntegrationServer) -> list[dict]:
     return response.json()
 
 
+def digest_of(created: dict) -> str:
+    """How the list shows a token: `sha256:` and the hex digest of the token."""
+    return "sha256:" + hashlib.sha256(created["accessToken"].encode()).hexdigest()
+
+
 async def test_create_answers_owncasts_external_api_user(server):
     created = await server.create_token("CAN_SEND_MESSAGES", "HAS_ADMIN_ACCESS", name="My Bot")
     token = created["accessToken"]
@@ -44,7 +50,8 @@ async def test_create_answers_owncasts_external_api_user(server):
     assert created["createdAt"] == rfc3339(START)
     assert created["isBot"] is True and created["type"] == "API" and created["id"]
     assert "lastUsedAt" not in created
-    assert await listed(server) == [created]
+    # the list names the token by its SHA-256 digest (the token itself is shown only once)
+    assert await listed(server) == [{**created, "accessToken": digest_of(created)}]
     # stored as a bot user, as Owncast does
     users = (await server.admin("GET", "/api/admin/users?status=bots")).json()
     assert [u["displayName"] for u in users["results"]] == ["My Bot"]
@@ -132,7 +139,7 @@ async def test_delete_refuses_bad_or_unknown_tokens(server, body):
     created = await server.create_token("HAS_ADMIN_ACCESS")
     response = await server.admin("POST", "/api/admin/accesstokens/delete", json=body)
     assert response.status_code == 400
-    assert await listed(server) == [created]
+    assert await listed(server) == [{**created, "accessToken": digest_of(created)}]
 
 
 async def test_delete_ignores_chat_user_tokens(server):

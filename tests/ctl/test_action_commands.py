@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import base64
+import hashlib
 
 import httpx
 import pytest
@@ -293,6 +294,54 @@ def test_chat_send_creates_then_reuses_an_owncastctl_token(fake, ctl):
         {"body": "Stream starts in 5 minutes"}
     ]
     assert fake.sent("POST", "/api/integrations/chat/action") == [{"body": "is tuning the guitar"}]
+
+
+def test_chat_send_keeps_its_token_when_the_daemon_lists_digests(fake, ctl):
+    """owncastd lists tokens as `sha256:<digest>`: owncastctl keeps its own token client-side,
+    reuses it while the list shows its digest, and never sends a digest as a bearer."""
+    tokens = list(TOKENS)
+
+    def create(request):
+        tokens.append(
+            {
+                "accessToken": "sha256:" + hashlib.sha256(b"tok-secret").hexdigest(),
+                "displayName": "owncastctl",
+                "scopes": ["CAN_SEND_SYSTEM_MESSAGES"],
+            }
+        )
+        return {**tokens[-1], "accessToken": "tok-secret"}
+
+    fake.route("GET", "/api/admin/accesstokens", lambda r: tokens)
+    fake.route("POST", "/api/admin/accesstokens/create", create)
+    fake.route("POST", "/api/integrations/chat/system", OK)
+    assert ctl("chat", "send", "one").exit_code == 0
+    assert ctl("chat", "send", "two").exit_code == 0
+    assert len(fake.sent("POST", "/api/admin/accesstokens/create")) == 1
+    system = [r for r in fake.requests if r.url.path == "/api/integrations/chat/system"]
+    assert [r.headers["authorization"] for r in system] == ["Bearer tok-secret"] * 2
+    # a digest-listed owncastctl token whose cleartext is not known is not used: a new one is made
+    tokens[-1] = {**tokens[-1], "accessToken": "sha256:" + "0" * 64}
+    assert ctl("chat", "send", "three").exit_code == 0
+    assert len(fake.sent("POST", "/api/admin/accesstokens/create")) == 2
+    assert all(
+        "sha256:" not in r.headers["authorization"]
+        for r in fake.requests
+        if r.url.path == "/api/integrations/chat/system"
+    )
+
+
+def test_tokens_delete_accepts_the_token_when_the_list_shows_digests(fake, ctl):
+    listed = [{**TOKENS[0], "accessToken": "sha256:" + hashlib.sha256(b"tok-x").hexdigest()}]
+    fake.route("GET", "/api/admin/accesstokens", listed)
+    fake.route("POST", "/api/admin/accesstokens/delete", OK)
+    assert ctl("tokens", "delete", "tok-x").exit_code == 0
+    assert ctl("tokens", "delete", "mybot").exit_code == 0
+    assert fake.sent("POST", "/api/admin/accesstokens/delete") == [
+        {"token": "tok-x"},
+        {"token": listed[0]["accessToken"]},
+    ]
+    table = ctl("tokens", "list").stdout
+    assert "sha256:" + listed[0]["accessToken"][7:15] in table
 
 
 def test_chat_hide_and_show(fake, ctl):

@@ -9,6 +9,7 @@ real delivery to a loopback receiver, with the signature checked.
 
 from __future__ import annotations
 
+import hashlib
 import hmac
 import http.server
 import json
@@ -134,7 +135,10 @@ def test_tokens_create_and_chat_send(daemon, home):
     assert created.returncode == 0, created.stderr
     token = json.loads(created.stdout)["accessToken"]
     listed = json.loads(ctl(home, "tokens", "list", "--json").stdout)
-    assert any(t.get("accessToken") == token for t in listed)
+    # owncastd lists a token by its digest; the token itself was shown once, at creation
+    digest = "sha256:" + hashlib.sha256(token.encode()).hexdigest()
+    assert [t["accessToken"] for t in listed if t["displayName"] == "e2e-bot"] == [digest]
+    assert not any(t.get("accessToken") == token for t in listed)
     bearer = {"Authorization": f"Bearer {token}"}
     said = httpx.post(
         daemon.url + "/api/integrations/chat/send", json={"body": "bot says hi"}, headers=bearer
@@ -142,6 +146,10 @@ def test_tokens_create_and_chat_send(daemon, home):
     assert said.status_code == 200, said.text
     sent = ctl(home, "chat", "send", "Hello from the terminal")
     assert sent.returncode == 0, sent.stderr
+    again = ctl(home, "chat", "send", "Hello again")
+    assert again.returncode == 0, again.stderr
+    listed = json.loads(ctl(home, "tokens", "list", "--json").stdout)
+    assert [t["displayName"] for t in listed].count("owncastctl") == 1  # kept and reused
     messages = daemon.get("/api/admin/chat/messages", auth=("admin", ADMIN_PASSWORD)).json()
     bodies = {m["body"]: m for m in messages}
     assert "Hello from the terminal" in " ".join(bodies)
