@@ -50,6 +50,12 @@ class TranscoderLog:
             self._file = None
 
 
+def _default_sigint() -> None:
+    """In the child before exec: SIGINT does its default again, so the polite stop works even
+    when the daemon was started with SIGINT ignored (`nohup … &`, some supervisors)."""
+    signal.signal(signal.SIGINT, signal.SIG_DFL)
+
+
 class FfmpegProcess:
     """A running ffmpeg whose stdin we feed."""
 
@@ -68,6 +74,7 @@ class FfmpegProcess:
             stdout=subprocess.DEVNULL,
             stderr=subprocess.PIPE,
             env={**os.environ, **env},
+            preexec_fn=_default_sigint,
         )
         log.info("ffmpeg started pid=%d", process.pid)
         return cls(process, transcoder_log)

@@ -52,6 +52,16 @@ async def test_sigint_when_stdin_close_is_not_enough():
     assert await process.stop(stdin_grace=0.3, sigint_grace=10) == -signal.SIGINT
 
 
+async def test_sigint_stops_it_even_when_the_daemon_ignores_sigint():
+    """Started with `nohup … &`, the daemon ignores SIGINT; its transcoder must not inherit that."""
+    previous = signal.signal(signal.SIGINT, signal.SIG_IGN)
+    try:
+        process = await started(IGNORES_STDIN_EXITS_ON_SIGINT)
+    finally:
+        signal.signal(signal.SIGINT, previous)
+    assert await process.stop(stdin_grace=0.3, sigint_grace=10) == -signal.SIGINT
+
+
 async def test_kill_when_sigint_is_ignored(autojump_clock):
     process = await started(IGNORES_EVERYTHING)
     assert await process.stop() == -signal.SIGKILL
