@@ -21,7 +21,13 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 VENV = Path(os.environ.get("OWNCAST_VENV", ROOT / ".venv"))
-APT_PACKAGES = {"ffmpeg": "ffmpeg", "ffprobe": "ffmpeg", "chromium": "chromium", "tmux": "tmux"}
+APT_PACKAGES = {
+    "ffmpeg": "ffmpeg",
+    "ffprobe": "ffmpeg",
+    "chromium": "chromium",
+    "tmux": "tmux",
+    "node": "nodejs",
+}
 APT_FILES = {"systemd-analyze": "systemd"}
 
 
@@ -65,8 +71,9 @@ def ensure_ffmpeg_for_runtime() -> None:
         return
     probe = subprocess.run([str(venv_python()), "-c", "import imageio_ffmpeg"], capture_output=True)
     if probe.returncode != 0:
-        say("no ffmpeg on PATH: installing the imageio-ffmpeg wheel")
-        run([str(venv_python()), "-m", "pip", "install", "--quiet", "imageio-ffmpeg"])
+        say("no ffmpeg on PATH: installing the imageio-ffmpeg wheel (the `ffmpeg` extra)")
+        run([str(venv_python()), "-m", "pip", "install", "--quiet", "--disable-pip-version-check",
+             "-e", f"{ROOT}[ffmpeg]"])  # fmt: skip
 
 
 def apt_install(packages: list[str]) -> None:

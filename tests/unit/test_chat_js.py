@@ -6,15 +6,12 @@ import shutil
 import subprocess
 from pathlib import Path
 
-import pytest
-
 JS_TESTS = Path(__file__).parent / "js"
 NODE = shutil.which("node")
 
 
-@pytest.mark.skipif(NODE is None, reason="node is not installed")
 def test_chat_protocol_helpers_pass_under_node() -> None:
-    assert NODE is not None
+    assert NODE is not None, "node is missing: bin/test installs Debian's nodejs"
     files = sorted(str(path) for path in JS_TESTS.glob("*.test.mjs"))
     assert files, "no JavaScript tests found"
     result = subprocess.run(
