@@ -124,10 +124,6 @@ class RotatingTextFile:
         record = logging.LogRecord("transcoder", logging.INFO, "", 0, text, None, None)
         self._handler.handle(record)
 
-    def add_filter(self, log_filter: logging.Filter) -> None:
-        """Filter every line (e.g. a :class:`SecretFilter`)."""
-        self._handler.addFilter(log_filter)
-
     def close(self) -> None:
         """Close the file."""
         self._handler.close()

@@ -17,7 +17,6 @@ DEFAULT_PAGE_CONTENT = (
     "server.extra_page_content`.\n\n"
     "Point your encoder (OBS, ffmpeg…) at `rtmp://<this host>:1935/live` with your stream key."
 )
-LATENCY_LEVELS = range(0, 5)
 CPU_USAGE_LEVELS = range(0, 5)
 KNOWN_CODECS = (
     "libx264",

@@ -154,11 +154,6 @@ class ContinuousPlaylist:
             if gone.discontinuity:
                 self._discontinuity_sequence += 1
 
-    @property
-    def segment_count(self) -> int:
-        """How many segments are listed."""
-        return len(self._segments)
-
     def render(self) -> str:
         """The playlist text to serve (no `#EXT-X-ENDLIST`: that is added when the stream
         ends)."""

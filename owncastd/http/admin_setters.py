@@ -569,5 +569,3 @@ SETTERS: tuple[Setter, ...] = (
     _setter("notifications/discord", "Configure Discord notifications", _sync(_discord)),
     _setter("notifications/browser", "Configure browser notifications", _sync(_browser)),
 )
-
-SETTERS_BY_NAME = {setter.name: setter for setter in SETTERS}

@@ -54,11 +54,6 @@ class ShutdownRequest:
         """Ask for a clean shutdown (idempotent)."""
         self._requested.set()
 
-    @property
-    def requested(self) -> bool:
-        """True once asked."""
-        return self._requested.is_set()
-
     async def run(self, *, task_status: trio.TaskStatus[None] = trio.TASK_STATUS_IGNORED) -> None:
         """Wait for a request, let the response leave, then stop the daemon."""
         task_status.started()
