@@ -1,0 +1,159 @@
+"""Abuse while live (issue 16, "Done when"): a page playing the stream keeps playing while
+outsiders run slowloris heads and bodies, RTMP holders, AMF0 bombs and a websocket flood.
+
+The attackers (tests/attack_clients.py, in their own process) come from 127.0.0.2 … and
+127.0.1.x; everything legitimate (chromium, the `/api/ping` probe, a new chat client, the
+ffmpeg publisher) comes from 127.0.0.1, so per-IP limits can tell them apart as they would
+tell a viewer from an attacker. During the attack the test records, and asserts at the end:
+the video's currentTime keeps advancing, every `/api/ping` is answered and p95 < 1 s,
+`/api/status` says online, and a newly registered chat client connects and gets its own
+message back. After the attackers stop by themselves, the daemon still serves all of that.
+"""
+
+from __future__ import annotations
+
+import itertools
+import time
+
+import httpx
+import pytest
+import trio
+
+from tests.abuse_probe import Prober, Samples, attack_tallies, start_attacks
+from tests.browser.test_viewer_page import CHROMIUM, CHROMIUM_ARGS
+from tests.chat_ws_client import ChatWs, Refused
+from tests.e2e.harness import DaemonProcess, Publisher, write_config
+
+pytestmark = [pytest.mark.e2e, pytest.mark.browser]
+
+ATTACK_SECONDS = 18.0
+PING_P95_LIMIT = 1.0
+LONGEST_STALL = 4.0
+CHAT_AT = (4.0, 11.0)
+CURRENT_TIME = "document.querySelector('#player').currentTime"
+
+
+@pytest.fixture(name="page")
+def page_fixture():
+    """A chromium page (as in tests/browser/test_viewer_page.py) and its page errors."""
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(
+            executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS
+        )
+        page = browser.new_page()
+        errors: list[str] = []
+        page.on("pageerror", lambda exc: errors.append(str(exc)))
+        yield page, errors
+        browser.close()
+
+
+async def _chat_round_trip(port: int, text: str) -> None:
+    """Register, connect to /ws and see our own message come back."""
+    with trio.fail_after(10):
+        async with httpx.AsyncClient(timeout=5) as http:
+            reply = await http.post(
+                f"http://127.0.0.1:{port}/api/chat/register", json={"displayName": "viewer"}
+            )
+            token = reply.json()["accessToken"]
+        ws = await ChatWs.connect(port, token)
+        assert not isinstance(ws, Refused), ws
+        try:
+            await ws.next_event("CONNECTED_USER_INFO")
+            await ws.send_json({"type": "CHAT", "body": text})
+            while (await ws.next_event("CHAT"))["body"] != text:
+                pass
+        finally:
+            await ws.aclose()
+
+
+def chat_problem(port: int, text: str) -> str | None:
+    """None if a new chat client could connect and send, else what went wrong."""
+    try:
+        trio.run(_chat_round_trip, port, text)
+    except Exception as exc:
+        return f"chat {text!r}: {exc!r}"[:300]
+    return None
+
+
+def longest_stall(samples: list[tuple[float, float]]) -> float:
+    """The longest wall time over which the video's currentTime did not advance."""
+    longest, since = 0.0, samples[0][0]
+    for (_, before), (when, now) in itertools.pairwise(samples):
+        if now > before:
+            since = when
+        longest = max(longest, when - since)
+    return longest
+
+
+def probe_problems(samples: Samples, when: str) -> list[str]:
+    figures = samples.figures()
+    problems = [f"{when}: ping failed {f}" for f in samples.failures[:5]]
+    problems += [f"{when}: status {s}" for s in samples.offline[:5]]
+    if figures["ping_p95_ms"] > PING_P95_LIMIT * 1000:
+        problems.append(f"{when}: ping p95 {figures['ping_p95_ms']} ms > {PING_P95_LIMIT} s")
+    return problems
+
+
+def watch_attack(page, daemon: DaemonProcess, attackers) -> tuple[list, list[str]]:
+    """Run the chat checks until the attackers end; the page samples currentTime itself
+    every 0.25 s (so a check that takes long cannot hide a stall), returned as (s, currentTime).
+    """
+    page.evaluate(f"""window.played = [];
+        setInterval(() => window.played.push([performance.now() / 1000, {CURRENT_TIME}]), 250)""")
+    started = time.monotonic()
+    problems: list[str] = []
+    chats = list(CHAT_AT)
+    while attackers.poll() is None:
+        if chats and time.monotonic() - started >= chats[0]:
+            problem = chat_problem(daemon.http_port, f"still here at {chats.pop(0)} s")
+            problems += [problem] if problem else []
+        page.wait_for_timeout(250)
+    if time.monotonic() - started < ATTACK_SECONDS - 1:
+        problems.append(f"the attackers ended early: {attackers.stderr.read()[-2000:]}")
+    played = [tuple(sample) for sample in page.evaluate("window.played")]
+    return played, problems
+
+
+def test_page_keeps_playing_while_outsiders_attack(tmp_path, page):
+    page, errors = page
+    write_config(tmp_path, latency=0)
+    daemon = DaemonProcess(tmp_path).wait_ready()
+    publisher = Publisher(daemon.rtmp_url())
+    try:
+        daemon.wait_online()
+        page.goto(daemon.url + "/")
+        page.wait_for_function(f"{CURRENT_TIME} > 1", timeout=30_000)
+        with Prober(daemon.url) as prober:
+            attackers = start_attacks(
+                f"127.0.0.1:{daemon.http_port}", f"127.0.0.1:{daemon.rtmp_port}", ATTACK_SECONDS
+            )
+            played, problems = watch_attack(page, daemon, attackers)
+            tallies = attack_tallies(attackers, timeout=15)
+            during = prober.restart()
+            # After the attack: the daemon is healthy again (what's left is timed out).
+            start = page.evaluate(CURRENT_TIME)
+            page.wait_for_function(f"{CURRENT_TIME} > {start + 2}", timeout=15_000)
+            problems += [p for p in [chat_problem(daemon.http_port, "after")] if p]
+            after = prober.restart()
+        problems += probe_problems(during, "during") + probe_problems(after, "after")
+        stall = longest_stall(played)
+        if stall > LONGEST_STALL:
+            problems.append(f"video stalled {stall:.1f} s (currentTime {played[::4]})")
+        assert daemon.process.poll() is None, "owncastd exited"
+    finally:
+        publisher.stop()
+        code = daemon.stop()
+    (first, start_time), (last, end_time) = played[0], played[-1]
+    playing = (
+        f"played {end_time - start_time:.1f} s in {last - first:.1f} s, longest stall {stall:.1f} s"
+    )
+    report = f"{playing}\nduring={during.figures()} after={after.figures()}\nattacks={tallies}"
+    assert not problems, "\n".join([*problems, report, daemon.log()])
+    # The attacks really ran (refusing them is fine; never trying would make this test moot).
+    assert set(tallies) == {"slowloris", "slow_bodies", "rtmp_holders", "amf_bombs", "websockets"}
+    for name, tally in tallies.items():
+        assert tally["opened"] + tally["connect_failed"] > 0, (name, tally)
+    assert code == 0, daemon.log()
+    assert not errors, errors
