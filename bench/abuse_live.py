@@ -7,7 +7,7 @@ connection, `/api/status` every second and the first variant's playlist every 0.
 during and after the attack. Prints:
 
     phase=before|during|after pings=… ping_failed=… ping_p50_ms=… ping_p95_ms=… ping_max_ms=…
-        status_polls=… status_offline_or_failed=… longest_without_new_segment_s=…
+        status_polls=… status_failed=… status_offline=… longest_without_new_segment_s=…
     attack=… opened=… connect_failed=… closed_fast=… closed_later=… stalled=… held_to_end=…
         longest_hold=… max_open=… messages=…
 
@@ -38,7 +38,7 @@ from _daemon import FFMPEG, Owncastd, stop_process, write_config
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from tests.abuse_probe import Prober, Samples, attack_tallies, start_attacks
-from tests.attack_clients import host_port
+from tests.attack_clients import Plan, host_port
 
 MEDIA_SEQUENCE = re.compile(r"#EXT-X-MEDIA-SEQUENCE:(\d+)")
 STREAM_EVENT = re.compile(r"stream (started|stopped)|transcoder|ERROR|CRITICAL|Traceback")
@@ -89,13 +89,12 @@ class PlaylistWatch:
 def print_phase(name: str, samples: Samples, gap: float) -> None:
     figures = " ".join(f"{key}={value}" for key, value in samples.figures().items())
     print(f"phase={name} {figures} longest_without_new_segment_s={gap:.1f}", flush=True)
-    for failure in samples.failures[:3] + samples.offline[:3]:
+    for failure in samples.failures[:3] + samples.status_failed[:3] + samples.offline[:3]:
         print(f"  phase={name} problem={failure}")
 
 
-def measure(http: str, rtmp: str, args: argparse.Namespace) -> bool:
-    """Before / during / after figures; True if the stream was online at every status poll."""
-    online = True
+def measure(http: str, rtmp: str, args: argparse.Namespace) -> None:
+    """Print before / during / after figures, the attacks' tallies and the verdict lines."""
     with Prober(http) as prober, PlaylistWatch(http) as playlist:
         time.sleep(args.baseline)
         before, before_gap = prober.restart(), playlist.restart()
@@ -110,13 +109,15 @@ def measure(http: str, rtmp: str, args: argparse.Namespace) -> bool:
         ("after", after, after_gap),
     ):
         print_phase(name, samples, gap)
-        online = online and not samples.offline
     for tally in tallies.values():
         errors = tally.pop("errors")
         print(" ".join(f"{key}={value}" for key, value in tally.items()))
         for error in errors[:2]:
             print(f"  attack={tally['attack']} error={error}")
-    return online
+    phases = (before, during, after)
+    print(f"stream_stayed_online={not any(p.offline for p in phases)}")
+    print(f"status_always_answered={not any(p.status_failed for p in phases)}")
+    print(f"ping_never_failed={not any(p.failures for p in phases)}")
 
 
 def print_daemon_events(daemon: Owncastd) -> None:
@@ -154,8 +155,12 @@ def main() -> None:
     if args.start == bool(args.http and args.rtmp):
         parser.error("give --http and --rtmp of a running daemon, or --start")
     if not args.start:
+        try:
+            Plan(host_port(args.http), host_port(args.rtmp))  # loopback only
+        except ValueError as exc:
+            parser.error(str(exc))
         host, port = host_port(args.http)
-        online = measure(f"http://{host}:{port}", args.rtmp, args)
+        measure(f"http://{host}:{port}", args.rtmp, args)
     else:
         with tempfile.TemporaryDirectory(prefix="owncastd-bench-") as tmp:
             write_config(Path(tmp), latency=0, variants="")
@@ -163,12 +168,11 @@ def main() -> None:
                 pusher = publish(daemon)
                 try:
                     daemon.wait_online()
-                    online = measure(daemon.url, f"127.0.0.1:{daemon.rtmp_port}", args)
-                    online = online and daemon.popen.poll() is None
+                    measure(daemon.url, f"127.0.0.1:{daemon.rtmp_port}", args)
+                    print(f"daemon_alive={daemon.popen.poll() is None}")
                     print_daemon_events(daemon)
                 finally:
                     stop_process(pusher)
-    print(f"stream_stayed_online={online}")
 
 
 if __name__ == "__main__":

@@ -38,11 +38,12 @@ def percentile(values: list[float], fraction: float) -> float:
 
 @dataclass
 class Samples:
-    """Ping latencies (seconds), failed pings, status polls while offline or failing."""
+    """Ping latencies (seconds), failed pings, status polls that failed or said offline."""
 
     latencies: list[float] = field(default_factory=list)
     failures: list[str] = field(default_factory=list)
     status_polls: int = 0
+    status_failed: list[str] = field(default_factory=list)
     offline: list[str] = field(default_factory=list)
 
     def figures(self) -> dict[str, float]:
@@ -54,7 +55,8 @@ class Samples:
             "ping_p95_ms": round(percentile(lat, 0.95) * 1000, 1),
             "ping_max_ms": round(max(lat, default=0.0) * 1000, 1),
             "status_polls": self.status_polls,
-            "status_offline_or_failed": len(self.offline),
+            "status_failed": len(self.status_failed),
+            "status_offline": len(self.offline),
         }
 
 
@@ -111,7 +113,7 @@ class Prober:
         try:
             online = httpx.get(self.base_url + "/api/status", timeout=PING_TIMEOUT).json()["online"]
         except (httpx.HTTPError, ValueError, KeyError) as exc:
-            samples.offline.append(f"{time.strftime('%X')} {exc!r}"[:200])
+            samples.status_failed.append(f"{time.strftime('%X')} {exc!r}"[:200])
             return
         if online is not True:
             samples.offline.append(f"{time.strftime('%X')} online={online}")

@@ -244,14 +244,20 @@ def bomb_payloads(size: int = BOMB_SIZE) -> list[bytes]:
     ]
 
 
-def amf_bomber(tally: Tally) -> Attack:
-    """Handshake, then AMF0 bombs as fast as the server takes them, until it closes."""
+def amf_bomber(tally: Tally, tried: Callable[[], None]) -> Attack:
+    """Handshake, then AMF0 bombs as fast as the server takes them, until it closes.
+    `tried` is called once, when the first handshake is over (done or failed)."""
     writer = ChunkWriter()
     writer.chunk_size = 4096
     bombs = [writer.write(3, 20, 0, 0, payload) for payload in bomb_payloads()]
+    first = [tried]
 
     async def attack(stream: trio.SocketStream) -> None:
-        client = await rtmp_handshake(stream)
+        try:
+            client = await rtmp_handshake(stream)
+        finally:
+            while first:
+                first.pop()()
         await client.send(client.codec.set_chunk_size())
         async with trio.open_nursery() as nursery:
 
@@ -298,12 +304,17 @@ def websocket_holder(host: str, token: str | None, tally: Tally) -> Attack:
 
 
 def _attacks(
-    plan: Plan, tallies: dict[str, Tally], tokens: list[str | None]
+    plan: Plan,
+    tallies: dict[str, Tally],
+    tokens: list[str | None],
+    bomber_tried: Callable[[], None],
 ) -> list[tuple[str, Attack]]:
-    """One attack per slot; the bombs first, so they are in before holders fill a table."""
+    """One attack per slot, the bombs first."""
     host = f"{plan.http[0]}:{plan.http[1]}"
     attacks: dict[str, list[Attack]] = {
-        "amf_bombs": [amf_bomber(tallies["amf_bombs"])] * plan.amf_bombs,
+        "amf_bombs": [
+            amf_bomber(tallies["amf_bombs"], bomber_tried) for _ in range(plan.amf_bombs)
+        ],
         "rtmp_holders": [rtmp_holder(n % 3) for n in range(plan.rtmp_holders)],
         "websockets": [
             websocket_holder(host, tokens[n % len(tokens)], tallies["websockets"])
@@ -316,17 +327,34 @@ def _attacks(
 
 
 async def run_attacks(plan: Plan) -> list[Tally]:
-    """Run every attack of `plan` at once for `plan.duration` seconds; the tallies."""
-    tallies = {name: Tally(name) for name in SOURCES if getattr(plan, name)}
+    """Run every attack of `plan` at once for `plan.duration` seconds; the tallies.
+
+    The bombers go first and the rest start once each bomber's first handshake is over (at
+    most STEP_TIMEOUT later): otherwise the holders, started in the same instant, could fill
+    a small pre-publish table and keep the bombs out, and the run would test less.
+    """
+    tallies = {name: Tally(name) for name in SOURCES}
     tokens = await register_tokens(plan, SOURCES["websockets"][0]) if plan.websockets else []
+    bombers_in = trio.Event()
+    waiting = [plan.amf_bombs]
+
+    def bomber_tried() -> None:
+        waiting[0] -= 1
+        if waiting[0] <= 0:
+            bombers_in.set()
+
     with trio.move_on_after(plan.duration):
         async with trio.open_nursery() as nursery:
-            for n, (name, attack) in enumerate(_attacks(plan, tallies, tokens)):
+            for n, (name, attack) in enumerate(_attacks(plan, tallies, tokens, bomber_tried)):
+                if name != "amf_bombs" and not bombers_in.is_set():
+                    with trio.move_on_after(STEP_TIMEOUT):
+                        await bombers_in.wait()
+                    bombers_in.set()
                 target = plan.rtmp if name in ("amf_bombs", "rtmp_holders") else plan.http
                 first = n % len(SOURCES[name])
                 sources = SOURCES[name][first:] + SOURCES[name][:first]
                 nursery.start_soon(_slot, target, sources, tallies[name], attack)
-    return list(tallies.values())
+    return [tally for name, tally in tallies.items() if getattr(plan, name)]
 
 
 def host_port(text: str) -> tuple[str, int]:

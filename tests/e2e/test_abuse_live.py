@@ -90,6 +90,7 @@ def longest_stall(samples: list[tuple[float, float]]) -> float:
 def probe_problems(samples: Samples, when: str) -> list[str]:
     figures = samples.figures()
     problems = [f"{when}: ping failed {f}" for f in samples.failures[:5]]
+    problems += [f"{when}: status failed {s}" for s in samples.status_failed[:5]]
     problems += [f"{when}: status {s}" for s in samples.offline[:5]]
     if figures["ping_p95_ms"] > PING_P95_LIMIT * 1000:
         problems.append(f"{when}: ping p95 {figures['ping_p95_ms']} ms > {PING_P95_LIMIT} s")
