@@ -25,7 +25,7 @@ import httpx
 
 ROOT = Path(__file__).resolve().parents[1]
 PING_TIMEOUT = 5.0
-PING_WORKERS = 24
+PING_WORKERS = 8
 
 
 def percentile(values: list[float], fraction: float) -> float:
@@ -84,19 +84,22 @@ class Prober:
         return done
 
     def _run(self) -> None:
-        # Pings start on a fixed cadence, each in its own worker, so one slow answer does not
-        # thin out the samples (at most PING_WORKERS outstanding).
+        # Pings are asked for on a fixed cadence and run in workers, so one slow answer does
+        # not thin out the samples; at most PING_WORKERS connections at once (per-IP limits),
+        # and a ping's latency counts from when it was asked for, queueing included.
         next_status = 0.0
         with ThreadPoolExecutor(PING_WORKERS) as pool:
             while not self._stop.is_set():
-                pool.submit(self._ping, self.samples)
+                pool.submit(self._ping, self.samples, time.monotonic())
                 if time.monotonic() >= next_status:
                     next_status = time.monotonic() + 1.0
                     pool.submit(self._status, self.samples)
                 self._stop.wait(self.interval)
 
-    def _ping(self, samples: Samples) -> None:
-        started = time.monotonic()
+    def _ping(self, samples: Samples, asked: float) -> None:
+        if time.monotonic() - asked > PING_TIMEOUT:
+            samples.failures.append(f"{time.strftime('%X')} not started within {PING_TIMEOUT} s")
+            return
         try:
             # A fresh connection each time: an accept queue or connection cap full of
             # attackers must show here, which a reused keep-alive connection would hide.
@@ -106,7 +109,7 @@ class Prober:
         except httpx.HTTPError as exc:
             samples.failures.append(f"{time.strftime('%X')} {exc!r}"[:200])
             return
-        samples.latencies.append(time.monotonic() - started)
+        samples.latencies.append(time.monotonic() - asked)
 
     def _status(self, samples: Samples) -> None:
         samples.status_polls += 1
