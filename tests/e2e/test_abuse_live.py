@@ -122,6 +122,7 @@ def test_page_keeps_playing_while_outsiders_attack(tmp_path, viewer):
     write_config(tmp_path, latency=0)
     daemon = DaemonProcess(tmp_path).wait_ready()
     publisher = Publisher(daemon.rtmp_url())
+    attackers = None
     try:
         daemon.wait_online()
         page.goto(daemon.url + "/")
@@ -147,6 +148,9 @@ def test_page_keeps_playing_while_outsiders_attack(tmp_path, viewer):
             problems.append(f"video stalled {stall:.1f} s (currentTime {played[::4]})")
         assert daemon.process.poll() is None, "owncastd exited"
     finally:
+        if attackers is not None and attackers.poll() is None:  # the test broke off early
+            attackers.kill()
+            attackers.wait()
         publisher.stop()
         code = daemon.stop()
     (first, start_time), (last, end_time) = played[0], played[-1]
