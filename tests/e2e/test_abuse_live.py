@@ -6,8 +6,10 @@ The attackers (tests/attack_clients.py, in their own process) come from 127.0.0.
 ffmpeg publisher) comes from 127.0.0.1, so per-IP limits can tell them apart as they would
 tell a viewer from an attacker. During the attack the test records, and asserts at the end:
 the video's currentTime keeps advancing, every `/api/ping` is answered and p95 < 1 s,
-`/api/status` says online, and a newly registered chat client connects and gets its own
-message back. After the attackers stop by themselves, the daemon still serves all of that.
+`/api/status` says online, a newly registered chat client connects and gets its own
+message back, and a publisher with the stream key gets through to the key check (refused as
+"already live": the holders did not lock the streamer out). After the attackers stop by
+themselves, the daemon still serves all of that.
 """
 
 from __future__ import annotations
@@ -24,7 +26,8 @@ from playwright.sync_api import sync_playwright
 from tests.abuse_probe import Prober, Samples, attack_tallies, start_attacks
 from tests.browser.test_viewer_page import CHROMIUM, CHROMIUM_ARGS
 from tests.chat_ws_client import ChatWs, Refused
-from tests.e2e.harness import DaemonProcess, Publisher, write_config
+from tests.component.rtmp_client import RtmpTestClient, command_of
+from tests.e2e.harness import STREAM_KEY, DaemonProcess, Publisher, write_config
 
 pytestmark = [pytest.mark.e2e, pytest.mark.browser]
 
@@ -32,6 +35,7 @@ ATTACK_SECONDS = 18.0
 PING_P95_LIMIT = 1.0
 LONGEST_STALL = 4.0
 CHAT_AT = (4.0, 11.0)
+PUBLISH_AT = (8.0, 15.0)
 CURRENT_TIME = "document.querySelector('#player').currentTime"
 
 
@@ -77,6 +81,31 @@ def chat_problem(port: int, text: str) -> str | None:
     return None
 
 
+async def _second_publish(port: int) -> None:
+    """The streamer's key from 127.0.0.1 reaches the ingest gate (refused: already live)."""
+    with trio.fail_after(10):
+        stream = await trio.open_tcp_stream("127.0.0.1", port)
+        try:
+            reply = await RtmpTestClient(stream).publish(STREAM_KEY)
+        finally:
+            await stream.aclose()
+    info = command_of(reply)[3]
+    assert isinstance(info, dict) and "already live" in str(info.get("description")), info
+
+
+def publish_problem(port: int, when: float) -> str | None:
+    """None if a publisher with the right key got through to the key check, else what failed.
+
+    RTMP holders filling the pre-publish table must not lock the real streamer out (were it
+    to reconnect); while live, getting through means "already live" comes back.
+    """
+    try:
+        trio.run(_second_publish, port)
+    except Exception as exc:
+        return f"publish at {when} s: {exc!r}"[:300]
+    return None
+
+
 def longest_stall(samples: list[tuple[float, float]]) -> float:
     """The longest wall time over which the video's currentTime did not advance."""
     longest, since = 0.0, samples[0][0]
@@ -98,17 +127,20 @@ def probe_problems(samples: Samples, when: str) -> list[str]:
 
 
 def watch_attack(page, daemon: DaemonProcess, attackers) -> tuple[list, list[str]]:
-    """Run the chat checks until the attackers end; the page samples currentTime itself
+    """Run the chat and publish checks until the attackers end; the page samples currentTime itself
     every 0.25 s (so a check that takes long cannot hide a stall), returned as (s, currentTime).
     """
     page.evaluate(f"""window.played = [];
         setInterval(() => window.played.push([performance.now() / 1000, {CURRENT_TIME}]), 250)""")
     started = time.monotonic()
     problems: list[str] = []
-    chats = list(CHAT_AT)
+    chats, publishes = list(CHAT_AT), list(PUBLISH_AT)
     while attackers.poll() is None:
         if chats and time.monotonic() - started >= chats[0]:
             problem = chat_problem(daemon.http_port, f"still here at {chats.pop(0)} s")
+            problems += [problem] if problem else []
+        if publishes and time.monotonic() - started >= publishes[0]:
+            problem = publish_problem(daemon.rtmp_port, publishes.pop(0))
             problems += [problem] if problem else []
         page.wait_for_timeout(250)
     if time.monotonic() - started < ATTACK_SECONDS - 1:
