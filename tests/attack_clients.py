@@ -337,6 +337,8 @@ async def run_attacks(plan: Plan) -> list[Tally]:
     tokens = await register_tokens(plan, SOURCES["websockets"][0]) if plan.websockets else []
     bombers_in = trio.Event()
     waiting = [plan.amf_bombs]
+    if not plan.amf_bombs:
+        bombers_in.set()
 
     def bomber_tried() -> None:
         waiting[0] -= 1
