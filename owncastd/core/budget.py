@@ -1,7 +1,9 @@
 """Token buckets: a rate of work or of failures, with a burst, on any monotonic clock.
 
-:class:`TokenBucket` is one budget (e.g. the decode work one connection may cost per second).
-:class:`ClientBudgets` keeps one bucket per client address (an IPv4 address, or the /64 of an
+The one token bucket of the daemon. :class:`TokenBucket` is one budget (the decode work one RTMP
+connection may cost per second, the chat messages one websocket may send).
+:class:`ClientBudgets` keeps one bucket of failures per client address (failed admin logins,
+wrong stream keys) (an IPv4 address, or the /64 of an
 IPv6 one, see :func:`client_key`) in bounded memory: buckets are kept in least-recently-charged
 order and when `max_clients` are tracked the stalest (the one that has refilled the most) goes.
 A full bucket is the same as none. Times are seconds (`now`), passed in: nothing here reads a
@@ -28,7 +30,9 @@ def client_key(address: str) -> str:
 
 
 class TokenBucket:
-    """Holds up to `burst` tokens and refills at `rate` tokens a second, starting full."""
+    """Holds up to `burst` tokens and refills at `rate` tokens a second, starting full.
+
+    `now` at creation may be `-math.inf` for a bucket created before its clock is known."""
 
     __slots__ = ("_at", "_tokens", "burst", "rate")
 
@@ -49,6 +53,13 @@ class TokenBucket:
         self._tokens = self.tokens(now) - amount
         self._at = now
 
+    def allow(self, now: float) -> bool:
+        """Take one token at `now` if there is one (nothing is taken otherwise)."""
+        if self.tokens(now) < 1.0:
+            return False
+        self.spend(1.0, now)
+        return True
+
     def seconds_until(self, amount: float, now: float) -> float:
         """Seconds until `amount` tokens are available (0 if they are now)."""
         missing = amount - self.tokens(now)
@@ -66,8 +77,9 @@ class _Client:
 class ClientBudgets:
     """A budget of failures per client: `burst` at once, then `per_minute`.
 
-    :meth:`allowed` before trying, :meth:`charge` on a failure, :meth:`note_lockout` to log a
-    lockout once per burst rather than once per refused attempt.
+    :meth:`allowed` before trying, :meth:`charge` on a failure, :meth:`refund` when a charged
+    attempt turns out to have succeeded, :meth:`note_lockout` to log a lockout once per burst
+    rather than once per refused attempt.
     """
 
     def __init__(self, *, burst: int, per_minute: float, max_clients: int = 4096) -> None:
@@ -95,16 +107,28 @@ class ClientBudgets:
         entry = self._clients.get(client)
         return 0 if entry is None else math.ceil(entry.bucket.seconds_until(1.0, now) - 1e-9)
 
-    def charge(self, client: str, now: float) -> None:
-        """Spend one failure of `client` (recorded even when none is left)."""
+    def charge(self, client: str, now: float) -> bool:
+        """Spend one failure of `client`; False if it had none left (nothing is spent then)."""
+        if not self.allowed(client, now):
+            return False
         clients = self._clients
         entry = clients.pop(client, None)  # re-inserted last: the order is by last charge
         if entry is None or entry.bucket.tokens(now) >= self.burst:
             entry = _Client(TokenBucket(self.burst, self.per_minute / 60.0, now))
             while len(clients) >= self.max_clients:
-                del clients[next(iter(clients))]
+                del clients[next(iter(clients))]  # the stalest has refilled the most
         entry.bucket.spend(1.0, now)
         clients[client] = entry
+        return True
+
+    def refund(self, client: str, now: float) -> None:
+        """Give back a failure charged for an attempt that succeeded."""
+        entry = self._clients.get(client)
+        if entry is None:
+            return
+        entry.bucket.spend(-1.0, now)
+        if entry.bucket.tokens(now) >= self.burst:
+            del self._clients[client]  # a full bucket is the same as none
 
     def note_lockout(self, client: str, now: float) -> bool:
         """True the first time `client` is found out of failures since its bucket was full."""

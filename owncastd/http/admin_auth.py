@@ -6,9 +6,9 @@ password, never the password itself) until the hash changes: a polling admin cli
 bcrypt per password change, not per request. Concurrent checks of the same credentials share one
 bcrypt run.
 
-Failed logins are budgeted per client address (:class:`~owncastd.http.login_throttle.
-LoginThrottle`, 10 a minute by default): once a client's budget is spent, its credentials are not
-checked at all (401 with `Retry-After`) until the budget refills, so neither bcrypt nor the cache
+Failed logins are budgeted per client address (:class:`~owncastd.core.budget.ClientBudgets`,
+10 at once, then 10 a minute): once a client's budget is spent, its credentials are not checked
+at all (401 with `Retry-After`) until the budget refills, so neither bcrypt nor the cache
 of the good password answers guesses faster than that. Good logins cost nothing.
 """
 
@@ -27,7 +27,7 @@ import bcrypt
 import trio
 from quart import Response, request
 
-from owncastd.http.login_throttle import LoginThrottle, client_key
+from owncastd.core.budget import ClientBudgets, client_key
 from owncastd.settings import SettingsRef
 
 log = logging.getLogger(__name__)
@@ -36,8 +36,15 @@ ADMIN_USER = "admin"
 REALM = 'Basic realm="Owncast Authenticated Request"'
 ADMIN_CORS_ORIGIN = "http://localhost:3000"
 BCRYPT_THREADS = 2
+LOGIN_FAILURE_BURST = 10
+LOGIN_FAILURES_PER_MINUTE = 10.0
 
 P = ParamSpec("P")
+
+
+def login_budgets() -> ClientBudgets:
+    """The default failed-login budget: 10 failures at once, then 10 a minute, per client."""
+    return ClientBudgets(burst=LOGIN_FAILURE_BURST, per_minute=LOGIN_FAILURES_PER_MINUTE)
 
 
 class Verdict(enum.Enum):
@@ -67,13 +74,13 @@ class AdminGuard:
         self,
         settings: SettingsRef,
         *,
-        throttle: LoginThrottle | None = None,
+        throttle: ClientBudgets | None = None,
         bcrypt_threads: int = BCRYPT_THREADS,
     ) -> None:
         self._settings = settings
         self._key = secrets.token_bytes(32)
         self._verified: tuple[str, bytes] | None = None  # (hash, digest of good password)
-        self._throttle = throttle if throttle is not None else LoginThrottle()
+        self._throttle = throttle if throttle is not None else login_budgets()
         self._bcrypt_limiter = trio.CapacityLimiter(bcrypt_threads)
         self._checks: dict[tuple[str, bytes], _Check] = {}
 
@@ -119,7 +126,7 @@ class AdminGuard:
                 "admin logins throttled client=%s failures=%d per_minute=%g",
                 client,
                 throttle.burst,
-                throttle.rate * 60,
+                throttle.per_minute,
             )
         return Verdict.DENIED
 

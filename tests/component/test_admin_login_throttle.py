@@ -9,9 +9,9 @@ import pytest
 import trio
 import trio.testing
 
+from owncastd.core.budget import ClientBudgets
 from owncastd.http import admin_auth
 from owncastd.http.admin_auth import AdminGuard, Verdict
-from owncastd.http.login_throttle import LoginThrottle
 from owncastd.settings import AdminSettings, Settings, SettingsRef
 from tests.component.app_fixtures import ADMIN_PASSWORD, basic, password_hash
 from tests.component.http_fixtures import WebHarness, web_fixture  # noqa: F401
@@ -55,7 +55,7 @@ async def test_after_the_budget_nothing_is_checked_not_even_the_right_password(
 
 
 async def test_good_logins_cost_nothing(bcrypt_calls: list[str]) -> None:
-    admin = guard(throttle=LoginThrottle(burst=3))
+    admin = guard(throttle=ClientBudgets(burst=3, per_minute=10))
     for _ in range(50):
         assert await admin.authenticate("c", "admin", ADMIN_PASSWORD) is Verdict.OK
     assert [await admin.authenticate("c", "admin", "x") for _ in range(4)] == [
@@ -67,18 +67,18 @@ async def test_good_logins_cost_nothing(bcrypt_calls: list[str]) -> None:
 
 
 async def test_cold_cache_guesses_are_budgeted_too(bcrypt_calls: list[str]) -> None:
-    admin = guard(throttle=LoginThrottle(burst=3))
+    admin = guard(throttle=ClientBudgets(burst=3, per_minute=10))
     verdicts = [await admin.authenticate("c", "admin", f"guess{n}") for n in range(5)]
     assert verdicts == [Verdict.DENIED] * 3 + [Verdict.THROTTLED] * 2
     assert bcrypt_calls == ["guess0", "guess1", "guess2"]
     # A wrong user with the right password is a failure (and is charged) as well.
-    admin = guard(throttle=LoginThrottle(burst=1))
+    admin = guard(throttle=ClientBudgets(burst=1, per_minute=10))
     assert await admin.authenticate("c", "root", ADMIN_PASSWORD) is Verdict.DENIED
     assert await admin.authenticate("c", "admin", ADMIN_PASSWORD) is Verdict.THROTTLED
 
 
 async def test_parallel_guesses_cannot_overdraw_the_budget(bcrypt_calls: list[str]) -> None:
-    admin = guard(throttle=LoginThrottle(burst=5))
+    admin = guard(throttle=ClientBudgets(burst=5, per_minute=10))
     verdicts: list[Verdict] = []
 
     async def attempt(n: int) -> None:

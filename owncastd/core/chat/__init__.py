@@ -6,8 +6,8 @@ Modules:
   wire        Owncast's event JSON, encoded once per event (`Outgoing`)
   names       display-name rules (cleaning, forbidden words, generated names, colours)
   render      markdown → HTML sanitised to Owncast's allow-list
-  ratelimit   the token bucket
-  pipeline    the inbound gate (size, flood timeout, rate, slur filter, established users)
+  pipeline    the inbound gate (size, flood timeout, rate limit on core.budget's token bucket,
+              slur filter, established users)
   slurs       the profanity check behind the slur filter
   events      what listeners (webhooks) observe: ChatMessageSent, UserJoined, …
   ports       the protocols the room needs (repository, client outbox)

@@ -8,17 +8,20 @@ clocks.
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
+from owncastd.core.budget import TokenBucket
 from owncastd.core.chat.models import ChatUser
-from owncastd.core.chat.ratelimit import TokenBucket
 from owncastd.core.chat.slurs import ProfanityCheck
 from owncastd.settings import ChatSettings
 
 MAX_PAYLOAD_BYTES = 2048
 HARD_LIMIT_BYTES = 2 * MAX_PAYLOAD_BYTES
 FLOOD_TIMEOUT_SECONDS = 10.0
+RATE_PER_SECOND = 1.5  # Go's rate.Limiter in Owncast (reference §2.5): ~1.5 events/s, burst 1
+BURST = 1.0
 ESTABLISHED_AFTER = timedelta(minutes=15)
 
 TOO_BIG = "Sorry, that message exceeded the maximum size and can't be delivered."
@@ -28,6 +31,11 @@ NOT_ESTABLISHED = (
     "You have not been an established chat participant long enough to take part in chat. "
     "Please enjoy the stream and try again later."
 )
+
+
+def chat_rate_limit() -> TokenBucket:
+    """One client's message budget: a burst of one, then 1.5 a second."""
+    return TokenBucket(BURST, RATE_PER_SECOND, now=-math.inf)
 
 
 @dataclass(frozen=True)
@@ -45,7 +53,7 @@ class InboundGate:
     """Per-connection state of the pipeline: the token bucket and the flood timeout."""
 
     def __init__(self, profanity: ProfanityCheck) -> None:
-        self._bucket = TokenBucket()
+        self._bucket = chat_rate_limit()
         self._blocked_until = float("-inf")
         self._profanity = profanity
 

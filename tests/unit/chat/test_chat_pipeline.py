@@ -13,8 +13,8 @@ from owncastd.core.chat.pipeline import (
     SLUR,
     TOO_BIG,
     InboundGate,
+    chat_rate_limit,
 )
-from owncastd.core.chat.ratelimit import TokenBucket
 from owncastd.core.chat.slurs import GlinProfanityCheck, NoProfanityCheck
 from owncastd.settings import ChatSettings
 
@@ -26,7 +26,7 @@ DEFAULTS = ChatSettings()
 
 
 def test_token_bucket_burst_one_refills_at_one_and_a_half_per_second() -> None:
-    bucket = TokenBucket()
+    bucket = chat_rate_limit()
     assert bucket.allow(0.0)
     assert not bucket.allow(0.1)
     assert not bucket.allow(0.6)  # 0.9 tokens refilled since 0.0, minus nothing

@@ -1,14 +1,15 @@
-"""The failed-login budget: burst, refill, refunds, bounded memory, client keys."""
+"""The failed-login budget (core.budget.ClientBudgets as admin logins use it): burst, refill,
+refunds, bounded memory, client keys."""
 
 from __future__ import annotations
 
 import pytest
 
-from owncastd.http.login_throttle import LoginThrottle, client_key
+from owncastd.core.budget import ClientBudgets, client_key
 
 
 def test_a_burst_of_failures_then_one_per_refill() -> None:
-    throttle = LoginThrottle(burst=10, per_minute=10)
+    throttle = ClientBudgets(burst=10, per_minute=10)
     assert all(throttle.charge("a", 0.0) for _ in range(10))
     assert not throttle.allowed("a", 0.0)
     assert not throttle.charge("a", 0.0)  # nothing left: nothing spent either
@@ -21,7 +22,7 @@ def test_a_burst_of_failures_then_one_per_refill() -> None:
 
 
 def test_clients_have_their_own_budgets() -> None:
-    throttle = LoginThrottle(burst=2)
+    throttle = ClientBudgets(burst=2, per_minute=10)
     assert throttle.charge("a", 0.0) and throttle.charge("a", 0.0)
     assert not throttle.allowed("a", 0.0)
     assert throttle.allowed("b", 0.0)
@@ -29,7 +30,7 @@ def test_clients_have_their_own_budgets() -> None:
 
 
 def test_a_refund_gives_a_failure_back_and_a_full_bucket_is_forgotten() -> None:
-    throttle = LoginThrottle(burst=3)
+    throttle = ClientBudgets(burst=3, per_minute=10)
     throttle.charge("a", 0.0)
     throttle.charge("a", 0.0)
     throttle.refund("a", 0.0)
@@ -41,7 +42,7 @@ def test_a_refund_gives_a_failure_back_and_a_full_bucket_is_forgotten() -> None:
 
 
 def test_memory_is_bounded_by_dropping_the_stalest_client() -> None:
-    throttle = LoginThrottle(burst=1, max_clients=100)
+    throttle = ClientBudgets(burst=1, per_minute=10, max_clients=100)
     for n in range(10_000):
         throttle.charge(f"10.0.{n // 256}.{n % 256}", float(n))
     assert len(throttle) == 100
@@ -53,7 +54,7 @@ def test_memory_is_bounded_by_dropping_the_stalest_client() -> None:
 
 
 def test_a_lockout_is_noted_once_until_the_bucket_is_full_again() -> None:
-    throttle = LoginThrottle(burst=2, per_minute=60)
+    throttle = ClientBudgets(burst=2, per_minute=60)
     throttle.charge("a", 0.0)
     assert not throttle.note_lockout("a", 0.0)
     throttle.charge("a", 0.0)
@@ -68,7 +69,7 @@ def test_a_lockout_is_noted_once_until_the_bucket_is_full_again() -> None:
 
 def test_limits_must_be_positive() -> None:
     with pytest.raises(ValueError):
-        LoginThrottle(burst=0)
+        ClientBudgets(burst=0, per_minute=10)
 
 
 @pytest.mark.parametrize(
