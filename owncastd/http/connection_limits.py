@@ -15,6 +15,7 @@ reserve for RTMP, ffmpeg pipes, HLS files and SQLite, and never more than `MAX_C
 from __future__ import annotations
 
 import ipaddress
+import sys
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 
@@ -24,6 +25,7 @@ BODY_TIMEOUT = 60.0
 WRITE_TIMEOUT = 30.0
 MAX_CONNECTIONS = 8192
 MAX_PER_IP = 128
+CHAT_MAX_PER_IP = 32
 FD_RESERVE = 512
 REFUSAL = (
     b"HTTP/1.1 503 Service Unavailable\r\ncontent-type: text/plain; charset=utf-8\r\n"
@@ -43,16 +45,16 @@ def max_connections_for(soft_limit: int) -> int:
     return max(1, min(MAX_CONNECTIONS, soft_limit - reserve))
 
 
-def address_matcher(networks: Iterable[str]) -> Callable[[str], bool]:
-    """A predicate: is this address in one of `networks` (addresses or CIDR blocks)?"""
-    parsed = tuple(ipaddress.ip_network(entry, strict=False) for entry in networks)
+def address_matcher(networks: Callable[[], Iterable[str]]) -> Callable[[str], bool]:
+    """A predicate: is this address in one of `networks()` (addresses or CIDR blocks, read at
+    each call so a config reload applies)? Only asked when an address reaches its cap."""
 
     def matches(ip: str) -> bool:
         try:
             address = ipaddress.ip_address(ip.removeprefix("::ffff:"))
+            return any(address in ipaddress.ip_network(entry, strict=False) for entry in networks())
         except ValueError:
             return False
-        return any(address in network for network in parsed)
 
     return matches
 
@@ -108,3 +110,12 @@ class ConnectionCounter:
     def from_ip(self, ip: str) -> int:
         """Open connections from `ip`."""
         return self._per_ip.get(ip, 0)
+
+
+def per_ip_counter(
+    max_per_ip: int, exempt: Callable[[str], bool] = no_exemption
+) -> ConnectionCounter:
+    """A counter with only a per-IP cap (the chat sockets' one)."""
+    return ConnectionCounter(
+        ConnectionLimits(max_connections=sys.maxsize, max_per_ip=max_per_ip, exempt=exempt)
+    )
