@@ -13,6 +13,11 @@ Two things go wrong in hypercorn 0.17/0.18 under quart-trio, and this subclass f
 * When the app answers before the request body arrived (401/404/415), hypercorn closes the
   connection (RFC 9112 §9.6), but it does so from that same, cancelled task: the close was
   interrupted, the reader paused for good, and the connection hung. `_close` is shielded.
+
+Cleartext HTTP/2 (prior knowledge, or an `Upgrade: h2c`) is not offered, as in Owncast: our
+deadlines follow h11, and hypercorn would multiplex up to 100 streams per connection past the
+per-connection caps. A connection hypercorn switches to HTTP/2 is closed before its first
+HTTP/2 frame.
 """
 
 from __future__ import annotations
@@ -24,7 +29,8 @@ from typing import Any
 
 import h11
 import trio
-from hypercorn.events import Event, Updated
+from hypercorn.events import Event, RawData, Updated
+from hypercorn.protocol.h11 import H11Protocol
 from hypercorn.trio.tcp_server import TCPServer
 
 from owncastd.http.connection_limits import ConnectionLimits
@@ -56,7 +62,12 @@ class GuardedTCPServer(TCPServer):
             nursery.cancel_scope.cancel()
 
     async def protocol_send(self, event: Event) -> None:
-        """hypercorn's, noting when requests start and end."""
+        """hypercorn's, noting when requests start and end (and refusing HTTP/2)."""
+        if isinstance(event, RawData) and not self.speaks_http1():
+            log.info("http/2 refused peer=%s", self._peer)
+            with trio.move_on_after(CLOSE_SECONDS, shield=True):
+                await self.stream.aclose()
+            return
         if isinstance(event, Updated):
             if event.idle:
                 self._busy_since = None
@@ -73,6 +84,10 @@ class GuardedTCPServer(TCPServer):
         if self.receiving_body():
             return self._busy_since + self._limits.body_timeout
         return math.inf
+
+    def speaks_http1(self) -> bool:
+        """False once hypercorn has switched the connection to HTTP/2."""
+        return isinstance(getattr(getattr(self, "protocol", None), "protocol", None), H11Protocol)
 
     def receiving_body(self) -> bool:
         """True while the current request's body is still arriving."""

@@ -17,15 +17,27 @@ from tests.component.http_fixtures import build_web, read_http_response
 PING = b"GET /api/ping HTTP/1.1\r\nHost: x\r\n\r\n"
 
 
-async def _serve(nursery: trio.Nursery, tmp_path: Path, **limits: object) -> int:
+BIG = 32 * 1024 * 1024  # more than the socket buffers of both ends hold
+
+
+async def _start(nursery: trio.Nursery, tmp_path: Path, **limits: object) -> tuple[HttpServer, int]:
     web = build_web(tmp_path)
 
     @web.app.post("/test/echo")
     async def echo() -> bytes:
         return await request.get_data()
 
+    @web.app.get("/test/big")
+    async def big() -> bytes:
+        return bytes(BIG)
+
     server = HttpServer(web.app, "127.0.0.1", 0, limits=ConnectionLimits(**limits))  # type: ignore[arg-type]
-    return await nursery.start(server.run)
+    port: int = await nursery.start(server.run)
+    return server, port
+
+
+async def _serve(nursery: trio.Nursery, tmp_path: Path, **limits: object) -> int:
+    return (await _start(nursery, tmp_path, **limits))[1]
 
 
 async def _closed_within(stream: trio.SocketStream, seconds: float) -> float:
@@ -109,6 +121,44 @@ async def test_a_request_answered_before_its_body_never_leaves_the_connection_ha
                 data += chunk
                 if b"HTTP/1.1 200" in data:
                     break
+
+
+async def test_a_reader_that_stops_reading_is_dropped_at_the_write_timeout(
+    nursery: trio.Nursery, tmp_path: Path
+) -> None:
+    server, port = await _start(nursery, tmp_path, write_timeout=0.5)
+    stalled = await trio.open_tcp_stream("127.0.0.1", port)
+    await stalled.send_all(b"GET /test/big HTTP/1.1\r\nHost: x\r\n\r\n")
+    assert (await stalled.receive_some(100)).startswith(b"HTTP/1.1 200")
+    try:
+        with trio.fail_after(10):  # then it reads nothing more
+            while server.connections.total:  # noqa: ASYNC110 - the counter has no event
+                await trio.sleep(0.05)
+    finally:
+        await stalled.aclose()  # (without the fix the server's send would block shutdown)
+
+
+async def test_cleartext_http2_is_not_offered(nursery: trio.Nursery, tmp_path: Path) -> None:
+    """Our deadlines follow HTTP/1.1; hypercorn would otherwise speak h2 to this preface."""
+    port = await _serve(nursery, tmp_path)
+    h2 = await trio.open_tcp_stream("127.0.0.1", port)
+    await h2.send_all(b"PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n" + bytes.fromhex("000000040000000000"))
+    received = b""
+    with trio.fail_after(3), contextlib.suppress(trio.BrokenResourceError):
+        while chunk := await h2.receive_some(65536):
+            received += chunk
+    assert received == b""
+    upgrade = await trio.open_tcp_stream("127.0.0.1", port)
+    await upgrade.send_all(
+        b"GET /api/ping HTTP/1.1\r\nHost: x\r\nConnection: Upgrade, HTTP2-Settings\r\n"
+        b"Upgrade: h2c\r\nHTTP2-Settings: AAMAAABkAAQAAP__\r\n\r\n"
+    )
+    received = b""
+    with trio.fail_after(3), contextlib.suppress(trio.BrokenResourceError):
+        while chunk := await upgrade.receive_some(65536):
+            received += chunk
+    # hypercorn answers the upgrade itself; no HTTP/2 frame follows.
+    assert received.startswith(b"HTTP/1.1 101") and received.endswith(b"\r\n\r\n")
 
 
 async def test_a_flood_from_one_address_is_refused_fast_while_another_is_served(
