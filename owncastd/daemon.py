@@ -23,6 +23,7 @@ from pathlib import Path
 import trio
 
 from owncastd import VERSION
+from owncastd.core.chat.room import ChatRoom
 from owncastd.core.events import EventBus
 from owncastd.core.stream import Stream, restore_stats
 from owncastd.core.viewers import ViewerTracker
@@ -37,6 +38,13 @@ from owncastd.http.app import create_app
 from owncastd.http.chat_asgi import ChatAsgiFallback
 from owncastd.http.chat_context import build_chat
 from owncastd.http.chat_socket import serve_chat_socket
+from owncastd.http.connection_limits import (
+    CHAT_MAX_PER_IP,
+    ConnectionLimits,
+    address_matcher,
+    max_connections_for,
+    per_ip_counter,
+)
 from owncastd.http.context import WebContext, WebPaths
 from owncastd.http.control import (
     ControlPlaneParts,
@@ -51,6 +59,7 @@ from owncastd.notify import sd_notify
 from owncastd.ops.appliance import Appliance, ApplianceOptions
 from owncastd.ops.file_modes import tighten_data_files
 from owncastd.ops.lock import DataDirLock
+from owncastd.ops.open_files import raise_open_files_limit
 from owncastd.rtmp.server import RtmpServer
 from owncastd.settings import Settings, SettingsRef
 from owncastd.store.database import Store
@@ -143,6 +152,7 @@ class Daemon:
         self._stop = trio.Event()
         self._appliance_options = appliance or ApplianceOptions(automatic_backups=False)
         self.appliance: Appliance | None = None
+        self._open_files = 1024
 
     def request_stop(self) -> None:
         """Begin a graceful shutdown."""
@@ -156,6 +166,7 @@ class Daemon:
         Raises StartupError (DataDirLockedError) when another daemon uses the data directory.
         """
         with DataDirLock(self.paths.data_dir):
+            self._open_files = raise_open_files_limit().soft
             self._prepare_directories()
             backups = self.settings.current.paths.backup_dir
             store = Store(
@@ -250,13 +261,7 @@ class Daemon:
             await services.start(transcoder.run)
             await services.start(chat.room.run)
             await services.start(run_control_plane, control)
-            http = HttpServer(
-                ChatAsgiFallback(create_app(web), chat.room),
-                current.web.ip,
-                current.web.port,
-                access_log=current.verbose_logging,
-                websocket=partial(serve_chat_socket, room=chat.room),
-            )
+            http = self._http_server(web, chat.room)
             http_port = await services.start(http.run)
             appliance.health.set_up("http", True)
             async with trio.open_nursery() as ingest:
@@ -272,6 +277,26 @@ class Daemon:
                 appliance.health.set_up("rtmp", False)
                 ingest.cancel_scope.cancel()
             services.cancel_scope.cancel()
+
+    def _http_server(self, web: WebContext, room: ChatRoom) -> HttpServer:
+        """The web port, its connection caps scaled to the open-files limit."""
+        settings = self.settings
+        current = settings.current
+        # A reverse proxy connects from a trusted proxy address for all its clients: those
+        # addresses skip the per-IP caps (loopback by default), not the total one.
+        proxy = address_matcher(lambda: settings.current.web.trusted_proxies)
+        limits = ConnectionLimits(
+            max_connections=max_connections_for(self._open_files), exempt=proxy
+        )
+        chat_per_ip = per_ip_counter(CHAT_MAX_PER_IP, proxy)
+        return HttpServer(
+            ChatAsgiFallback(create_app(web), room, per_ip=chat_per_ip),
+            current.web.ip,
+            current.web.port,
+            access_log=current.verbose_logging,
+            websocket=partial(serve_chat_socket, room=room, per_ip=chat_per_ip),
+            limits=limits,
+        )
 
     def _prepare_directories(self) -> None:
         tighten_data_files(self.paths.data_dir, self.paths.database)

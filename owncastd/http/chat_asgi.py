@@ -6,9 +6,11 @@ the ASGI app. `ChatAsgiFallback` answers those with the same room and rules, thr
 per-frame websocket path (~12× the CPU per delivery of the front door's direct writes, see
 bench/README.md): correct, just not the fast path. Refusals before the upgrade are the main
 path's: plain-text `CHAT_DISABLED` / `ERROR_MAX_CONNECTIONS_EXCEEDED` with status 200, or 403 for
-a banned IP. Keep-alive: hypercorn pings every 54 s and swallows the pongs, so the 60 s read
-deadline counts any bytes the connection received (the front door's `LAST_RECEIVE_STATE`), not
-only messages. Each task handles its own deadline: no timeout escapes as an exception group.
+a banned IP; with a `per_ip` counter (shared with the main path), `429` when the address
+already has `max_per_ip` chat sockets. Keep-alive: hypercorn pings every 54 s and swallows the
+pongs, so the 60 s read deadline counts any bytes the connection received (the front door's
+`LAST_RECEIVE_STATE`), not only messages. Each task handles its own deadline: no timeout
+escapes as an exception group.
 """
 
 from __future__ import annotations
@@ -26,7 +28,14 @@ from owncastd.core.chat.clients import ChatClient
 from owncastd.core.chat.pipeline import HARD_LIMIT_BYTES
 from owncastd.core.chat.room import BANNED, ChatRoom
 from owncastd.core.viewers import client_ip
-from owncastd.http.chat_socket import QUEUE_LIMIT, READ_TIMEOUT, WRITE_TIMEOUT
+from owncastd.http.chat_socket import (
+    QUEUE_LIMIT,
+    READ_TIMEOUT,
+    TOO_MANY_BODY,
+    TOO_MANY_STATUS,
+    WRITE_TIMEOUT,
+)
+from owncastd.http.connection_limits import ConnectionCounter
 from owncastd.http.server import LAST_RECEIVE_STATE
 
 log = logging.getLogger(__name__)
@@ -94,13 +103,21 @@ class ChatAsgiFallback:
     """Wraps the web app: `/ws` websockets go to the chat room, everything else to `app`.
 
     `read_timeout`: a connection that receives nothing (not even a pong) for this long is
-    closed.
+    closed. `per_ip`: caps the chat sockets of one address (None: no cap).
     """
 
-    def __init__(self, app: ASGIApp, room: ChatRoom, *, read_timeout: float = READ_TIMEOUT) -> None:
+    def __init__(
+        self,
+        app: ASGIApp,
+        room: ChatRoom,
+        *,
+        read_timeout: float = READ_TIMEOUT,
+        per_ip: ConnectionCounter | None = None,
+    ) -> None:
         self.app = app
         self.room = room
         self.read_timeout = read_timeout
+        self.per_ip = per_ip
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] == "websocket" and scope.get("path") == "/ws":
@@ -122,6 +139,20 @@ class ChatAsgiFallback:
             log.info("chat connection refused ip=%s reason=%s", ip, refusal)
             await _refuse(scope, send, refusal)
             return
+        if self.per_ip is not None and not self.per_ip.admit(ip):
+            log.info("chat connection refused ip=%s reason=too-many-from-ip", ip)
+            await _answer(scope, send, TOO_MANY_STATUS, TOO_MANY_BODY)
+            return
+        try:
+            await self._serve(scope, send, receive, headers, ip)
+        finally:
+            if self.per_ip is not None:
+                self.per_ip.release(ip)
+
+    async def _serve(
+        self, scope: Scope, send: Send, receive: Receive, headers: dict[str, str], ip: str
+    ) -> None:
+        room = self.room
         await send({"type": "websocket.accept"})
         query = parse_qs(scope.get("query_string", b"").decode("latin-1"))
         token = query.get("accessToken", [""])[0]
@@ -194,10 +225,15 @@ async def _read(
 
 async def _refuse(scope: Scope, send: Send, refusal: str) -> None:
     """The main path's answer without the upgrade: 403 (banned) or 200 with the reason."""
+    status, body = (403, b"") if refusal == BANNED else (200, refusal.encode())
+    await _answer(scope, send, status, body)
+
+
+async def _answer(scope: Scope, send: Send, status: int, body: bytes) -> None:
+    """A plain HTTP answer instead of the upgrade (a 1008 close where the server cannot)."""
     if "websocket.http.response" not in (scope.get("extensions") or {}):
         await send({"type": "websocket.close", "code": 1008})  # the server answers 403
         return
-    status, body = (403, b"") if refusal == BANNED else (200, refusal.encode())
     headers = [(b"content-type", b"text/plain; charset=utf-8"), (b"connection", b"close")]
     headers.append((b"content-length", str(len(body)).encode()))
     await send({"type": "websocket.http.response.start", "status": status, "headers": headers})

@@ -49,14 +49,12 @@ async def build_chat(
 
 
 def connection_limit() -> int:
-    """Owncast's chat connection cap: 70% of the hard open-files limit, after raising the soft
-    limit to it."""
+    """The chat connection cap: 70% of the soft open-files limit (the daemon raised it at start
+    to 70% of the hard one, as Owncast does; see ops/open_files.py)."""
     try:
-        soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
-        target = hard if hard != resource.RLIM_INFINITY else max(soft, 65536)
-        if soft != resource.RLIM_INFINITY and soft < target:
-            resource.setrlimit(resource.RLIMIT_NOFILE, (target, hard))
-            soft = target
+        soft, _ = resource.getrlimit(resource.RLIMIT_NOFILE)
     except (ValueError, OSError):
         return 1000
+    if soft == resource.RLIM_INFINITY:
+        soft = 65536
     return max(1, int(min(soft, 1 << 20) * 0.7))

@@ -6,7 +6,8 @@ the client has nothing queued, written straight to the socket without a task swi
 (`os.write` on the non-blocking socket). Whatever the kernel does not take waits in a bounded
 per-client queue that a writer task drains into one frame joined by "\\n"; a full queue or a
 write that takes over 10 s disconnects that client only. Keep-alive is protocol-level ping
-every 54 s, and a read deadline of 60 s.
+every 54 s, and a read deadline of 60 s. With a `per_ip` counter, an address with
+`max_per_ip` chat sockets open gets `429 Too Many Requests` (TOO_MANY_BODY) before the upgrade.
 """
 
 from __future__ import annotations
@@ -37,6 +38,7 @@ from owncastd.core.chat.clients import ChatClient
 from owncastd.core.chat.pipeline import HARD_LIMIT_BYTES
 from owncastd.core.chat.room import BANNED, ChatRoom
 from owncastd.core.viewers import client_ip
+from owncastd.http.connection_limits import ConnectionCounter
 
 log = logging.getLogger(__name__)
 
@@ -47,6 +49,8 @@ WRITE_TIMEOUT = 10.0
 RECEIVE_BYTES = 4096
 CLOSE_FLUSH_SECONDS = 2.0
 TOO_BIG_CODE = 1009
+TOO_MANY_STATUS = 429
+TOO_MANY_BODY = b"too many chat connections from this address"
 
 
 def text_frame(payload: bytes) -> bytes:
@@ -267,8 +271,14 @@ def _reject(conn: WSConnection, status: int, body: bytes) -> bytes:
     )
 
 
-async def serve_chat_socket(stream: trio.SocketStream, head: bytes, room: ChatRoom) -> None:
-    """Handle a `/ws` upgrade whose request head (and anything after it) is in `head`."""
+async def serve_chat_socket(
+    stream: trio.SocketStream,
+    head: bytes,
+    room: ChatRoom,
+    per_ip: ConnectionCounter | None = None,
+) -> None:
+    """Handle a `/ws` upgrade whose request head (and anything after it) is in `head`;
+    `per_ip` caps the chat sockets of one address (None: no cap)."""
     conn = WSConnection(ConnectionType.SERVER)
     try:
         conn.receive_data(head)
@@ -291,6 +301,27 @@ async def serve_chat_socket(stream: trio.SocketStream, head: bytes, room: ChatRo
         with trio.move_on_after(WRITE_TIMEOUT):
             await stream.send_all(_reject(conn, status, body))
         return
+    if per_ip is not None and not per_ip.admit(ip):
+        log.info("chat connection refused ip=%s reason=too-many-from-ip", ip)
+        with trio.move_on_after(WRITE_TIMEOUT):
+            await stream.send_all(_reject(conn, TOO_MANY_STATUS, TOO_MANY_BODY))
+        return
+    try:
+        await _accept(stream, conn, request, headers, room, ip)
+    finally:
+        if per_ip is not None:
+            per_ip.release(ip)
+
+
+async def _accept(
+    stream: trio.SocketStream,
+    conn: WSConnection,
+    request: Request,
+    headers: dict[bytes, bytes],
+    room: ChatRoom,
+    ip: str,
+) -> None:
+    """Upgrade, authenticate and serve the chat client."""
     tokens = parse_qs(urlsplit(request.target).query).get("accessToken", [])
     token = tokens[0] if tokens else ""
     with trio.move_on_after(WRITE_TIMEOUT) as accept_scope:

@@ -3,7 +3,8 @@
 Every minute: CPU percent, memory used percent and disk used percent of the data directory, 300
 samples each (about five hours). When the average of the last two CPU or memory samples is above
 95 % a WARNING is logged (again every 30 minutes while it lasts), so the admin sees it in the
-warnings log.
+warnings log. A sample that fails with an OSError (psutil opens files under /proc: EMFILE when
+the process is out of descriptors) is logged and skipped; the sampler, and the daemon, go on.
 """
 
 from __future__ import annotations
@@ -80,11 +81,17 @@ class HardwareMonitor:
     async def run(self, *, task_status: trio.TaskStatus[None] = trio.TASK_STATUS_IGNORED) -> None:
         """Sample shortly after starting (CPU needs a measuring window), then every interval."""
         if self._probe is None:
-            self._probe = await trio.to_thread.run_sync(PsutilProbe)
+            try:
+                self._probe = await trio.to_thread.run_sync(PsutilProbe)
+            except OSError as exc:
+                log.warning("hardware probe not started error=%s (retried at the next sample)", exc)
         task_status.started()
         await trio.sleep(min(FIRST_SAMPLE_SECONDS, self._interval))
         while True:
-            await self.sample()
+            try:
+                await self.sample()
+            except OSError as exc:
+                log.warning("hardware sample skipped error=%s", exc)
             await trio.sleep(self._interval)
 
     async def sample(self) -> None:

@@ -24,6 +24,7 @@ from owncastd.http.app import create_app
 from owncastd.http.chat_asgi import ChatAsgiFallback
 from owncastd.http.chat_context import ChatServices
 from owncastd.http.chat_socket import READ_TIMEOUT, serve_chat_socket
+from owncastd.http.connection_limits import ConnectionCounter
 from owncastd.http.server import WEBSOCKET_PING_INTERVAL, HttpServer
 from owncastd.settings import SettingsRef
 from owncastd.store.chat import ChatStore
@@ -62,13 +63,15 @@ async def serve_chat_app(
     *,
     read_timeout: float = READ_TIMEOUT,
     ping_interval: float | None = WEBSOCKET_PING_INTERVAL,
+    per_ip: ConnectionCounter | None = None,
 ) -> int:
-    """The front door (`/ws` on the room, the ASGI fallback) on loopback; the port it took."""
+    """The front door (`/ws` on the room, the ASGI fallback) on loopback; the port it took.
+    `per_ip` caps chat sockets per address on both paths."""
     server = HttpServer(
-        ChatAsgiFallback(app, room, read_timeout=read_timeout),
+        ChatAsgiFallback(app, room, read_timeout=read_timeout, per_ip=per_ip),
         "127.0.0.1",
         0,
-        websocket=partial(serve_chat_socket, room=room),
+        websocket=partial(serve_chat_socket, room=room, per_ip=per_ip),
         ping_interval=ping_interval,
     )
     port: int = await nursery.start(server.run)
@@ -148,6 +151,7 @@ async def start_chat_server(
     max_clients: int = 10_000,
     fallback_read_timeout: float = READ_TIMEOUT,
     ping_interval: float | None = WEBSOCKET_PING_INTERVAL,
+    per_ip: ConnectionCounter | None = None,
 ) -> ChatServer:
     """Build and start everything in `nursery`; returns once the port is listening.
 
@@ -165,6 +169,7 @@ async def start_chat_server(
         chat.room,
         read_timeout=fallback_read_timeout,
         ping_interval=ping_interval,
+        per_ip=per_ip,
     )
     return ChatServer(
         port, chat.room, chat.store, core.stream, core.bus, core.settings, core.wall, core.data_dir

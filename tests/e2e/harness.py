@@ -65,7 +65,14 @@ def write_config(data_dir: Path, *, latency: int = 0, variants: Sequence[str] = 
 class DaemonProcess:
     """An owncastd subprocess with its log captured."""
 
-    def __init__(self, data_dir: Path, *, extra_args: Sequence[str] = (), env: dict | None = None):
+    def __init__(
+        self,
+        data_dir: Path,
+        *,
+        extra_args: Sequence[str] = (),
+        env: dict | None = None,
+        preexec: Callable[[], None] | None = None,
+    ):
         self.data_dir = data_dir
         self.http_port = 0
         self.rtmp_port = 0
@@ -85,6 +92,7 @@ class DaemonProcess:
             stdin=subprocess.DEVNULL,
             env={**os.environ, **(env or {})},
             text=True,
+            preexec_fn=preexec,  # e.g. lower a resource limit in the child only
         )
         self._reader = threading.Thread(target=self._read, daemon=True)
         self._reader.start()
