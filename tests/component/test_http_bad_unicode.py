@@ -12,6 +12,7 @@ import pytest
 from owncastd.core.json_text import lone_surrogate_path
 from tests.component.admin_fixtures import AdminHarness, admin_fixture  # noqa: F401
 from tests.component.chat_fixtures import ADMIN_PASSWORD, ChatServer, chat_fixture
+from tests.component.integration_fixtures import start_integration_server
 
 __all__ = ["chat_fixture"]
 
@@ -103,3 +104,15 @@ def test_lone_surrogate_path_names_where() -> None:
     for _ in range(10_000):
         deep = [deep]
     assert lone_surrogate_path(deep) is not None
+
+
+async def test_integration_routes_answer_400(tmp_path, nursery) -> None:
+    server = await start_integration_server(nursery, tmp_path)
+    token = (await server.create_token("CAN_SEND_MESSAGES", "HAS_ADMIN_ACCESS"))["accessToken"]
+    for path, body in [
+        ("/api/integrations/chat/send", b'{"body": "hi \\ud800"}'),
+        ("/api/integrations/streamtitle", b'{"value": "\\udfff"}'),
+    ]:
+        response = await server.bearer("POST", path, token, content=body, headers=JSON)
+        assert response.status_code == 400, (path, response.text)
+        assert "surrogate" in response.json()["message"]
