@@ -6,24 +6,15 @@ update itself; `update/forcequit` stops the daemon cleanly (Owncast's test harne
 Owncast serves the actions as GET; POST is accepted too, as older clients send it.
 
 A GET can be forged: an `<img>` in a page (or in chat) pointing at `/api/admin/update/forcequit`
-makes the browser of an admin with cached Basic credentials run it. So the three actions that
-change something (`disconnect`, `yp/reset`, `update/forcequit`) refuse, with 403, a request whose
-Fetch Metadata says the admin did not ask for it: `Sec-Fetch-Site: cross-site`, a subresource
-`Sec-Fetch-Dest` (image, script, iframe, …), or a page navigation that came from a link rather
-than the address bar (`document` without `Sec-Fetch-Site: none`). Requests with no Fetch Metadata
-(curl, owncastctl, Owncast's tools, older browsers) and the admin app's `fetch()` calls
-(`Sec-Fetch-Dest: empty` from the same origin or site, as its dev server on localhost:3000 is)
-are served as before. `Origin` is not checked: proxies that rewrite Host would break it.
+makes the browser of an admin with cached Basic credentials run it. The app's before-request
+guard (`origin_guard.py`) refuses such requests, and forged POSTs, for every admin route.
 """
 
 from __future__ import annotations
 
-import functools
 import logging
-from collections.abc import Awaitable, Callable
-from typing import ParamSpec
 
-from quart import Blueprint, Response, request
+from quart import Blueprint, Response
 
 from owncastd.core.stream import DisconnectOutcome
 from owncastd.http.admin_auth import AdminGuard
@@ -36,39 +27,6 @@ from owncastd.store.datastore import DIRECTORY_KEY
 log = logging.getLogger(__name__)
 
 ACTION_METHODS = ["GET", "POST", "OPTIONS"]
-P = ParamSpec("P")
-
-
-def is_forged(site: str | None, dest: str | None) -> bool:
-    """True when the Fetch Metadata (`Sec-Fetch-Site`, `Sec-Fetch-Dest`) shows a browser
-    request the admin did not make on purpose."""
-    if site == "cross-site":
-        return True
-    if dest is None or dest == "empty":
-        return False  # no Fetch Metadata (curl, owncastctl), or fetch()/XHR
-    if dest == "document":
-        return site not in (None, "none")  # typed or bookmarked, not followed from a page
-    return True  # an image, script, frame, style… never runs an admin action
-
-
-def refuse_forged(handler: Callable[P, Awaitable[Response]]) -> Callable[P, Awaitable[Response]]:
-    """Decorate an admin action: 403 for a request `is_forged` flags."""
-
-    @functools.wraps(handler)
-    async def checked(*args: P.args, **kwargs: P.kwargs) -> Response:
-        site = request.headers.get("Sec-Fetch-Site")
-        dest = request.headers.get("Sec-Fetch-Dest")
-        if is_forged(site, dest):
-            log.warning(
-                "admin action refused path=%s sec_fetch_site=%s sec_fetch_dest=%s",
-                request.path,
-                site,
-                dest,
-            )
-            return error(403, "admin actions must be requested by an admin client")
-        return await handler(*args, **kwargs)
-
-    return checked
 
 
 def log_json(entries: list[LogEntry]) -> list[dict[str, object]]:
@@ -82,7 +40,6 @@ def create_admin_server(ctx: WebContext, guard: AdminGuard, control: ControlPlan
 
     @bp.route("/api/admin/disconnect", methods=ACTION_METHODS)
     @guard.require
-    @refuse_forged
     async def disconnect() -> Response:
         outcome = ctx.stream.disconnect()
         if outcome is DisconnectOutcome.NOTHING:
@@ -105,7 +62,6 @@ def create_admin_server(ctx: WebContext, guard: AdminGuard, control: ControlPlan
 
     @bp.route("/api/admin/yp/reset", methods=ACTION_METHODS)
     @guard.require
-    @refuse_forged
     async def yp_reset() -> Response:
         await control.datastore.delete(DIRECTORY_KEY)
         log.info("directory registration key reset")
@@ -123,7 +79,6 @@ def create_admin_server(ctx: WebContext, guard: AdminGuard, control: ControlPlan
 
     @bp.route("/api/admin/update/forcequit", methods=ACTION_METHODS)
     @guard.require
-    @refuse_forged
     async def force_quit() -> Response:
         control.shutdown.request()
         return success("shutting down")

@@ -16,6 +16,7 @@ from owncastd.http.context import WebContext
 from owncastd.http.json_body import BadRequestError
 from owncastd.http.media import create_media_routes
 from owncastd.http.operations import create_operations_routes
+from owncastd.http.origin_guard import refuse_forged_requests
 from owncastd.http.pages import create_pages
 from owncastd.http.public_api import create_public_api
 from owncastd.http.responses import error
@@ -31,6 +32,7 @@ def create_app(ctx: WebContext) -> QuartTrio:
     app.config["MAX_CONTENT_LENGTH"] = MAX_REQUEST_BYTES
     app.config["JSON_SORT_KEYS"] = False
     app.json.sort_keys = False  # type: ignore[attr-defined]
+    app.before_request(refuse_forged_requests)
     guard = AdminGuard(ctx.settings)
     app.register_blueprint(create_public_api(ctx))
     app.register_blueprint(create_admin_status(ctx, guard))

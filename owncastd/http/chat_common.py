@@ -9,14 +9,14 @@ from quart import request
 from owncastd.core.chat.models import ChatUser
 from owncastd.http.chat_context import ChatServices
 from owncastd.http.client_address import request_ip
-from owncastd.http.json_body import BadRequestError, parse_json
+from owncastd.http.json_body import BadRequestError, parse_json, require_json_type
 
 MAX_BODY_BYTES = 64 * 1024
 
 
 async def json_object(max_bytes: int = MAX_BODY_BYTES) -> dict[str, Any]:
-    """The request body as a JSON object (`{}` when empty, any Content-Type); BadRequestError
-    (400) otherwise."""
+    """The request body as a JSON object (`{}` when empty); BadRequestError (400) otherwise,
+    or 415 when a body is sent without a JSON Content-Type."""
     raw = await request.get_data(cache=False)
     assert isinstance(raw, bytes)
     if len(raw) > max_bytes:
@@ -24,6 +24,7 @@ async def json_object(max_bytes: int = MAX_BODY_BYTES) -> dict[str, Any]:
     if not raw.strip():
         return {}
     data = parse_json(raw)  # strict, and too-deep nesting is an error rather than a crash
+    require_json_type()
     if not isinstance(data, dict):
         raise BadRequestError("a JSON object was expected")
     return data

@@ -16,6 +16,7 @@ from owncastd.http.admin_auth import AdminGuard
 from owncastd.http.chat_common import field, json_object
 from owncastd.http.chat_context import ChatServices
 from owncastd.http.files import content_type, read_file, safe_join
+from owncastd.http.image_sniff import IMAGE_HEADERS, sniff_raster
 from owncastd.http.json_body import BadRequestError
 from owncastd.http.responses import body, error, json_no_cache, success
 
@@ -49,19 +50,26 @@ def list_emoji(root: Path) -> list[dict[str, str]]:
 
 
 def decode_data_uri(data: str) -> tuple[bytes, str]:
-    """The image bytes and their file extension; BadRequestError if not a supported image."""
+    """The image bytes and their file extension; BadRequestError if not a supported image or
+    the bytes (their magic number) are not of the declared type."""
     match = _DATA_URI.match(data.strip())
     if match is None:
         raise BadRequestError("data must be a base64 data URI")
-    extension = IMAGE_TYPES.get(match["type"].lower())
+    mime = match["type"].lower()
+    extension = IMAGE_TYPES.get(mime)
     if extension is None:
-        raise BadRequestError(f"unsupported image type {match['type']}")
+        raise BadRequestError(f"unsupported image type {match['type'][:40]}")
     try:
         raw = base64.b64decode(match["data"], validate=True)
     except (binascii.Error, ValueError):
         raise BadRequestError("data is not valid base64") from None
     if not raw or len(raw) > MAX_EMOJI_BYTES:
         raise BadRequestError(f"an emoji must be 1 byte to {MAX_EMOJI_BYTES // 1024} KB")
+    found = sniff_raster(raw)
+    if found != mime:
+        raise BadRequestError(
+            f"data is declared {mime} but its bytes are {found or 'not a PNG, GIF, JPEG or WebP'}"
+        )
     return raw, extension
 
 
@@ -82,7 +90,9 @@ def create_emoji_routes(chat: ChatServices, guard: AdminGuard) -> Blueprint:
         data = await read_file(path)
         if data is None:
             return error(404, "emoji not found")
-        return body(data, content_type(path), cache_control="public, max-age=3600")
+        response = body(data, content_type(path), cache_control="public, max-age=3600")
+        response.headers.update(IMAGE_HEADERS)
+        return response
 
     @routes.route("/api/admin/emoji/upload", methods=["POST", "OPTIONS"])
     @guard.require

@@ -13,6 +13,7 @@ from typing import Any
 
 from quart import request
 
+from owncastd.core.json_text import lone_surrogate_path
 from owncastd.errors import OwncastdError
 
 JSON_TYPES = ("application/json",)
@@ -33,29 +34,43 @@ def _reject_constant(name: str) -> Any:
 
 
 def parse_json(raw: bytes) -> Any:
-    """Strict JSON (no NaN/Infinity); BadRequestError on anything else."""
+    """Strict JSON (no NaN/Infinity, no lone surrogates); BadRequestError on anything else."""
     if not raw.strip():
         raise BadRequestError("the request body is empty; a JSON document was expected")
     try:
-        return json.loads(raw, parse_constant=_reject_constant)
+        value = json.loads(raw, parse_constant=_reject_constant)
     except RecursionError:
         raise BadRequestError("the JSON document is nested too deeply") from None
     except ValueError as exc:  # JSONDecodeError and UnicodeDecodeError
         detail = exc.msg if isinstance(exc, json.JSONDecodeError) else "not UTF-8 text"
         raise BadRequestError(f"malformed JSON: {detail}") from None
+    where = lone_surrogate_path(value)
+    if where is not None:
+        raise BadRequestError(
+            f"invalid Unicode at {where}: a lone surrogate escape (\\uD800-\\uDFFF)"
+        )
+    return value
+
+
+def require_json_type() -> None:
+    """415 unless the request says its body is JSON (`application/json` or `…+json`).
+
+    A missing Content-Type is refused too: a cross-site page can send a typeless body (a Blob)
+    without a CORS preflight, but not one labelled JSON.
+    """
+    mimetype = request.mimetype
+    if mimetype in JSON_TYPES or mimetype.endswith("+json"):
+        return
+    got = f"got {mimetype[:60]}" if mimetype else "none was given"
+    raise BadRequestError(f"Content-Type must be application/json ({got})", status=415)
 
 
 async def json_body(max_bytes: int = MAX_JSON_BYTES) -> Any:
     """The request's JSON body.
 
-    The Content-Type must be JSON (`application/json` or `…+json`) or absent; the body must be
-    at most `max_bytes` and well-formed.
+    The Content-Type must be JSON (`application/json` or `…+json`); the body must be at most
+    `max_bytes` and well-formed.
     """
-    mimetype = request.mimetype
-    if mimetype and mimetype not in JSON_TYPES and not mimetype.endswith("+json"):
-        raise BadRequestError(
-            f"Content-Type must be application/json (got {mimetype[:60]})", status=415
-        )
     length = request.content_length
     if length is not None and length > max_bytes:
         raise BadRequestError(f"the request body is larger than {max_bytes} bytes", status=413)
@@ -63,6 +78,7 @@ async def json_body(max_bytes: int = MAX_JSON_BYTES) -> Any:
     assert isinstance(raw, bytes)
     if len(raw) > max_bytes:
         raise BadRequestError(f"the request body is larger than {max_bytes} bytes", status=413)
+    require_json_type()
     return parse_json(raw)
 
 

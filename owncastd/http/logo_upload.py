@@ -1,9 +1,10 @@
 """The `logo` setter's upload: a `data:` URI image saved in the data directory, served at /logo.
 
 Only PNG, JPEG, GIF, WebP and SVG are taken, at most 2 MiB, and the bytes must match the
-declared type. SVG is text a browser may run, so one with scripts, event handlers,
-`javascript:` links, foreign objects or entity declarations is refused. The file is named after
-its content (`logo-<hash>.<ext>`), which also busts caches; older uploads are removed.
+declared type. SVG is a document a browser may run, so it is parsed and checked against an
+allow-list (:mod:`owncastd.http.svg_check`: no scripts, event handlers, external links, foreign
+objects or entities). The file is named after its content (`logo-<hash>.<ext>`), which also
+busts caches; older uploads are removed.
 """
 
 from __future__ import annotations
@@ -19,7 +20,9 @@ from pathlib import Path
 
 import trio
 
+from owncastd.http.image_sniff import sniff_raster
 from owncastd.http.json_body import BadRequestError
+from owncastd.http.svg_check import check_svg
 
 MAX_LOGO_BYTES = 2 * 1024 * 1024
 EXTENSIONS = {
@@ -30,9 +33,6 @@ EXTENSIONS = {
     "image/svg+xml": ".svg",
 }
 DATA_URI = re.compile(r"^data:(?P<type>[\w.+-]+/[\w.+-]+)(?P<params>(;[\w.-]+=[\w.-]+)*);base64,")
-SVG_FORBIDDEN = re.compile(
-    r"<\s*script|<\s*foreignobject|<!entity|<!doctype|javascript:|\son[a-z]+\s*=", re.IGNORECASE
-)
 UPLOAD_PREFIX = "logo-"
 
 
@@ -64,22 +64,9 @@ def decode_logo(data_uri: str) -> tuple[bytes, str]:
 
 
 def _looks_like(mime: str, data: bytes) -> bool:
-    if mime == "image/png":
-        return data.startswith(b"\x89PNG\r\n\x1a\n")
-    if mime == "image/jpeg":
-        return data.startswith(b"\xff\xd8\xff")
-    if mime == "image/gif":
-        return data.startswith((b"GIF87a", b"GIF89a"))
-    if mime == "image/webp":
-        return data[:4] == b"RIFF" and data[8:12] == b"WEBP"
-    try:
-        text = data.decode("utf-8")
-    except UnicodeDecodeError:
-        return False
-    if "<svg" not in text.lower():
-        return False
-    if SVG_FORBIDDEN.search(text):
-        raise BadRequestError("logo SVG must not contain scripts, event handlers or entities")
+    if mime != "image/svg+xml":
+        return sniff_raster(data) == mime
+    check_svg(data)  # BadRequestError with what was refused
     return True
 
 

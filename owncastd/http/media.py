@@ -7,6 +7,7 @@ from quart import Blueprint, Response, request
 from owncastd.http.client_address import request_ip
 from owncastd.http.context import WebContext
 from owncastd.http.files import ByteCache, content_type, read_file, safe_join
+from owncastd.http.image_sniff import IMAGE_HEADERS
 from owncastd.http.responses import NO_CACHE, body, error
 
 SEGMENT_CACHE_BYTES = 96 * 1024 * 1024
@@ -55,7 +56,9 @@ def create_media_routes(ctx: WebContext) -> Blueprint:
             data = await read_file(logo)
         if data is None:
             return error(404, "no logo")
-        return body(data, content_type(logo), cache_control="public, max-age=300")
+        response = body(data, content_type(logo), cache_control="public, max-age=300")
+        response.headers.update(IMAGE_HEADERS)
+        return response
 
     @media.get("/logo")
     async def logo() -> Response:
@@ -99,6 +102,9 @@ def create_media_routes(ctx: WebContext) -> Blueprint:
         data = await read_file(path) if path is not None else None
         if path is None or data is None:
             return error(404, "not found")
-        return body(data, content_type(path))
+        response = body(data, content_type(path))
+        if (response.mimetype or "").startswith("image/"):
+            response.headers.update(IMAGE_HEADERS)
+        return response
 
     return media

@@ -378,6 +378,7 @@ async def test_bad_values_are_refused_and_change_nothing(admin: AdminHarness, ca
     assert admin.settings.current == before_settings
 
 
+JSON = {"Content-Type": "application/json"}
 BAD_BODIES = [
     ("malformed json", b'{"value": ', {"Content-Type": "application/json"}, 400),
     ("not an object", b'["value"]', {"Content-Type": "application/json"}, 400),
@@ -387,8 +388,8 @@ BAD_BODIES = [
     ("form content type", b"value=x", {"Content-Type": "application/x-www-form-urlencoded"}, 415),
     ("text content type", b'{"value": "x"}', {"Content-Type": "text/plain"}, 415),
     ("not utf-8", b'{"value": "\xff\xfe"}', {"Content-Type": "application/json"}, 400),
-    ("deep nesting", b'{"value": ' + b"[" * 100_000 + b"]" * 100_000 + b"}", {}, 400),
-    ("huge body", b'{"value": "' + b"x" * (2 * 1024 * 1024) + b'"}', {}, 413),
+    ("deep nesting", b'{"value": ' + b"[" * 100_000 + b"]" * 100_000 + b"}", JSON, 400),
+    ("huge body", b'{"value": "' + b"x" * (2 * 1024 * 1024) + b'"}', JSON, 413),
 ]
 
 
@@ -409,12 +410,19 @@ async def test_unknown_setter_is_404(admin: AdminHarness):
     assert response.status_code == 405
 
 
-async def test_json_content_type_with_charset_and_absent_type_are_accepted(admin: AdminHarness):
-    for headers in ({"Content-Type": "application/json; charset=utf-8"}, {}):
+async def test_json_content_type_with_charset_is_accepted(admin: AdminHarness):
+    for headers in ({"Content-Type": "application/json; charset=utf-8"},):
         response, body = await admin.post(
             "/api/admin/config/streamtitle", data=b'{"value": "typed"}', headers=headers
         )
         assert response.status_code == 200, body
+
+
+async def test_a_body_without_content_type_is_a_415(admin: AdminHarness):
+    """A page can send a typeless body (a Blob) cross-origin without a preflight (issue 16)."""
+    response, body = await admin.post("/api/admin/config/streamtitle", data=b'{"value": "x"}')
+    assert response.status_code == 415 and "Content-Type" in body["message"]
+    assert admin.settings.current.server.stream_title != "x"
 
 
 async def test_adminpass_applies_to_the_next_request(admin: AdminHarness):

@@ -135,11 +135,15 @@ FORGED = [
     {"Sec-Fetch-Site": "same-origin", "Sec-Fetch-Dest": "document"},  # a link in chat
     {"Sec-Fetch-Site": "same-origin", "Sec-Fetch-Dest": "iframe"},
     {"Sec-Fetch-Site": "same-origin", "Sec-Fetch-Dest": "script"},
+    # Another port or subdomain of the same site is another origin (issue 16): refused.
+    {"Sec-Fetch-Site": "same-site", "Sec-Fetch-Dest": "empty"},
+    {"Origin": "http://127.0.0.1:9999"},  # a browser without Fetch Metadata, another origin
+    {"Origin": "null"},  # a sandboxed frame or data: page
 ]
 GENUINE = [
     {},  # curl, owncastctl and Owncast's own tools send no Fetch Metadata
     {"Sec-Fetch-Site": "same-origin", "Sec-Fetch-Dest": "empty", "Sec-Fetch-Mode": "cors"},
-    {"Sec-Fetch-Site": "same-site", "Sec-Fetch-Dest": "empty"},  # admin dev app on :3000
+    {"Origin": "http://localhost"},  # a browser without Fetch Metadata, this origin
     {"Sec-Fetch-Site": "none", "Sec-Fetch-Dest": "document", "Sec-Fetch-User": "?1"},  # typed
 ]
 

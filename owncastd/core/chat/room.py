@@ -39,6 +39,7 @@ from owncastd.core.chat.ports import ChatRepository, Outbox
 from owncastd.core.chat.render import escape_markdown, render_chat_body, render_notice
 from owncastd.core.chat.slurs import NoProfanityCheck, ProfanityCheck
 from owncastd.core.events import Event, StreamStarted, StreamStopped
+from owncastd.core.json_text import lone_surrogate_path
 from owncastd.core.stream import Stream
 from owncastd.settings import SettingsRef
 
@@ -225,6 +226,9 @@ class ChatRoom:
             log.debug("chat frame is not JSON client=%d", client.id)
             return
         if not isinstance(data, dict):
+            return
+        if lone_surrogate_path(data) is not None:  # "\ud800": cannot be stored or sent on
+            log.debug("chat frame has invalid Unicode client=%d", client.id)
             return
         kind = data.get("type")
         if kind == wire.CHAT:

@@ -1,0 +1,28 @@
+"""What raster image a file really is, from its first bytes (magic numbers).
+
+Uploads declare a type (`data:image/png;base64,…`); the bytes must agree, or a browser that
+sniffs them may treat the file as something else. Served images get headers that stop sniffing
+and running anything (:data:`IMAGE_HEADERS`).
+"""
+
+from __future__ import annotations
+
+RASTER_TYPES = ("image/png", "image/jpeg", "image/gif", "image/webp")
+
+# An uploaded image never needs to run or load anything: no script, no plugins, no fetches, no
+# same-origin access even when opened directly (sandbox); inline styles for SVG presentation.
+IMAGE_CSP = "default-src 'none'; style-src 'unsafe-inline'; sandbox"
+IMAGE_HEADERS = {"Content-Security-Policy": IMAGE_CSP, "X-Content-Type-Options": "nosniff"}
+
+
+def sniff_raster(data: bytes) -> str | None:
+    """The raster type of `data` (one of RASTER_TYPES), or None."""
+    if data.startswith(b"\x89PNG\r\n\x1a\n"):
+        return "image/png"
+    if data.startswith(b"\xff\xd8\xff"):
+        return "image/jpeg"
+    if data.startswith((b"GIF87a", b"GIF89a")):
+        return "image/gif"
+    if len(data) >= 12 and data[:4] == b"RIFF" and data[8:12] == b"WEBP":
+        return "image/webp"
+    return None
