@@ -5,6 +5,7 @@ when space comes back, and leaves an intact database."""
 from __future__ import annotations
 
 import sqlite3
+from pathlib import Path
 
 import httpx
 import pytest
@@ -37,6 +38,13 @@ async def say(sender: ChatWs, receiver: ChatWs, body: str) -> None:
             return
 
 
+def saved(database: Path, body: str) -> bool:
+    """True once `body` is committed (the group-commit writer saves a moment after fan-out)."""
+    with sqlite3.connect(f"file:{database}?mode=ro", uri=True) as conn:
+        rows = conn.execute("SELECT COUNT(*) FROM messages WHERE body LIKE ?", (f"%{body}%",))
+        return bool(rows.fetchone()[0])
+
+
 def health(daemon: DaemonProcess) -> dict:
     return daemon.get("/api/healthz").json()
 
@@ -67,6 +75,8 @@ async def test_a_full_disk_degrades_and_recovers_without_dropping_the_stream(tmp
             alice = await chat_client(daemon, "alice")
             bob = await chat_client(daemon, "bob")
             await say(alice, bob, "before the disk filled up")
+            database = data / "owncast.db"
+            wait_for(lambda: saved(database, "before the disk filled up"), 10, "the commit")
 
             # Full: writes fail, the stream and chat go on, health names the store.
             disk.fill()
