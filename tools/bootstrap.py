@@ -19,6 +19,8 @@ import sys
 import venv
 from pathlib import Path
 
+import vendor_hlsjs  # tools/vendor_hlsjs.py, beside this script (standard library only)
+
 ROOT = Path(__file__).resolve().parent.parent
 VENV = Path(os.environ.get("OWNCAST_VENV", ROOT / ".venv"))
 APT_PACKAGES = {
@@ -62,7 +64,13 @@ def ensure_packages(extra: str) -> None:
 
 
 def ensure_hlsjs() -> None:
-    run([str(venv_python()), "-m", "owncastd.http.vendor"])
+    """The pinned hls.js into owncastd/http/static/vendor/ (quiet when already there).
+
+    Before the packages: the editable install's build hook (tools/hatch_build.py) then finds it
+    in place, and an unreachable registry is reported in one line, not inside pip's output.
+    """
+    if vendor_hlsjs.main([]) != 0:
+        sys.exit(1)
 
 
 def ensure_ffmpeg_for_runtime() -> None:
@@ -105,8 +113,8 @@ def main(argv: list[str]) -> int:
         print(__doc__, file=sys.stderr)
         return 2
     ensure_venv()
-    ensure_packages("test" if mode == "test" else "")
     ensure_hlsjs()
+    ensure_packages("test" if mode == "test" else "")
     if mode == "test":
         ensure_test_system_packages()
     else:

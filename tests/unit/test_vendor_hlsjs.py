@@ -1,25 +1,46 @@
-"""The pinned hls.js fetcher (no network: fake tarballs served from file:// URLs) and the
-viewer page's promise to reference only local URLs."""
+"""The pinned hls.js fetcher tools/vendor_hlsjs.py (no network: fake tarballs served from
+file:// URLs) and the viewer page's promise to reference only local URLs."""
 
 from __future__ import annotations
 
 import base64
 import hashlib
+import importlib.util
 import io
 import json
 import re
+import sys
 import tarfile
 import urllib.error
 from html.parser import HTMLParser
 from pathlib import Path
+from types import ModuleType
 from typing import IO
 
 import pytest
 
-from owncastd.http import vendor
-from owncastd.http.vendor import VendorError, ensure_hlsjs
+import owncastd.http
 
-STATIC = Path(vendor.__file__).resolve().parent / "static"
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def load_tool(name: str) -> ModuleType:
+    """Import tools/NAME.py (setup scripts, not a package) under its own name."""
+    if name in sys.modules:
+        return sys.modules[name]
+    spec = importlib.util.spec_from_file_location(name, ROOT / "tools" / f"{name}.py")
+    assert spec is not None and spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    sys.modules[name] = module
+    spec.loader.exec_module(module)
+    return module
+
+
+vendor = load_tool("vendor_hlsjs")
+VendorError = vendor.VendorError
+ensure_hlsjs = vendor.ensure_hlsjs
+
+STATIC = Path(owncastd.http.__file__).resolve().parent / "static"
 JS = b"/* fake hls.js */ window.Hls = function () {};\n"
 LICENSE = b"Copyright (c) fake hls.js authors\n"
 

@@ -1,12 +1,18 @@
-"""Fetch the pinned hls.js build from the npm registry into the static directory.
+"""Fetch the pinned hls.js build from the npm registry into the viewer's static directory.
 
-Third-party code is installed, never committed: setup runs ``python -m owncastd.http.vendor``
-which downloads the pinned tarball, checks its npm ``integrity`` (sha512), and extracts only
-``package/dist/hls.min.js`` and the package ``LICENSE``. A stamp file records what was written,
-so a second run with the same pin does nothing.
+Third-party code is installed, never committed: this downloads the pinned tarball, checks its
+npm ``integrity`` (sha512), and extracts only ``package/dist/hls.min.js`` and the package
+``LICENSE`` into ``owncastd/http/static/vendor/`` (gitignored). A stamp file records what was
+written, so a second run with the same pin does nothing.
 
-This module runs from the bootstrap before other dependencies are installed: it imports the
-standard library only (``owncastd.errors`` is itself stdlib-only).
+Setup code, not daemon code. Two callers:
+
+- ``tools/bootstrap.py`` (behind ``bin/owncastd`` and ``bin/test``), for a checkout;
+- ``hatch_build.py``, the build hook that puts the file into every wheel and sdist.
+
+Both run before any dependency is installed, so this imports the standard library only.
+
+    python3 tools/vendor_hlsjs.py [DEST_DIR]
 """
 
 from __future__ import annotations
@@ -28,8 +34,6 @@ from collections.abc import Callable, Mapping
 from pathlib import Path
 from typing import IO
 
-from owncastd.errors import OwncastdError
-
 log = logging.getLogger(__name__)
 
 HLSJS_VERSION = "1.7.4"
@@ -38,7 +42,8 @@ HLSJS_INTEGRITY = (
     "GwefNEUmHQeNGyjC8U62+bruqW/Tpm+tg=="
 )
 DEFAULT_REGISTRY = "https://registry.npmjs.org/"
-DEFAULT_DEST = Path(__file__).resolve().parent / "static" / "vendor"
+ROOT = Path(__file__).resolve().parent.parent
+DEFAULT_DEST = ROOT / "owncastd" / "http" / "static" / "vendor"
 
 JS_NAME = "hls.min.js"
 LICENSE_NAME = "hls.min.js.LICENSE.txt"
@@ -53,7 +58,7 @@ Opener = Callable[[str, float], IO[bytes]]
 """Opens a URL with a timeout in seconds and returns a readable binary response."""
 
 
-class VendorError(OwncastdError):
+class VendorError(Exception):
     """hls.js could not be fetched, verified or installed; the message is one line."""
 
 
@@ -211,10 +216,10 @@ def ensure_hlsjs(
 
 
 def main(argv: list[str] | None = None) -> int:
-    """``python -m owncastd.http.vendor [dest]``: install hls.js, exit 1 with one line on error."""
+    """``python3 tools/vendor_hlsjs.py [dest]``: install hls.js, exit 1 with one line on error."""
     args = sys.argv[1:] if argv is None else argv
     if len(args) > 1 or (args and args[0] in ("-h", "--help")):
-        sys.stderr.write("usage: python -m owncastd.http.vendor [DEST_DIR]\n")
+        sys.stderr.write("usage: python3 tools/vendor_hlsjs.py [DEST_DIR]\n")
         return 2
     dest = Path(args[0]) if args else DEFAULT_DEST
     if is_installed(dest):
