@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from owncastd.hls.ffmpeg_process import SIGINT_GRACE, STDIN_CLOSE_GRACE
-from owncastd.http.server import GRACEFUL_TIMEOUT
+from owncastd.http.transport.front_door import GRACEFUL_TIMEOUT
 
 DEFAULT_NAME = "owncastd"
 DEFAULT_USER = "owncast"

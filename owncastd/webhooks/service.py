@@ -18,7 +18,8 @@ from typing import Any
 import httpx
 import trio
 
-from owncastd.config_editor import SettingsChanged
+from owncastd.config.editor import SettingsChanged
+from owncastd.config.settings import SettingsRef
 from owncastd.core.chat import wire
 from owncastd.core.chat.events import (
     ChatEvent,
@@ -42,7 +43,6 @@ from owncastd.core.webhooks import (
     webhook_url_problem,
 )
 from owncastd.errors import OwncastdError
-from owncastd.settings import SettingsRef
 from owncastd.store.webhooks import WebhookStore
 from owncastd.webhooks.delivery import Delivery, DeliveryPolicy, Outcome, WebhookSender
 
