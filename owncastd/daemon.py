@@ -35,15 +35,8 @@ from owncastd.hls.ffmpeg_check import ffmpeg_path_problem
 from owncastd.hls.output import HlsOutput
 from owncastd.hls.thumbnails import ThumbnailMaker
 from owncastd.hls.transcoder import TranscoderService
-from owncastd.http.admin.control_plane import (
-    ControlPlaneParts,
-    attach_chat,
-    build_control_plane,
-    run_control_plane,
-)
 from owncastd.http.app import create_app
 from owncastd.http.chat.asgi_socket import ChatAsgiFallback
-from owncastd.http.chat.context import build_chat
 from owncastd.http.context import WebContext, WebPaths
 from owncastd.http.transport.chat_socket import serve_chat_socket
 from owncastd.http.transport.front_door import HttpServer
@@ -64,6 +57,13 @@ from owncastd.ops.open_files import raise_open_files_limit
 from owncastd.rtmp.server import RtmpServer
 from owncastd.store.database import Store
 from owncastd.store.stats import StatsRepository
+from owncastd.wiring import (
+    ControlPlaneParts,
+    attach_chat,
+    build_chat,
+    build_control_plane,
+    run_control_plane,
+)
 
 log = logging.getLogger(__name__)
 

@@ -11,11 +11,11 @@ from typing import TYPE_CHECKING
 from owncastd.config.settings import SettingsRef
 from owncastd.core.stream import Stream
 from owncastd.core.viewers import ViewerTracker
-from owncastd.ops.daemon_status import Operations
 
 if TYPE_CHECKING:
     from owncastd.http.admin.control_plane import ControlPlane
     from owncastd.http.chat.context import ChatServices
+    from owncastd.ops.daemon_status import Operations
 
 STATIC_DIR = Path(__file__).parent / "static"
 

@@ -12,6 +12,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import trio
 
@@ -23,7 +24,9 @@ from owncastd.ops.daemon_status import Operations
 from owncastd.ops.disk import CHECK_INTERVAL, DiskMonitor
 from owncastd.ops.health import Health, database_check
 from owncastd.ops.reload import ConfigReloader
-from owncastd.store.database import Store
+
+if TYPE_CHECKING:
+    from owncastd.store.database import Store
 
 log = logging.getLogger(__name__)
 

@@ -9,10 +9,12 @@ from __future__ import annotations
 
 import math
 from datetime import UTC, datetime
+from typing import TYPE_CHECKING
 
 import trio
 from quart import Blueprint, Response, request
 
+from owncastd.core.playback import PlaybackReport
 from owncastd.core.viewers import client_id_for
 from owncastd.http.admin.auth import AdminGuard
 from owncastd.http.admin.control_plane import ControlPlane
@@ -20,9 +22,9 @@ from owncastd.http.client_address import request_ip
 from owncastd.http.context import WebContext
 from owncastd.http.json_body import BadRequestError, json_kind, json_object
 from owncastd.http.responses import json_no_cache, rfc3339, success
-from owncastd.metrics.playback import PlaybackReport
-from owncastd.metrics.prometheus import CONTENT_TYPE
-from owncastd.metrics.series import TimeSeries
+
+if TYPE_CHECKING:
+    from owncastd.metrics.series import TimeSeries
 
 PLAYBACK_FIELDS = {
     # JSON name → (report field, largest accepted value)
@@ -159,7 +161,7 @@ def create_admin_metrics(ctx: WebContext, guard: AdminGuard, control: ControlPla
     @guard.require
     async def prometheus() -> Response:
         await control.metrics.refresh()
-        response = Response(control.metrics.exposition(), content_type=CONTENT_TYPE)
+        response = Response(control.metrics.exposition(), content_type=control.metrics.content_type)
         response.headers["Cache-Control"] = "no-cache"
         return response
 

@@ -22,7 +22,6 @@ from owncastd.http.admin.control_plane import ControlPlane
 from owncastd.http.context import WebContext
 from owncastd.http.responses import error, json_no_cache, rfc3339, success
 from owncastd.log_buffer import LogEntry
-from owncastd.store.datastore import DIRECTORY_KEY
 
 log = logging.getLogger(__name__)
 
@@ -63,7 +62,7 @@ def create_admin_server(ctx: WebContext, guard: AdminGuard, control: ControlPlan
     @bp.route("/api/admin/yp/reset", methods=ACTION_METHODS)
     @guard.require
     async def yp_reset() -> Response:
-        await control.datastore.delete(DIRECTORY_KEY)
+        await control.datastore.forget_directory_registration()
         log.info("directory registration key reset")
         return success("directory registration reset")
 

@@ -8,16 +8,19 @@ status is `moderators`, `banned` or `bots`. Users are Owncast's `User` objects p
 from __future__ import annotations
 
 import logging
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from quart import Blueprint, Response, request
 
+from owncastd.core.users import STATUSES
 from owncastd.http.admin.auth import AdminGuard
 from owncastd.http.admin.control_plane import ControlPlane
 from owncastd.http.context import WebContext
 from owncastd.http.json_body import BadRequestError, json_kind, json_object
 from owncastd.http.responses import json_no_cache, success
-from owncastd.store.user_admin import STATUSES, UserRecord
+
+if TYPE_CHECKING:
+    from owncastd.store.user_admin import UserRecord
 
 log = logging.getLogger(__name__)
 

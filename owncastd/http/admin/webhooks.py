@@ -12,11 +12,11 @@ from typing import Any
 
 from quart import Blueprint, Response, jsonify
 
+from owncastd.errors import WebhookRejectedError
 from owncastd.http.admin.auth import AdminGuard
 from owncastd.http.admin.control_plane import ControlPlane
 from owncastd.http.json_body import BadRequestError, as_int, json_kind, json_object
 from owncastd.http.responses import error, json_no_cache, success
-from owncastd.webhooks.service import WebhookRejectedError
 
 MAX_EVENTS = 20
 

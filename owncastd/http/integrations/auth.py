@@ -11,7 +11,7 @@ from __future__ import annotations
 import functools
 from collections.abc import Awaitable, Callable
 from datetime import datetime
-from typing import Concatenate, ParamSpec
+from typing import TYPE_CHECKING, Concatenate, ParamSpec
 
 from quart import Response, request
 from werkzeug.exceptions import HTTPException
@@ -19,7 +19,9 @@ from werkzeug.exceptions import HTTPException
 from owncastd.core.access_tokens import MAX_TOKEN_LENGTH, Integration
 from owncastd.http.json_body import BadRequestError
 from owncastd.http.responses import error
-from owncastd.store.access_tokens import AccessTokenStore
+
+if TYPE_CHECKING:
+    from owncastd.store.access_tokens import AccessTokenStore
 
 P = ParamSpec("P")
 BEARER = "bearer "

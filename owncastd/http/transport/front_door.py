@@ -39,6 +39,7 @@ from hypercorn.typing import ASGIFramework, ConnectionState
 from hypercorn.utils import repr_socket_addr, wrap_app
 from quart_trio import QuartTrio
 
+from owncastd.core.stop_budget import HTTP_GRACEFUL_TIMEOUT as GRACEFUL_TIMEOUT
 from owncastd.errors import StartupError
 from owncastd.http.transport.accept import serve_listeners
 from owncastd.http.transport.hypercorn_bridge import GuardedTCPServer
@@ -52,7 +53,6 @@ from owncastd.http.transport.limits import (
 
 log = logging.getLogger(__name__)
 
-GRACEFUL_TIMEOUT = 3.0
 HEAD_LIMIT = 64 * 1024
 WRITE_CHUNK = 64 * 1024
 REFUSAL_LOG_SECONDS = 10.0
