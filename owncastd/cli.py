@@ -18,7 +18,7 @@ import typer
 from owncastd import VERSION
 from owncastd.cli_ops import ConfigOption, DataDirOption, fail, run_restore
 from owncastd.cli_ops import register as register_ops_commands
-from owncastd.config import (
+from owncastd.config.load import (
     ConfigFlags,
     LoadedConfig,
     ensure_secrets,
@@ -27,7 +27,7 @@ from owncastd.config import (
     render_effective,
     update_config,
 )
-from owncastd.config_write import write_atomic
+from owncastd.config.write import write_atomic
 from owncastd.errors import ConfigError, FfmpegNotFoundError, StartupError
 from owncastd.first_start import reset_over_data_problem
 from owncastd.hls.ffmpeg_binary import find_ffmpeg

@@ -13,7 +13,8 @@ from typing import Annotated
 
 import typer
 
-from owncastd.config import ConfigFlags, load_config, locate_config
+from owncastd.config.load import ConfigFlags, load_config, locate_config
+from owncastd.config.settings import Settings
 from owncastd.errors import ConfigError
 from owncastd.ops.backup import (
     BackupError,
@@ -32,7 +33,6 @@ from owncastd.ops.unit import (
     render_tmpfiles,
     render_unit,
 )
-from owncastd.settings import Settings
 
 ConfigOption = Annotated[
     Path | None, typer.Option("--config", help="Config file (default: DATA_DIR/owncast.toml).")

@@ -23,6 +23,7 @@ from pathlib import Path
 import trio
 
 from owncastd import VERSION
+from owncastd.config.settings import Settings, SettingsRef
 from owncastd.core.chat.room import ChatRoom
 from owncastd.core.events import EventBus
 from owncastd.core.stream import Stream, restore_stats
@@ -35,24 +36,17 @@ from owncastd.hls.output import HlsOutput
 from owncastd.hls.thumbnails import ThumbnailMaker
 from owncastd.hls.transcoder import TranscoderService
 from owncastd.http.app import create_app
-from owncastd.http.chat_asgi import ChatAsgiFallback
-from owncastd.http.chat_context import build_chat
-from owncastd.http.chat_socket import serve_chat_socket
-from owncastd.http.connection_limits import (
+from owncastd.http.chat.asgi_socket import ChatAsgiFallback
+from owncastd.http.context import WebContext, WebPaths
+from owncastd.http.transport.chat_socket import serve_chat_socket
+from owncastd.http.transport.front_door import HttpServer
+from owncastd.http.transport.limits import (
     CHAT_MAX_PER_IP,
     ConnectionLimits,
     address_matcher,
     max_connections_for,
     per_ip_counter,
 )
-from owncastd.http.context import WebContext, WebPaths
-from owncastd.http.control import (
-    ControlPlaneParts,
-    attach_chat,
-    build_control_plane,
-    run_control_plane,
-)
-from owncastd.http.server import HttpServer
 from owncastd.log_buffer import LogBuffer
 from owncastd.logs import TRANSCODER_LOG_FILE
 from owncastd.notify import sd_notify
@@ -61,9 +55,15 @@ from owncastd.ops.file_modes import tighten_data_files
 from owncastd.ops.lock import DataDirLock
 from owncastd.ops.open_files import raise_open_files_limit
 from owncastd.rtmp.server import RtmpServer
-from owncastd.settings import Settings, SettingsRef
 from owncastd.store.database import Store
 from owncastd.store.stats import StatsRepository
+from owncastd.wiring import (
+    ControlPlaneParts,
+    attach_chat,
+    build_chat,
+    build_control_plane,
+    run_control_plane,
+)
 
 log = logging.getLogger(__name__)
 

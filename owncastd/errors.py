@@ -7,7 +7,8 @@ OwncastdError
 ├── PublishRefusedError    an RTMP publish was refused (bad key, already live)
 │   ├── BadStreamKeyError
 │   └── AlreadyLiveError
-└── RtmpProtocolError      a peer broke the RTMP protocol; only that connection closes
+├── RtmpProtocolError      a peer broke the RTMP protocol; only that connection closes
+└── WebhookRejectedError   a webhook the admin asked for cannot be created
 """
 
 from __future__ import annotations
@@ -47,3 +48,7 @@ class AlreadyLiveError(PublishRefusedError):
 
 class RtmpProtocolError(OwncastdError):
     """A peer sent bytes that break the RTMP protocol."""
+
+
+class WebhookRejectedError(OwncastdError):
+    """A webhook the admin asked for cannot be created; the message says why."""

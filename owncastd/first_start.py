@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from owncastd.settings import Settings
+from owncastd.config.settings import Settings
 
 
 def reset_over_data_problem(settings: Settings, config_path: Path) -> str | None:

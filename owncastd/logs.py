@@ -18,8 +18,8 @@ import sys
 from collections.abc import Callable, Iterable
 from pathlib import Path
 
+from owncastd.config.settings import Settings
 from owncastd.log_buffer import LogBuffer
-from owncastd.settings import Settings
 
 LOG_FILE = "owncast.log"
 TRANSCODER_LOG_FILE = "transcoder.log"

@@ -23,7 +23,7 @@ from pathlib import Path
 from types import MappingProxyType
 from typing import NamedTuple
 
-from owncastd.settings import VideoSettings, VideoVariant
+from owncastd.config.settings import VideoSettings, VideoVariant
 
 __all__ = [
     "LATENCY_LEVELS",

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import logging
 
+from owncastd.config.settings import KNOWN_CODECS
 from owncastd.hls.ffmpeg_binary import run_ffmpeg_probe
-from owncastd.settings import KNOWN_CODECS
 
 __all__ = ["detect_encoders", "parse_encoders"]
 

@@ -16,12 +16,11 @@ from pathlib import Path
 
 import trio
 
+from owncastd.core.stop_budget import SIGINT_GRACE, STDIN_CLOSE_GRACE
 from owncastd.logs import RotatingTextFile
 
 log = logging.getLogger("owncastd.transcoder")
 
-STDIN_CLOSE_GRACE = 8.0
-SIGINT_GRACE = 4.0
 MAX_STDERR_LINE = 4096
 
 

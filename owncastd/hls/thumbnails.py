@@ -14,8 +14,8 @@ from pathlib import Path
 
 import trio
 
+from owncastd.config.settings import VideoVariant
 from owncastd.hls.command import build_preview_command, build_thumbnail_command
-from owncastd.settings import VideoVariant
 
 log = logging.getLogger(__name__)
 

@@ -20,6 +20,7 @@ from typing import TypeVar
 
 import trio
 
+from owncastd.config.settings import VideoSettings
 from owncastd.core.events import Event, StreamWentOffline
 from owncastd.core.media import FLV_HEADER, FlvTag, TagKind
 from owncastd.core.stream import LiveSession, Stream
@@ -28,7 +29,6 @@ from owncastd.hls.ffmpeg_process import FfmpegProcess, TranscoderLog
 from owncastd.hls.output import HlsOutput
 from owncastd.hls.stitcher import PlaylistStitcher
 from owncastd.hls.thumbnails import ThumbnailMaker, highest_quality_variant
-from owncastd.settings import VideoSettings
 
 log = logging.getLogger(__name__)
 _T = TypeVar("_T")

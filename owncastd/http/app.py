@@ -8,17 +8,17 @@ from quart import Response, request
 from quart_trio import QuartTrio
 from werkzeug.exceptions import HTTPException
 
-from owncastd.http.admin_auth import AdminGuard
-from owncastd.http.admin_control import register_control_plane
-from owncastd.http.admin_status import create_admin_status
-from owncastd.http.chat_admin import register_chat_routes
+from owncastd.http.admin.appliance_routes import create_operations_routes
+from owncastd.http.admin.auth import AdminGuard
+from owncastd.http.admin.blueprints import register_control_plane
+from owncastd.http.admin.chat import register_chat_routes
+from owncastd.http.admin.status import create_admin_status
 from owncastd.http.context import WebContext
 from owncastd.http.json_body import BadRequestError
-from owncastd.http.media import create_media_routes
-from owncastd.http.operations import create_operations_routes
 from owncastd.http.origin_guard import refuse_forged_requests
-from owncastd.http.pages import create_pages
-from owncastd.http.public_api import create_public_api
+from owncastd.http.public.api import create_public_api
+from owncastd.http.public.assets import create_media_routes
+from owncastd.http.public.pages import create_pages
 from owncastd.http.responses import error
 
 log = logging.getLogger(__name__)

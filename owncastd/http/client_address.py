@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from quart import request
 
+from owncastd.config.settings import SettingsRef
 from owncastd.core.viewers import client_ip
-from owncastd.settings import SettingsRef
 
 
 def request_ip(settings: SettingsRef) -> str:

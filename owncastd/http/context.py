@@ -8,14 +8,14 @@ from datetime import datetime
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from owncastd.config.settings import SettingsRef
 from owncastd.core.stream import Stream
 from owncastd.core.viewers import ViewerTracker
-from owncastd.ops.operations import Operations
-from owncastd.settings import SettingsRef
 
 if TYPE_CHECKING:
-    from owncastd.http.chat_context import ChatServices
-    from owncastd.http.control import ControlPlane
+    from owncastd.http.admin.control_plane import ControlPlane
+    from owncastd.http.chat.context import ChatServices
+    from owncastd.ops.daemon_status import Operations
 
 STATIC_DIR = Path(__file__).parent / "static"
 

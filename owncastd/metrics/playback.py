@@ -12,26 +12,15 @@ from __future__ import annotations
 
 import statistics
 from collections.abc import Callable
-from dataclasses import dataclass
 from datetime import datetime
 
 import trio
 
+from owncastd.core.playback import PlaybackReport
 from owncastd.metrics.series import MAX_SAMPLES, TimeSeries
 
 AGGREGATE_INTERVAL_SECONDS = 60.0
 MAX_CLIENTS_PER_WINDOW = 10_000
-
-
-@dataclass(frozen=True)
-class PlaybackReport:
-    """One player's report; zero means "not measured" for the three measurements."""
-
-    bandwidth: float = 0.0
-    latency: float = 0.0
-    download_duration: float = 0.0
-    errors: float = 0.0
-    quality_variant_changes: float = 0.0
 
 
 class _Spread:

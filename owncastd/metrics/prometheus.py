@@ -122,6 +122,8 @@ class _OwncastCollector(Collector):
 class Metrics:
     """The registry of one daemon and the HTTP request counter."""
 
+    content_type = CONTENT_TYPE
+
     def __init__(self, sources: MetricSources, *, version: str) -> None:
         self.sources = sources
         self.registry = CollectorRegistry()

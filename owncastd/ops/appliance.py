@@ -12,18 +12,21 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import trio
 
+from owncastd.config.settings import Settings, SettingsRef
 from owncastd.notify import pet_watchdog, sd_notify, watchdog_interval
 from owncastd.ops.backup import BackupSources
 from owncastd.ops.backup_schedule import BackupScheduler
+from owncastd.ops.daemon_status import Operations
 from owncastd.ops.disk import CHECK_INTERVAL, DiskMonitor
 from owncastd.ops.health import Health, database_check
-from owncastd.ops.operations import Operations
 from owncastd.ops.reload import ConfigReloader
-from owncastd.settings import Settings, SettingsRef
-from owncastd.store.database import Store
+
+if TYPE_CHECKING:
+    from owncastd.store.database import Store
 
 log = logging.getLogger(__name__)
 

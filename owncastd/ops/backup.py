@@ -32,8 +32,8 @@ from datetime import UTC, datetime
 from pathlib import Path, PurePosixPath
 
 from owncastd import VERSION
+from owncastd.config.settings import Settings
 from owncastd.errors import OwncastdError
-from owncastd.settings import Settings
 
 log = logging.getLogger(__name__)
 

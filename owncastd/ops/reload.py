@@ -20,10 +20,10 @@ from typing import Any
 
 import trio
 
-from owncastd.config import ConfigFlags, load_config, verify_password
+from owncastd.config.load import ConfigFlags, load_config, verify_password
+from owncastd.config.settings import Settings, SettingsRef
 from owncastd.errors import ConfigError
 from owncastd.notify import reloading_message, sd_notify
-from owncastd.settings import Settings, SettingsRef
 
 log = logging.getLogger(__name__)
 
@@ -140,7 +140,7 @@ class ConfigReloader:
 
     `load()` returns the freshly layered settings or raises :class:`ConfigError`; it runs on a
     worker thread (file I/O, bcrypt for `--adminpassword`). Reloads never overlap. The load and
-    the swap happen under `config_lock` (the :class:`~owncastd.config_editor.ConfigEditor`'s
+    the swap happen under `config_lock` (the :class:`~owncastd.config.editor.ConfigEditor`'s
     lock, see :meth:`share_config_lock`), so an admin change cannot land between them and be
     undone by settings read before it.
     """

@@ -13,19 +13,14 @@ import sys
 from dataclasses import dataclass
 from pathlib import Path
 
-from owncastd.hls.ffmpeg_process import SIGINT_GRACE, STDIN_CLOSE_GRACE
-from owncastd.http.server import GRACEFUL_TIMEOUT
+from owncastd.core.stop_budget import SHUTDOWN_GRACE
 
 DEFAULT_NAME = "owncastd"
 DEFAULT_USER = "owncast"
 DEFAULT_EXEC = "/opt/owncastd/.venv/bin/owncastd"
 WATCHDOG_SEC = 30
-# The longest a graceful stop can take: ffmpeg's polite stop (stdin close, then SIGINT), the
-# transcoder's bounded clean-up (ENDLIST, thumbnails), hypercorn's grace and the store's final
-# drain. systemd must wait longer than that before it kills.
-FINAL_CLEANUP = 5.0
-STORE_DRAIN = 10.0
-SHUTDOWN_GRACE = STDIN_CLOSE_GRACE + SIGINT_GRACE + FINAL_CLEANUP + GRACEFUL_TIMEOUT + STORE_DRAIN
+# The longest a graceful stop can take (core/stop_budget.py adds up the parts); systemd must
+# wait longer than that before it kills.
 TIMEOUT_STOP_SEC = int(SHUTDOWN_GRACE) + 15
 HOME_PREFIXES = ("/home/", "/root/", "/run/user/")
 

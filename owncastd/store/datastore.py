@@ -24,6 +24,10 @@ class Datastore:
     def __init__(self, store: Store) -> None:
         self._store = store
 
+    async def forget_directory_registration(self) -> None:
+        """Drop the directory registration key (`/api/admin/yp/reset`)."""
+        await self.delete(DIRECTORY_KEY)
+
     async def get(self, key: str) -> str | None:
         """The value, or None when unset."""
 

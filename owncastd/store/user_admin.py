@@ -10,12 +10,9 @@ from __future__ import annotations
 
 import sqlite3
 from dataclasses import dataclass
-from typing import Literal
 
+from owncastd.core.users import UserStatus
 from owncastd.store.database import Store
-
-UserStatus = Literal["moderators", "banned", "bots"]
-STATUSES: tuple[UserStatus, ...] = ("moderators", "banned", "bots")
 
 _STATUS_SQL = {
     "moderators": "(',' || scopes || ',') LIKE '%,MODERATOR,%'",

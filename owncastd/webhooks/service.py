@@ -13,12 +13,13 @@ import secrets
 from collections.abc import Callable, Mapping
 from dataclasses import replace
 from datetime import datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import httpx
 import trio
 
-from owncastd.config_editor import SettingsChanged
+from owncastd.config.editor import SettingsChanged
+from owncastd.config.settings import SettingsRef
 from owncastd.core.chat import wire
 from owncastd.core.chat.events import (
     ChatEvent,
@@ -41,19 +42,16 @@ from owncastd.core.webhooks import (
     unknown_events,
     webhook_url_problem,
 )
-from owncastd.errors import OwncastdError
-from owncastd.settings import SettingsRef
-from owncastd.store.webhooks import WebhookStore
+from owncastd.errors import WebhookRejectedError
 from owncastd.webhooks.delivery import Delivery, DeliveryPolicy, Outcome, WebhookSender
+
+if TYPE_CHECKING:
+    from owncastd.store.webhooks import WebhookStore
 
 log = logging.getLogger(__name__)
 
 MAX_WEBHOOKS = 100
 TITLE_KEY = "server.stream_title"
-
-
-class WebhookRejectedError(OwncastdError):
-    """A webhook the admin asked for cannot be created; the message says why."""
 
 
 class WebhookService:

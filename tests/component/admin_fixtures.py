@@ -19,13 +19,13 @@ import trio
 import trio.testing
 from quart_trio import QuartTrio
 
+from owncastd.config.settings import SettingsRef
 from owncastd.core.stream import LiveSession, Stream
 from owncastd.core.viewers import ViewerTracker
+from owncastd.http.admin.control_plane import ControlPlane
 from owncastd.http.app import create_app
 from owncastd.http.context import WebPaths
-from owncastd.http.control import ControlPlane
 from owncastd.log_buffer import LogBuffer
-from owncastd.settings import SettingsRef
 from owncastd.store.database import Store
 from tests.component.app_fixtures import (
     ADMIN_PASSWORD,

@@ -19,15 +19,16 @@ import bcrypt
 import trio
 import trio.testing
 
-from owncastd.config import ConfigFlags, load_config, sample_config_text, update_config
+from owncastd.config.load import ConfigFlags, load_config, sample_config_text, update_config
+from owncastd.config.settings import AdminSettings, Settings, SettingsRef
 from owncastd.core.events import EventBus
 from owncastd.core.stream import LiveSession, Stream, StreamStats, warmup_seconds
 from owncastd.core.viewers import ViewerTracker
+from owncastd.http.admin.control_plane import ControlPlane
 from owncastd.http.context import WebContext, WebPaths
-from owncastd.http.control import ControlPlane, ControlPlaneParts, build_control_plane
 from owncastd.log_buffer import LogBuffer
-from owncastd.settings import AdminSettings, Settings, SettingsRef
 from owncastd.store.database import Store
+from owncastd.wiring import ControlPlaneParts, build_control_plane
 
 # 14:30:15.250 at UTC+2, so the API must convert it to 12:30:15.250Z.
 START = datetime(2026, 3, 1, 14, 30, 15, 250_000, tzinfo=timezone(timedelta(hours=2)))

@@ -16,17 +16,17 @@ import pytest
 import trio
 from quart_trio import QuartTrio
 
+from owncastd.config.settings import SettingsRef
 from owncastd.core.chat.room import ChatRoom
 from owncastd.core.chat.slurs import GlinProfanityCheck, ProfanityCheck
 from owncastd.core.events import EventBus
 from owncastd.core.stream import Stream
 from owncastd.http.app import create_app
-from owncastd.http.chat_asgi import ChatAsgiFallback
-from owncastd.http.chat_context import ChatServices
-from owncastd.http.chat_socket import READ_TIMEOUT, serve_chat_socket
-from owncastd.http.connection_limits import ConnectionCounter
-from owncastd.http.server import WEBSOCKET_PING_INTERVAL, HttpServer
-from owncastd.settings import SettingsRef
+from owncastd.http.chat.asgi_socket import ChatAsgiFallback
+from owncastd.http.chat.context import ChatServices
+from owncastd.http.transport.chat_socket import READ_TIMEOUT, serve_chat_socket
+from owncastd.http.transport.front_door import WEBSOCKET_PING_INTERVAL, HttpServer
+from owncastd.http.transport.limits import ConnectionCounter
 from owncastd.store.chat import ChatStore
 from owncastd.store.database import Store
 from tests.chat_ws_client import ChatWs, Refused

@@ -18,11 +18,11 @@ import trio
 import trio.testing
 from quart_trio import QuartTrio
 
+from owncastd.config.settings import Settings, SettingsRef
 from owncastd.core.stream import LiveSession, Stream, StreamStats
 from owncastd.core.viewers import ViewerTracker
 from owncastd.http.app import create_app
 from owncastd.http.context import WebPaths
-from owncastd.settings import Settings, SettingsRef
 from tests.component.app_fixtures import (
     RecordingStatsSink,
     WallClock,

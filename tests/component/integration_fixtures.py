@@ -17,15 +17,16 @@ from typing import Any
 import httpx
 import trio
 
+from owncastd.config.settings import SettingsRef
 from owncastd.core.chat.room import ChatRoom
 from owncastd.core.stream import Stream
+from owncastd.http.admin.control_plane import ControlPlane
 from owncastd.http.app import create_app
-from owncastd.http.control import ControlPlane, attach_chat
 from owncastd.log_buffer import LogBuffer
-from owncastd.settings import SettingsRef
 from owncastd.store.chat import ChatStore
 from owncastd.store.database import Store
 from owncastd.webhooks.delivery import DeliveryPolicy
+from owncastd.wiring import attach_chat
 from tests.chat_ws_client import ChatWs, Refused
 from tests.component.app_fixtures import (
     ADMIN_PASSWORD,

@@ -12,8 +12,8 @@ from typing import Any
 import pytest
 import trio
 
-from owncastd.http.admin_setters import SETTERS
-from owncastd.settings import DEFAULT_PAGE_CONTENT
+from owncastd.config.settings import DEFAULT_PAGE_CONTENT
+from owncastd.http.admin.setters import SETTERS
 from tests.component.admin_fixtures import AdminHarness, admin_fixture  # noqa: F401
 
 VARIANT = {

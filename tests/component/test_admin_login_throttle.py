@@ -9,10 +9,10 @@ import pytest
 import trio
 import trio.testing
 
+from owncastd.config.settings import AdminSettings, Settings, SettingsRef
 from owncastd.core.budget import ClientBudgets
-from owncastd.http import admin_auth
-from owncastd.http.admin_auth import AdminGuard, Verdict
-from owncastd.settings import AdminSettings, Settings, SettingsRef
+from owncastd.http.admin import auth as admin_auth
+from owncastd.http.admin.auth import AdminGuard, Verdict
 from tests.component.app_fixtures import ADMIN_PASSWORD, basic, password_hash
 from tests.component.http_fixtures import WebHarness, web_fixture  # noqa: F401
 
@@ -132,7 +132,7 @@ async def test_bcrypt_has_its_own_two_threads_and_shares_a_run_for_the_same_pass
 async def test_throttled_requests_get_401_with_retry_after_and_one_log_line(
     web: WebHarness, caplog: pytest.LogCaptureFixture
 ) -> None:
-    caplog.set_level(logging.WARNING, logger="owncastd.http.admin_auth")
+    caplog.set_level(logging.WARNING, logger="owncastd.http.admin.auth")
     attacker = {"scope_base": {"client": ("198.51.100.7", 40000)}}
     for n in range(10):
         response = await web.client.get(

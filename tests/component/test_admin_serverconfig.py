@@ -7,8 +7,8 @@ import base64
 
 import pytest
 
-from owncastd.http.logo_upload import MAX_LOGO_BYTES
-from owncastd.settings import DEFAULT_PAGE_CONTENT, DEFAULT_SUMMARY
+from owncastd.config.settings import DEFAULT_PAGE_CONTENT, DEFAULT_SUMMARY
+from owncastd.http.admin.logo_upload import MAX_LOGO_BYTES
 from tests.component.admin_fixtures import (
     SUPPORTED_CODECS,
     AdminHarness,

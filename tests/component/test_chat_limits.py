@@ -8,8 +8,8 @@ from pathlib import Path
 
 import trio
 
-from owncastd.http.chat_socket import TOO_MANY_BODY
-from owncastd.http.connection_limits import per_ip_counter
+from owncastd.http.transport.chat_socket import TOO_MANY_BODY
+from owncastd.http.transport.limits import per_ip_counter
 from tests.chat_ws_client import ChatWs, Refused
 from tests.component.chat_fixtures import ChatServer, start_chat_server
 from tests.component.test_chat_asgi_fallback import upgrade_on_keep_alive

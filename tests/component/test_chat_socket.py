@@ -11,7 +11,7 @@ from typing import Any
 import pytest
 import trio
 
-from owncastd.http import chat_socket
+from owncastd.http.transport import chat_socket
 from tests.chat_ws_client import ChatWs, Refused
 from tests.component.chat_fixtures import ChatServer, chat_fixture, start_chat_server
 

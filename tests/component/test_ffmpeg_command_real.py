@@ -11,12 +11,12 @@ from pathlib import Path
 import pytest
 import trio
 
+from owncastd.config.settings import VideoSettings, VideoVariant
 from owncastd.hls.command import (
     build_preview_command,
     build_thumbnail_command,
     build_transcode_command,
 )
-from owncastd.settings import VideoSettings, VideoVariant
 
 FFMPEG = "/usr/bin/ffmpeg"
 FFPROBE = "/usr/bin/ffprobe"

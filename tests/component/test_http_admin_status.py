@@ -7,8 +7,8 @@ import json
 
 import pytest
 
+from owncastd.config.settings import VideoVariant
 from owncastd.core.media import StreamDetails
-from owncastd.settings import VideoVariant
 from tests.component.app_fixtures import ADMIN_PASSWORD, START_Z, VERSION, basic, password_hash
 from tests.component.http_fixtures import WebHarness, web_fixture  # noqa: F401
 

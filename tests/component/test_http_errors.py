@@ -14,7 +14,7 @@ import trio
 from quart import request
 
 from owncastd.http.app import MAX_REQUEST_BYTES
-from owncastd.http.server import HttpServer
+from owncastd.http.transport.front_door import HttpServer
 from tests.component.http_fixtures import (
     WebHarness,
     read_http_response,

@@ -10,8 +10,8 @@ from pathlib import Path
 import pytest
 import trio
 
-from owncastd.http import server as front_door
-from owncastd.http.server import HttpServer, is_chat_upgrade
+from owncastd.http.transport import front_door as front_door
+from owncastd.http.transport.front_door import HttpServer, is_chat_upgrade
 from tests.component.http_fixtures import build_web, read_http_response
 
 

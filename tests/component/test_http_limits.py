@@ -10,8 +10,8 @@ from pathlib import Path
 import trio
 from quart import request
 
-from owncastd.http.connection_limits import ConnectionLimits
-from owncastd.http.server import HttpServer
+from owncastd.http.transport.front_door import HttpServer
+from owncastd.http.transport.limits import ConnectionLimits
 from tests.component.http_fixtures import build_web, read_http_response
 
 PING = b"GET /api/ping HTTP/1.1\r\nHost: x\r\n\r\n"

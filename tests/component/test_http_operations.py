@@ -8,13 +8,13 @@ import json
 
 import pytest
 
+from owncastd.config.settings import RtmpSettings, ServerSettings, StreamKey
 from owncastd.errors import ConfigError
 from owncastd.http.app import create_app
 from owncastd.http.context import WebContext
+from owncastd.ops.daemon_status import Operations
 from owncastd.ops.health import Health
-from owncastd.ops.operations import Operations
 from owncastd.ops.reload import ConfigReloader
-from owncastd.settings import RtmpSettings, ServerSettings, StreamKey
 from tests.component.app_fixtures import ADMIN_PASSWORD, basic
 from tests.component.http_fixtures import build_web
 

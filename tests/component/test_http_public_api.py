@@ -8,7 +8,7 @@ from html.parser import HTMLParser
 
 from trio.testing import wait_all_tasks_blocked
 
-from owncastd.settings import ExternalAction, SocialHandle, VideoVariant
+from owncastd.config.settings import ExternalAction, SocialHandle, VideoVariant
 from tests.component.app_fixtures import START_Z, VERSION
 from tests.component.http_fixtures import WebHarness, web_fixture  # noqa: F401
 

@@ -15,7 +15,7 @@ import trio
 import yaml
 
 import owncastd.daemon as daemon_module
-from owncastd.config import ConfigFlags, load_config
+from owncastd.config.load import ConfigFlags, load_config
 from owncastd.http.app import create_app
 
 OPENAPI = Path(daemon_module.__file__).parent / "http" / "openapi.yaml"

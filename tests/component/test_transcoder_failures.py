@@ -11,6 +11,7 @@ from pathlib import Path
 import pytest
 import trio
 
+from owncastd.config.settings import VideoSettings
 from owncastd.core.events import EventBus
 from owncastd.core.media import FlvTag, TagKind
 from owncastd.core.stream import MEDIA_QUEUE_TAGS, LiveSession, Stream, StreamStats
@@ -18,7 +19,6 @@ from owncastd.hls import transcoder
 from owncastd.hls.output import HlsOutput
 from owncastd.hls.thumbnails import ThumbnailMaker
 from owncastd.hls.transcoder import MAX_RESTARTS, TranscoderService
-from owncastd.settings import VideoSettings
 
 NOW = datetime(2026, 1, 1, tzinfo=UTC)
 # Stands in for ffmpeg: notes each start, then reads stdin until the transcoder closes it.

@@ -14,12 +14,12 @@ from pathlib import Path
 import pytest
 import trio
 
+from owncastd.config.settings import VideoSettings
 from owncastd.hls import transcoder
 from owncastd.hls.output import HlsOutput
 from owncastd.hls.thumbnails import ThumbnailMaker
 from owncastd.hls.transcoder import TranscoderService
 from owncastd.rtmp.server import RtmpServer
-from owncastd.settings import VideoSettings
 from tests.e2e.harness import Publisher
 from tests.unit.core.test_stream import make_stream
 

@@ -14,7 +14,7 @@ from pathlib import Path
 
 import pytest
 
-from owncastd.http.connection_limits import max_connections_for
+from owncastd.http.transport.limits import max_connections_for
 from tests.e2e.harness import DaemonProcess, wait_for, write_config
 
 pytestmark = pytest.mark.e2e

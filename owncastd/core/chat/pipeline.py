@@ -12,10 +12,10 @@ import math
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
+from owncastd.config.settings import ChatSettings
 from owncastd.core.budget import TokenBucket
 from owncastd.core.chat.models import ChatUser
 from owncastd.core.chat.slurs import ProfanityCheck
-from owncastd.settings import ChatSettings
 
 MAX_PAYLOAD_BYTES = 2048
 HARD_LIMIT_BYTES = 2 * MAX_PAYLOAD_BYTES

@@ -20,6 +20,7 @@ from typing import Any
 
 import trio
 
+from owncastd.config.settings import SettingsRef
 from owncastd.core.chat import wire
 from owncastd.core.chat.clients import ChatClient
 from owncastd.core.chat.events import (
@@ -41,7 +42,6 @@ from owncastd.core.chat.slurs import NoProfanityCheck, ProfanityCheck
 from owncastd.core.events import Event, StreamStarted, StreamStopped
 from owncastd.core.json_text import lone_surrogate_path
 from owncastd.core.stream import Stream
-from owncastd.settings import SettingsRef
 
 log = logging.getLogger(__name__)
 

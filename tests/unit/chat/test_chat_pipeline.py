@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
 
+from owncastd.config.settings import ChatSettings
 from owncastd.core.chat.models import MODERATOR, ChatUser
 from owncastd.core.chat.pipeline import (
     FLOODING,
@@ -16,7 +17,6 @@ from owncastd.core.chat.pipeline import (
     chat_rate_limit,
 )
 from owncastd.core.chat.slurs import GlinProfanityCheck, NoProfanityCheck
-from owncastd.settings import ChatSettings
 
 NOW = datetime(2026, 3, 1, 12, 0, tzinfo=UTC)
 OLD_USER = ChatUser("u1", "alice", 1, NOW - timedelta(days=1))

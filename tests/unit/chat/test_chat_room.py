@@ -14,6 +14,7 @@ import pytest
 import trio
 import trio.testing
 
+from owncastd.config.settings import ServerSettings, Settings, SettingsRef
 from owncastd.core.chat import wire
 from owncastd.core.chat.events import (
     ChatEvent,
@@ -28,7 +29,6 @@ from owncastd.core.chat.models import MODERATOR, ChatMessage, ChatUser
 from owncastd.core.chat.room import ChatRoom
 from owncastd.core.events import EventBus
 from owncastd.core.stream import Stream, StreamStats
-from owncastd.settings import ServerSettings, Settings, SettingsRef
 from tests.component.app_fixtures import START, RecordingStatsSink, WallClock
 
 

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from owncastd.config import ConfigFlags, LoadedConfig, load_config
+from owncastd.config.load import ConfigFlags, LoadedConfig, load_config
 
 Loader = Callable[..., LoadedConfig]
 

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from owncastd.config import ConfigFlags
+from owncastd.config.load import ConfigFlags
 from owncastd.errors import ConfigError
 
 from .conftest import Loader

@@ -7,9 +7,9 @@ from pathlib import Path
 
 import pytest
 
-from owncastd.config import settings_from_mapping
+from owncastd.config.load import settings_from_mapping
+from owncastd.config.settings import PathSettings, Settings
 from owncastd.first_start import reset_over_data_problem
-from owncastd.settings import PathSettings, Settings
 
 
 def settings(tmp_path: Path, **data: object) -> Settings:

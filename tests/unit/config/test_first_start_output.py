@@ -8,8 +8,8 @@ from pathlib import Path
 import pytest
 
 from owncastd.cli import INITIAL_CREDENTIALS, show_generated
-from owncastd.config import GeneratedSecrets, LoadedConfig
-from owncastd.settings import PathSettings, Settings
+from owncastd.config.load import GeneratedSecrets, LoadedConfig
+from owncastd.config.settings import PathSettings, Settings
 
 PASSWORD = "generated-admin-password-123"
 KEY = "generated-stream-key-4567890123456"

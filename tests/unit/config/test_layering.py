@@ -7,17 +7,17 @@ from pathlib import Path
 
 import pytest
 
-from owncastd.config import (
+from owncastd.config.env import ENV_ALLOWLIST, ENV_FIELDS
+from owncastd.config.load import (
     ConfigFlags,
     load_config,
     sample_config_text,
     settings_to_mapping,
     verify_password,
 )
-from owncastd.config_env import ENV_ALLOWLIST, ENV_FIELDS
-from owncastd.config_schema import section_of
+from owncastd.config.schema import section_of
+from owncastd.config.settings import Settings, StreamKey
 from owncastd.errors import ConfigError
-from owncastd.settings import Settings, StreamKey
 
 from .conftest import Loader
 

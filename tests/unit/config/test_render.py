@@ -6,14 +6,14 @@ import dataclasses
 import tomllib
 from pathlib import Path
 
-from owncastd.config import (
+from owncastd.config.load import (
     ConfigFlags,
     ensure_secrets,
     load_config,
     render_effective,
     update_config,
 )
-from owncastd.settings import Settings
+from owncastd.config.settings import Settings
 
 
 def _loaded_with_secrets(tmp_path: Path) -> tuple[Settings, list[str]]:

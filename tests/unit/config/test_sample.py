@@ -10,9 +10,9 @@ import tomlkit
 from tomlkit.container import Container
 from tomlkit.items import AoT, Comment, Table
 
-from owncastd.config import sample_config_text, settings_from_mapping, settings_to_mapping
-from owncastd.config_schema import FIELDS
-from owncastd.settings import (
+from owncastd.config.load import sample_config_text, settings_from_mapping, settings_to_mapping
+from owncastd.config.schema import FIELDS
+from owncastd.config.settings import (
     ExternalAction,
     PathSettings,
     Settings,

@@ -10,14 +10,14 @@ from pathlib import Path
 import bcrypt
 import pytest
 
-from owncastd.config import (
+from owncastd.config.load import (
     ConfigFlags,
     ensure_secrets,
     hash_password,
     load_config,
     verify_password,
 )
-from owncastd.settings import StreamKey
+from owncastd.config.settings import StreamKey
 
 from .conftest import Loader
 

@@ -10,14 +10,14 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from owncastd.config import (
+from owncastd.config.load import (
     ConfigFlags,
     load_config,
     sample_config_text,
     update_config,
 )
+from owncastd.config.settings import ExternalAction, Settings, SocialHandle, StreamKey, VideoVariant
 from owncastd.errors import ConfigError
-from owncastd.settings import ExternalAction, Settings, SocialHandle, StreamKey, VideoVariant
 
 
 @pytest.fixture

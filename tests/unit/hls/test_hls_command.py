@@ -6,6 +6,7 @@ from pathlib import Path
 
 import pytest
 
+from owncastd.config.settings import KNOWN_CODECS, VideoSettings, VideoVariant
 from owncastd.hls.command import (
     LATENCY_LEVELS,
     FfmpegCommand,
@@ -15,7 +16,6 @@ from owncastd.hls.command import (
     preset_for,
     segment_seconds,
 )
-from owncastd.settings import KNOWN_CODECS, VideoSettings, VideoVariant
 
 OUT = Path("/data/hls")
 

@@ -7,13 +7,13 @@ from datetime import UTC, datetime
 import trio
 import trio.testing
 
+from owncastd.config.settings import VideoSettings, VideoVariant
 from owncastd.core.events import EventBus, StreamWentOffline
 from owncastd.core.media import FLV_HEADER, FlvTag, TagKind
 from owncastd.core.stream import Stream, StreamStats
 from owncastd.hls.output import HlsOutput
 from owncastd.hls.thumbnails import ThumbnailMaker, highest_quality_variant
 from owncastd.hls.transcoder import TagFeed, TranscoderService
-from owncastd.settings import VideoSettings, VideoVariant
 
 NOW = datetime(2026, 1, 1, tzinfo=UTC)
 

@@ -10,8 +10,8 @@ import pytest
 import trio
 import trio.testing
 
-from owncastd.http.accept import accept_forever
-from owncastd.http.connection_limits import (
+from owncastd.http.transport.accept import accept_forever
+from owncastd.http.transport.limits import (
     ConnectionCounter,
     ConnectionLimits,
     address_matcher,
@@ -112,7 +112,7 @@ async def test_accept_backs_off_on_emfile_logs_once_and_recovers(
         if len(handled) == 2:
             both.set()
 
-    with caplog.at_level(logging.INFO, logger="owncastd.http.accept"):
+    with caplog.at_level(logging.INFO, logger="owncastd.http.transport.accept"):
         async with trio.open_nursery() as nursery:
             nursery.start_soon(accept_forever, listener, handler, nursery)
             with trio.fail_after(120):

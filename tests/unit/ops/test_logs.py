@@ -10,6 +10,7 @@ import sys
 
 import pytest
 
+from owncastd.config.settings import AdminSettings, RtmpSettings, Settings, StreamKey
 from owncastd.logs import (
     ACCESS_LOGGER,
     LOG_FILE,
@@ -19,7 +20,6 @@ from owncastd.logs import (
     settings_secrets,
     setup_logging,
 )
-from owncastd.settings import AdminSettings, RtmpSettings, Settings, StreamKey
 
 KEY = "stream-key-abcdef-123456"
 

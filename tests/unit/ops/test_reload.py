@@ -10,17 +10,9 @@ import pytest
 import trio
 import trio.testing
 
-from owncastd.config import ConfigFlags, verify_password
-from owncastd.config_editor import ConfigEditor
-from owncastd.errors import ConfigError
-from owncastd.ops.reload import (
-    ConfigReloader,
-    changed_keys,
-    config_loader,
-    keep_running_values,
-    needs_restart,
-)
-from owncastd.settings import (
+from owncastd.config.editor import ConfigEditor
+from owncastd.config.load import ConfigFlags, verify_password
+from owncastd.config.settings import (
     AdminSettings,
     PathSettings,
     RtmpSettings,
@@ -30,6 +22,14 @@ from owncastd.settings import (
     StreamKey,
     VideoSettings,
     WebSettings,
+)
+from owncastd.errors import ConfigError
+from owncastd.ops.reload import (
+    ConfigReloader,
+    changed_keys,
+    config_loader,
+    keep_running_values,
+    needs_restart,
 )
 
 STARTED = Settings(

@@ -13,7 +13,7 @@ from typer.testing import CliRunner
 
 from owncastd.cli import app
 from owncastd.hls.ffmpeg_process import SIGINT_GRACE, STDIN_CLOSE_GRACE
-from owncastd.http.server import GRACEFUL_TIMEOUT
+from owncastd.http.transport.front_door import GRACEFUL_TIMEOUT
 from owncastd.ops.unit import (
     SHUTDOWN_GRACE,
     UnitOptions,

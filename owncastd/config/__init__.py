@@ -1,0 +1,2 @@
+"""Configuration: the settings, loading with env layering and checks, the sample,
+comment-keeping writes and the live editor."""

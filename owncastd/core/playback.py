@@ -1,0 +1,16 @@
+"""A player's playback report (`POST /api/metrics/playback`, reference §8.5)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True)
+class PlaybackReport:
+    """One player's report; zero means "not measured" for the three measurements."""
+
+    bandwidth: float = 0.0
+    latency: float = 0.0
+    download_duration: float = 0.0
+    errors: float = 0.0
+    quality_variant_changes: float = 0.0

@@ -1,0 +1,2 @@
+"""The admin API (HTTP Basic): config setters, status, metrics, users, tokens, webhooks,
+chat moderation, server actions."""

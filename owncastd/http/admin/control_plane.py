@@ -1,0 +1,43 @@
+"""The services behind the admin API, as the admin routes and integrations see them
+(`WebContext.control`). The composition root (`owncastd/wiring.py`) builds and runs them.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from owncastd.config.editor import ConfigEditor
+    from owncastd.log_buffer import LogBuffer
+    from owncastd.metrics.hardware import HardwareMonitor
+    from owncastd.metrics.playback import PlaybackMetrics
+    from owncastd.metrics.prometheus import Metrics
+    from owncastd.metrics.viewer_history import ViewerHistory
+    from owncastd.ops.shutdown import ShutdownRequest
+    from owncastd.store.access_tokens import AccessTokenStore
+    from owncastd.store.datastore import Datastore
+    from owncastd.store.user_admin import UserDirectory
+    from owncastd.webhooks.service import WebhookService
+
+
+@dataclass(frozen=True)
+class ControlPlane:
+    """Services behind the admin API."""
+
+    editor: ConfigEditor
+    hardware: HardwareMonitor
+    playback: PlaybackMetrics
+    viewer_history: ViewerHistory
+    users: UserDirectory
+    datastore: Datastore
+    logs: LogBuffer
+    metrics: Metrics
+    shutdown: ShutdownRequest
+    tokens: AccessTokenStore
+    webhooks: WebhookService
+    supported_codecs: tuple[str, ...] = ()
+    check_ffmpeg: Callable[[str], Awaitable[str | None]] | None = None
+    # Called with the id of each user the admin deletes (the chat side drops their clients).
+    user_deleted: list[Callable[[str], None]] = field(default_factory=list)

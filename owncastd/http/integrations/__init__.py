@@ -1,0 +1,1 @@
+"""The integrations API: bots with scoped bearer tokens."""

@@ -1,0 +1,151 @@
+"""Public `/api` routes of the video side (reference §1.4): status, config, ping, variants, yp."""
+
+from __future__ import annotations
+
+from quart import Blueprint, Response, request
+
+from owncastd.config.settings import ExternalAction, Settings
+from owncastd.core.markdown import render_page_markdown
+from owncastd.http.client_address import request_ip
+from owncastd.http.context import WebContext
+from owncastd.http.public.social import social_icon, social_platforms
+from owncastd.http.responses import error, json_no_cache, rfc3339
+
+MAX_SOCKET_PAYLOAD_SIZE = 2048
+
+
+def status_payload(ctx: WebContext) -> dict[str, object]:
+    """`/api/status`: `viewerCount` is omitted when the admin hides it."""
+    settings = ctx.settings.current
+    stats = ctx.stream.stats
+    online = ctx.stream.online
+    payload: dict[str, object] = {
+        "online": online,
+        "viewerCount": ctx.viewers.count if online else 0,
+        "lastConnectTime": rfc3339(stats.last_connect_time),
+        "lastDisconnectTime": rfc3339(stats.last_disconnect_time),
+        "versionNumber": ctx.version,
+        "streamTitle": settings.server.stream_title,
+        "serverTime": rfc3339(ctx.clock()),
+    }
+    if settings.server.hide_viewer_count:
+        del payload["viewerCount"]
+    return payload
+
+
+def config_payload(ctx: WebContext) -> dict[str, object]:
+    """`/api/config`: what the web page needs to draw itself."""
+    settings: Settings = ctx.settings.current
+    server = settings.server
+    return {
+        "name": server.name,
+        "summary": render_page_markdown(server.summary),
+        "offlineMessage": render_page_markdown(server.offline_message),
+        "logo": "/logo",
+        "tags": list(server.tags),
+        "version": ctx.version,
+        "nsfw": server.nsfw,
+        "socketHostOverride": settings.web.socket_host_override,
+        "extraPageContent": render_page_markdown(server.extra_page_content),
+        "streamTitle": server.stream_title,
+        "socialHandles": [
+            {"platform": h.platform, "url": h.url, "icon": social_icon(h.platform)}
+            for h in server.social_handles
+        ],
+        "externalActions": [external_action_json(a) for a in server.external_actions],
+        "customStyles": server.custom_styles,
+        "appearanceVariables": dict(server.appearance_variables),
+        "maxSocketPayloadSize": MAX_SOCKET_PAYLOAD_SIZE,
+        "hideViewerCount": server.hide_viewer_count,
+        "chatDisabled": settings.chat.disabled,
+        "chatSpamProtectionDisabled": not settings.chat.spam_protection_enabled,
+        "federation": {
+            "enabled": settings.federation.enabled,
+            "account": f"{settings.federation.username}@{_host(server.url)}"
+            if settings.federation.enabled and server.url
+            else "",
+            "followerCount": 0,
+        },
+        "notifications": {
+            "browser": {
+                "enabled": settings.notifications.browser.enabled,
+                "publicKey": "",
+            }
+        },
+        "authentication": {"indieAuthEnabled": bool(server.url)},
+    }
+
+
+def external_action_json(action: ExternalAction) -> dict[str, object]:
+    """Owncast's `ExternalAction` JSON (public config and the admin's serverconfig)."""
+    return {
+        "url": action.url,
+        "title": action.title,
+        "description": action.description,
+        "icon": action.icon,
+        "color": action.color,
+        "openExternally": action.open_externally,
+    }
+
+
+def _host(url: str) -> str:
+    return url.split("://", 1)[-1].split("/", 1)[0]
+
+
+def create_public_api(ctx: WebContext) -> Blueprint:
+    """The blueprint; handlers close over `ctx`."""
+    api = Blueprint("public_api", __name__)
+
+    @api.get("/api/status")
+    async def status() -> Response:
+        return json_no_cache(status_payload(ctx))
+
+    @api.get("/api/config")
+    async def config() -> Response:
+        response = json_no_cache(config_payload(ctx))
+        response.headers["Access-Control-Allow-Origin"] = "*"
+        return response
+
+    @api.get("/api/ping")
+    async def ping() -> Response:
+        ctx.viewers.seen(request_ip(ctx.settings), request.headers.get("User-Agent", ""))
+        return Response("", status=200)
+
+    @api.get("/api/video/variants")
+    async def variants() -> Response:
+        video = ctx.settings.current.video
+        return json_no_cache(
+            [{"index": i, "name": v.display_name} for i, v in enumerate(video.variants)]
+        )
+
+    @api.get("/api/socialplatforms")
+    async def socialplatforms() -> Response:
+        response = json_no_cache(social_platforms())
+        response.headers["Access-Control-Allow-Origin"] = "*"
+        return response
+
+    @api.get("/api/yp")
+    async def yp() -> Response:
+        settings = ctx.settings.current
+        if not settings.directory.enabled:
+            return error(404, "directory is not enabled")
+        server = settings.server
+        stats = ctx.stream.stats
+        return json_no_cache(
+            {
+                "name": server.name,
+                "description": server.summary,
+                "streamTitle": server.stream_title,
+                "logo": "/logo",
+                "tags": list(server.tags),
+                "social": [{"platform": h.platform, "url": h.url} for h in server.social_handles],
+                "nsfw": server.nsfw,
+                "online": ctx.stream.online,
+                "viewerCount": ctx.viewers.count,
+                "overallMaxViewerCount": stats.overall_peak_viewers,
+                "sessionMaxViewerCount": stats.session_peak_viewers,
+                "lastConnectTime": rfc3339(stats.last_connect_time),
+            }
+        )
+
+    return api

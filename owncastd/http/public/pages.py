@@ -1,0 +1,67 @@
+"""The viewer web page, the video embed and their static assets."""
+
+from __future__ import annotations
+
+from quart import Blueprint, Response, redirect
+
+from owncastd.http.context import WebContext
+from owncastd.http.public.files import ByteCache, content_type, safe_join
+from owncastd.http.responses import body, error
+
+STATIC_CACHE_BYTES = 16 * 1024 * 1024
+
+
+def create_pages(ctx: WebContext) -> Blueprint:
+    """The blueprint; bundled files are read once and served from memory."""
+    pages = Blueprint("pages", __name__)
+    static_dir = ctx.paths.static_dir
+    files = ByteCache(STATIC_CACHE_BYTES)
+
+    async def page(name: str) -> Response:
+        data = await files.get(static_dir / name)
+        if data is None:
+            return error(500, f"{name} is missing from the installation")
+        return body(data, "text/html; charset=utf-8", cache_control="no-cache")
+
+    @pages.get("/")
+    async def index() -> Response:
+        return await page("index.html")
+
+    @pages.get("/embed/video")
+    async def embed_video() -> Response:
+        return await page("embed-video.html")
+
+    @pages.get("/embed/chat")
+    @pages.get("/embed/chat/")
+    async def embed_chat() -> Response:
+        return redirect("/embed/chat/readonly", 307)  # type: ignore[return-value]
+
+    @pages.get("/embed/chat/readwrite")
+    async def embed_chat_readwrite() -> Response:
+        return await page("embed-chat-readwrite.html")
+
+    @pages.get("/embed/chat/readonly")
+    async def embed_chat_readonly() -> Response:
+        return await page("embed-chat-readonly.html")
+
+    @pages.get("/img/platformlogos/<name>")
+    async def platform_logo(name: str) -> Response:
+        # A platform without its own icon gets the generic link icon (never a broken image).
+        path = safe_join(static_dir / "img" / "platformlogos", name)
+        data = await files.get(path) if path is not None else None
+        if path is None or data is None:
+            path = static_dir / "img" / "link.svg"
+            data = await files.get(path)
+        if data is None:
+            return error(404, "not found")
+        return body(data, content_type(path), cache_control="public, max-age=86400")
+
+    @pages.get("/static/<path:relative>")
+    async def static(relative: str) -> Response:
+        path = safe_join(static_dir, relative)
+        data = await files.get(path) if path is not None else None
+        if path is None or data is None:
+            return error(404, "not found")
+        return body(data, content_type(path), cache_control="public, max-age=300")
+
+    return pages

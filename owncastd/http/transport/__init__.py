@@ -1,0 +1,2 @@
+"""The web port's transport: the front door, connection limits, accept, the raw chat
+websocket and the bridge to hypercorn."""

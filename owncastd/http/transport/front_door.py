@@ -1,0 +1,305 @@
+"""The web port: a small front door that hands `/ws` upgrades to the chat socket and every
+other connection to hypercorn's trio connection handler.
+
+Every connection is first counted against `ConnectionLimits` (connection_limits.py): over the
+total or per-IP cap it gets a short 503 and is closed. Accept survives running out of file
+descriptors (accept.py). The request head is read next: a client gets `head_timeout` (10 s;
+Owncast's ReadHeaderTimeout is 4 s) to send all of it, and at most HEAD_LIMIT bytes. A
+websocket upgrade of `/ws` goes to the chat handler, which writes frames to the socket
+itself (hypercorn's per-frame path costs ~10× more CPU in fan-out, see bench/README.md);
+anything else is given to hypercorn's `TCPServer` (with our keep-alive and body deadlines,
+hypercorn_guard.py) over a stream that replays the bytes already read and bounds each 64 KiB
+write by `write_timeout`.
+Lifespan (quart-trio's startup/shutdown) runs as in `hypercorn.trio.serve`. Websockets that
+reach hypercorn (the `/ws` fallback in `chat_asgi.py`) get a ping every 54 s, and each
+connection's state carries `LAST_RECEIVE_STATE`, a callable giving the trio time bytes last
+arrived, so the fallback can tell a quiet client (whose pongs hypercorn swallows) from a dead
+one. The hypercorn version range is pinned in pyproject.toml because `TCPServer`, `Lifespan`
+and `WorkerContext` are internal; tests/component/test_http_front_door.py covers them.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import logging
+import math
+import os
+import re
+from collections.abc import Awaitable, Callable
+from dataclasses import replace
+from functools import partial
+from typing import Any
+from urllib.parse import urlsplit
+
+import trio
+from hypercorn.config import Config
+from hypercorn.trio.lifespan import Lifespan
+from hypercorn.trio.worker_context import WorkerContext
+from hypercorn.typing import ASGIFramework, ConnectionState
+from hypercorn.utils import repr_socket_addr, wrap_app
+from quart_trio import QuartTrio
+
+from owncastd.core.stop_budget import HTTP_GRACEFUL_TIMEOUT as GRACEFUL_TIMEOUT
+from owncastd.errors import StartupError
+from owncastd.http.transport.accept import serve_listeners
+from owncastd.http.transport.hypercorn_bridge import GuardedTCPServer
+from owncastd.http.transport.limits import (
+    HEAD_TIMEOUT,
+    KEEP_ALIVE_TIMEOUT,
+    REFUSAL,
+    ConnectionCounter,
+    ConnectionLimits,
+)
+
+log = logging.getLogger(__name__)
+
+HEAD_LIMIT = 64 * 1024
+WRITE_CHUNK = 64 * 1024
+REFUSAL_LOG_SECONDS = 10.0
+WEBSOCKET_PING_INTERVAL = 54.0
+LAST_RECEIVE_STATE = "owncastd.last_receive"
+CHAT_PATH = "/ws"
+_UPGRADE = re.compile(rb"^upgrade:[ \t]*websocket[ \t]*\r?$", re.IGNORECASE | re.MULTILINE)
+
+WebSocketHandler = Callable[[trio.SocketStream, bytes], Awaitable[None]]
+__all__ = ["HEAD_TIMEOUT", "KEEP_ALIVE_TIMEOUT", "HttpServer", "ReplayStream"]
+
+
+def bind_address(ip: str, port: int) -> str:
+    """hypercorn's bind string (IPv6 addresses in brackets)."""
+    return f"[{ip}]:{port}" if ":" in ip else f"{ip}:{port}"
+
+
+def is_chat_upgrade(head: bytes) -> bool:
+    """True when `head` is a `GET /ws…` request asking for a websocket upgrade."""
+    line, _, headers = head.partition(b"\r\n")
+    parts = line.split(b" ")
+    if len(parts) != 3 or parts[0] != b"GET":
+        return False
+    target = parts[1].decode("latin-1")
+    return urlsplit(target).path == CHAT_PATH and _UPGRADE.search(headers) is not None
+
+
+class ReplayStream(trio.abc.HalfCloseableStream):
+    """A socket stream whose first reads return bytes that were already read from it."""
+
+    def __init__(
+        self, stream: trio.SocketStream, head: bytes, write_timeout: float = math.inf
+    ) -> None:
+        self.transport = stream
+        self.socket = stream.socket
+        self._head = head
+        self._write_timeout = write_timeout
+        self.last_receive = trio.current_time()
+
+    async def receive_some(self, max_bytes: int | None = None) -> bytes:
+        """The replayed bytes first, then the socket."""
+        if self._head:
+            size = len(self._head) if max_bytes is None else max_bytes
+            data, self._head = self._head[:size], self._head[size:]
+            await trio.lowlevel.checkpoint()
+            return data
+        data = await self.transport.receive_some(max_bytes)
+        if data:
+            self.last_receive = trio.current_time()
+        return data
+
+    def last_receive_time(self) -> float:
+        """The trio time bytes last arrived (or the connection was accepted)."""
+        return self.last_receive
+
+    async def send_all(self, data: bytes | bytearray | memoryview) -> None:
+        """Write to the socket; a reader too slow to take WRITE_CHUNK bytes within the write
+        timeout gets the connection closed (BrokenResourceError)."""
+        view = memoryview(data)
+        for start in range(0, len(view), WRITE_CHUNK):
+            with trio.move_on_after(self._write_timeout) as scope:
+                await self.transport.send_all(view[start : start + WRITE_CHUNK])
+            if scope.cancelled_caught:
+                await self.transport.aclose()
+                raise trio.BrokenResourceError("write timed out")
+
+    async def wait_send_all_might_not_block(self) -> None:
+        """As the socket."""
+        await self.transport.wait_send_all_might_not_block()
+
+    async def send_eof(self) -> None:
+        """Half-close the socket."""
+        await self.transport.send_eof()
+
+    async def aclose(self) -> None:
+        """Close the socket."""
+        await self.transport.aclose()
+
+
+async def read_head(stream: trio.SocketStream, limit: int = HEAD_LIMIT) -> bytes:
+    """Read until the end of the request head (or `limit` bytes, or EOF)."""
+    data = bytearray()
+    while b"\r\n\r\n" not in data and len(data) < limit:
+        chunk = await stream.receive_some(limit - len(data))
+        if not chunk:
+            break
+        data += chunk
+    return bytes(data)
+
+
+class HttpServer:
+    """Runs `app` on `ip:port` (port 0 picks a free one; the real port is reported).
+
+    With a `websocket` handler, `GET /ws` upgrades on new connections go to it. `limits` are
+    the timeouts and connection caps (`head_timeout`, when given, replaces its head timeout);
+    `ping_interval` is the ping period of websockets served by hypercorn (None: no pings).
+    """
+
+    def __init__(
+        self,
+        app: QuartTrio | ASGIFramework | Callable[..., Awaitable[None]],
+        ip: str,
+        port: int,
+        *,
+        access_log: bool = False,
+        websocket: WebSocketHandler | None = None,
+        limits: ConnectionLimits | None = None,
+        head_timeout: float | None = None,
+        ping_interval: float | None = WEBSOCKET_PING_INTERVAL,
+    ) -> None:
+        limits = limits or ConnectionLimits()
+        if head_timeout is not None:
+            limits = replace(limits, head_timeout=head_timeout)
+        self.limits = limits
+        self.connections = ConnectionCounter(limits)
+        self._app = wrap_app(app, 0, "asgi")
+        self._websocket = websocket
+        self._refused = 0
+        self._refusal_logged = -math.inf
+        self._config = Config()
+        self._config.bind = [bind_address(ip, port)]
+        self._config.graceful_timeout = GRACEFUL_TIMEOUT
+        self._config.accesslog = logging.getLogger("owncastd.http.access") if access_log else None
+        self._config.errorlog = logging.getLogger("owncastd.http.transport.front_door")
+        self._config.keep_alive_timeout = limits.keep_alive_timeout
+        self._config.h11_max_incomplete_size = HEAD_LIMIT
+        self._config.websocket_ping_interval = ping_interval
+
+    async def run(self, *, task_status: trio.TaskStatus[int] = trio.TASK_STATUS_IGNORED) -> None:
+        """Serve until cancelled; `task_status.started(port)` once listening."""
+        try:
+            sockets = self._config.create_sockets()
+        except OSError as exc:
+            reason = exc.strerror or str(exc)
+            raise StartupError(
+                f"cannot listen for HTTP on {self._config.bind[0]}: {reason}"
+            ) from None
+        state: dict[str, Any] = {}
+        lifespan = Lifespan(self._app, self._config, state)
+        context = WorkerContext(None)
+        async with trio.open_nursery() as lifespan_nursery:
+            await lifespan_nursery.start(lifespan.handle_lifespan)
+            await lifespan.wait_for_startup()
+            async with trio.open_nursery() as connections:
+                listeners = []
+                for sock in sockets.insecure_sockets:
+                    sock.listen(self._config.backlog)
+                    listeners.append(trio.SocketListener(trio.socket.from_stdlib_socket(sock)))
+                bound = sockets.insecure_sockets[0].getsockname()
+                log.info(
+                    "http listening on http://%s max_connections=%d max_per_ip=%d",
+                    repr_socket_addr(sockets.insecure_sockets[0].family, bound),
+                    self.limits.max_connections,
+                    self.limits.max_per_ip,
+                )
+                task_status.started(int(bound[1]))
+                handler = partial(self._connection, context, state)
+                try:
+                    await serve_listeners(handler, listeners, handler_nursery=connections)
+                finally:
+                    await context.terminated.set()
+                    connections.cancel_scope.deadline = trio.current_time() + GRACEFUL_TIMEOUT
+            await lifespan.wait_for_shutdown()
+            lifespan_nursery.cancel_scope.cancel()
+
+    async def _connection(
+        self, context: WorkerContext, state: dict[str, Any], stream: trio.SocketStream
+    ) -> None:
+        try:
+            peer = str(stream.socket.getpeername()[0])
+        except OSError:  # already gone
+            peer = ""
+        if not self.connections.admit(peer):
+            self._note_refusal(peer)
+            await refuse(stream)
+            return
+        try:
+            await self._serve(context, state, stream, peer)
+        finally:
+            self.connections.release(peer)
+
+    def _note_refusal(self, peer: str) -> None:
+        """Log refusals at most every REFUSAL_LOG_SECONDS, with how many there were."""
+        self._refused += 1
+        now = trio.current_time()
+        if now - self._refusal_logged >= REFUSAL_LOG_SECONDS:
+            log.warning(
+                "http connections refused count=%d last_peer=%s open=%d from_peer=%d",
+                self._refused,
+                peer,
+                self.connections.total,
+                self.connections.from_ip(peer),
+            )
+            self._refused = 0
+            self._refusal_logged = now
+
+    async def _serve(
+        self, context: WorkerContext, state: dict[str, Any], stream: trio.SocketStream, peer: str
+    ) -> None:
+        limits = self.limits
+        try:
+            with trio.move_on_after(limits.head_timeout) as head_scope:
+                head = await read_head(stream)
+            if head_scope.cancelled_caught or not head:
+                await stream.aclose()
+                return
+            if self._websocket is not None and is_chat_upgrade(head):
+                try:
+                    await self._websocket(stream, head)
+                finally:
+                    with trio.move_on_after(1, shield=True):
+                        await stream.aclose()
+                return
+            replay = ReplayStream(stream, head, limits.write_timeout)
+            connection = ConnectionState({**state, LAST_RECEIVE_STATE: replay.last_receive_time})
+            server = GuardedTCPServer(
+                self._app, self._config, context, connection, replay, limits=limits, peer=peer
+            )
+            await server.serve()
+        except (trio.BrokenResourceError, trio.ClosedResourceError, OSError):
+            with trio.move_on_after(1, shield=True):
+                await stream.aclose()
+        except Exception:
+            log.exception("http connection failed")
+            with trio.move_on_after(1, shield=True):
+                await stream.aclose()
+
+
+async def refuse(stream: trio.SocketStream) -> None:
+    """Answer REFUSAL without reading the request and close: quickly, whatever the peer does
+    (what it already sent is discarded so the close does not reset the answer away)."""
+    with trio.move_on_after(0.5, shield=True):
+        with contextlib.suppress(trio.BrokenResourceError, trio.ClosedResourceError, OSError):
+            await stream.send_all(REFUSAL)
+            await stream.send_eof()
+            _discard_pending(stream.socket.fileno())
+        await stream.aclose()
+
+
+def _discard_pending(fd: int, limit: int = 256 * 1024) -> None:
+    """Read away (without waiting) what the peer already sent."""
+    read = 0
+    while read < limit:
+        try:
+            chunk = os.read(fd, 65536)
+        except (BlockingIOError, InterruptedError):
+            return
+        if not chunk:
+            return
+        read += len(chunk)

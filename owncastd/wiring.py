@@ -1,0 +1,215 @@
+"""Building the daemon's services and wiring them together: the half of the composition root
+that `daemon.py` (which runs them) would otherwise grow. Nothing outside `daemon.py` and this
+module constructs services from more than one adapter; `tests/unit/test_import_layers.py`
+enforces it.
+"""
+
+from __future__ import annotations
+
+import resource
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
+from datetime import datetime
+from pathlib import Path
+
+import trio
+
+from owncastd.config.editor import ConfigEditor
+from owncastd.config.settings import SettingsRef
+from owncastd.core.chat.room import ChatRoom
+from owncastd.core.chat.slurs import GlinProfanityCheck
+from owncastd.core.stream import Stream
+from owncastd.core.viewers import ViewerTracker
+from owncastd.core.webhooks import status_block
+from owncastd.http.admin.control_plane import ControlPlane
+from owncastd.http.chat.context import ChatServices
+from owncastd.log_buffer import LogBuffer
+from owncastd.metrics.hardware import HardwareMonitor, HardwareProbe
+from owncastd.metrics.playback import PlaybackMetrics
+from owncastd.metrics.prometheus import Metrics, MetricSources, NoChat
+from owncastd.metrics.viewer_history import ViewerHistory
+from owncastd.ops.shutdown import ShutdownRequest
+from owncastd.store.access_tokens import AccessTokenStore
+from owncastd.store.chat import ChatStore
+from owncastd.store.database import Store
+from owncastd.store.datastore import Datastore
+from owncastd.store.user_admin import UserDirectory
+from owncastd.store.viewer_samples import ViewerSampleRepository
+from owncastd.store.webhooks import WebhookStore
+from owncastd.webhooks.delivery import DeliveryCollector, DeliveryPolicy
+from owncastd.webhooks.service import WebhookService
+
+
+async def run_control_plane(
+    control: ControlPlane, *, task_status: trio.TaskStatus[None] = trio.TASK_STATUS_IGNORED
+) -> None:
+    """Run the control plane's background jobs (samplers, shutdown watcher) until cancelled."""
+    async with trio.open_nursery() as nursery:
+        await nursery.start(control.hardware.run)
+        await nursery.start(control.playback.run)
+        await nursery.start(control.viewer_history.run)
+        await nursery.start(control.shutdown.run)
+        await nursery.start(control.webhooks.run)
+        task_status.started()
+
+
+@dataclass(frozen=True)
+class ControlPlaneParts:
+    """What the composition root hands over to build a :class:`ControlPlane`."""
+
+    settings: SettingsRef
+    config_path: Path | None
+    store: Store
+    stream: Stream
+    viewers: ViewerTracker
+    data_dir: Path
+    clock: Callable[[], datetime]
+    version: str
+    logs: LogBuffer
+    request_stop: Callable[[], None]
+    supported_codecs: tuple[str, ...] = ()
+    check_ffmpeg: Callable[[str], Awaitable[str | None]] | None = None
+    ffmpeg_restarts: Callable[[], int] = lambda: 0
+    hardware_probe: HardwareProbe | None = None  # None: psutil
+    webhook_policy: DeliveryPolicy | None = None  # None: 5 s, 3 attempts, 10 at once
+
+
+def build_control_plane(parts: ControlPlaneParts) -> ControlPlane:
+    """Wire the control plane's services."""
+    settings, stream = parts.settings, parts.stream
+    hardware = HardwareMonitor(parts.data_dir, parts.clock, probe=parts.hardware_probe)
+    playback = PlaybackMetrics(parts.clock)
+
+    def ingest_kbps() -> tuple[int, int]:
+        broadcaster = stream.broadcaster
+        if broadcaster is None:
+            return 0, 0
+        return broadcaster.details.video_bitrate, broadcaster.details.audio_bitrate
+
+    metrics = Metrics(
+        MetricSources(
+            viewers=lambda: parts.viewers.count,
+            online=lambda: stream.online,
+            ingest_kbps=ingest_kbps,
+            ffmpeg_restarts=parts.ffmpeg_restarts,
+            cpu_percent=lambda: hardware.cpu.latest,
+            playback_errors=lambda: playback.errors.latest,
+            host=lambda: settings.current.server.url,
+            chat=NoChat(),
+        ),
+        version=parts.version,
+    )
+
+    def webhook_status() -> dict[str, object]:
+        stats, online = stream.stats, stream.online
+        return status_block(
+            online=online,
+            viewer_count=parts.viewers.count if online else 0,
+            overall_max_viewer_count=stats.overall_peak_viewers,
+            session_max_viewer_count=stats.session_peak_viewers,
+            last_connect_time=stats.last_connect_time,
+            last_disconnect_time=stats.last_disconnect_time,
+            version=parts.version,
+            stream_title=settings.current.server.stream_title,
+        )
+
+    editor = ConfigEditor(settings, parts.config_path)
+    webhooks = WebhookService(
+        WebhookStore(parts.store),
+        settings=settings,
+        status=webhook_status,
+        clock=parts.clock,
+        policy=parts.webhook_policy,
+        user_agent=f"owncastd/{parts.version} (webhooks)",
+    )
+    editor.subscribe(webhooks.on_settings_changed)
+    metrics.registry.register(DeliveryCollector(webhooks.sender.counts))
+    return ControlPlane(
+        editor=editor,
+        hardware=hardware,
+        playback=playback,
+        viewer_history=ViewerHistory(
+            ViewerSampleRepository(parts.store),
+            online=lambda: stream.online,
+            count=lambda: parts.viewers.count,
+            clock=parts.clock,
+        ),
+        users=UserDirectory(parts.store),
+        datastore=Datastore(parts.store),
+        logs=parts.logs,
+        metrics=metrics,
+        shutdown=ShutdownRequest(parts.request_stop),
+        tokens=AccessTokenStore(parts.store),
+        webhooks=webhooks,
+        supported_codecs=parts.supported_codecs,
+        check_ffmpeg=parts.check_ffmpeg,
+    )
+
+
+class _RoomStats:
+    """Chat figures for Prometheus: clients from the room, users and messages from the store
+    (counted at each scrape)."""
+
+    def __init__(self, room: ChatRoom, chat_store: ChatStore) -> None:
+        self._room = room
+        self._chat_store = chat_store
+        self._users = 0
+        self._messages = 0
+
+    async def refresh(self) -> None:
+        self._users, self._messages = await self._chat_store.counts()
+
+    def client_count(self) -> int:
+        return len(self._room.clients())
+
+    def user_count(self) -> int:
+        return self._users
+
+    def message_count(self) -> int:
+        return self._messages
+
+
+def attach_chat(control: ControlPlane, room: ChatRoom, chat_store: ChatStore) -> None:
+    """Feed chat figures to Prometheus and chat events to webhooks; drop a deleted user's chat
+    connections."""
+    control.metrics.set_chat(_RoomStats(room, chat_store))
+    room.subscribe(control.webhooks.on_chat_event)
+
+    def drop_clients(user_id: str) -> None:
+        for client in room.clients_of(user_id):
+            room.drop(client, "user deleted by the admin")
+
+    control.user_deleted.append(drop_clients)
+
+
+async def build_chat(
+    store: Store,
+    settings: SettingsRef,
+    stream: Stream,
+    clock: Callable[[], datetime],
+    data_dir: Path,
+) -> ChatServices:
+    """Wire the chat room over the store (the profanity lists load on a worker thread)."""
+    profanity = await trio.to_thread.run_sync(GlinProfanityCheck)
+    chat_store = ChatStore(store)
+    room = ChatRoom(
+        repo=chat_store,
+        settings=settings,
+        stream=stream,
+        clock=clock,
+        profanity=profanity,
+        max_clients=connection_limit(),
+    )
+    return ChatServices(room=room, store=chat_store, emoji_dir=data_dir / "emoji")
+
+
+def connection_limit() -> int:
+    """The chat connection cap: 70% of the soft open-files limit (the daemon raised it at start
+    to 70% of the hard one, as Owncast does; see ops/open_files.py)."""
+    try:
+        soft, _ = resource.getrlimit(resource.RLIMIT_NOFILE)
+    except (ValueError, OSError):
+        return 1000
+    if soft == resource.RLIM_INFINITY:
+        soft = 65536
+    return max(1, int(min(soft, 1 << 20) * 0.7))
