@@ -83,6 +83,13 @@ async def test_pets_come_every_interval(autojump_clock):
     assert [when for when, _ in sent] == [0, 2.5, 5.0, 7.5, 10.0]
 
 
+async def _arrivals_after(arrivals: list[float], since: float, count: int = 4) -> None:
+    """Wait (up to 5 s) until `count` pets have arrived after `since`."""
+    with trio.fail_after(5):
+        while len([t for t in arrivals if t > since]) < count:  # noqa: ASYNC110 — a thread fills it
+            await trio.sleep(0.01)
+
+
 async def test_a_blocked_event_loop_stops_the_pets(notify_socket):
     sock, env = notify_socket
     sock.settimeout(0.2)
@@ -102,11 +109,11 @@ async def test_a_blocked_event_loop_stops_the_pets(notify_socket):
     try:
         async with trio.open_nursery() as nursery:
             nursery.start_soon(pet_watchdog, 0.05, lambda m: sd_notify(m, env))
-            await trio.sleep(0.3)
+            await _arrivals_after(arrivals, 0.0)
             blocked_at = time.monotonic()
             time.sleep(0.6)  # noqa: ASYNC251 — the wedged event loop this test is about
             unblocked_at = time.monotonic()
-            await trio.sleep(0.3)
+            await _arrivals_after(arrivals, unblocked_at)
             nursery.cancel_scope.cancel()
     finally:
         done.set()
