@@ -174,6 +174,15 @@ async def test_message_routes_refuse_bad_bodies(server, method, path, scope, bod
     assert response.json()["success"] is False
     await no_messages(ws, wait=0.2)
     assert await saved_ids(server) == set()
+    # The good body on the same route does reach the viewer (the one-client route gets the
+    # viewer's client id instead of 1).
+    clients = await server.bearer("GET", "/api/integrations/clients", await token(server, ADMIN))
+    [viewer_id] = [c["id"] for c in clients.json()]
+    good = await server.bearer(method, path.replace("/1", f"/{viewer_id}"), bot, json=body)
+    assert good.status_code == 200, good.text
+    route = path.removeprefix("/api/integrations")
+    kind = {"/chat/action": "CHAT_ACTION", "/chat/send": "CHAT"}.get(route, "SYSTEM")
+    assert "hi" in (await ws.next_event(kind))["body"]
     await ws.aclose()
 
 

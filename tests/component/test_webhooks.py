@@ -126,6 +126,8 @@ async def test_create_refuses_bad_urls_and_changes_nothing(server, url):
     assert response.status_code == 400, (url, response.text)
     assert response.json()["success"] is False and "url" in response.json()["message"]
     assert await hooks(server) == []
+    good = await server.create_webhook("http://127.0.0.1:9/h", "CHAT")  # what a good one does
+    assert [h["id"] for h in await hooks(server)] == [good["id"]]
 
 
 @pytest.mark.parametrize(
@@ -147,6 +149,8 @@ async def test_create_refuses_bad_input(server, body, message):
     assert response.status_code == 400, response.text
     assert message in response.json()["message"]
     assert await hooks(server) == []
+    good = await server.create_webhook("http://127.0.0.1:9/h", "CHAT")  # what a good one does
+    assert [h["id"] for h in await hooks(server)] == [good["id"]]
 
 
 async def test_malformed_json_is_refused(server):
@@ -163,6 +167,8 @@ async def test_malformed_json_is_refused(server):
         )
         assert wrong_type.status_code == 415, path
     assert await hooks(server) == []
+    good = await server.create_webhook("http://127.0.0.1:9/h", "CHAT")  # what a good one does
+    assert [h["id"] for h in await hooks(server)] == [good["id"]]
 
 
 @pytest.mark.parametrize("body", [{}, {"id": 999}, {"id": "abc"}, {"id": 1.5}, {"id": None}])
