@@ -39,9 +39,12 @@ def test_abstract_socket_names_are_supported():
         assert sock.recv(100) == b"READY=1"
 
 
-def test_no_socket_means_no_message_and_a_dead_socket_is_not_fatal(tmp_path):
+def test_no_socket_means_no_message_and_a_dead_socket_is_not_fatal(tmp_path, notify_socket):
     assert sd_notify("READY=1", {}) is False
     assert sd_notify("READY=1", {"NOTIFY_SOCKET": str(tmp_path / "gone.sock")}) is False
+    sock, env = notify_socket  # the control: a live socket gets the message
+    assert sd_notify("READY=1", env) is True
+    assert sock.recv(100) == b"READY=1"
 
 
 def test_a_full_socket_never_blocks_the_sender(notify_socket):
