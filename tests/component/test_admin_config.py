@@ -489,8 +489,16 @@ async def test_ffmpegpath_is_checked_by_running_it(admin: AdminHarness):
     assert response.status_code == 400
     assert "not an ffmpeg binary" in body["message"]
     assert admin.ffmpeg_checks == ["/opt/ffmpeg-7/not-ffmpeg"]
+    _, config = await admin.get("/api/admin/serverconfig")
+    assert config["ffmpegPath"] == ""  # the refused path was not stored
+    response, _ = await admin.set_config("ffmpegpath", "/usr/bin/ffmpeg")
+    assert response.status_code == 200
+    _, config = await admin.get("/api/admin/serverconfig")
+    assert config["ffmpegPath"] == "/usr/bin/ffmpeg"
     response, _ = await admin.set_config("ffmpegpath", "")  # back to auto-detection
     assert response.status_code == 200
+    _, config = await admin.get("/api/admin/serverconfig")
+    assert config["ffmpegPath"] == ""
 
 
 async def test_variant_defaults_and_passthrough_zeroes(admin: AdminHarness):
@@ -517,5 +525,13 @@ async def test_s3_enabled_needs_its_fields(admin: AdminHarness):
     response, body = await admin.set_config("s3", {"enabled": True})
     assert response.status_code == 400
     assert "required when s3 is enabled" in body["message"]
+    _, config = await admin.get("/api/admin/serverconfig")
+    assert config["s3"]["enabled"] is False
+    response, _ = await admin.set_config("s3", {**S3, "enabled": True})  # with its fields
+    assert response.status_code == 200
+    _, config = await admin.get("/api/admin/serverconfig")
+    assert config["s3"]["enabled"] is True and config["s3"]["bucket"] == S3["bucket"]
     response, _ = await admin.set_config("s3", {"enabled": False})
     assert response.status_code == 200
+    _, config = await admin.get("/api/admin/serverconfig")
+    assert config["s3"]["enabled"] is False
