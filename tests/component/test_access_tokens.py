@@ -12,6 +12,7 @@ import re
 import pytest
 
 from owncastd.core.chat.models import rfc3339
+from tests.chat_ws_client import ChatWs, Refused
 from tests.component.app_fixtures import START
 from tests.component.integration_fixtures import IntegrationServer, start_integration_server
 
@@ -113,6 +114,10 @@ async def test_create_refuses_bad_input_and_changes_nothing(server, body, messag
     assert await listed(server) == []
     users = (await server.admin("GET", "/api/admin/users")).json()
     assert users["total"] == 0
+    # What a good body does to the same two views, so the checks above read the right things.
+    created = await server.create_token("HAS_ADMIN_ACCESS", name="bot")
+    assert await listed(server) == [{**created, "accessToken": digest_of(created)}]
+    assert (await server.admin("GET", "/api/admin/users")).json()["total"] == 1
 
 
 @pytest.mark.parametrize(
@@ -148,6 +153,15 @@ async def test_delete_ignores_chat_user_tokens(server):
         "POST", "/api/admin/accesstokens/delete", json={"token": user["accessToken"]}
     )
     assert response.status_code == 400
+    again = await ChatWs.connect(server.port, user["accessToken"])  # the chat token still works
+    assert not isinstance(again, Refused), again
+    assert (await again.next_event("CONNECTED_USER_INFO"))["user"]["id"] == user["id"]
+    bot = await server.create_token("HAS_ADMIN_ACCESS")  # and the route does delete a real one
+    deleted = await server.admin(
+        "POST", "/api/admin/accesstokens/delete", json={"token": bot["accessToken"]}
+    )
+    assert deleted.status_code == 200
+    await again.aclose()
     await ws.aclose()
 
 
@@ -164,6 +178,8 @@ async def test_admin_routes_need_the_admin(server, method, path, body):
         assert response.status_code == 401
         assert response.headers["WWW-Authenticate"].startswith("Basic")
     assert len(await listed(server)) == 1  # only the one made above
+    admin = await server.admin(method, path, json=body)  # the admin's password does get in
+    assert admin.status_code == (400 if path.endswith("/delete") else 200), admin.text
 
 
 # ---- the bearer check -------------------------------------------------------------------
@@ -198,6 +214,13 @@ async def test_refusals_are_401_unauthorized(server):
             assert "Access-Control-Allow-Origin" not in response.headers, case
         admin = await client.get("/api/integrations/chat", auth=("admin", "correct horse"))
         assert admin.status_code == 401
+        # The same request with a token of the right scope is answered.
+        reader = (await server.create_token("HAS_ADMIN_ACCESS"))["accessToken"]
+        allowed = await client.get(
+            "/api/integrations/chat", headers={"Authorization": f"Bearer {reader}"}
+        )
+        assert allowed.status_code == 200 and isinstance(allowed.json(), list)
+        assert allowed.headers["Access-Control-Allow-Origin"] == "*"
     await ws.aclose()
 
 

@@ -283,6 +283,8 @@ async def test_every_setter_refuses_missing_or_wrong_credentials(admin: AdminHar
     )
     assert response.status_code == 401
     assert admin.config_text() == before
+    response, body = await admin.set_config(setter, "x")  # the password gets past the check
+    assert response.status_code in (200, 400) and "success" in body, body
 
 
 @pytest.mark.parametrize("setter", [s.name for s in SETTERS])
@@ -401,6 +403,9 @@ async def test_bad_bodies_are_refused(admin: AdminHarness, case):
     assert response.status_code == status
     assert body["success"] is False
     assert admin.config_text() == before
+    response, body = await admin.post("/api/admin/config/name", json={"value": "Renamed"})
+    assert response.status_code == 200, body  # a good body to the same route does change it
+    assert admin.config_text() != before and admin.settings.current.server.name == "Renamed"
 
 
 async def test_unknown_setter_is_404(admin: AdminHarness):
@@ -408,14 +413,19 @@ async def test_unknown_setter_is_404(admin: AdminHarness):
     assert response.status_code == 404
     response, _ = await admin.get("/api/admin/config/name")
     assert response.status_code == 405
+    response, body = await admin.set_config("name", "x")  # a known setter, POSTed, is served
+    assert response.status_code == 200, body
+    assert admin.settings.current.server.name == "x"
 
 
 async def test_json_content_type_with_charset_is_accepted(admin: AdminHarness):
-    for headers in ({"Content-Type": "application/json; charset=utf-8"},):
+    for n, headers in enumerate(({"Content-Type": "application/json; charset=utf-8"},)):
         response, body = await admin.post(
-            "/api/admin/config/streamtitle", data=b'{"value": "typed"}', headers=headers
+            "/api/admin/config/streamtitle", data=b'{"value": "typed %d"}' % n, headers=headers
         )
         assert response.status_code == 200, body
+        _, config = await admin.get("/api/admin/serverconfig")
+        assert config["instanceDetails"]["streamTitle"] == f"typed {n}"
 
 
 async def test_a_body_without_content_type_is_a_415(admin: AdminHarness):
@@ -487,8 +497,16 @@ async def test_ffmpegpath_is_checked_by_running_it(admin: AdminHarness):
     assert response.status_code == 400
     assert "not an ffmpeg binary" in body["message"]
     assert admin.ffmpeg_checks == ["/opt/ffmpeg-7/not-ffmpeg"]
+    _, config = await admin.get("/api/admin/serverconfig")
+    assert config["ffmpegPath"] == ""  # the refused path was not stored
+    response, _ = await admin.set_config("ffmpegpath", "/usr/bin/ffmpeg")
+    assert response.status_code == 200
+    _, config = await admin.get("/api/admin/serverconfig")
+    assert config["ffmpegPath"] == "/usr/bin/ffmpeg"
     response, _ = await admin.set_config("ffmpegpath", "")  # back to auto-detection
     assert response.status_code == 200
+    _, config = await admin.get("/api/admin/serverconfig")
+    assert config["ffmpegPath"] == ""
 
 
 async def test_variant_defaults_and_passthrough_zeroes(admin: AdminHarness):
@@ -515,5 +533,13 @@ async def test_s3_enabled_needs_its_fields(admin: AdminHarness):
     response, body = await admin.set_config("s3", {"enabled": True})
     assert response.status_code == 400
     assert "required when s3 is enabled" in body["message"]
+    _, config = await admin.get("/api/admin/serverconfig")
+    assert config["s3"]["enabled"] is False
+    response, _ = await admin.set_config("s3", {**S3, "enabled": True})  # with its fields
+    assert response.status_code == 200
+    _, config = await admin.get("/api/admin/serverconfig")
+    assert config["s3"]["enabled"] is True and config["s3"]["bucket"] == S3["bucket"]
     response, _ = await admin.set_config("s3", {"enabled": False})
     assert response.status_code == 200
+    _, config = await admin.get("/api/admin/serverconfig")
+    assert config["s3"]["enabled"] is False

@@ -181,6 +181,11 @@ async def test_bad_playback_reports_are_refused(admin: AdminHarness, body):
     assert answer["success"] is False
     admin.control.playback.aggregate()
     assert admin.control.playback.errors.latest == 0
+    good = {"bandwidth": 1000, "latency": 4, "downloadDuration": 0.5, "errors": 3}
+    response, answer = await admin.post("/api/metrics/playback", good, auth=False)
+    assert response.status_code == 200, answer
+    admin.control.playback.aggregate()
+    assert admin.control.playback.errors.latest == 3  # a good report does count
 
 
 async def test_playback_report_body_limits(admin: AdminHarness):
@@ -192,6 +197,8 @@ async def test_playback_report_body_limits(admin: AdminHarness):
         "/api/metrics/playback", auth=False, data=b"[]", headers={"Content-Type": "text/csv"}
     )
     assert response.status_code == 415
+    response, _ = await admin.post("/api/metrics/playback", auth=False, data=b'{"errors": 1}')
+    assert response.status_code == 200  # a small JSON body is taken
 
 
 async def test_playback_window_is_bounded(tmp_path):
@@ -265,3 +272,5 @@ async def test_each_app_has_its_own_registry(tmp_path, nursery):
     await first.get("/api/status", auth=False)
     _, text = await second.get("/api/admin/prometheus")
     assert 'route="/api/status"' not in text.decode()
+    _, text = await first.get("/api/admin/prometheus")  # the app that served it counted it
+    assert 'route="/api/status"' in text.decode()

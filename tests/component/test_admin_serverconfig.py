@@ -112,6 +112,8 @@ async def test_serverconfig_needs_the_admin(admin: AdminHarness):
     response, body = await admin.get("/api/admin/serverconfig", auth=False)
     assert response.status_code == 401
     assert b"adminPassword" not in body
+    response, body = await admin.get("/api/admin/serverconfig")  # the admin gets the field
+    assert response.status_code == 200 and "adminPassword" in body
 
 
 async def test_temporary_stream_key_is_reported_as_overridden(admin: AdminHarness):

@@ -96,6 +96,8 @@ async def test_users_refuses_bad_parameters(admin: AdminHarness, query):
     response, body = await admin.get("/api/admin/users" + query)
     assert response.status_code == 400
     assert body["success"] is False
+    response, body = await admin.get("/api/admin/users?status=moderators&limit=10&offset=0")
+    assert response.status_code == 200 and body["total"] == 0  # good parameters are served
 
 
 async def test_delete_removes_the_user_their_tokens_and_messages(admin: AdminHarness):

@@ -111,6 +111,11 @@ async def test_refusals_match_the_main_path(
         chat, alice["accessToken"], headers=[("X-Forwarded-For", "203.0.113.77")]
     )
     assert isinstance(banned, Refused) and banned.status == 403
+    neighbour = await upgrade_on_keep_alive(  # the same user from an address that is not banned
+        chat, alice["accessToken"], headers=[("X-Forwarded-For", "203.0.113.78")]
+    )
+    assert isinstance(neighbour, ChatWs), neighbour
+    assert (await neighbour.next_event())["type"] == "CONNECTED_USER_INFO"
     small = await _fast_chat(nursery, tmp_path / "small", max_clients=1)
     bob = await small.register("bob")
     first = await small.connect(bob["accessToken"])

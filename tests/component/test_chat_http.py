@@ -140,7 +140,7 @@ async def test_disable_user_closes_bans_ip_and_refuses_them(chat: ChatServer) ->
     await chat.admin_post(
         "/api/admin/chat/users/setmoderator", {"userId": mod["id"], "isModerator": True}
     )
-    _, watcher = await chat.join("watcher")
+    watcher_user, watcher = await chat.join("watcher")
     spammer = await chat.register("spammer")
     spam_ws = await chat.connect(
         spammer["accessToken"], headers=[("X-Forwarded-For", "198.51.100.23")]
@@ -166,6 +166,8 @@ async def test_disable_user_closes_bans_ip_and_refuses_them(chat: ChatServer) ->
         assert (await again.next_event())["type"] == "ERROR_USER_DISABLED"
         history = await client.get("/api/chat", params={"accessToken": spammer["accessToken"]})
         assert history.status_code == 401
+        others = await client.get("/api/chat", params={"accessToken": watcher_user["accessToken"]})
+        assert others.status_code == 200  # only the disabled user is shut out
     disabled = await chat.admin_get("/api/admin/chat/users/disabled")
     assert [u["id"] for u in disabled] == [spammer["id"]] and "disabledAt" in disabled[0]
     bans = await chat.admin_get("/api/admin/chat/users/ipbans")

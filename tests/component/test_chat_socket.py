@@ -55,6 +55,11 @@ async def test_chat_disabled_banned_ip_and_full_are_refused_before_the_upgrade(
         chat.port, user["accessToken"], headers=[("X-Forwarded-For", "203.0.113.77, 10.0.0.1")]
     )
     assert isinstance(banned, Refused) and banned.status == 403
+    neighbour = await ChatWs.connect(  # the same user from an address that is not banned
+        chat.port, user["accessToken"], headers=[("X-Forwarded-For", "203.0.113.78, 10.0.0.1")]
+    )
+    assert not isinstance(neighbour, Refused), neighbour
+    assert (await neighbour.next_event("CONNECTED_USER_INFO"))["user"]["id"] == user["id"]
     small = await start_chat_server(nursery, tmp_path / "small", max_clients=1)
     other = await small.register("bob")
     first = await small.connect(other["accessToken"])
@@ -127,18 +132,22 @@ async def test_slur_filter_when_enabled(chat: ChatServer) -> None:
 
 
 async def test_protocol_pings_and_read_deadline(
-    chat: ChatServer, monkeypatch: pytest.MonkeyPatch
+    chat: ChatServer, monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
 ) -> None:
+    caplog.set_level(logging.INFO, logger=chat_socket.__name__)
     monkeypatch.setattr(chat_socket, "PING_INTERVAL", 0.2)
     monkeypatch.setattr(chat_socket, "READ_TIMEOUT", 1.0)
     user = await chat.register("alice")
     ws = await chat.connect(user["accessToken"])
-    with trio.move_on_after(0.9):
+    silent = await chat.connect(user["accessToken"])  # never reads, so never answers a ping
+    with trio.move_on_after(1.5):  # past the read deadline
         while True:
             await ws.next_event("NEVER", timeout=2)  # reads and answers pings
     assert ws.pings >= 3 and not ws.closed
-    silent = await chat.connect(user["accessToken"])
-    await trio.sleep(1.3)  # never reads, so never answers a ping
+    with trio.fail_after(5):  # the server gives up on the silent one (and only on it)
+        while "chat client read timeout" not in caplog.text:  # noqa: ASYNC110 — a log line
+            await trio.sleep(0.01)
+    assert caplog.text.count("chat client read timeout") == 1
     assert await silent.wait_closed() == 1000
 
 

@@ -61,6 +61,10 @@ async def test_damage_met_by_a_read_is_kept_and_named_by_health(tmp_path, nurser
 async def test_a_damaged_database_is_refused_at_open(tmp_path, nursery):
     path = tmp_path / "owncast.db"
     healthy_database(path)
+    intact = tmp_path / "intact" / "owncast.db"  # the same database, not scribbled on, opens
+    intact.parent.mkdir()
+    healthy_database(intact)
+    await nursery.start(Store(intact, backup_dir=tmp_path / "intact" / "backup").run)
     scribble_table(path, "users")
     with pytest.raises(DatabaseDamagedError, match=r"damaged.*owncastd restore"):
         await nursery.start(Store(path, backup_dir=tmp_path / "backup").run)

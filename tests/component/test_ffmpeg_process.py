@@ -68,6 +68,11 @@ async def test_kill_when_sigint_is_ignored(autojump_clock):
 
 
 async def test_write_reports_a_dead_process():
+    alive = await FfmpegProcess.start(
+        [sys.executable, "-c", READS_STDIN_THEN_EXITS], {}, TranscoderLog(None)
+    )
+    assert await alive.write(b"x" * 65536)  # a live process takes the write
+    assert await alive.stop(stdin_grace=5) == 0
     process = await FfmpegProcess.start([sys.executable, "-c", "pass"], {}, TranscoderLog(None))
     await process.wait()
     ok = True

@@ -84,6 +84,7 @@ async def test_wrong_method_is_405_in_error_shape(web: WebHarness):
     response = await web.client.post("/api/status")
     assert response.status_code == 405
     assert json.loads(await response.get_data())["success"] is False
+    assert (await web.client.get("/api/status")).status_code == 200  # the right method is served
 
 
 # ---- over a real socket ----------------------------------------------------------------------

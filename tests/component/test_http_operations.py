@@ -89,6 +89,9 @@ async def test_reload_route_needs_the_admin(ops_app):
     wrong = basic("admin", "nope")
     assert (await client.post("/api/admin/config/reload", headers=wrong)).status_code == 401
     assert (await client.get("/api/admin/daemon")).status_code == 401
+    right = basic("admin", ADMIN_PASSWORD)  # the admin's password gets both answered
+    assert (await client.post("/api/admin/config/reload", headers=right)).status_code == 200
+    assert (await client.get("/api/admin/daemon", headers=right)).status_code == 200
 
 
 async def test_reload_applies_and_reports(ops_app):

@@ -63,6 +63,9 @@ async def test_static_refuses_traversal_and_missing_files(web: WebHarness, path:
     assert response.status_code == 404
     assert PACKAGE_FILE not in data
     assert b"WebContext" not in data
+    served = await web.get("/static/img/logo.svg")  # a real file beside them is served
+    assert served.status_code == 200
+    assert await served.get_data() == (STATIC_DIR / "img" / "logo.svg").read_bytes()
 
 
 @pytest.mark.parametrize("path", ["/nope", "/api/nope", "/debug/vars", "/admin.php"])

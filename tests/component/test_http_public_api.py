@@ -237,6 +237,8 @@ async def test_viewers_expire_15_seconds_after_their_last_ping(web: WebHarness, 
 async def test_viewers_leave_when_the_stream_stops(web: WebHarness, mock_clock):
     session = await web.go_online()
     await web.get("/api/ping", headers={"User-Agent": "A"})
+    _, status = await web.get_json("/api/status")
+    assert status["viewerCount"] == 1  # counted while live
     session.end()
     await web.get("/api/ping", headers={"User-Agent": "B"})
     _, status = await web.get_json("/api/status")

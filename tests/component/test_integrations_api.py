@@ -62,6 +62,12 @@ async def no_messages(ws, wait: float) -> None:
 @pytest.mark.parametrize(("method", "path", "scope", "body"), ROUTES)
 async def test_every_route_checks_its_scope(server, method, path, scope, body):
     others = [s for s in (SYSTEM, MESSAGES, ADMIN) if s != scope]
+    right = await server.bearer(method, path, await token(server, scope), json=body)
+    # Past the scope check with the right token: the route's own answer (client 1 is not
+    # connected; /chat/user is Owncast's retired route).
+    expected = 400 if path.endswith(("/client/1", "/chat/user")) else 200
+    assert right.status_code == expected, right.text
+    assert right.text != "unauthorized"
     wrong = await token(server, *others)
     response = await server.bearer(method, path, wrong, json=body)
     assert response.status_code == 401 and response.text == "unauthorized"
@@ -168,6 +174,15 @@ async def test_message_routes_refuse_bad_bodies(server, method, path, scope, bod
     assert response.json()["success"] is False
     await no_messages(ws, wait=0.2)
     assert await saved_ids(server) == set()
+    # The good body on the same route does reach the viewer (the one-client route gets the
+    # viewer's client id instead of 1).
+    clients = await server.bearer("GET", "/api/integrations/clients", await token(server, ADMIN))
+    [viewer_id] = [c["id"] for c in clients.json()]
+    good = await server.bearer(method, path.replace("/1", f"/{viewer_id}"), bot, json=body)
+    assert good.status_code == 200, good.text
+    route = path.removeprefix("/api/integrations")
+    kind = {"/chat/action": "CHAT_ACTION", "/chat/send": "CHAT"}.get(route, "SYSTEM")
+    assert "hi" in (await ws.next_event(kind))["body"]
     await ws.aclose()
 
 

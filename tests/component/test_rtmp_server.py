@@ -309,7 +309,8 @@ async def test_tcp_server_survives_garbage_and_resets(
     assert any("protocol error" in r.getMessage() for r in closed_lines(rtmp_logs))
 
 
-async def test_port_in_use_is_a_startup_error() -> None:
+async def test_port_in_use_is_a_startup_error(nursery: trio.Nursery) -> None:
+    assert await nursery.start(RtmpServer(FakeGate(), "127.0.0.1", 0).run) > 0  # a free one works
     with socket.socket() as taken:
         taken.bind(("127.0.0.1", 0))
         taken.listen()

@@ -126,6 +126,8 @@ async def test_create_refuses_bad_urls_and_changes_nothing(server, url):
     assert response.status_code == 400, (url, response.text)
     assert response.json()["success"] is False and "url" in response.json()["message"]
     assert await hooks(server) == []
+    good = await server.create_webhook("http://127.0.0.1:9/h", "CHAT")  # what a good one does
+    assert [h["id"] for h in await hooks(server)] == [good["id"]]
 
 
 @pytest.mark.parametrize(
@@ -147,6 +149,8 @@ async def test_create_refuses_bad_input(server, body, message):
     assert response.status_code == 400, response.text
     assert message in response.json()["message"]
     assert await hooks(server) == []
+    good = await server.create_webhook("http://127.0.0.1:9/h", "CHAT")  # what a good one does
+    assert [h["id"] for h in await hooks(server)] == [good["id"]]
 
 
 async def test_malformed_json_is_refused(server):
@@ -163,6 +167,8 @@ async def test_malformed_json_is_refused(server):
         )
         assert wrong_type.status_code == 415, path
     assert await hooks(server) == []
+    good = await server.create_webhook("http://127.0.0.1:9/h", "CHAT")  # what a good one does
+    assert [h["id"] for h in await hooks(server)] == [good["id"]]
 
 
 @pytest.mark.parametrize("body", [{}, {"id": 999}, {"id": "abc"}, {"id": 1.5}, {"id": None}])
@@ -330,9 +336,14 @@ async def test_integration_title_change_fires_the_webhook(server, nursery):
 
 async def test_a_deleted_webhook_gets_nothing(server, nursery):
     rx = await receiver(nursery)
+    kept_rx = await receiver(nursery)
     hook = await server.create_webhook(rx.url, "STREAM_STARTED")
-    await server.admin("POST", "/api/admin/webhooks/delete", json={"id": hook["id"]})
+    kept = await server.create_webhook(kept_rx.url, "STREAM_STARTED")
+    deleted = await server.admin("POST", "/api/admin/webhooks/delete", json={"id": hook["id"]})
+    assert deleted.status_code == 200
+    assert [h["id"] for h in await hooks(server)] == [kept["id"]]
     server.stream.begin("203.0.113.9")
+    assert (await kept_rx.next()).json()["type"] == "STREAM_STARTED"  # the event did go out
     await rx.nothing(0.3)
 
 
@@ -341,11 +352,18 @@ async def test_a_deleted_webhook_gets_nothing(server, nursery):
 
 async def test_retries_stop_when_the_webhook_is_deleted(server, nursery):
     rx = await receiver(nursery, [500])
+    kept_rx = await receiver(nursery, [500])  # the same failures, but this one stays
     hook = await server.create_webhook(rx.url, "STREAM_STARTED")
+    await server.create_webhook(kept_rx.url, "STREAM_STARTED")
     server.stream.begin("203.0.113.9")
     await rx.next()
-    await server.admin("POST", "/api/admin/webhooks/delete", json={"id": hook["id"]})
-    await rx.nothing(1.0)  # the retries (after 0.2 s and 0.4 s) are not sent
+    await kept_rx.next()
+    deleted = await server.admin("POST", "/api/admin/webhooks/delete", json={"id": hook["id"]})
+    assert deleted.status_code == 200
+    with trio.fail_after(1.0):  # the kept one is retried (after 0.2 s and 0.4 s) ...
+        await kept_rx.next()
+        await kept_rx.next()
+    await rx.nothing(0.4)  # ... the deleted one is not (a request since would be queued too)
 
 
 async def test_retries_with_exponential_backoff_then_success(server, nursery):

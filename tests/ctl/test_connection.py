@@ -207,9 +207,12 @@ def test_missing_route_says_so(fake, ctl):
     assert "has no POST /api/admin/config/reload (404)" in result.stderr
 
 
-def test_no_color_and_non_tty_output_is_plain(fake, ctl):
+def test_no_color_and_non_tty_output_is_plain(fake, ctl, monkeypatch):
     result = ctl("status", env={"NO_COLOR": "1"})
     assert "\x1b[" not in result.stdout
+    monkeypatch.setenv("FORCE_COLOR", "1")  # the control: a forced terminal does get colour
+    assert "\x1b[" in ctl("status").stdout
+    monkeypatch.delenv("FORCE_COLOR")
     fake.fail("GET", "/api/admin/status")
     assert "\x1b[" not in ctl("status").stderr
 

@@ -96,6 +96,7 @@ def test_check_config_prints_effective_config_without_secrets(tmp_path):
     result = run_cli("check-config", "--data-dir", str(tmp_path))
     assert result.returncode == 0, result.stderr
     assert "latency_level = 0" in result.stdout
+    assert STREAM_KEY in (tmp_path / "owncast.toml").read_text()  # the key it must not print
     assert STREAM_KEY not in result.stdout
     assert "$2b$" not in result.stdout and "redacted" in result.stdout
 

@@ -199,6 +199,7 @@ def test_a_destroyed_header_refuses_the_start(copy):
 @pytest.mark.parametrize("how", ["empty", "missing"])
 def test_a_lost_config_beside_a_populated_database_is_no_first_start(copy, how):
     config = copy / "owncast.toml"
+    assert re.search(r'password_hash = "\$2', config.read_text())  # what the check looks for
     if how == "empty":
         config.write_bytes(b"")
     else:

@@ -17,6 +17,7 @@ TAKEN_SUFFIX_LENGTH = 3
 MIN_SUGGESTED_NAMES = 10
 _SUFFIX_ALPHABET = "abcdefghijklmnopqrstuvwxyz0123456789"
 _SPACES = re.compile(r"\s+")
+_MAX_CLEAN_PASSES = 8
 
 # Generated names read like Owncast's phrases ("adjective-noun").
 _ADJECTIVES = (
@@ -32,12 +33,27 @@ _NOUNS = (
 
 
 def clean_display_name(raw: str, limit: int = MAX_NAME_LENGTH) -> str:
-    """Plain text only: tags and control/format characters removed, spaces collapsed, capped."""
-    text = nh3.clean(raw[: limit * 8], tags=set())  # drops tags (and script/style content)
+    """Plain text only: tags and control/format characters removed, spaces collapsed, capped.
+
+    One pass can leave a tag behind (a control character hidden inside `<script>` is removed
+    after the tags are, `&lt;b&gt;` is unescaped), so passes repeat until the text stops
+    changing; a name still changing after :data:`_MAX_CLEAN_PASSES` passes is nested markup and
+    cleans to nothing.
+    """
+    text = raw[: limit * 8]
+    for _ in range(_MAX_CLEAN_PASSES):
+        cleaned = _clean_once(text)
+        if cleaned == text:
+            return text[:limit].strip()
+        text = cleaned
+    return ""
+
+
+def _clean_once(text: str) -> str:
+    text = nh3.clean(text, tags=set())  # drops tags (and script/style content)
     text = text.replace("&lt;", "<").replace("&gt;", ">").replace("&amp;", "&")
     text = _SPACES.sub(" ", text)
-    text = "".join(ch for ch in text if unicodedata.category(ch)[0] != "C").strip()
-    return text[:limit].strip()
+    return "".join(ch for ch in text if unicodedata.category(ch)[0] != "C").strip()
 
 
 def forbidden_word(name: str, forbidden: Iterable[str]) -> str | None:

@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 import random
+import re
 
-from hypothesis import given
+from hypothesis import example, given
 from hypothesis import strategies as st
 
 from owncastd.core.chat.names import (
@@ -16,6 +17,7 @@ from owncastd.core.chat.names import (
 )
 
 FORBIDDEN = ("owncast", "operator", "admin", "system")
+_TAG_START = re.compile(r"<[A-Za-z/!?]")
 
 
 def test_html_and_script_are_removed_from_names() -> None:
@@ -33,11 +35,22 @@ def test_ten_thousand_characters_are_capped() -> None:
 
 
 @given(st.text(max_size=500))
+@example("<\x08script>alert(1)<\x08/script>")  # the control character goes after the tags did
+@example("<\u200bimg src=x onerror=alert(1)>")
+@example("&lt;script&gt;alert(1)")  # unescaped after the tags are stripped
+@example("<<b>script>alert(1)")
 def test_clean_names_are_short_plain_text(raw: str) -> None:
     name = clean_display_name(raw)
     assert len(name) <= MAX_NAME_LENGTH
     assert name == name.strip()
     assert "\n" not in name and "<script" not in name.lower()
+    assert _TAG_START.search(name) is None  # nothing an HTML parser would read as markup
+
+
+def test_cleaning_keeps_plain_text_with_angle_brackets() -> None:
+    assert clean_display_name("I <3 you & a < b") == "I <3 you & a < b"
+    assert clean_display_name("&lt;3 bob") == "<3 bob"
+    assert clean_display_name("<" * 9 + "b>" * 9 + "x") == ""  # nested past the pass limit
 
 
 def test_names_containing_a_forbidden_word_are_refused() -> None:

@@ -123,10 +123,14 @@ EMOJI_ESCAPES = [
 def test_emoji_src_cannot_leave_the_emoji_directory(src: str, quote: str) -> None:
     """However it is encoded, an emoji src that a browser could resolve outside /img/emoji/
     (the reported attack: GET an admin action from every viewer) does not survive."""
+    good = "/img/emoji/x.png"  # the control: a src that stays in the directory
     if quote == "entities":  # the attribute written with character references
         src = "".join(f"&#{ord(c)};" for c in src)
+        good = "".join(f"&#{ord(c)};" for c in good)
     html = render_chat_body(f'<img src="{src}" alt=":x:" class="emoji">')
     assert "<img" not in html, html
+    kept = render_chat_body(f'<img src="{good}" alt=":x:" class="emoji">')
+    assert '<img src="/img/emoji/x.png"' in kept, kept
 
 
 @pytest.mark.parametrize(

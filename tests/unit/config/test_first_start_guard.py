@@ -28,6 +28,8 @@ def test_a_real_first_start_is_allowed(tmp_path, database):
     if database is not None:
         (tmp_path / "owncast.db").write_bytes(database)
     assert reset_over_data_problem(settings(tmp_path), tmp_path / "owncast.toml") is None
+    (tmp_path / "owncast.db").write_bytes(b"SQLite format 3\0" + bytes(4080))  # the control:
+    assert reset_over_data_problem(settings(tmp_path), tmp_path / "owncast.toml") is not None
 
 
 def test_no_credentials_beside_a_populated_database_is_refused(tmp_path):
@@ -48,3 +50,4 @@ def test_no_credentials_beside_a_populated_database_is_refused(tmp_path):
 def test_a_configured_installation_starts(tmp_path, data):
     (tmp_path / "owncast.db").write_bytes(b"SQLite format 3\0" + bytes(4080))
     assert reset_over_data_problem(settings(tmp_path, **data), tmp_path / "x.toml") is None
+    assert reset_over_data_problem(settings(tmp_path), tmp_path / "x.toml") is not None  # without

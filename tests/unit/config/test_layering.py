@@ -189,6 +189,8 @@ def test_an_unchanged_persisted_flag_does_not_rewrite_the_file(
     path.chmod(0o640)  # a rewrite would make it 0600
     load(path, flags=ConfigFlags(webserverport=9000))
     assert path.stat().st_mode & 0o777 == 0o640
+    load(path, flags=ConfigFlags(webserverport=9001))  # a changed one is written
+    assert path.stat().st_mode & 0o777 == 0o600 and "9001" in path.read_text(encoding="utf-8")
 
 
 def test_adminpassword_flag_is_persisted_as_a_hash(

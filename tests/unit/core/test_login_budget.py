@@ -68,8 +68,12 @@ def test_a_lockout_is_noted_once_until_the_bucket_is_full_again() -> None:
 
 
 def test_limits_must_be_positive() -> None:
-    with pytest.raises(ValueError):
+    with pytest.raises(ValueError, match="must be positive"):
         ClientBudgets(burst=0, per_minute=10)
+    smallest = ClientBudgets(
+        burst=1, per_minute=10
+    )  # the smallest positive limit is taken and works
+    assert smallest.charge("a", 0.0) and not smallest.charge("a", 0.0)
 
 
 @pytest.mark.parametrize(

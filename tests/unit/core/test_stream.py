@@ -60,8 +60,10 @@ def test_key_check_accepts_any_configured_key_and_refuses_others():
 
 def test_no_keys_configured_refuses_everything():
     stream, _, _ = make_stream(keys=())
-    with pytest.raises(BadStreamKeyError):
-        stream.check_key("")
+    for key in ("", "one"):
+        with pytest.raises(BadStreamKeyError):
+            stream.check_key(key)
+    make_stream(keys=("one",))[0].check_key("one")  # the control: a configured key passes
 
 
 async def test_second_publisher_refused_until_first_ends():

@@ -7,6 +7,7 @@ import base64
 import hashlib
 import hmac
 import random
+import urllib.parse
 from datetime import UTC, datetime
 
 import pytest
@@ -77,11 +78,32 @@ def test_bad_urls(url, why):
     assert problem is not None and why in problem
 
 
-@given(st.text(max_size=80))
-def test_url_check_never_raises(text):
+@given(st.sampled_from(["", "http://", "https://", "HTTPS://"]), st.text(max_size=80))
+def test_url_check_never_raises(scheme, rest):
+    """Any text gets an answer: a reason to refuse it, or None for a URL that really is http(s)
+    with a host and none of the refused parts."""
+    text = scheme + rest
     problem = webhook_url_problem(text)
-    if problem is None:
-        assert text.lower().startswith(("http://", "https://"))
+    if problem is not None:
+        assert isinstance(problem, str) and problem
+        return
+    assert text.lower().startswith(("http://", "https://"))
+    parts = urllib.parse.urlsplit(text)
+    assert parts.hostname
+    assert "@" not in parts.netloc and "\\" not in text
+    assert all(ord(c) > 0x20 and not 0x7F <= ord(c) <= 0x9F for c in text)
+    assert parts.port != 0
+
+
+@given(
+    st.sampled_from(["http", "https"]),
+    st.from_regex(r"[a-z0-9]{1,20}(\.[a-z0-9]{1,20}){0,3}", fullmatch=True),
+    st.none() | st.integers(1, 65535),
+    st.from_regex(r"(/[A-Za-z0-9._~-]{0,10}){0,4}", fullmatch=True),
+)
+def test_plain_http_urls_are_accepted(scheme, host, port, path):
+    url = f"{scheme}://{host}{'' if port is None else f':{port}'}{path}"
+    assert webhook_url_problem(url) is None
 
 
 def test_signature_matches_an_independent_hmac():

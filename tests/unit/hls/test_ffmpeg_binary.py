@@ -90,6 +90,7 @@ def test_missing_configured_path_is_an_error_not_a_fallback(tmp_path: Path) -> N
     missing = tmp_path / "opt" / "ffmpeg"
     with pytest.raises(FfmpegNotFoundError, match=str(missing)):
         find_ffmpeg(str(missing), {"PATH": str(on_path.parent)})
+    assert find_ffmpeg(str(on_path), {"PATH": ""}) == str(on_path)  # one that exists is used
 
 
 def test_non_executable_configured_path(tmp_path: Path) -> None:
@@ -98,6 +99,8 @@ def test_non_executable_configured_path(tmp_path: Path) -> None:
     plain.chmod(0o644)
     with pytest.raises(FfmpegNotFoundError, match="not executable"):
         find_ffmpeg(str(plain), {"PATH": str(fake_exe(tmp_path / "bin").parent)})
+    plain.chmod(0o755)  # the same file made executable is taken
+    assert find_ffmpeg(str(plain), {"PATH": ""}) == str(plain)
 
 
 def test_bad_env_var_is_an_error(tmp_path: Path) -> None:
@@ -105,6 +108,8 @@ def test_bad_env_var_is_an_error(tmp_path: Path) -> None:
     environ = {"OWNCAST_FFMPEG": str(tmp_path / "gone"), "PATH": str(on_path.parent)}
     with pytest.raises(FfmpegNotFoundError, match="OWNCAST_FFMPEG"):
         find_ffmpeg("", environ)
+    environ["OWNCAST_FFMPEG"] = str(on_path)  # pointing at a real one, it is used
+    assert find_ffmpeg("", environ) == str(on_path)
 
 
 def test_configured_bare_name_is_looked_up_on_path(tmp_path: Path) -> None:

@@ -164,6 +164,8 @@ def test_passthrough_ignores_scaling() -> None:
     argv = build(video)
     assert "-filter:v:0" not in argv
     assert "-sws_flags" not in argv
+    scaled = build(VideoSettings(variants=(VideoVariant(scaled_height=360),)))
+    assert "-filter:v:0" in scaled and "-sws_flags" in scaled  # without passthrough it scales
 
 
 def test_video_only_input() -> None:
@@ -313,21 +315,24 @@ def test_unknown_codec_is_named() -> None:
 
 
 @pytest.mark.parametrize(
-    "video",
+    ("video", "message"),
     [
-        VideoSettings(variants=()),
-        VideoSettings(latency_level=7),
+        (VideoSettings(variants=()), "at least one video variant"),
+        (VideoSettings(latency_level=7), r"latency level must be 0\.\.4 \(got 7\)"),
     ],
 )
-def test_invalid_settings(video: VideoSettings) -> None:
-    with pytest.raises(ValueError):
+def test_invalid_settings(video: VideoSettings, message: str) -> None:
+    with pytest.raises(ValueError, match=message):
         build(video)
+    assert build(VideoSettings(latency_level=4))  # the edge of the range builds
 
 
 @pytest.mark.parametrize("segment_id", ["", "a/b", "%d", "a\\b"])
 def test_unsafe_segment_id(segment_id: str) -> None:
     with pytest.raises(ValueError, match="segment id"):
         build_transcode_command("ffmpeg", VideoSettings(), output_dir=OUT, segment_id=segment_id)
+    command = build_transcode_command("ffmpeg", VideoSettings(), output_dir=OUT, segment_id="r1-b2")
+    assert any("r1-b2" in arg for arg in command.argv)  # a plain id is used
 
 
 def test_playlist_dir_moves_only_the_playlists() -> None:

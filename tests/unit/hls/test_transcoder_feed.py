@@ -13,7 +13,7 @@ from owncastd.core.media import FLV_HEADER, FlvTag, TagKind
 from owncastd.core.stream import Stream, StreamStats
 from owncastd.hls.output import HlsOutput
 from owncastd.hls.thumbnails import ThumbnailMaker, highest_quality_variant
-from owncastd.hls.transcoder import TagFeed, TranscoderService
+from owncastd.hls.transcoder import PREFIX_TIMEOUT, TagFeed, TranscoderService
 
 NOW = datetime(2026, 1, 1, tzinfo=UTC)
 
@@ -64,8 +64,11 @@ async def test_video_only_prefix_times_out_without_audio(autojump_clock):
     send, receive = trio.open_memory_channel[FlvTag](100)
     send.send_nowait(video(0, key=True))
     feed = TagFeed(receive)
+    started = trio.current_time()
     await feed.read_prefix()
     assert not feed.saw_audio
+    assert trio.current_time() - started == PREFIX_TIMEOUT  # it waited, then gave up
+    assert feed.start_bytes(restarted=False) == FLV_HEADER + b"V0"  # with the video it had
 
 
 def test_thumbnail_variant_prefers_passthrough_then_bitrate():

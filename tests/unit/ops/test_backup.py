@@ -236,6 +236,11 @@ def test_manifest_paths_outside_the_data_dir_are_refused(tmp_path):
     bad = tamper(archive, tmp_path / "bad.tar.gz", edit)
     with pytest.raises(BackupError, match="unexpected path"):
         stage_restore(bad, sources.data_dir)
+    # The control: the same archive copied without the edit stages fine.
+    copied = tamper(archive, tmp_path / "copy.tar.gz", lambda name, data: [(name, data)])
+    staged = stage_restore(copied, sources.data_dir)
+    assert staged.database.is_file()
+    staged.discard()
 
 
 def test_no_database_is_a_clear_error(tmp_path):

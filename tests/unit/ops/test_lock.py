@@ -55,6 +55,7 @@ def test_a_killed_holder_leaves_no_stale_lock(tmp_path):
 def test_children_do_not_inherit_the_lock(tmp_path):
     with DataDirLock(tmp_path):
         child = subprocess.Popen(["sleep", "30"])
+        assert holder_of(tmp_path) == f"pid {os.getpid()}"  # the control: while we hold it
     try:
         assert holder_of(tmp_path) is None  # a leftover child (say ffmpeg) holds nothing
     finally:

@@ -39,9 +39,12 @@ def test_abstract_socket_names_are_supported():
         assert sock.recv(100) == b"READY=1"
 
 
-def test_no_socket_means_no_message_and_a_dead_socket_is_not_fatal(tmp_path):
+def test_no_socket_means_no_message_and_a_dead_socket_is_not_fatal(tmp_path, notify_socket):
     assert sd_notify("READY=1", {}) is False
     assert sd_notify("READY=1", {"NOTIFY_SOCKET": str(tmp_path / "gone.sock")}) is False
+    sock, env = notify_socket  # the control: a live socket gets the message
+    assert sd_notify("READY=1", env) is True
+    assert sock.recv(100) == b"READY=1"
 
 
 def test_a_full_socket_never_blocks_the_sender(notify_socket):
@@ -83,6 +86,13 @@ async def test_pets_come_every_interval(autojump_clock):
     assert [when for when, _ in sent] == [0, 2.5, 5.0, 7.5, 10.0]
 
 
+async def _arrivals_after(arrivals: list[float], since: float, count: int = 4) -> None:
+    """Wait (up to 5 s) until `count` pets have arrived after `since`."""
+    with trio.fail_after(5):
+        while len([t for t in arrivals if t > since]) < count:  # noqa: ASYNC110 — a thread fills it
+            await trio.sleep(0.01)
+
+
 async def test_a_blocked_event_loop_stops_the_pets(notify_socket):
     sock, env = notify_socket
     sock.settimeout(0.2)
@@ -102,11 +112,11 @@ async def test_a_blocked_event_loop_stops_the_pets(notify_socket):
     try:
         async with trio.open_nursery() as nursery:
             nursery.start_soon(pet_watchdog, 0.05, lambda m: sd_notify(m, env))
-            await trio.sleep(0.3)
+            await _arrivals_after(arrivals, 0.0)
             blocked_at = time.monotonic()
             time.sleep(0.6)  # noqa: ASYNC251 — the wedged event loop this test is about
             unblocked_at = time.monotonic()
-            await trio.sleep(0.3)
+            await _arrivals_after(arrivals, unblocked_at)
             nursery.cancel_scope.cancel()
     finally:
         done.set()

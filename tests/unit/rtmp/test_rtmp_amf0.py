@@ -2,12 +2,11 @@
 
 from __future__ import annotations
 
-import contextlib
 import math
 import struct
 
 import pytest
-from hypothesis import given
+from hypothesis import example, given
 from hypothesis import strategies as st
 
 from owncastd.errors import RtmpProtocolError
@@ -249,6 +248,25 @@ def test_round_trip_of_a_command_body(values: list[object]) -> None:
 
 
 @given(st.binary(max_size=64))
+@example(b"\x02\x00\x04live\x05")  # decodes
+@example(b"\x02\x00\x09live")  # truncated
+@example(b"\x03\x00\x01a\x07\x00\x00\x00\x00\x09")  # an object that contains itself
 def test_arbitrary_bytes_decode_or_raise_protocol_error(raw: bytes) -> None:
-    with contextlib.suppress(RtmpProtocolError):
-        amf0.decode_all(raw)
+    """Garbage either decodes to values that re-encode to a stable form, or is refused with an
+    AmfError (an RtmpProtocolError) saying what was wrong; decode_prefix agrees either way."""
+    prefix, stopped = amf0.decode_prefix(raw)
+    try:
+        values = amf0.decode_all(raw)
+    except RtmpProtocolError as exc:
+        assert isinstance(exc, AmfError)
+        assert "AMF" in str(exc)
+        assert stopped is not None and str(stopped) == str(exc)
+        return
+    assert stopped is None
+    try:
+        canonical = amf0.encode_all(*values)
+    except AmfError as exc:  # references can tie a value to itself; a cycle cannot be sent back
+        assert "nested too deeply" in str(exc)
+        return
+    assert amf0.encode_all(*prefix) == canonical
+    assert amf0.encode_all(*amf0.decode_all(canonical)) == canonical

@@ -70,6 +70,8 @@ def test_audio_flags(body: bytes, sequence_header: bool) -> None:
 def test_empty_media_bodies_are_dropped() -> None:
     assert media_tag(9, 0, b"") is None
     assert media_tag(8, 0, b"") is None
+    assert media_tag(9, 0, b"\x17\x01x") is not None  # a body is kept
+    assert media_tag(8, 0, b"\xaf\x01y") is not None
 
 
 def test_split_aggregate_rebases_timestamps() -> None:

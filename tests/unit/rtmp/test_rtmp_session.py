@@ -196,6 +196,10 @@ def test_media_before_publish_is_dropped() -> None:
     pair = Pair()
     pair.connect()
     assert pair.send(pair.client.video(0, avc_frame(True))) == []
+    published = Pair()  # the control: the same frame once published
+    published.publish()
+    [event] = published.send(published.client.video(0, avc_frame(True)))
+    assert isinstance(event, MediaReceived) and event.tag.keyframe
 
 
 def test_metadata_variants() -> None:
@@ -236,6 +240,8 @@ def test_replies_from_the_client_are_ignored_quietly() -> None:
     pair.replies.clear()
     assert pair.send(pair.client.command("_result", None)) == []
     assert pair.replies == []
+    pair.send(pair.client.command("_checkbw", None))  # the control: a command is answered
+    assert [command_of(reply)[0] for reply in pair.replies] == ["_error"]
 
 
 def test_play_is_refused_politely() -> None:
@@ -487,6 +493,10 @@ def test_before_a_publish_is_accepted_a_message_is_at_most_64_kib() -> None:
 
 
 def test_before_a_publish_is_accepted_unfinished_messages_are_at_most_256_kib() -> None:
+    four = Pair()
+    four.connect()  # four of them (4 x 56 KiB held) are fine
+    held = b"".join(unfinished(four.client, csid, 60_000) for csid in range(10, 14))
+    assert four.send(held) == []
     pair = Pair()
     pair.connect()
     # Five 60 KB messages on five chunk streams, each missing its last chunk (5 x 56 KiB held).
