@@ -41,6 +41,7 @@ from owncastd.core.chat.render import escape_markdown, render_chat_body, render_
 from owncastd.core.chat.slurs import NoProfanityCheck, ProfanityCheck
 from owncastd.core.events import Event, StreamStarted, StreamStopped
 from owncastd.core.json_text import lone_surrogate_path
+from owncastd.core.periodic import periodic
 from owncastd.core.stream import Stream
 
 log = logging.getLogger(__name__)
@@ -99,9 +100,7 @@ class ChatRoom:
             self._nursery = nursery
             task_status.started()
             try:
-                while True:
-                    await self._prune()
-                    await trio.sleep(PRUNE_INTERVAL_SECONDS)
+                await periodic(PRUNE_INTERVAL_SECONDS, self._prune, first=0)
             finally:
                 self._nursery = None
 

@@ -37,6 +37,7 @@ from owncastd.core.chat.clients import ChatClient
 from owncastd.core.chat.outbox import QUEUE_LIMIT, OutboxQueue
 from owncastd.core.chat.pipeline import HARD_LIMIT_BYTES
 from owncastd.core.chat.room import BANNED, ChatRoom
+from owncastd.core.periodic import periodic
 from owncastd.core.viewers import client_ip
 from owncastd.http.transport.limits import ConnectionCounter
 
@@ -242,10 +243,11 @@ class ChatSocket:
         return text_frame(b"\n".join(event.payload for event in taken))
 
     async def _pinger(self) -> None:
-        while True:
-            await trio.sleep(PING_INTERVAL)
-            if self._conn.state is ConnectionState.OPEN:
-                self._control(self._conn.send(Ping(b"")))
+        await periodic(PING_INTERVAL, self._ping)
+
+    def _ping(self) -> None:
+        if self._conn.state is ConnectionState.OPEN:
+            self._control(self._conn.send(Ping(b"")))
 
 
 def _reject(conn: WSConnection, status: int, body: bytes) -> bytes:
