@@ -241,11 +241,15 @@ class HttpServer:
             replay = ReplayStream(stream, head, limits.write_timeout)
             state = {LAST_RECEIVE_STATE: replay.last_receive_time}
             await self._hypercorn.serve(replay, limits=limits, peer=peer, state=state)
-        except (trio.BrokenResourceError, trio.ClosedResourceError, OSError):
+        # except*: hypercorn's task group raises groups, often with a Cancelled beside the
+        # error while the server stops; the Cancelled must go on, the error must not.
+        except* (trio.BrokenResourceError, trio.ClosedResourceError, OSError):
             with trio.move_on_after(1, shield=True):
                 await stream.aclose()
-        except Exception:
-            log.exception("http connection failed")
+        except* Exception as failed:
+            errors = "; ".join(repr(error) for error in failed.exceptions)
+            log.warning("http connection failed peer=%s error=%.300s", peer, errors)
+            log.debug("http connection failure", exc_info=failed)
             with trio.move_on_after(1, shield=True):
                 await stream.aclose()
 
