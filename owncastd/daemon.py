@@ -185,13 +185,11 @@ class Daemon:
                 root.cancel_scope.cancel()
         log.info("stopped")
 
-    async def _run_services(
-        self, store: Store, task_status: trio.TaskStatus[tuple[int, int]]
-    ) -> None:
+    async def _stream(self, store: Store, bus: EventBus) -> Stream:
+        """The stream state over its saved statistics."""
         settings = self.settings
         stats_repo = StatsRepository(store)
-        bus = EventBus()
-        stream = Stream(
+        return Stream(
             bus=bus,
             stream_keys=stream_keys_of(settings),
             segment_seconds=lambda: segment_seconds(settings.current.video.latency_level),
@@ -199,21 +197,32 @@ class Daemon:
             stats_sink=stats_repo,
             clock=self._clock,
         )
+
+    def _transcoder(self, stream: Stream) -> TranscoderService:
+        """ffmpeg's supervisor, writing HLS under the data directory."""
+        settings = self.settings
+        return TranscoderService(
+            stream=stream,
+            output=HlsOutput(self.paths.hls_dir),
+            ffmpeg=self._ffmpeg,
+            video_settings=lambda: settings.current.video,
+            thumbnails=ThumbnailMaker(self._ffmpeg, self.paths.tmp_dir),
+            log_file=self.paths.log_dir / TRANSCODER_LOG_FILE,
+        )
+
+    async def _run_services(
+        self, store: Store, task_status: trio.TaskStatus[tuple[int, int]]
+    ) -> None:
+        settings = self.settings
+        bus = EventBus()
+        stream = await self._stream(store, bus)
         viewers = ViewerTracker(stream, self._clock)
         bus.subscribe(viewers.on_event)
         appliance = self.appliance
         assert appliance is not None
         appliance.attach_stream(lambda: stream.is_live)
         appliance.health.add_check("ingest", stream.ingest_problem)  # a stuck session
-        output = HlsOutput(self.paths.hls_dir)
-        transcoder = TranscoderService(
-            stream=stream,
-            output=output,
-            ffmpeg=self._ffmpeg,
-            video_settings=lambda: settings.current.video,
-            thumbnails=ThumbnailMaker(self._ffmpeg, self.paths.tmp_dir),
-            log_file=self.paths.log_dir / TRANSCODER_LOG_FILE,
-        )
+        transcoder = self._transcoder(stream)
         bus.subscribe(transcoder.on_event)
         control = build_control_plane(
             ControlPlaneParts(
@@ -242,19 +251,13 @@ class Daemon:
             settings=settings,
             stream=stream,
             viewers=viewers,
-            paths=WebPaths(
-                data_dir=self.paths.data_dir,
-                hls_dir=self.paths.hls_dir,
-                thumbnails_dir=self.paths.tmp_dir,
-                public_dir=self.paths.public_dir,
-            ),
+            paths=self._web_paths(),
             version=VERSION,
             clock=self._clock,
             operations=appliance.operations,
             control=control,
             config_path=self.config_path,
         )
-        current = settings.current
         async with trio.open_nursery() as services:
             await services.start(stream.run)
             await services.start(viewers.run)
@@ -264,19 +267,36 @@ class Daemon:
             http = self._http_server(web, chat.room)
             http_port = await services.start(http.run)
             appliance.health.set_up("http", True)
-            async with trio.open_nursery() as ingest:
-                rtmp = RtmpServer(stream, current.rtmp.ip, current.rtmp.port)
-                rtmp_port = await ingest.start(rtmp.run)
-                appliance.health.set_up("rtmp", True)
-                log.info("ready http=%d rtmp=%d", http_port, rtmp_port)
-                sd_notify("READY=1\nSTATUS=serving")
-                task_status.started((http_port, rtmp_port))
-                await self._stop.wait()
-                log.info("stopping")
-                sd_notify("STOPPING=1")
-                appliance.health.set_up("rtmp", False)
-                ingest.cancel_scope.cancel()
+            await self._serve_ingest(stream, http_port, task_status)
             services.cancel_scope.cancel()
+
+    async def _serve_ingest(
+        self, stream: Stream, http_port: int, task_status: trio.TaskStatus[tuple[int, int]]
+    ) -> None:
+        """RTMP opens last and closes first: from ready until a stop is asked for."""
+        appliance = self.appliance
+        assert appliance is not None
+        current = self.settings.current
+        async with trio.open_nursery() as ingest:
+            rtmp = RtmpServer(stream, current.rtmp.ip, current.rtmp.port)
+            rtmp_port = await ingest.start(rtmp.run)
+            appliance.health.set_up("rtmp", True)
+            log.info("ready http=%d rtmp=%d", http_port, rtmp_port)
+            sd_notify("READY=1\nSTATUS=serving")
+            task_status.started((http_port, rtmp_port))
+            await self._stop.wait()
+            log.info("stopping")
+            sd_notify("STOPPING=1")
+            appliance.health.set_up("rtmp", False)
+            ingest.cancel_scope.cancel()
+
+    def _web_paths(self) -> WebPaths:
+        return WebPaths(
+            data_dir=self.paths.data_dir,
+            hls_dir=self.paths.hls_dir,
+            thumbnails_dir=self.paths.tmp_dir,
+            public_dir=self.paths.public_dir,
+        )
 
     def _http_server(self, web: WebContext, room: ChatRoom) -> HttpServer:
         """The web port, its connection caps scaled to the open-files limit."""

@@ -13,7 +13,7 @@ import socket
 import time
 from collections.abc import Callable, Mapping
 
-import trio
+from owncastd.core.periodic import periodic
 
 log = logging.getLogger(__name__)
 
@@ -68,6 +68,4 @@ async def pet_watchdog(interval: float, notify: Callable[[str], object] = sd_not
     system call, a busy loop) the pets stop and systemd's `WatchdogSec` restarts the daemon.
     """
     log.info("watchdog enabled interval=%.1fs", interval)
-    while True:
-        notify("WATCHDOG=1")
-        await trio.sleep(interval)
+    await periodic(interval, lambda: notify("WATCHDOG=1"), first=0)

@@ -79,49 +79,9 @@ def build_control_plane(parts: ControlPlaneParts) -> ControlPlane:
     settings, stream = parts.settings, parts.stream
     hardware = HardwareMonitor(parts.data_dir, parts.clock, probe=parts.hardware_probe)
     playback = PlaybackMetrics(parts.clock)
-
-    def ingest_kbps() -> tuple[int, int]:
-        broadcaster = stream.broadcaster
-        if broadcaster is None:
-            return 0, 0
-        return broadcaster.details.video_bitrate, broadcaster.details.audio_bitrate
-
-    metrics = Metrics(
-        MetricSources(
-            viewers=lambda: parts.viewers.count,
-            online=lambda: stream.online,
-            ingest_kbps=ingest_kbps,
-            ffmpeg_restarts=parts.ffmpeg_restarts,
-            cpu_percent=lambda: hardware.cpu.latest,
-            playback_errors=lambda: playback.errors.latest,
-            host=lambda: settings.current.server.url,
-            chat=NoChat(),
-        ),
-        version=parts.version,
-    )
-
-    def webhook_status() -> dict[str, object]:
-        stats, online = stream.stats, stream.online
-        return status_block(
-            online=online,
-            viewer_count=parts.viewers.count if online else 0,
-            overall_max_viewer_count=stats.overall_peak_viewers,
-            session_max_viewer_count=stats.session_peak_viewers,
-            last_connect_time=stats.last_connect_time,
-            last_disconnect_time=stats.last_disconnect_time,
-            version=parts.version,
-            stream_title=settings.current.server.stream_title,
-        )
-
+    metrics = _metrics(parts, hardware, playback)
     editor = ConfigEditor(settings, parts.config_path)
-    webhooks = WebhookService(
-        WebhookStore(parts.store),
-        settings=settings,
-        status=webhook_status,
-        clock=parts.clock,
-        policy=parts.webhook_policy,
-        user_agent=f"owncastd/{parts.version} (webhooks)",
-    )
+    webhooks = _webhooks(parts)
     editor.subscribe(webhooks.on_settings_changed)
     metrics.registry.register(DeliveryCollector(webhooks.sender.counts))
     return ControlPlane(
@@ -143,6 +103,60 @@ def build_control_plane(parts: ControlPlaneParts) -> ControlPlane:
         webhooks=webhooks,
         supported_codecs=parts.supported_codecs,
         check_ffmpeg=parts.check_ffmpeg,
+    )
+
+
+def _metrics(
+    parts: ControlPlaneParts, hardware: HardwareMonitor, playback: PlaybackMetrics
+) -> Metrics:
+    """Prometheus over the daemon's live figures (chat figures join in `attach_chat`)."""
+    settings, stream = parts.settings, parts.stream
+
+    def ingest_kbps() -> tuple[int, int]:
+        broadcaster = stream.broadcaster
+        if broadcaster is None:
+            return 0, 0
+        return broadcaster.details.video_bitrate, broadcaster.details.audio_bitrate
+
+    return Metrics(
+        MetricSources(
+            viewers=lambda: parts.viewers.count,
+            online=lambda: stream.online,
+            ingest_kbps=ingest_kbps,
+            ffmpeg_restarts=parts.ffmpeg_restarts,
+            cpu_percent=lambda: hardware.cpu.latest,
+            playback_errors=lambda: playback.errors.latest,
+            host=lambda: settings.current.server.url,
+            chat=NoChat(),
+        ),
+        version=parts.version,
+    )
+
+
+def _webhooks(parts: ControlPlaneParts) -> WebhookService:
+    """Outgoing webhooks, whose events carry Owncast's status block."""
+    settings, stream = parts.settings, parts.stream
+
+    def webhook_status() -> dict[str, object]:
+        stats, online = stream.stats, stream.online
+        return status_block(
+            online=online,
+            viewer_count=parts.viewers.count if online else 0,
+            overall_max_viewer_count=stats.overall_peak_viewers,
+            session_max_viewer_count=stats.session_peak_viewers,
+            last_connect_time=stats.last_connect_time,
+            last_disconnect_time=stats.last_disconnect_time,
+            version=parts.version,
+            stream_title=settings.current.server.stream_title,
+        )
+
+    return WebhookService(
+        WebhookStore(parts.store),
+        settings=settings,
+        status=webhook_status,
+        clock=parts.clock,
+        policy=parts.webhook_policy,
+        user_agent=f"owncastd/{parts.version} (webhooks)",
     )
 
 

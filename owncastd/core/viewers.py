@@ -17,6 +17,7 @@ from datetime import datetime
 import trio
 
 from owncastd.core.events import Event, StreamStopped
+from owncastd.core.periodic import periodic
 from owncastd.core.stream import Stream
 
 log = logging.getLogger(__name__)
@@ -166,6 +167,4 @@ class ViewerTracker:
     async def run(self, *, task_status: trio.TaskStatus[None] = trio.TASK_STATUS_IGNORED) -> None:
         """Prune expired viewers every few seconds until cancelled."""
         task_status.started()
-        while True:
-            await trio.sleep(PRUNE_INTERVAL_SECONDS)
-            self.prune()
+        await periodic(PRUNE_INTERVAL_SECONDS, self.prune)

@@ -24,6 +24,7 @@ from pathlib import Path
 
 import trio
 
+from owncastd.core.periodic import periodic
 from owncastd.hls.output import MASTER_PLAYLIST, HlsOutput, atomic_write
 from owncastd.hls.playlist import ContinuousPlaylist
 
@@ -75,9 +76,7 @@ class PlaylistStitcher:
 
     async def run(self) -> None:
         """Keep syncing until cancelled."""
-        while True:
-            await self.sync()
-            await trio.sleep(STITCH_INTERVAL)
+        await periodic(STITCH_INTERVAL, self.sync, first=0)
 
     # ---- blocking parts (worker thread) -----------------------------------------------------
 

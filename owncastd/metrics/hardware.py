@@ -18,6 +18,7 @@ from typing import Protocol
 import psutil
 import trio
 
+from owncastd.core.periodic import periodic
 from owncastd.metrics.series import MAX_SAMPLES, TimeSeries
 
 log = logging.getLogger(__name__)
@@ -86,13 +87,14 @@ class HardwareMonitor:
             except OSError as exc:
                 log.warning("hardware probe not started error=%s (retried at the next sample)", exc)
         task_status.started()
-        await trio.sleep(min(FIRST_SAMPLE_SECONDS, self._interval))
-        while True:
-            try:
-                await self.sample()
-            except OSError as exc:
-                log.warning("hardware sample skipped error=%s", exc)
-            await trio.sleep(self._interval)
+        first = min(FIRST_SAMPLE_SECONDS, self._interval)
+        await periodic(self._interval, self._sample_or_skip, first=first)
+
+    async def _sample_or_skip(self) -> None:
+        try:
+            await self.sample()
+        except OSError as exc:
+            log.warning("hardware sample skipped error=%s", exc)
 
     async def sample(self) -> None:
         """Take one sample of each series and check the load."""

@@ -16,6 +16,7 @@ from datetime import datetime
 
 import trio
 
+from owncastd.core.periodic import periodic
 from owncastd.core.playback import PlaybackReport
 from owncastd.metrics.series import MAX_SAMPLES, TimeSeries
 
@@ -84,6 +85,4 @@ class PlaybackMetrics:
     async def run(self, *, task_status: trio.TaskStatus[None] = trio.TASK_STATUS_IGNORED) -> None:
         """Aggregate every interval until cancelled."""
         task_status.started()
-        while True:
-            await trio.sleep(self._interval)
-            self.aggregate()
+        await periodic(self._interval, self.aggregate)

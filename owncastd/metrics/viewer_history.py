@@ -14,6 +14,8 @@ from typing import Protocol
 
 import trio
 
+from owncastd.core.periodic import periodic
+
 log = logging.getLogger(__name__)
 
 SAMPLE_INTERVAL_SECONDS = 120.0
@@ -55,9 +57,7 @@ class ViewerHistory:
     async def run(self, *, task_status: trio.TaskStatus[None] = trio.TASK_STATUS_IGNORED) -> None:
         """Sample every interval until cancelled."""
         task_status.started()
-        while True:
-            await trio.sleep(self._interval)
-            await self.tick()
+        await periodic(self._interval, self.tick)
 
     async def tick(self) -> None:
         """Record one sample if online; prune now and then. Database errors are logged."""

@@ -18,6 +18,7 @@ from pathlib import Path
 
 import trio
 
+from owncastd.core.periodic import periodic
 from owncastd.ops.health import Health
 
 log = logging.getLogger(__name__)
@@ -105,10 +106,11 @@ class DiskMonitor:
     async def run(self, *, task_status: trio.TaskStatus[None] = trio.TASK_STATUS_IGNORED) -> None:
         """Check now, then every interval, until cancelled."""
         task_status.started()
-        while True:
-            findings = await trio.to_thread.run_sync(self.check)
-            self.update(findings, trio.current_time())
-            await trio.sleep(self._interval)
+        await periodic(self._interval, self._check_now, first=0)
+
+    async def _check_now(self) -> None:
+        findings = await trio.to_thread.run_sync(self.check)
+        self.update(findings, trio.current_time())
 
     def check(self) -> list[DiskFinding]:
         """Find space and write problems (blocking: run it on a worker thread)."""

@@ -181,6 +181,9 @@ class ChunkReader:
 
     def _parse(self) -> RtmpMessage | None:
         """Consume whole chunks until one completes a message; None if bytes run out."""
+        # One long function on purpose: this is the ingest hot loop (every media chunk of every
+        # publisher), and locals plus inlined header decoding measured faster than helper calls
+        # (bench/ingest_parser.py). It is the one function allowed past 60 lines.
         buf = self._buf
         end = len(buf)
         pos = self._pos

@@ -7,6 +7,7 @@ from __future__ import annotations
 import contextlib
 from pathlib import Path
 
+import h11
 import pytest
 import trio
 
@@ -136,3 +137,34 @@ async def test_busy_port_is_a_startup_error(nursery: trio.Nursery, tmp_path: Pat
     web = build_web(tmp_path / "second")
     with pytest.raises(StartupError, match="cannot listen for HTTP"):
         await HttpServer(web.app, "127.0.0.1", port).run()
+
+
+async def test_an_error_beside_the_stop_does_not_end_the_server(
+    tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    """hypercorn can raise an h11 error next to the Cancelled of a stopping server (seen at
+    shutdown under attack: 'can't handle event type Response'): the stop goes on cleanly and
+    the error is one log line."""
+    web = build_web(tmp_path)
+    server = HttpServer(web.app, "127.0.0.1", 0)
+    entered = trio.Event()
+
+    async def serve_then_fail_when_stopped(*args: object, **kwargs: object) -> None:
+        async with trio.open_nursery() as inner:
+            inner.start_soon(trio.sleep_forever)
+            entered.set()
+            try:
+                await trio.sleep_forever()
+            except trio.Cancelled:
+                raise h11.LocalProtocolError("can't handle event type Response") from None
+
+    server._hypercorn.serve = serve_then_fail_when_stopped  # type: ignore[method-assign]
+    async with trio.open_nursery() as nursery:
+        port = await nursery.start(server.run)
+        stream = await trio.open_tcp_stream("127.0.0.1", port)
+        await stream.send_all(b"GET /api/ping HTTP/1.1\r\nHost: x\r\n\r\n")
+        with trio.fail_after(5):
+            await entered.wait()
+        nursery.cancel_scope.cancel()  # the daemon stops
+    assert "http connection failed" in caplog.text
+    assert "LocalProtocolError" in caplog.text

@@ -113,7 +113,7 @@ def test_wheel_from_the_repo_serves_a_viewer_page_that_plays(tmp_path, offline_e
     where = "import owncastd; print(owncastd.__file__)"
     where = run([str(python), "-c", where], clean_env, cwd=tmp_path).strip()
     assert Path(where).is_relative_to(tmp_path / "venv"), where  # the wheel, not the checkout
-    sample = "from owncastd.config import sample_config_text as s; print(s(), end='')"
+    sample = "from owncastd.config.load import sample_config_text as s; print(s(), end='')"
     sample = run([str(python), "-c", sample], clean_env, cwd=tmp_path)
     assert sample == (ROOT / "config" / "owncast.toml").read_text()
 

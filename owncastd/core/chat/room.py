@@ -10,7 +10,6 @@ crash; the sender never waits for the disk. Listeners (webhooks) subscribe with 
 from __future__ import annotations
 
 import itertools
-import json
 import logging
 import random
 from collections.abc import Callable, Iterable
@@ -27,27 +26,25 @@ from owncastd.core.chat.events import (
     ChatEvent,
     ChatListener,
     ChatMessageSent,
-    NameChanged,
     SystemMessageSent,
     UserJoined,
     UserParted,
 )
-from owncastd.core.chat.models import MAX_USER_COLOR, ChatMessage, ChatUser
+from owncastd.core.chat.inbound import FrameHandler
+from owncastd.core.chat.models import ChatMessage, ChatUser
 from owncastd.core.chat.moderation import BanList, ChatModeration
-from owncastd.core.chat.names import clean_display_name, forbidden_word
-from owncastd.core.chat.pipeline import InboundGate, Refusal
+from owncastd.core.chat.pipeline import InboundGate
 from owncastd.core.chat.ports import ChatRepository, Outbox
-from owncastd.core.chat.render import escape_markdown, render_chat_body, render_notice
+from owncastd.core.chat.render import render_chat_body, render_notice
 from owncastd.core.chat.slurs import NoProfanityCheck, ProfanityCheck
 from owncastd.core.events import Event, StreamStarted, StreamStopped
-from owncastd.core.json_text import lone_surrogate_path
+from owncastd.core.periodic import periodic
 from owncastd.core.stream import Stream
 
 log = logging.getLogger(__name__)
 
 PART_DELAY_SECONDS = 10.0
 WELCOME_DELAY_SECONDS = 7.0
-OFFLINE_GRACE = timedelta(minutes=5)
 RETENTION = timedelta(hours=2)
 PRUNE_INTERVAL_SECONDS = 300.0
 STARTING = "Stay tuned, the stream is **starting**!"
@@ -82,6 +79,7 @@ class ChatRoom:
         self.max_clients = max_clients
         self.rng = rng or random.SystemRandom()
         self.bans = BanList()
+        self._frames = FrameHandler(self)
         self.moderation = ChatModeration(self)
         self._clients: dict[int, ChatClient] = {}
         self._by_user: dict[str, set[int]] = {}
@@ -99,9 +97,7 @@ class ChatRoom:
             self._nursery = nursery
             task_status.started()
             try:
-                while True:
-                    await self._prune()
-                    await trio.sleep(PRUNE_INTERVAL_SECONDS)
+                await periodic(PRUNE_INTERVAL_SECONDS, self._prune, first=0)
             finally:
                 self._nursery = None
 
@@ -211,117 +207,7 @@ class ChatRoom:
 
     async def receive(self, client: ChatClient, frame: str, size: int) -> None:
         """Handle one text frame from `client` (size in bytes, as received)."""
-        if client.user.disabled:
-            return
-        text = frame.replace("\n", " ").strip()
-        refusal = client.gate.check(
-            text, size, client.user, self.settings.current.chat, self.monotonic(), self.clock()
-        )
-        if refusal is not None:
-            self._refuse(client, refusal)
-            return
-        try:
-            data = json.loads(text)
-        except (ValueError, RecursionError):  # RecursionError: nested too deeply
-            log.debug("chat frame is not JSON client=%d", client.id)
-            return
-        if not isinstance(data, dict):
-            return
-        if lone_surrogate_path(data) is not None:  # "\ud800": cannot be stored or sent on
-            log.debug("chat frame has invalid Unicode client=%d", client.id)
-            return
-        kind = data.get("type")
-        if kind == wire.CHAT:
-            await self._chat_from(client, data.get("body"))
-        elif kind == wire.NAME_CHANGE:
-            await self._rename(client, data.get("newName"))
-        elif kind == wire.COLOR_CHANGE:
-            await self._recolor(client, data.get("newColor"))
-        else:
-            log.debug("chat event ignored client=%d type=%.40r", client.id, kind)
-
-    def _refuse(self, client: ChatClient, refusal: Refusal) -> None:
-        log.info("chat frame refused client=%d reason=%s", client.id, refusal.reason)
-        if refusal.notice:
-            self.send_action_to(client, refusal.notice)
-
-    async def _chat_from(self, client: ChatClient, body: Any) -> None:
-        if not isinstance(body, str):
-            return
-        rendered = render_chat_body(body)
-        if not rendered or self._offline_too_long():
-            return
-        message = ChatMessage(
-            id=wire.new_id(),
-            type=wire.CHAT,
-            body=rendered,
-            timestamp=self.clock(),
-            user=client.user,
-            raw_body=body,
-            client_id=client.id,
-        )
-        self._persist(message)
-        if not client.connected or client.user.disabled:
-            return
-        self.broadcast(
-            wire.Outgoing.of(wire.chat_event(message.id, message.timestamp, client.user, rendered))
-        )
-        client.message_count += 1
-        self._emit(ChatMessageSent(message))
-
-    def _offline_too_long(self) -> bool:
-        if self.is_live():
-            return False
-        last = self.stream.stats.last_disconnect_time
-        return last is not None and self.clock() - last > OFFLINE_GRACE
-
-    async def _rename(self, client: ChatClient, new_name: Any) -> None:
-        if not isinstance(new_name, str):
-            return
-        user = client.user
-        name = clean_display_name(new_name)
-        if not name or name == user.display_name:
-            return
-        if forbidden_word(name, self.settings.current.chat.forbidden_usernames) is not None:
-            self.send_action_to(
-                client, f"You cannot change your name to **{escape_markdown(name)}**."
-            )
-            self._send_user_info(client)
-            return
-        if await self.repo.name_taken(name, except_user_id=user.id):
-            self.send_action_to(
-                client,
-                f"The name **{escape_markdown(name)}** has been already registered. "
-                "If this is your name, please authenticate.",
-            )
-            self._send_user_info(client)
-            return
-        user = self.current_user(user.id) or user
-        now = self.clock()
-        renamed = replace(
-            user,
-            display_name=name,
-            previous_names=(*user.previous_names, name),
-            name_changed_at=now,
-        )
-        await self.repo.save_user(renamed)
-        self.update_user(renamed, notify=True)
-        changed = NameChanged(wire.new_id(), now, renamed, user.display_name, client.id)
-        self.broadcast(
-            wire.Outgoing.of(wire.name_change_event(changed.id, now, renamed, user.display_name))
-        )
-        self._emit(changed)
-
-    async def _recolor(self, client: ChatClient, color: Any) -> None:
-        if isinstance(color, bool) or not isinstance(color, int):
-            return
-        if not 0 <= color <= MAX_USER_COLOR:
-            return
-        user = self.current_user(client.user.id) or client.user
-        recolored = replace(user, display_color=color)
-        await self.repo.save_user(recolored)
-        self.update_user(recolored, notify=False)
-        self._send_user_info(client)
+        await self._frames.receive(client, frame, size)
 
     # ---- outbound --------------------------------------------------------------------
 

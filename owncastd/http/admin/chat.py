@@ -48,6 +48,14 @@ def create_chat_admin(chat: ChatServices, guard: AdminGuard) -> Blueprint:
     async def disabled() -> Response:
         return json_no_cache([u.to_json() for u in await chat.store.disabled_users()])
 
+    _add_moderator_and_ban_routes(admin, chat, guard)
+    return admin
+
+
+def _add_moderator_and_ban_routes(admin: Blueprint, chat: ChatServices, guard: AdminGuard) -> None:
+    """Moderators and IP bans."""
+    room = chat.room
+
     @admin.route("/users/setmoderator", methods=POST)
     @guard.require
     async def set_moderator() -> Response:
@@ -89,8 +97,6 @@ def create_chat_admin(chat: ChatServices, guard: AdminGuard) -> Blueprint:
         value = field(await json_object(), "value", str)
         await room.moderation.unban_ip(value)
         return success(f"{value} has been unbanned")
-
-    return admin
 
 
 def register_chat_routes(

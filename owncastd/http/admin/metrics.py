@@ -124,6 +124,15 @@ def create_admin_metrics(ctx: WebContext, guard: AdminGuard, control: ControlPla
             }
         )
 
+    _add_playback_routes(bp, ctx, guard, control)
+    return bp
+
+
+def _add_playback_routes(
+    bp: Blueprint, ctx: WebContext, guard: AdminGuard, control: ControlPlane
+) -> None:
+    """Playback health, the players' reports and Prometheus."""
+
     @bp.route("/api/admin/metrics/video", methods=["GET", "OPTIONS"])
     @guard.require
     async def video_metrics() -> Response:
@@ -164,5 +173,3 @@ def create_admin_metrics(ctx: WebContext, guard: AdminGuard, control: ControlPla
         response = Response(control.metrics.exposition(), content_type=control.metrics.content_type)
         response.headers["Cache-Control"] = "no-cache"
         return response
-
-    return bp

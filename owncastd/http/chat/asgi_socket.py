@@ -16,7 +16,6 @@ escapes as an exception group.
 from __future__ import annotations
 
 import logging
-from collections import deque
 from collections.abc import Awaitable, Callable, MutableMapping
 from typing import Any
 from urllib.parse import parse_qs
@@ -25,11 +24,11 @@ import trio
 
 from owncastd.core.chat import wire
 from owncastd.core.chat.clients import ChatClient
+from owncastd.core.chat.outbox import QUEUE_LIMIT, OutboxQueue
 from owncastd.core.chat.pipeline import HARD_LIMIT_BYTES
 from owncastd.core.chat.room import BANNED, ChatRoom
 from owncastd.core.viewers import client_ip
 from owncastd.http.transport.chat_socket import (
-    QUEUE_LIMIT,
     READ_TIMEOUT,
     TOO_MANY_BODY,
     TOO_MANY_STATUS,
@@ -52,43 +51,32 @@ class AsgiOutbox:
     def __init__(self, send: Send, scope: trio.CancelScope) -> None:
         self._send = send
         self._scope = scope
-        self._queue: deque[wire.Outgoing] = deque()
-        self._wake = trio.Event()
-        self._closing = False
+        self._out = OutboxQueue(QUEUE_LIMIT)
 
     def push(self, event: wire.Outgoing) -> bool:
         """Queue without waiting; False when full."""
-        if self._closing:
-            return True
-        if len(self._queue) >= QUEUE_LIMIT:
-            return False
-        self._queue.append(event)
-        self._wake.set()
-        return True
+        return self._out.push(event)
 
     def close(self, *, flush: bool = True) -> None:
         """Close after the queue drains (`flush`), or now."""
-        self._closing = True
-        if flush:
-            self._wake.set()
-        else:
+        self._out.start_closing()
+        if not flush:
             self._scope.cancel()
 
     async def writer(self, room: ChatRoom, client: ChatClient) -> None:
         """Send queued events, joined by "\\n" in one frame, until closed; a send that takes
         over WRITE_TIMEOUT drops the client."""
         while True:
-            await self._wake.wait()
-            self._wake = trio.Event()
-            while self._queue:
-                payloads = [e.payload for e in self._queue]
-                self._queue.clear()
-                text = b"\n".join(payloads).decode()
+            await self._out.wait()
+            while self._out:
+                events = self._out.take()
+                assert isinstance(events, list)  # this transport queues no control bytes
+                text = b"\n".join(e.payload for e in events).decode()
                 if not await self._send_within({"type": "websocket.send", "text": text}):
                     room.drop(client, "write-timeout")
                     self._scope.cancel()
                     return
-            if self._closing:
+            if self._out.closing:
                 await self._send_within({"type": "websocket.close", "code": 1000})
                 self._scope.cancel()
                 return

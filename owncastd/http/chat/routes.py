@@ -56,14 +56,16 @@ async def set_enabled(chat: ChatServices) -> Response:
     return success(f"{user_id} enabled: {str(enabled).lower()}")
 
 
+async def moderator(chat: ChatServices) -> ChatUser | None:
+    """The moderator whose chat token the request carries, if any."""
+    user = await token_user(chat, check_ban=False)
+    return user if user is not None and user.is_moderator else None
+
+
 def create_chat_api(ctx: WebContext, chat: ChatServices) -> Blueprint:
     """The blueprint; handlers close over `ctx` and `chat`."""
     api = Blueprint("chat_api", __name__)
     rng = random.SystemRandom()
-
-    async def moderator() -> ChatUser | None:
-        user = await token_user(chat, check_ban=False)
-        return user if user is not None and user.is_moderator else None
 
     @api.route("/api/chat/register", methods=["POST", "OPTIONS"])
     async def register() -> Response:
@@ -100,6 +102,13 @@ def create_chat_api(ctx: WebContext, chat: ChatServices) -> Blueprint:
         log.info("chat user registered user=%s", user.id)
         return jsonify({"id": user.id, "accessToken": token, "displayName": user.display_name})
 
+    _add_history_and_moderator_routes(api, chat)
+    return api
+
+
+def _add_history_and_moderator_routes(api: Blueprint, chat: ChatServices) -> None:
+    """History (any chat user) and the moderator routes (a moderator's chat token)."""
+
     @api.get("/api/chat")
     async def history() -> Response:
         if await token_user(chat, check_ban=True) is None:
@@ -109,19 +118,19 @@ def create_chat_api(ctx: WebContext, chat: ChatServices) -> Blueprint:
 
     @api.post("/api/chat/messagevisibility")
     async def moderator_visibility() -> Response:
-        if await moderator() is None:
+        if await moderator(chat) is None:
             return error(401, "invalid access token or not a moderator")
         return await set_visibility(chat)
 
     @api.post("/api/chat/users/setenabled")
     async def moderator_set_enabled() -> Response:
-        if await moderator() is None:
+        if await moderator(chat) is None:
             return error(401, "invalid access token or not a moderator")
         return await set_enabled(chat)
 
     @api.get("/api/moderation/chat/user/<user_id>")
     async def user_details(user_id: str) -> Response:
-        if await moderator() is None:
+        if await moderator(chat) is None:
             return error(401, "invalid access token or not a moderator")
         user = chat.room.current_user(user_id) or await chat.store.user(user_id)
         if user is None:
@@ -138,5 +147,3 @@ def create_chat_api(ctx: WebContext, chat: ChatServices) -> Blueprint:
                 "messages": [m.to_json() for m in messages],
             }
         )
-
-    return api

@@ -95,6 +95,16 @@ def create_integrations(
     async def send_as_user(caller: Integration) -> Response:
         return error(400, GONE)
 
+    _add_admin_access_routes(api, chat, control, bearer)
+    return api
+
+
+def _add_admin_access_routes(
+    api: Blueprint, chat: ChatServices, control: ControlPlane, bearer: BearerGuard
+) -> None:
+    """The routes that need HAS_ADMIN_ACCESS."""
+    room = chat.room
+
     @api.route("/chat/messagevisibility", methods=POST)
     @bearer.require(HAS_ADMIN_ACCESS)
     async def visibility(caller: Integration) -> Response:
@@ -118,5 +128,3 @@ def create_integrations(
             return failed
         log.info("integration changed the stream title user=%s", caller.id)
         return success("changed")
-
-    return api

@@ -22,6 +22,25 @@ def _cors(response: Response) -> Response:
     return response
 
 
+async def logo_response(ctx: WebContext, *, raster_only: bool = False) -> Response:
+    """The configured logo (the bundled one when it is missing), sandboxed."""
+    paths = ctx.paths
+    logo = paths.logo(ctx.settings.current.server.logo)
+    data = await read_file(logo)
+    if data is None:
+        logo = paths.logo("")
+        data = await read_file(logo)
+    if raster_only and logo.suffix.lower() == ".svg":
+        # Social networks refuse SVG previews: offer the bundled PNG instead.
+        logo = paths.static_dir / "img" / "logo.png"
+        data = await read_file(logo)
+    if data is None:
+        return error(404, "no logo")
+    response = body(data, content_type(logo), cache_control="public, max-age=300")
+    response.headers.update(IMAGE_HEADERS)
+    return response
+
+
 def create_media_routes(ctx: WebContext) -> Blueprint:
     """The blueprint; handlers close over `ctx`."""
     media = Blueprint("media", __name__)
@@ -44,29 +63,13 @@ def create_media_routes(ctx: WebContext) -> Blueprint:
             return _cors(error(404, "not found"))
         return _cors(body(data, content_type(path), cache_control=SEGMENT_CACHE_CONTROL))
 
-    async def logo_response(*, raster_only: bool = False) -> Response:
-        logo = paths.logo(ctx.settings.current.server.logo)
-        data = await read_file(logo)
-        if data is None:
-            logo = paths.logo("")
-            data = await read_file(logo)
-        if raster_only and logo.suffix.lower() == ".svg":
-            # Social networks refuse SVG previews: offer the bundled PNG instead.
-            logo = paths.static_dir / "img" / "logo.png"
-            data = await read_file(logo)
-        if data is None:
-            return error(404, "no logo")
-        response = body(data, content_type(logo), cache_control="public, max-age=300")
-        response.headers.update(IMAGE_HEADERS)
-        return response
-
     @media.get("/logo")
     async def logo() -> Response:
-        return await logo_response()
+        return await logo_response(ctx)
 
     @media.get("/logo/external")
     async def logo_external() -> Response:
-        return await logo_response(raster_only=True)
+        return await logo_response(ctx, raster_only=True)
 
     @media.get("/thumbnail.jpg")
     async def thumbnail() -> Response:
@@ -74,7 +77,7 @@ def create_media_routes(ctx: WebContext) -> Blueprint:
             data = await read_file(paths.thumbnails_dir / "thumbnail.jpg")
             if data is not None:
                 return body(data, "image/jpeg", cache_control=THUMBNAIL_CACHE_CONTROL)
-        response = await logo_response()
+        response = await logo_response(ctx)
         response.headers["Cache-Control"] = THUMBNAIL_CACHE_CONTROL
         return response
 
@@ -84,6 +87,14 @@ def create_media_routes(ctx: WebContext) -> Blueprint:
         if data is None:
             return error(404, "no preview while offline")
         return body(data, "image/gif", cache_control=THUMBNAIL_CACHE_CONTROL)
+
+    _add_page_asset_routes(media, ctx)
+    return media
+
+
+def _add_page_asset_routes(media: Blueprint, ctx: WebContext) -> None:
+    """robots.txt, the custom JavaScript and /public files."""
+    paths = ctx.paths
 
     @media.get("/robots.txt")
     async def robots() -> Response:
@@ -106,5 +117,3 @@ def create_media_routes(ctx: WebContext) -> Blueprint:
         if (response.mimetype or "").startswith("image/"):
             response.headers.update(IMAGE_HEADERS)
         return response
-
-    return media

@@ -15,7 +15,6 @@ from __future__ import annotations
 import contextlib
 import logging
 import os
-from collections import deque
 from urllib.parse import parse_qs, urlsplit
 
 import trio
@@ -35,14 +34,15 @@ from wsproto.utilities import LocalProtocolError, RemoteProtocolError
 
 from owncastd.core.chat import wire
 from owncastd.core.chat.clients import ChatClient
+from owncastd.core.chat.outbox import QUEUE_LIMIT, OutboxQueue
 from owncastd.core.chat.pipeline import HARD_LIMIT_BYTES
 from owncastd.core.chat.room import BANNED, ChatRoom
+from owncastd.core.periodic import periodic
 from owncastd.core.viewers import client_ip
 from owncastd.http.transport.limits import ConnectionCounter
 
 log = logging.getLogger(__name__)
 
-QUEUE_LIMIT = 256
 PING_INTERVAL = 54.0
 READ_TIMEOUT = 60.0
 WRITE_TIMEOUT = 10.0
@@ -80,11 +80,9 @@ class ChatSocket:
         self._stream = stream
         self._conn = conn
         self._fd = stream.socket.fileno()
-        self._queue: deque[wire.Outgoing | bytes] = deque()
-        self._pending = b""
+        self._out = OutboxQueue(QUEUE_LIMIT)
+        self._pending = b""  # the rest of a frame the socket did not take at once
         self._writing = False
-        self._closing = False
-        self._wake = trio.Event()
         self._scope = trio.CancelScope()
         self.client: ChatClient | None = None
 
@@ -92,41 +90,34 @@ class ChatSocket:
 
     def push(self, event: wire.Outgoing) -> bool:
         """Send or queue an event without waiting; False when the queue is full."""
-        if self._closing:
+        if self._out.closing:
             return True
-        if not self._queue and not self._pending and not self._writing:
+        if not self._out and not self._pending and not self._writing:
             self._write_now(framed(event))
             return True
-        if len(self._queue) >= QUEUE_LIMIT:
-            return False
-        self._queue.append(event)
-        self._wake.set()
-        return True
+        return self._out.push(event)
 
     def close(self, *, flush: bool = True) -> None:
         """Close soon: after what is queued and a close frame (`flush`), or at once."""
-        if self._closing:
+        if not self._out.start_closing():
             if not flush:
                 self._scope.cancel()
             return
-        self._closing = True
         if not flush:
             self._scope.cancel()
             return
         if self._conn.state is ConnectionState.OPEN:
-            self._queue.append(self._conn.send(CloseConnection(code=1000)))
-        self._queue.append(b"")  # marker: the writer ends the connection here
-        self._wake.set()
+            self._out.put_control(self._conn.send(CloseConnection(code=1000)))
+        self._out.put_control(b"")  # marker: the writer ends the connection here
         self._scope.deadline = min(self._scope.deadline, trio.current_time() + CLOSE_FLUSH_SECONDS)
 
     def _control(self, data: bytes) -> None:
-        if self._closing or not data:
+        if self._out.closing or not data:
             return
-        if not self._queue and not self._pending and not self._writing:
+        if not self._out and not self._pending and not self._writing:
             self._write_now(data)
         else:
-            self._queue.append(data)
-            self._wake.set()
+            self._out.put_control(data)
 
     def _write_now(self, data: bytes) -> None:
         try:
@@ -134,12 +125,12 @@ class ChatSocket:
         except BlockingIOError:
             sent = 0
         except OSError:
-            self._closing = True
+            self._out.start_closing()
             self._scope.cancel()  # the peer is gone; the reader's cleanup unregisters it
             return
         if sent < len(data):
             self._pending = data[sent:]
-            self._wake.set()
+            self._out.wake()
 
     # ---- tasks -------------------------------------------------------------------------
 
@@ -184,7 +175,7 @@ class ChatSocket:
                     if size > HARD_LIMIT_BYTES:
                         log.warning("chat frame over hard limit client=%d", client.id)
                         if self._conn.state is ConnectionState.OPEN:
-                            self._queue.append(self._conn.send(CloseConnection(TOO_BIG_CODE)))
+                            self._out.put_control(self._conn.send(CloseConnection(TOO_BIG_CODE)))
                         return True
                     if isinstance(event, TextMessage):
                         parts.append(event.data)
@@ -196,23 +187,22 @@ class ChatSocket:
                     self._control(self._conn.send(event.response()))
                 elif isinstance(event, CloseConnection):
                     if self._conn.state is ConnectionState.REMOTE_CLOSING:
-                        self._queue.append(self._conn.send(event.response()))
+                        self._out.put_control(self._conn.send(event.response()))
                     elif self._conn.state is ConnectionState.OPEN:  # wsproto found an error
                         log.warning(
                             "chat websocket protocol error client=%d reason=%s",
                             client.id,
                             event.reason,
                         )
-                        self._queue.append(self._conn.send(CloseConnection(event.code)))
+                        self._out.put_control(self._conn.send(CloseConnection(event.code)))
                     return True
 
     async def _writer(self, room: ChatRoom) -> None:
         while True:
-            await self._wake.wait()
-            self._wake = trio.Event()
+            await self._out.wait()
             self._writing = True
             try:
-                while self._pending or self._queue:
+                while self._pending or self._out:
                     data = self._pending or self._next_chunk()
                     self._pending = b""
                     if not data:  # the close marker: half-close, the reader lingers
@@ -245,23 +235,19 @@ class ChatSocket:
 
     def _next_chunk(self) -> bytes:
         """Control bytes as they are, or every queued event joined into one text frame."""
-        first = self._queue.popleft()
-        if isinstance(first, bytes):
-            return first
-        payloads = [first.payload]
-        while self._queue and not isinstance(self._queue[0], bytes):
-            item = self._queue.popleft()
-            assert isinstance(item, wire.Outgoing)
-            payloads.append(item.payload)
-        if len(payloads) == 1:
-            return framed(first)
-        return text_frame(b"\n".join(payloads))
+        taken = self._out.take()
+        if isinstance(taken, bytes):
+            return taken
+        if len(taken) == 1:
+            return framed(taken[0])
+        return text_frame(b"\n".join(event.payload for event in taken))
 
     async def _pinger(self) -> None:
-        while True:
-            await trio.sleep(PING_INTERVAL)
-            if self._conn.state is ConnectionState.OPEN:
-                self._control(self._conn.send(Ping(b"")))
+        await periodic(PING_INTERVAL, self._ping)
+
+    def _ping(self) -> None:
+        if self._conn.state is ConnectionState.OPEN:
+            self._control(self._conn.send(Ping(b"")))
 
 
 def _reject(conn: WSConnection, status: int, body: bytes) -> bytes:

@@ -1,21 +1,18 @@
 """The web port: a small front door that hands `/ws` upgrades to the chat socket and every
-other connection to hypercorn's trio connection handler.
+other connection to hypercorn.
 
-Every connection is first counted against `ConnectionLimits` (connection_limits.py): over the
-total or per-IP cap it gets a short 503 and is closed. Accept survives running out of file
-descriptors (accept.py). The request head is read next: a client gets `head_timeout` (10 s;
-Owncast's ReadHeaderTimeout is 4 s) to send all of it, and at most HEAD_LIMIT bytes. A
-websocket upgrade of `/ws` goes to the chat handler, which writes frames to the socket
-itself (hypercorn's per-frame path costs ~10× more CPU in fan-out, see bench/README.md);
-anything else is given to hypercorn's `TCPServer` (with our keep-alive and body deadlines,
-hypercorn_guard.py) over a stream that replays the bytes already read and bounds each 64 KiB
-write by `write_timeout`.
-Lifespan (quart-trio's startup/shutdown) runs as in `hypercorn.trio.serve`. Websockets that
-reach hypercorn (the `/ws` fallback in `chat_asgi.py`) get a ping every 54 s, and each
+Every connection is first counted against `ConnectionLimits` (limits.py): over the total or
+per-IP cap it gets a short 503 and is closed. Accept survives running out of file descriptors
+(accept.py). The request head is read next: a client gets `head_timeout` (10 s; Owncast's
+ReadHeaderTimeout is 4 s) to send all of it, and at most HEAD_LIMIT bytes. A websocket upgrade
+of `/ws` goes to the chat handler, which writes frames to the socket itself (hypercorn's
+per-frame path costs ~10× more CPU in fan-out, see bench/README.md); anything else is given to
+hypercorn (hypercorn_bridge.py, with our keep-alive and body deadlines) over a stream that
+replays the bytes already read and bounds each 64 KiB write by `write_timeout`. Websockets that
+reach hypercorn (the `/ws` fallback, http/chat/asgi_socket.py) get a ping every 54 s, and each
 connection's state carries `LAST_RECEIVE_STATE`, a callable giving the trio time bytes last
 arrived, so the fallback can tell a quiet client (whose pongs hypercorn swallows) from a dead
-one. The hypercorn version range is pinned in pyproject.toml because `TCPServer`, `Lifespan`
-and `WorkerContext` are internal; tests/component/test_http_front_door.py covers them.
+one.
 """
 
 from __future__ import annotations
@@ -27,22 +24,15 @@ import os
 import re
 from collections.abc import Awaitable, Callable
 from dataclasses import replace
-from functools import partial
-from typing import Any
 from urllib.parse import urlsplit
 
 import trio
-from hypercorn.config import Config
-from hypercorn.trio.lifespan import Lifespan
-from hypercorn.trio.worker_context import WorkerContext
-from hypercorn.typing import ASGIFramework, ConnectionState
-from hypercorn.utils import repr_socket_addr, wrap_app
 from quart_trio import QuartTrio
 
 from owncastd.core.stop_budget import HTTP_GRACEFUL_TIMEOUT as GRACEFUL_TIMEOUT
 from owncastd.errors import StartupError
 from owncastd.http.transport.accept import serve_listeners
-from owncastd.http.transport.hypercorn_bridge import GuardedTCPServer
+from owncastd.http.transport.hypercorn_bridge import AsgiApp, HypercornBridge
 from owncastd.http.transport.limits import (
     HEAD_TIMEOUT,
     KEEP_ALIVE_TIMEOUT,
@@ -153,7 +143,7 @@ class HttpServer:
 
     def __init__(
         self,
-        app: QuartTrio | ASGIFramework | Callable[..., Awaitable[None]],
+        app: QuartTrio | AsgiApp,
         ip: str,
         port: int,
         *,
@@ -168,59 +158,43 @@ class HttpServer:
             limits = replace(limits, head_timeout=head_timeout)
         self.limits = limits
         self.connections = ConnectionCounter(limits)
-        self._app = wrap_app(app, 0, "asgi")
         self._websocket = websocket
         self._refused = 0
         self._refusal_logged = -math.inf
-        self._config = Config()
-        self._config.bind = [bind_address(ip, port)]
-        self._config.graceful_timeout = GRACEFUL_TIMEOUT
-        self._config.accesslog = logging.getLogger("owncastd.http.access") if access_log else None
-        self._config.errorlog = logging.getLogger("owncastd.http.transport.front_door")
-        self._config.keep_alive_timeout = limits.keep_alive_timeout
-        self._config.h11_max_incomplete_size = HEAD_LIMIT
-        self._config.websocket_ping_interval = ping_interval
+        self._hypercorn = HypercornBridge(
+            app,
+            bind_address(ip, port),
+            access_log=logging.getLogger("owncastd.http.access") if access_log else None,
+            error_log=log,
+            keep_alive_timeout=limits.keep_alive_timeout,
+            graceful_timeout=GRACEFUL_TIMEOUT,
+            head_limit=HEAD_LIMIT,
+            ping_interval=ping_interval,
+        )
 
     async def run(self, *, task_status: trio.TaskStatus[int] = trio.TASK_STATUS_IGNORED) -> None:
         """Serve until cancelled; `task_status.started(port)` once listening."""
+        hypercorn = self._hypercorn
         try:
-            sockets = self._config.create_sockets()
+            listeners, address, port = hypercorn.listeners()
         except OSError as exc:
             reason = exc.strerror or str(exc)
-            raise StartupError(
-                f"cannot listen for HTTP on {self._config.bind[0]}: {reason}"
-            ) from None
-        state: dict[str, Any] = {}
-        lifespan = Lifespan(self._app, self._config, state)
-        context = WorkerContext(None)
-        async with trio.open_nursery() as lifespan_nursery:
-            await lifespan_nursery.start(lifespan.handle_lifespan)
-            await lifespan.wait_for_startup()
-            async with trio.open_nursery() as connections:
-                listeners = []
-                for sock in sockets.insecure_sockets:
-                    sock.listen(self._config.backlog)
-                    listeners.append(trio.SocketListener(trio.socket.from_stdlib_socket(sock)))
-                bound = sockets.insecure_sockets[0].getsockname()
-                log.info(
-                    "http listening on http://%s max_connections=%d max_per_ip=%d",
-                    repr_socket_addr(sockets.insecure_sockets[0].family, bound),
-                    self.limits.max_connections,
-                    self.limits.max_per_ip,
-                )
-                task_status.started(int(bound[1]))
-                handler = partial(self._connection, context, state)
-                try:
-                    await serve_listeners(handler, listeners, handler_nursery=connections)
-                finally:
-                    await context.terminated.set()
-                    connections.cancel_scope.deadline = trio.current_time() + GRACEFUL_TIMEOUT
-            await lifespan.wait_for_shutdown()
-            lifespan_nursery.cancel_scope.cancel()
+            raise StartupError(f"cannot listen for HTTP on {hypercorn.bind}: {reason}") from None
+        async with hypercorn.lifespan(), trio.open_nursery() as connections:
+            log.info(
+                "http listening on http://%s max_connections=%d max_per_ip=%d",
+                address,
+                self.limits.max_connections,
+                self.limits.max_per_ip,
+            )
+            task_status.started(port)
+            try:
+                await serve_listeners(self._connection, listeners, handler_nursery=connections)
+            finally:
+                await hypercorn.terminate()
+                connections.cancel_scope.deadline = trio.current_time() + GRACEFUL_TIMEOUT
 
-    async def _connection(
-        self, context: WorkerContext, state: dict[str, Any], stream: trio.SocketStream
-    ) -> None:
+    async def _connection(self, stream: trio.SocketStream) -> None:
         try:
             peer = str(stream.socket.getpeername()[0])
         except OSError:  # already gone
@@ -230,7 +204,7 @@ class HttpServer:
             await refuse(stream)
             return
         try:
-            await self._serve(context, state, stream, peer)
+            await self._serve(stream, peer)
         finally:
             self.connections.release(peer)
 
@@ -249,9 +223,7 @@ class HttpServer:
             self._refused = 0
             self._refusal_logged = now
 
-    async def _serve(
-        self, context: WorkerContext, state: dict[str, Any], stream: trio.SocketStream, peer: str
-    ) -> None:
+    async def _serve(self, stream: trio.SocketStream, peer: str) -> None:
         limits = self.limits
         try:
             with trio.move_on_after(limits.head_timeout) as head_scope:
@@ -267,16 +239,17 @@ class HttpServer:
                         await stream.aclose()
                 return
             replay = ReplayStream(stream, head, limits.write_timeout)
-            connection = ConnectionState({**state, LAST_RECEIVE_STATE: replay.last_receive_time})
-            server = GuardedTCPServer(
-                self._app, self._config, context, connection, replay, limits=limits, peer=peer
-            )
-            await server.serve()
-        except (trio.BrokenResourceError, trio.ClosedResourceError, OSError):
+            state = {LAST_RECEIVE_STATE: replay.last_receive_time}
+            await self._hypercorn.serve(replay, limits=limits, peer=peer, state=state)
+        # except*: hypercorn's task group raises groups, often with a Cancelled beside the
+        # error while the server stops; the Cancelled must go on, the error must not.
+        except* (trio.BrokenResourceError, trio.ClosedResourceError, OSError):
             with trio.move_on_after(1, shield=True):
                 await stream.aclose()
-        except Exception:
-            log.exception("http connection failed")
+        except* Exception as failed:
+            errors = "; ".join(repr(error) for error in failed.exceptions)
+            log.warning("http connection failed peer=%s error=%.300s", peer, errors)
+            log.debug("http connection failure", exc_info=failed)
             with trio.move_on_after(1, shield=True):
                 await stream.aclose()
 

@@ -1,5 +1,8 @@
-"""hypercorn's trio `TCPServer` with our deadlines (the second module, after `server.py`, that
-touches hypercorn internals; the version range is pinned in pyproject.toml).
+"""Everything owncastd takes from hypercorn's internals, in one module: its `Config`, listening
+sockets, the ASGI lifespan, the worker context and the trio `TCPServer` that serves one
+connection (:class:`HypercornBridge`, which the front door drives). None of these are public
+API, so hypercorn is pinned to the minor version this was written against (0.18, see
+pyproject.toml) and `tests/unit/http/test_hypercorn_bridge.py` fails loudly when they change.
 
 Two things go wrong in hypercorn 0.17/0.18 under quart-trio, and this subclass fixes both:
 
@@ -24,14 +27,20 @@ from __future__ import annotations
 
 import logging
 import math
-from collections.abc import Generator
+from collections.abc import AsyncIterator, Awaitable, Callable, Generator
+from contextlib import asynccontextmanager
 from typing import Any
 
 import h11
 import trio
+from hypercorn.config import Config
 from hypercorn.events import Event, RawData, Updated
 from hypercorn.protocol.h11 import H11Protocol
+from hypercorn.trio.lifespan import Lifespan
 from hypercorn.trio.tcp_server import TCPServer
+from hypercorn.trio.worker_context import WorkerContext
+from hypercorn.typing import ASGIFramework, ConnectionState
+from hypercorn.utils import repr_socket_addr, wrap_app
 
 from owncastd.http.transport.limits import ConnectionLimits
 
@@ -112,3 +121,83 @@ class GuardedTCPServer(TCPServer):
         # Often called from the app's task while quart-trio cancels it: finish regardless.
         with trio.move_on_after(CLOSE_SECONDS, shield=True):
             await super()._close()
+
+
+AsgiApp = ASGIFramework | Callable[..., Awaitable[None]]
+
+
+class HypercornBridge:
+    """hypercorn as the front door uses it: one app, its lifespan, and one connection at a time.
+
+    `bind` is hypercorn's bind string; the other arguments are the matching `Config` fields.
+    """
+
+    def __init__(
+        self,
+        app: AsgiApp,
+        bind: str,
+        *,
+        access_log: logging.Logger | None,
+        error_log: logging.Logger,
+        keep_alive_timeout: float,
+        graceful_timeout: float,
+        head_limit: int,
+        ping_interval: float | None,
+    ) -> None:
+        self._app = wrap_app(app, 0, "asgi")
+        config = self._config = Config()
+        config.bind = [bind]
+        config.graceful_timeout = graceful_timeout
+        config.accesslog = access_log
+        config.errorlog = error_log
+        config.keep_alive_timeout = keep_alive_timeout
+        config.h11_max_incomplete_size = head_limit
+        config.websocket_ping_interval = ping_interval
+        self._context = WorkerContext(None)
+        self._state: dict[str, Any] = {}
+
+    @property
+    def bind(self) -> str:
+        """Where it listens, as configured."""
+        return str(self._config.bind[0])
+
+    def listeners(self) -> tuple[list[trio.SocketListener], str, int]:
+        """Listening sockets, their printable address and the real port (OSError if the address
+        cannot be bound)."""
+        sockets = self._config.create_sockets().insecure_sockets
+        listeners = []
+        for sock in sockets:
+            sock.listen(self._config.backlog)
+            listeners.append(trio.SocketListener(trio.socket.from_stdlib_socket(sock)))
+        bound = sockets[0].getsockname()
+        return listeners, str(repr_socket_addr(sockets[0].family, bound)), int(bound[1])
+
+    @asynccontextmanager
+    async def lifespan(self) -> AsyncIterator[None]:
+        """The app's startup before the body, its shutdown after (as `hypercorn.trio.serve`)."""
+        lifespan = Lifespan(self._app, self._config, self._state)
+        async with trio.open_nursery() as nursery:
+            await nursery.start(lifespan.handle_lifespan)
+            await lifespan.wait_for_startup()
+            yield
+            await lifespan.wait_for_shutdown()
+            nursery.cancel_scope.cancel()
+
+    async def terminate(self) -> None:
+        """Tell open connections the server is stopping (they finish their current request)."""
+        await self._context.terminated.set()
+
+    async def serve(
+        self,
+        stream: trio.abc.Stream,
+        *,
+        limits: ConnectionLimits,
+        peer: str,
+        state: dict[str, Any],
+    ) -> None:
+        """Serve one connection (`state` joins the ASGI scope's `state`) to its end."""
+        connection = ConnectionState({**self._state, **state})
+        server = GuardedTCPServer(
+            self._app, self._config, self._context, connection, stream, limits=limits, peer=peer
+        )
+        await server.serve()
