@@ -197,7 +197,12 @@ async def test_playback_report_body_limits(admin: AdminHarness):
         "/api/metrics/playback", auth=False, data=b"[]", headers={"Content-Type": "text/csv"}
     )
     assert response.status_code == 415
-    response, _ = await admin.post("/api/metrics/playback", auth=False, data=b'{"errors": 1}')
+    response, _ = await admin.post(
+        "/api/metrics/playback",
+        auth=False,
+        data=b'{"errors": 1}',
+        headers={"Content-Type": "application/json"},
+    )
     assert response.status_code == 200  # a small JSON body is taken
 
 
