@@ -7,12 +7,30 @@ and running anything (:data:`IMAGE_HEADERS`).
 
 from __future__ import annotations
 
-RASTER_TYPES = ("image/png", "image/jpeg", "image/gif", "image/webp")
+from quart import Response
+
+from owncastd.http.responses import body
+
+# The raster types uploads may have, and the extension each is saved with.
+RASTER_EXTENSIONS = {
+    "image/png": ".png",
+    "image/jpeg": ".jpg",
+    "image/gif": ".gif",
+    "image/webp": ".webp",
+}
+RASTER_TYPES = tuple(RASTER_EXTENSIONS)
 
 # An uploaded image never needs to run or load anything: no script, no plugins, no fetches, no
 # same-origin access even when opened directly (sandbox); inline styles for SVG presentation.
 IMAGE_CSP = "default-src 'none'; style-src 'unsafe-inline'; sandbox"
 IMAGE_HEADERS = {"Content-Security-Policy": IMAGE_CSP, "X-Content-Type-Options": "nosniff"}
+
+
+def image_response(data: bytes, content_type: str, cache_control: str) -> Response:
+    """An uploaded image's response, with IMAGE_HEADERS."""
+    response = body(data, content_type, cache_control=cache_control)
+    response.headers.update(IMAGE_HEADERS)
+    return response
 
 
 def sniff_raster(data: bytes) -> str | None:

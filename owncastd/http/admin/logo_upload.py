@@ -21,15 +21,12 @@ from pathlib import Path
 import trio
 
 from owncastd.http.admin.svg_check import check_svg
-from owncastd.http.image_sniff import sniff_raster
+from owncastd.http.image_sniff import RASTER_EXTENSIONS, sniff_raster
 from owncastd.http.json_body import BadRequestError
 
 MAX_LOGO_BYTES = 2 * 1024 * 1024
 EXTENSIONS = {
-    "image/png": ".png",
-    "image/jpeg": ".jpg",
-    "image/gif": ".gif",
-    "image/webp": ".webp",
+    **RASTER_EXTENSIONS,
     "image/svg+xml": ".svg",
 }
 DATA_URI = re.compile(r"^data:(?P<type>[\w.+-]+/[\w.+-]+)(?P<params>(;[\w.-]+=[\w.-]+)*);base64,")

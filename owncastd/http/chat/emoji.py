@@ -15,20 +15,15 @@ from quart import Blueprint, Response
 from owncastd.http.admin.auth import AdminGuard
 from owncastd.http.chat.common import field, json_object
 from owncastd.http.chat.context import ChatServices
-from owncastd.http.image_sniff import IMAGE_HEADERS, sniff_raster
+from owncastd.http.image_sniff import RASTER_EXTENSIONS, image_response, sniff_raster
 from owncastd.http.json_body import BadRequestError
 from owncastd.http.public.files import content_type, read_file, safe_join
-from owncastd.http.responses import body, error, json_no_cache, success
+from owncastd.http.responses import error, json_no_cache, success
 
 EMOJI_URL = "/img/emoji"
 MAX_EMOJI_BYTES = 2 * 1024 * 1024
 # Raster formats only: an SVG served from our origin could carry script.
-IMAGE_TYPES = {
-    "image/png": ".png",
-    "image/gif": ".gif",
-    "image/jpeg": ".jpg",
-    "image/webp": ".webp",
-}
+IMAGE_TYPES = RASTER_EXTENSIONS
 EXTENSIONS = {".png", ".gif", ".jpg", ".jpeg", ".webp"}
 _DATA_URI = re.compile(r"^data:(?P<type>[\w/+.-]+)(?:;[\w=.-]+)*;base64,(?P<data>.*)$", re.DOTALL)
 _NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$")
@@ -90,9 +85,7 @@ def create_emoji_routes(chat: ChatServices, guard: AdminGuard) -> Blueprint:
         data = await read_file(path)
         if data is None:
             return error(404, "emoji not found")
-        response = body(data, content_type(path), cache_control="public, max-age=3600")
-        response.headers.update(IMAGE_HEADERS)
-        return response
+        return image_response(data, content_type(path), "public, max-age=3600")
 
     @routes.route("/api/admin/emoji/upload", methods=["POST", "OPTIONS"])
     @guard.require

@@ -6,7 +6,7 @@ from quart import Blueprint, Response, request
 
 from owncastd.http.client_address import request_ip
 from owncastd.http.context import WebContext
-from owncastd.http.image_sniff import IMAGE_HEADERS
+from owncastd.http.image_sniff import IMAGE_HEADERS, image_response
 from owncastd.http.public.files import ByteCache, content_type, read_file, safe_join
 from owncastd.http.responses import NO_CACHE, body, error
 
@@ -36,9 +36,7 @@ async def logo_response(ctx: WebContext, *, raster_only: bool = False) -> Respon
         data = await read_file(logo)
     if data is None:
         return error(404, "no logo")
-    response = body(data, content_type(logo), cache_control="public, max-age=300")
-    response.headers.update(IMAGE_HEADERS)
-    return response
+    return image_response(data, content_type(logo), "public, max-age=300")
 
 
 def create_media_routes(ctx: WebContext) -> Blueprint:
