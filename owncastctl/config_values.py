@@ -20,15 +20,6 @@ Parser = Callable[[str], Any]
 
 TRUE = {"true", "1", "yes", "on", "y"}
 FALSE = {"false", "0", "no", "off", "n"}
-CODECS = (
-    "libx264",
-    "h264_nvenc",
-    "h264_vaapi",
-    "h264_qsv",
-    "h264_omx",
-    "h264_v4l2m2m",
-    "h264_videotoolbox",
-)
 ACCOUNT = re.compile(r"^[A-Za-z0-9_.-]{1,64}$")
 STREAM_KEY = re.compile(r"^\S+$")
 VARIANT_FIELDS = {
@@ -112,11 +103,15 @@ def ip_address(raw: str) -> str:
         raise ValueError(f"must be an IP address such as 0.0.0.0 or :: (got {raw!r})") from None
 
 
-def codec(raw: str) -> str:
-    """One of the H.264 encoders Owncast knows."""
-    if raw.strip() not in CODECS:
-        raise ValueError(f"must be one of {', '.join(CODECS)} (got {raw!r})")
-    return raw.strip()
+def choice(options: tuple[str, ...]) -> Parser:
+    """One of `options` (the server lists them, e.g. the encoders it knows)."""
+
+    def parse(raw: str) -> str:
+        if options and raw.strip() not in options:
+            raise ValueError(f"must be one of {', '.join(options)} (got {raw!r})")
+        return raw.strip()
+
+    return parse
 
 
 def account_name(raw: str) -> str:

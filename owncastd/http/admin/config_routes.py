@@ -17,6 +17,7 @@ from quart import Blueprint, Response
 from owncastd.config.editor import ConfigEditor, ConfigRejectedError, ConfigWriteError
 from owncastd.config.load import hash_password
 from owncastd.http.admin.auth import AdminGuard
+from owncastd.http.admin.config_keys import keys_payload
 from owncastd.http.admin.control_plane import ControlPlane
 from owncastd.http.admin.logo_upload import save_logo
 from owncastd.http.admin.serverconfig import server_config_payload, variant_settings_json
@@ -59,7 +60,7 @@ async def _hash(plain: str) -> str:
 
 
 def create_admin_config(ctx: WebContext, guard: AdminGuard, control: ControlPlane) -> Blueprint:
-    """The blueprint: one route per setter, plus `serverconfig`."""
+    """The blueprint: one route per setter, plus `serverconfig` and `config/keys`."""
     admin = Blueprint("admin_config", __name__)
 
     async def store_logo(data_uri: str) -> str:
@@ -92,6 +93,11 @@ def create_admin_config(ctx: WebContext, guard: AdminGuard, control: ControlPlan
             view_func=setter_view(setter),
             methods=["POST", "OPTIONS"],
         )
+
+    @admin.route("/api/admin/config/keys", methods=["GET", "OPTIONS"])
+    @guard.require
+    async def config_keys() -> Response:
+        return json_no_cache(keys_payload())
 
     @admin.route("/api/admin/serverconfig", methods=["GET", "OPTIONS"])
     @guard.require
