@@ -88,3 +88,8 @@ def setters(table: tuple[Setting, ...] = TABLE) -> dict[str, tuple[Setting, ...]
 def supported(path: str, table: tuple[Setting, ...] = TABLE) -> bool:
     """False while the feature behind the key at `path` does not exist."""
     return not next(s for s in table if s.path == path).feature
+
+
+def feature_ready(feature: str, table: tuple[Setting, ...] = TABLE) -> bool:
+    """True once no key is marked with `feature` (e.g. ``setting.FEDERATION``) any more."""
+    return all(s.feature != feature for s in table)

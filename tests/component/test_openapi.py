@@ -166,6 +166,8 @@ def setter_problems(document: dict, table) -> list[str]:
         keys = grouped[name]
         operation = document["paths"][f"/api/admin/config/{name}"]["post"]
         summary = f"{SETTER_SUMMARIES.get(name, keys[0].doc)}. {PHRASE[keys[0].applies]}"
+        if keys[0].feature:
+            summary += f" Answers 400 while {keys[0].feature} is not supported yet."
         if operation["summary"] != summary:
             problems.append(f"{name}: summary {operation['summary']!r}, table says {summary!r}")
         schema = value_schema(document, operation)

@@ -78,6 +78,9 @@ def create_admin_config(ctx: WebContext, guard: AdminGuard, control: ControlPlan
         max_bytes = LOGO_BODY_BYTES if setter.name == "logo" else MAX_JSON_BYTES
 
         async def view() -> Response:
+            if setter.feature:  # the table marks it: refuse rather than store and say "changed"
+                log.info("admin setter refused setter=%s feature=%s", setter.name, setter.feature)
+                return error(400, f"{setter.feature} is not supported yet")
             failed = await apply_setter(setter, env, control.editor, max_bytes)
             if failed is not None:
                 return failed
