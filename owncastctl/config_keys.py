@@ -64,7 +64,7 @@ def from_server(rows: Any) -> tuple[Key, ...]:
     """The keys in the answer of `GET /api/admin/config/keys`."""
     if not isinstance(rows, list) or not all(isinstance(r, dict) and "key" in r for r in rows):
         raise ServerRefusedError("the server's key list is not what owncastctl expects")
-    bound_names = ("min", "max", "maxLength", "schemes", "choices")
+    bound_names = ("min", "max", "maxLength", "schemes", "choices", "items")
     return tuple(
         Key(
             name=str(row["key"]),
@@ -113,7 +113,7 @@ def parser(key: Key) -> v.Parser:
         "social handles": lambda: HANDLES,
         "external actions": lambda: ACTIONS,
         "stream keys": lambda: v.stream_keys,
-        "variants": lambda: v.variants,
+        "variants": lambda: v.variants(bounds.get("items", {})),
         "codec": lambda: v.choice(tuple(bounds.get("choices", ()))),
         "account name": lambda: v.account_name,
     }

@@ -49,3 +49,23 @@ async def test_config_keys_never_shows_secrets(admin: AdminHarness):
     text = json.dumps(rows)
     assert settings.admin.password_hash not in text
     assert settings.rtmp.stream_keys[0].key not in text
+
+
+async def test_config_keys_gives_the_fields_of_arrays_of_tables(admin: AdminHarness):
+    _, rows = await admin.get("/api/admin/config/keys")
+    variants = next(row for row in rows if row["key"] == "video.variants")
+    assert variants["type"] == "variants"
+    assert variants["items"]["framerate"] == {"type": "integer", "min": 1, "max": 120}
+    assert variants["items"]["videoPassthrough"] == {"type": "bool"}
+    assert variants["items"]["name"] == {"type": "text"}
+    assert set(variants["items"]) == {
+        "name",
+        "videoPassthrough",
+        "audioPassthrough",
+        "videoBitrate",
+        "audioBitrate",
+        "scaledWidth",
+        "scaledHeight",
+        "framerate",
+        "cpuUsageLevel",
+    }

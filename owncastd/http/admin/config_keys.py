@@ -2,7 +2,8 @@
 
 One object per key of `owncast.toml`: `{key, type, default, applies, secret, setter, field,
 shown, doc, supported, feature}` plus the bounds a client needs to parse a typed value before
-sending it (`min`/`max`, `maxLength`, `schemes`, `choices`). `type` names the JSON shape the
+sending it (`min`/`max`, `maxLength`, `schemes`, `choices`; for arrays of tables, `items`: each
+field's JSON name, type and bounds). `type` names the JSON shape the
 admin setter takes ("text", "bool", "integer", "url", "variants" …; the file's kind for keys
 without a setter). A secret's default is never shown (null), and no current value is.
 """
@@ -12,8 +13,10 @@ from __future__ import annotations
 from typing import Any
 
 from owncastd.config import bodies
+from owncastd.config.checks import IntRange
 from owncastd.config.schema import FIELDS, FieldSpec
 from owncastd.config.table import TABLE, Setting
+from owncastd.http.admin.serverconfig import camel
 
 FILE_TYPES = {
     "str": "text",
@@ -37,6 +40,18 @@ def _bounds(body: bodies.Body | None) -> dict[str, Any]:
     return {}
 
 
+def _items(spec: FieldSpec) -> dict[str, Any]:
+    """For an array of tables: each field's JSON name, type and bounds."""
+    if spec.kind != "table_list":
+        return {}
+    items = {}
+    for sub in spec.items:
+        check = sub.check
+        bounds = {"min": check.low, "max": check.high} if isinstance(check, IntRange) else {}
+        items[camel(sub.name)] = {"type": FILE_TYPES[sub.kind], **bounds}
+    return {"items": items}
+
+
 def key_json(setting: Setting, spec: FieldSpec) -> dict[str, Any]:
     """One key as shown by the route."""
     body = setting.body
@@ -53,6 +68,7 @@ def key_json(setting: Setting, spec: FieldSpec) -> dict[str, Any]:
         "supported": not setting.feature,
         "feature": setting.feature,
         **_bounds(body),
+        **_items(spec),
     }
 
 
