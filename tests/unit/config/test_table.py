@@ -55,3 +55,17 @@ def test_checks_and_secrets_come_from_the_table(monkeypatch: pytest.MonkeyPatch)
 def test_env_names_cover_every_plain_key() -> None:
     plain = {p for p, s in FIELDS.items() if s.kind in ("str", "int", "bool", "str_list")}
     assert {spec.dotted for spec in ENV_FIELDS.values()} == plain
+
+
+def test_check_config_redacts_what_the_table_marks_secret(monkeypatch: pytest.MonkeyPatch) -> None:
+    import dataclasses
+
+    from owncastd.config.render import render_effective
+    from owncastd.config.settings import Settings
+
+    settings = Settings()
+    settings = dataclasses.replace(settings, s3=dataclasses.replace(settings.s3, secret="s3-pw"))
+    assert "s3-pw" not in render_effective(settings)
+    entry = table.BY_PATH["s3.secret"]
+    monkeypatch.setitem(table.BY_PATH, entry.path, dataclasses.replace(entry, secret=False))
+    assert 'secret = "s3-pw"' in render_effective(settings)
