@@ -224,3 +224,8 @@ def chat_action(token: str, body: str) -> Call:
     return Call(
         "POST", "/api/integrations/chat/action", json={"body": body}, auth="bearer", token=token
     )
+
+
+def config_keys() -> Call:
+    """owncastd's `/api/admin/config/keys`: every key, its type, setter and when it applies."""
+    return _get("/api/admin/config/keys", "reading the list of settings")

@@ -12,7 +12,7 @@ import json
 import mimetypes
 import re
 import urllib.parse
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from pathlib import Path
 from typing import Any
 
@@ -20,36 +20,10 @@ Parser = Callable[[str], Any]
 
 TRUE = {"true", "1", "yes", "on", "y"}
 FALSE = {"false", "0", "no", "off", "n"}
-CODECS = (
-    "libx264",
-    "h264_nvenc",
-    "h264_vaapi",
-    "h264_qsv",
-    "h264_omx",
-    "h264_v4l2m2m",
-    "h264_videotoolbox",
-)
 ACCOUNT = re.compile(r"^[A-Za-z0-9_.-]{1,64}$")
 STREAM_KEY = re.compile(r"^\S+$")
-VARIANT_FIELDS = {
-    "name": str,
-    "videoPassthrough": bool,
-    "audioPassthrough": bool,
-    "videoBitrate": int,
-    "audioBitrate": int,
-    "scaledWidth": int,
-    "scaledHeight": int,
-    "framerate": int,
-    "cpuUsageLevel": int,
-}
-VARIANT_RANGES = {
-    "videoBitrate": (1, 100_000),
-    "audioBitrate": (0, 100_000),
-    "scaledWidth": (0, 8192),
-    "scaledHeight": (0, 8192),
-    "framerate": (1, 120),
-    "cpuUsageLevel": (0, 4),
-}
+# How `config keys` types an array-of-tables field, as Python types.
+ITEM_TYPES: dict[str, type] = {"text": str, "bool": bool, "integer": int}
 
 
 def text(limit: int | None = None) -> Parser:
@@ -112,11 +86,15 @@ def ip_address(raw: str) -> str:
         raise ValueError(f"must be an IP address such as 0.0.0.0 or :: (got {raw!r})") from None
 
 
-def codec(raw: str) -> str:
-    """One of the H.264 encoders Owncast knows."""
-    if raw.strip() not in CODECS:
-        raise ValueError(f"must be one of {', '.join(CODECS)} (got {raw!r})")
-    return raw.strip()
+def choice(options: tuple[str, ...]) -> Parser:
+    """One of `options` (the server lists them, e.g. the encoders it knows)."""
+
+    def parse(raw: str) -> str:
+        if options and raw.strip() not in options:
+            raise ValueError(f"must be one of {', '.join(options)} (got {raw!r})")
+        return raw.strip()
+
+    return parse
 
 
 def account_name(raw: str) -> str:
@@ -188,29 +166,38 @@ def stream_keys(raw: str) -> list[dict[str, Any]]:
     return keys
 
 
-def variants(raw: str) -> list[dict[str, Any]]:
-    """Owncast `StreamOutputVariant` objects (camelCase fields), at least one."""
-    items = _json(raw)
-    if not isinstance(items, list) or not items or not all(isinstance(i, dict) for i in items):
-        raise ValueError(
-            'must be a non-empty JSON array of variants, e.g. [{"videoBitrate": 1200, '
-            '"framerate": 24, "cpuUsageLevel": 2}]'
-        )
-    for n, item in enumerate(items, 1):
-        for name, value in item.items():
-            kind = VARIANT_FIELDS.get(name)
-            if kind is None:
-                raise ValueError(
-                    f"variant {n}: unknown field {name!r} (known: {', '.join(VARIANT_FIELDS)})"
-                )
-            if kind is int and (isinstance(value, bool) or not isinstance(value, int)):
-                raise ValueError(f"variant {n}: {name} must be a whole number (got {value!r})")
-            if kind is not int and not isinstance(value, kind):
-                raise ValueError(f"variant {n}: {name} must be a {kind.__name__} (got {value!r})")
-            low, high = VARIANT_RANGES.get(name, (None, None))
-            if low is not None and high is not None and not low <= value <= high:
-                raise ValueError(f"variant {n}: {name} must be {low}..{high} (got {value})")
-    return list(items)
+def variants(items: Mapping[str, Mapping[str, Any]]) -> Parser:
+    """Owncast `StreamOutputVariant` objects (camelCase fields), at least one; `items` is the
+    field list the server gives for the key (`{"framerate": {"type": "integer", "min": 1, …}}`)."""
+
+    def parse(raw: str) -> list[dict[str, Any]]:
+        entries = _json(raw)
+        shaped = isinstance(entries, list) and all(isinstance(i, dict) for i in entries)
+        if not shaped or not entries:
+            raise ValueError(
+                'must be a non-empty JSON array of variants, e.g. [{"videoBitrate": 1200, '
+                '"framerate": 24, "cpuUsageLevel": 2}]'
+            )
+        for n, entry in enumerate(entries, 1):
+            for name, value in entry.items():
+                _check_item(f"variant {n}", items, name, value)
+        return list(entries)
+
+    return parse
+
+
+def _check_item(where: str, items: Mapping[str, Mapping[str, Any]], name: str, value: Any) -> None:
+    spec = items.get(name)
+    if spec is None:
+        raise ValueError(f"{where}: unknown field {name!r} (known: {', '.join(items)})")
+    kind = ITEM_TYPES.get(str(spec.get("type")), object)
+    if kind is int and (isinstance(value, bool) or not isinstance(value, int)):
+        raise ValueError(f"{where}: {name} must be a whole number (got {value!r})")
+    if kind is not int and not isinstance(value, kind):
+        raise ValueError(f"{where}: {name} must be a {kind.__name__} (got {value!r})")
+    low, high = spec.get("min"), spec.get("max")
+    if low is not None and high is not None and not low <= value <= high:
+        raise ValueError(f"{where}: {name} must be {low}..{high} (got {value})")
 
 
 def image(raw: str) -> str:

@@ -12,7 +12,7 @@ from owncastctl import config_keys as keys
 from owncastctl.commands import JsonOpt
 from owncastctl.config_values import describe
 from owncastctl.errors import ServerRefusedError
-from owncastctl.state import get_state
+from owncastctl.state import State, get_state
 
 app = typer.Typer(
     help="Show and change the server's settings (owncast.toml).", no_args_is_help=True
@@ -21,10 +21,15 @@ REDACTED = "(hidden; --show-secrets)"
 ShowSecrets = Annotated[bool, typer.Option("--show-secrets", help="Print secret values too.")]
 
 
-def flat(config: Any, show_secrets: bool) -> dict[str, Any]:
-    """Our keys and their current values (secrets redacted unless asked)."""
+def server_keys(state: State) -> tuple[keys.Key, ...]:
+    """The keys as the daemon lists them (`GET /api/admin/config/keys`)."""
+    return keys.from_server(state.call(api.config_keys()))
+
+
+def flat(config: Any, known: tuple[keys.Key, ...], show_secrets: bool) -> dict[str, Any]:
+    """The keys and their current values (secrets redacted unless asked)."""
     values: dict[str, Any] = {}
-    for key in keys.KEYS:
+    for key in known:
         found, value = keys.current(config, key)
         if not found:
             continue
@@ -40,7 +45,7 @@ def show(ctx: typer.Context, show_secrets: ShowSecrets = False, as_json: JsonOpt
     --show-secrets).
     """
     state = get_state(ctx)
-    values = flat(state.call(api.server_config()), show_secrets)
+    values = flat(state.call(api.server_config()), server_keys(state), show_secrets)
     if as_json:
         state.out.json(values)
         return
@@ -63,7 +68,7 @@ def get(
     --json prints {"key": "<key>", "value": value}.
     """
     state = get_state(ctx)
-    spec = keys.lookup(key)
+    spec = keys.lookup(key, server_keys(state))
     found, value = keys.current(state.call(api.server_config()), spec)
     if not found:
         raise ServerRefusedError(f"the server does not report {spec.name}")
@@ -88,7 +93,7 @@ def set_(
     `config set server.logo ./logo.png`.
     """
     state = get_state(ctx)
-    spec = keys.lookup(key)
+    spec = keys.lookup(key, server_keys(state))
     parsed = keys.parse_value(spec, value)
     body = parsed
     if spec.field:
@@ -100,21 +105,36 @@ def set_(
 
 @app.command("keys")
 def list_keys(ctx: typer.Context, as_json: JsonOpt = False) -> None:
-    """The settable keys, their value types and Owncast's setter for each (no server needed).
+    """The settable keys as the daemon lists them: type, Owncast's setter, when a change applies.
 
-    --json prints [{"key", "type", "setter", "restart"}].
+    --json prints [{"key", "type", "setter", "applies", "restart", "supported", "doc"}].
+    Keys without a setter (paths, logging, trusted proxies) are edited in owncast.toml.
     """
     state = get_state(ctx)
     rows: list[dict[str, Any]] = [
-        {"key": k.name, "type": k.kind, "setter": k.setter, "restart": k.restart} for k in keys.KEYS
+        {
+            "key": k.name,
+            "type": k.type,
+            "setter": k.setter,
+            "applies": k.applies,
+            "restart": k.restart,
+            "supported": k.supported,
+            "doc": k.doc,
+        }
+        for k in server_keys(state)
+        if k.setter
     ]
     if as_json:
         state.out.json(rows)
         return
-    table = state.out.table("key", "type", "admin setter")
+    table = state.out.table("key", "type", "admin setter", "doc")
     for row in rows:
-        suffix = " (restart)" if row["restart"] else ""
-        table.add_row(str(row["key"]), escape(str(row["type"])), f"{row['setter']}{suffix}")
+        suffix = "" if row["applies"] == "now" else f" ({row['applies']})"
+        if not row["supported"]:
+            suffix += " (not supported yet)"
+        table.add_row(
+            str(row["key"]), escape(str(row["type"])), f"{row['setter']}{suffix}", str(row["doc"])
+        )
     state.out.show(table)
 
 

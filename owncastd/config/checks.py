@@ -12,6 +12,7 @@ import json
 import re
 import urllib.parse
 from collections.abc import Callable
+from dataclasses import dataclass
 from typing import Any
 
 from owncastd.config.settings import KNOWN_CODECS
@@ -81,13 +82,21 @@ def max_len(limit: int) -> Check:
     return check
 
 
-def int_range(low: int, high: int) -> Check:
-    """An integer in `low..high` inclusive."""
+@dataclass(frozen=True)
+class IntRange:
+    """An integer in `low..high` inclusive (the bounds are data, so clients can be told them)."""
 
-    def check(value: int) -> str | None:
+    low: int
+    high: int
+
+    def __call__(self, value: int) -> str | None:
+        low, high = self.low, self.high
         return None if low <= value <= high else f"must be {low}..{high} (got {value})"
 
-    return check
+
+def int_range(low: int, high: int) -> IntRange:
+    """An integer in `low..high` inclusive."""
+    return IntRange(low, high)
 
 
 def url(schemes: tuple[str, ...], *, required: bool = False, secret: bool = False) -> Check:

@@ -1,7 +1,8 @@
 """The effective configuration as TOML text for `owncastd check-config`, secrets redacted.
 
-The admin password hash, every stream key (shown as ``"<redacted> (comment)"``), a temporary
-stream key, the S3 secret and the Discord webhook never appear; the resolved paths do.
+Keys the settings table marks secret (the admin password hash, the S3 secret, the Discord
+webhook), every stream key (shown as ``"<redacted> (comment)"``) and a temporary stream key never
+appear; the resolved paths do.
 """
 
 from __future__ import annotations
@@ -11,7 +12,7 @@ from typing import Any
 import tomlkit
 from tomlkit.items import Item
 
-from owncastd.config.schema import settings_to_mapping
+from owncastd.config.schema import FIELDS, settings_to_mapping
 from owncastd.config.settings import Settings
 
 REDACTED = "<redacted>"
@@ -24,8 +25,9 @@ HEADER = (
 def render_effective(settings: Settings) -> str:
     """`settings` as TOML text with secrets redacted and paths resolved."""
     data = settings_to_mapping(settings)
-    admin = data["admin"]
-    admin["password_hash"] = REDACTED if admin["password_hash"] else ""
+    for spec in FIELDS.values():  # the settings table says which keys are secrets
+        if spec.secret and spec.kind == "str":
+            _redact(_table_at(data, spec.section), spec.name)
     rtmp = data["rtmp"]
     rtmp["stream_keys"] = [
         f"{REDACTED} ({key.comment})" if key.comment else REDACTED
@@ -33,8 +35,6 @@ def render_effective(settings: Settings) -> str:
     ]
     if settings.temporary_stream_key:
         rtmp["temporary_stream_key"] = REDACTED
-    _redact(data["s3"], "secret")
-    _redact(data["notifications"]["discord"], "webhook")
     paths = settings.paths
     data["paths"] = {
         "data_dir": paths.data_dir,
@@ -49,6 +49,13 @@ def render_effective(settings: Settings) -> str:
         doc.add(tomlkit.nl())
         doc.append(name, _table(section))
     return tomlkit.dumps(doc)
+
+
+def _table_at(data: dict[str, Any], section: str) -> dict[str, Any]:
+    table = data
+    for part in section.split("."):
+        table = table[part]
+    return table
 
 
 def _redact(table: dict[str, Any], key: str) -> None:

@@ -1,7 +1,8 @@
 """The shape of `owncast.toml`: every section and key, its kind, default and checks.
 
-The field table is derived from the dataclasses in :mod:`owncastd.config.settings`, so a field added
-there becomes a key here. :func:`check_document` walks a parsed file and returns every problem as
+The field table joins the typed dataclasses of :mod:`owncastd.config.settings` (type, default)
+with the settings table of :mod:`owncastd.config.table` (check, secret, setter, doc): every field
+must have a table entry. :func:`check_document` walks a parsed file and returns every problem as
 a ``(location, message)`` pair; the loader turns them into lines such as
 ``owncast.toml: [rtmp] port: must be 1..65535 (got 0)``. Values in "file shape" are what TOML
 holds: strings, ints, bools, lists of strings, tables of strings and lists of tables.
@@ -34,6 +35,7 @@ from owncastd.config.settings import (
     VideoSettings,
     WebSettings,
 )
+from owncastd.config.table import BY_PATH, Setting
 from owncastd.errors import ConfigError
 
 Kind = Literal["str", "int", "bool", "str_list", "str_map", "table_list"]
@@ -62,45 +64,6 @@ NOT_IN_FILE: dict[str, str] = {
     "temporary_stream_key": "use --streamkey or OWNCAST_STREAM_KEY",
     "verbose_logging": "use [logging] verbose",
 }
-# Fields whose values are never echoed in messages (and redacted by check-config).
-SECRET_FIELDS = frozenset(
-    {"admin.password_hash", "rtmp.stream_keys.key", "s3.secret", "notifications.discord.webhook"}
-)
-# Extra checks, keyed by dotted path; items of arrays of tables use "<section>.<list>.<key>".
-CHECKS: dict[str, Check] = {
-    "server.name": checks.max_len(255),
-    "server.stream_title": checks.max_len(255),
-    "server.url": checks.http_url(),
-    "server.social_handles.platform": checks.all_of(checks.non_empty, checks.max_len(64)),
-    "server.social_handles.url": checks.http_url(required=True),
-    "server.external_actions.url": checks.http_url(required=True),
-    "server.external_actions.title": checks.all_of(checks.non_empty, checks.max_len(255)),
-    "admin.password_hash": checks.bcrypt_hash,
-    "web.ip": checks.ip_address,
-    "web.port": checks.int_range(0, 65535),
-    "web.socket_host_override": checks.url(("ws", "wss", "http", "https")),
-    "web.video_serving_endpoint": checks.http_url(),
-    "web.trusted_proxies": checks.ip_network,
-    "rtmp.ip": checks.ip_address,
-    "rtmp.port": checks.int_range(0, 65535),
-    "rtmp.stream_keys": checks.distinct_keys,
-    "rtmp.stream_keys.key": checks.stream_key,
-    "rtmp.stream_keys.comment": checks.max_len(255),
-    "video.codec": checks.codec,
-    "video.latency_level": checks.int_range(0, 4),
-    "video.variants": checks.at_least_one_variant,
-    "video.variants.name": checks.max_len(64),
-    "video.variants.video_bitrate": checks.int_range(1, 100_000),
-    "video.variants.audio_bitrate": checks.int_range(0, 100_000),
-    "video.variants.scaled_width": checks.int_range(0, 8192),
-    "video.variants.scaled_height": checks.int_range(0, 8192),
-    "video.variants.framerate": checks.int_range(1, 120),
-    "video.variants.cpu_usage_level": checks.int_range(0, 4),
-    "s3.endpoint": checks.http_url(),
-    "s3.serving_endpoint": checks.http_url(),
-    "federation.username": checks.account_name,
-    "notifications.discord.webhook": checks.http_url(secret=True),
-}
 
 
 @dataclass(frozen=True)
@@ -121,14 +84,19 @@ class FieldSpec:
         return f"{self.section}.{self.name}"
 
     @property
+    def setting(self) -> Setting:
+        """The key's entry in the settings table."""
+        return BY_PATH[self.dotted]
+
+    @property
     def secret(self) -> bool:
         """True when the value must never appear in messages or output."""
-        return self.dotted in SECRET_FIELDS
+        return self.setting.secret
 
     @property
     def check(self) -> Check | None:
         """The extra check beyond the kind, if any."""
-        return CHECKS.get(self.dotted)
+        return self.setting.check
 
 
 def _kind_of(hint: Any) -> tuple[Kind, type | None]:
@@ -172,6 +140,8 @@ def _specs_for(section: str, cls: type) -> dict[str, FieldSpec]:
     for f in dataclasses.fields(cls):
         if f"{section}.{f.name}" in NOT_IN_FILE:
             continue
+        if f"{section}.{f.name}" not in BY_PATH:
+            raise TypeError(f"settings field {section}.{f.name} has no entry in the settings table")
         kind, item_type = _kind_of(hints[f.name])
         missing = f.default is dataclasses.MISSING
         default = None if missing else to_file_value(kind, f.default)

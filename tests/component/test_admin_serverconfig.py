@@ -182,3 +182,26 @@ async def test_socialplatforms_lists_every_platform_with_an_icon(admin: AdminHar
     for entry in platforms.values():
         icon, _ = await admin.get(entry["icon"], auth=False)
         assert icon.status_code == 200
+
+
+def test_serverconfig_places_come_from_the_settings_table():
+    import dataclasses
+
+    from owncastd.config.settings import Settings
+    from owncastd.config.table import TABLE
+    from owncastd.http.admin.serverconfig import server_config_payload
+
+    def dig(data, path):
+        for part in path.split("."):
+            data = data[part]
+        return data
+
+    payload = server_config_payload(Settings(), ("libx264",))
+    assert dig(payload, "videoSettings.latencyLevel") == 2
+    moved = tuple(
+        dataclasses.replace(s, shown="video.latency") if s.path == "video.latency_level" else s
+        for s in TABLE
+    )
+    payload = server_config_payload(Settings(), ("libx264",), moved)
+    assert dig(payload, "video.latency") == 2
+    assert "latencyLevel" not in payload["videoSettings"]

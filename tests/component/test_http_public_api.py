@@ -338,6 +338,26 @@ async def test_config_reflects_settings(web: WebHarness):
             "openExternally": True,
         }
     ]
+    # IndieAuth login is not served yet, so it is not advertised even with a server URL.
+    assert config["authentication"] == {"indieAuthEnabled": False}
+
+
+async def test_config_advertises_only_features_the_server_serves(web: WebHarness, monkeypatch):
+    import owncastd.http.public.api as public_api
+
+    web.configure("server", url="https://birds.example.org")
+    web.configure("federation", enabled=True, username="birds")
+    assert web.settings.current.notifications.browser.enabled  # Owncast's default: on
+    _, config = await web.get_json("/api/config")
+    assert config["federation"] == {"enabled": False, "account": "", "followerCount": 0}
+    assert config["notifications"]["browser"] == {"enabled": False, "publicKey": ""}
+    assert config["authentication"] == {"indieAuthEnabled": False}
+    # Once the settings table says the features exist, the same settings are advertised.
+    monkeypatch.setattr(public_api, "feature_ready", lambda feature: True)
+    _, config = await web.get_json("/api/config")
+    assert config["federation"]["enabled"] is True
+    assert config["federation"]["account"] == "birds@birds.example.org"
+    assert config["notifications"]["browser"]["enabled"] is True
     assert config["authentication"] == {"indieAuthEnabled": True}
 
 

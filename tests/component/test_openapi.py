@@ -109,3 +109,101 @@ def test_admin_routes_declare_admin_auth():
                 continue
             assert operation.get("security") == [{"AdminBasicAuth": []}], f"{method} {path}"
             assert "401" in operation["responses"], f"{method} {path}"
+
+
+# ---- the setter paths against the settings table ------------------------------------------
+
+PHRASE = {
+    "now": "Applies at once.",
+    "next stream": "Applies from the next stream.",
+    "restart": "Applies after a restart.",
+}
+
+
+def value_schema(document: dict, operation: dict) -> dict:
+    schema = operation["requestBody"]["content"]["application/json"]["schema"]
+    value = schema["properties"]["value"]
+    if "$ref" in value:
+        return document["components"]["schemas"][value["$ref"].rsplit("/", 1)[-1]]
+    return value
+
+
+def body_problems(body, schema: dict, *, whole: bool) -> list[str]:
+    """How a documented JSON schema disagrees with a table body shape ([] when it agrees)."""
+    from owncastd.config import bodies
+
+    expected: dict = {
+        bodies.Text: {"type": "string"},
+        bodies.Flag: {"type": "boolean"},
+        bodies.Url: {"type": "string", "format": "uri"},
+        bodies.Ip: {"type": "string"},
+        bodies.Int: {"type": "integer"},
+        bodies.Strings: {"type": "array"},
+    }.get(type(body), {})
+    if whole and isinstance(body, bodies.Text):
+        expected["maxLength"] = body.max_len
+    if isinstance(body, bodies.Int):
+        expected.update(minimum=body.low, maximum=body.high)
+    if isinstance(body, bodies.Strings):
+        expected.update(
+            maxItems=body.max_items, items={"type": "string", "maxLength": body.max_len}
+        )
+    return [f"{k}: {schema.get(k)!r} != {v!r}" for k, v in expected.items() if schema.get(k) != v]
+
+
+def setter_problems(document: dict, table) -> list[str]:
+    """Every difference between the documented setter paths and the settings table."""
+    from owncastd.config.table import SETTER_SUMMARIES, setters
+
+    grouped = setters(table)
+    documented = {
+        path.removeprefix("/api/admin/config/")
+        for path in document["paths"]
+        if path.startswith("/api/admin/config/")
+        and path != "/api/admin/config/reload"
+        and path != "/api/admin/config/keys"
+    }
+    problems = [f"{name}: documented, not in the table" for name in documented - set(grouped)]
+    problems += [f"{name}: in the table, not documented" for name in set(grouped) - documented]
+    for name in set(grouped) & documented:
+        keys = grouped[name]
+        operation = document["paths"][f"/api/admin/config/{name}"]["post"]
+        summary = f"{SETTER_SUMMARIES.get(name, keys[0].doc)}. {PHRASE[keys[0].applies]}"
+        if keys[0].feature:
+            summary += f" Answers 400 while {keys[0].feature} is not supported yet."
+        if operation["summary"] != summary:
+            problems.append(f"{name}: summary {operation['summary']!r}, table says {summary!r}")
+        schema = value_schema(document, operation)
+        for key in keys:
+            where = schema["properties"].get(key.field, {}) if key.field else schema
+            label = f"{name}.{key.field}" if key.field else name
+            problems += [
+                f"{label}: {p}" for p in body_problems(key.body, where, whole=not key.field)
+            ]
+    return problems
+
+
+def test_setter_paths_match_the_settings_table():
+    from owncastd.config.table import TABLE
+
+    assert setter_problems(load_document(), TABLE) == []
+
+
+def test_the_setter_check_notices_a_difference():
+    import dataclasses
+
+    from owncastd.config import bodies
+    from owncastd.config.table import TABLE
+
+    changed = tuple(
+        dataclasses.replace(s, body=bodies.Int(0, 5))
+        if s.path == "video.latency_level"
+        else dataclasses.replace(s, setter="chat/shout")
+        if s.path == "chat.disabled"
+        else s
+        for s in TABLE
+    )
+    problems = setter_problems(load_document(), changed)
+    assert "video/streamlatencylevel: maximum: 4 != 5" in problems
+    assert "chat/disable: documented, not in the table" in problems
+    assert "chat/shout: in the table, not documented" in problems

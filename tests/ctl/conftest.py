@@ -15,6 +15,7 @@ from typer.testing import CliRunner
 
 from owncastctl.cli import app
 from owncastctl.state import State
+from owncastd.http.admin.config_keys import keys_payload
 
 PASSWORD = "a-strong-admin-password"
 URL = "http://owncast.test:8080"
@@ -177,6 +178,8 @@ LOGS = [
     {"message": "ready http=8080 rtmp=1935", "level": "info", "time": "2024-05-01T12:00:00Z"},
     {"message": "ffmpeg is slow", "level": "warning", "time": "2024-05-01T12:00:05Z"},
 ]
+# What owncastd's GET /api/admin/config/keys answers (owncastctl keeps no copy of the table).
+CONFIG_KEYS = keys_payload()
 Handler = Callable[[httpx.Request], Any]
 
 
@@ -231,6 +234,7 @@ def fake() -> FakeOwncast:
     server = FakeOwncast()
     server.route("GET", "/api/admin/status", ADMIN_STATUS)
     server.route("GET", "/api/admin/serverconfig", SERVER_CONFIG)
+    server.route("GET", "/api/admin/config/keys", CONFIG_KEYS)
     server.route("GET", "/api/status", {"online": True, "versionNumber": "0.1.0"})
     return server
 

@@ -123,10 +123,10 @@ def test_config_set_server_refusal_is_exit_1(fake, ctl):
     assert result.exit_code == 1 and "title too long" in result.stderr
 
 
-def test_config_keys_lists_every_setter_without_a_server(fake, ctl):
+def test_config_keys_lists_every_setter_the_server_lists(fake, ctl):
     result = ctl("config", "keys", "--json")
     setters = {row["setter"] for row in result.json()}
-    assert not fake.requests
+    assert [(r.method, r.url.path) for r in fake.requests] == [("GET", "/api/admin/config/keys")]
     expected = {
         "name",
         "serversummary",
@@ -502,3 +502,34 @@ def test_webhooks_test_falls_back_to_a_sample_post(fake, ctl):
     assert received[0].url.host == "hooks.example"
     assert received[0].headers["owncast-signature"].startswith("t=")
     assert ctl("webhooks", "test", "99").exit_code == 2
+
+
+def test_config_uses_the_servers_key_list_not_a_copy(fake, ctl):
+    # A key only this server knows: owncastctl parses it by the type the server gives.
+    demo = {
+        "key": "demo.level",
+        "type": "integer",
+        "default": 1,
+        "applies": "now",
+        "secret": False,
+        "setter": "demolevel",
+        "field": "",
+        "shown": "demoLevel",
+        "doc": "A demonstration key",
+        "supported": True,
+        "feature": "",
+        "min": 1,
+        "max": 3,
+    }
+    fake.route("GET", "/api/admin/config/keys", [demo])
+    fake.route("GET", "/api/admin/serverconfig", {"demoLevel": 2})
+    fake.route("POST", "/api/admin/config/demolevel", OK)
+    refused = ctl("config", "set", "demo.level", "5")
+    assert refused.exit_code == 2 and "demo.level must be 1..3 (got 5)" in refused.stderr
+    assert ctl("config", "set", "demo.level", "3").exit_code == 0
+    assert fake.sent("POST", "/api/admin/config/demolevel") == [{"value": 3}]
+    assert ctl("config", "get", "demo.level").stdout.strip() == "2"
+    keys = ctl("config", "keys", "--json").json()
+    assert [row["key"] for row in keys] == ["demo.level"]
+    unknown = ctl("config", "set", "server.name", "x")  # this server has no such key
+    assert unknown.exit_code == 2 and "unknown key 'server.name'" in unknown.stderr

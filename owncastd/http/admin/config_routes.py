@@ -16,123 +16,25 @@ from quart import Blueprint, Response
 
 from owncastd.config.editor import ConfigEditor, ConfigRejectedError, ConfigWriteError
 from owncastd.config.load import hash_password
-from owncastd.config.settings import Settings, VideoVariant
 from owncastd.http.admin.auth import AdminGuard
+from owncastd.http.admin.config_keys import keys_payload
 from owncastd.http.admin.control_plane import ControlPlane
 from owncastd.http.admin.logo_upload import save_logo
+from owncastd.http.admin.serverconfig import server_config_payload, variant_settings_json
 from owncastd.http.admin.setters import SETTERS, Setter, SetterEnv
 from owncastd.http.context import WebContext
 from owncastd.http.json_body import MAX_JSON_BYTES, BadRequestError, json_object
-from owncastd.http.public.api import external_action_json
 from owncastd.http.responses import error, json_no_cache, success
 
 log = logging.getLogger(__name__)
+__all__ = ["apply_setter", "create_admin_config", "server_config_payload", "variant_settings_json"]
 
 LOGO_BODY_BYTES = 4 * 1024 * 1024
-DEFAULT_LOGO_NAME = "logo.svg"
 APPLIES_MESSAGE = {
     "now": "changed",
     "next stream": "changed; applies from the next stream",
     "restart": "changed; applies after a restart",
 }
-
-
-def variant_settings_json(variant: VideoVariant) -> dict[str, object]:
-    """A variant as stored (the name as set, "" when generated), Owncast's field names."""
-    return {
-        "name": variant.name,
-        "videoPassthrough": variant.video_passthrough,
-        "audioPassthrough": variant.audio_passthrough,
-        "videoBitrate": variant.video_bitrate,
-        "audioBitrate": variant.audio_bitrate,
-        "scaledWidth": variant.scaled_width,
-        "scaledHeight": variant.scaled_height,
-        "framerate": variant.framerate,
-        "cpuUsageLevel": variant.cpu_usage_level,
-    }
-
-
-def server_config_payload(settings: Settings, supported_codecs: tuple[str, ...]) -> dict[str, Any]:
-    """Owncast's `serverconfig` document (admin only: it holds the keys and secrets)."""
-    server, chat, video = settings.server, settings.chat, settings.video
-    s3, federation, notifications = settings.s3, settings.federation, settings.notifications
-    return {
-        "instanceDetails": {
-            "name": server.name,
-            "summary": server.summary,
-            "welcomeMessage": server.welcome_message,
-            "offlineMessage": server.offline_message,
-            "logo": server.logo or DEFAULT_LOGO_NAME,
-            "tags": list(server.tags),
-            "socialHandles": [
-                {"platform": h.platform, "url": h.url} for h in server.social_handles
-            ],
-            "extraPageContent": server.extra_page_content,
-            "streamTitle": server.stream_title,
-            "nsfw": server.nsfw,
-            "customStyles": server.custom_styles,
-            "customJavascript": server.custom_javascript,
-            "appearanceVariables": dict(server.appearance_variables),
-        },
-        "ffmpegPath": video.ffmpeg_path,
-        "adminPassword": settings.admin.password_hash,
-        "streamKeys": [{"key": k.key, "comment": k.comment} for k in settings.rtmp.stream_keys],
-        "streamKeyOverridden": bool(settings.temporary_stream_key),
-        "webServerPort": settings.web.port,
-        "webServerIP": settings.web.ip,
-        "rtmpServerPort": settings.rtmp.port,
-        "rtmpServerBindAddress": settings.rtmp.ip,
-        "chatDisabled": chat.disabled,
-        "chatJoinMessagesEnabled": chat.join_messages_enabled,
-        "chatEstablishedUserMode": chat.established_user_mode,
-        "chatSpamProtectionEnabled": chat.spam_protection_enabled,
-        "chatSlurFilterEnabled": chat.slur_filter_enabled,
-        "chatRequireAuthentication": chat.require_authentication,
-        "hideViewerCount": server.hide_viewer_count,
-        "disableSearchIndexing": server.disable_search_indexing,
-        "socketHostOverride": settings.web.socket_host_override,
-        "videoServingEndpoint": settings.web.video_serving_endpoint,
-        "videoSettings": {
-            "videoQualityVariants": [variant_settings_json(v) for v in video.variants],
-            "latencyLevel": video.latency_level,
-        },
-        "yp": {"enabled": settings.directory.enabled, "instanceUrl": server.url},
-        "s3": {
-            "enabled": s3.enabled,
-            "endpoint": s3.endpoint,
-            "servingEndpoint": s3.serving_endpoint,
-            "accessKey": s3.access_key,
-            "secret": s3.secret,
-            "bucket": s3.bucket,
-            "region": s3.region,
-            "acl": s3.acl,
-            "forcePathStyle": s3.force_path_style,
-        },
-        "externalActions": [external_action_json(a) for a in server.external_actions],
-        "supportedCodecs": list(supported_codecs),
-        "videoCodec": video.codec,
-        "forbiddenUsernames": list(chat.forbidden_usernames),
-        "suggestedUsernames": list(chat.suggested_usernames),
-        "federation": {
-            "enabled": federation.enabled,
-            "isPrivate": federation.private,
-            "username": federation.username,
-            "goLiveMessage": federation.go_live_message,
-            "showEngagement": federation.show_engagement,
-            "blockedDomains": list(federation.blocked_domains),
-        },
-        "notifications": {
-            "discord": {
-                "enabled": notifications.discord.enabled,
-                "webhook": notifications.discord.webhook,
-                "goLiveMessage": notifications.discord.go_live_message,
-            },
-            "browser": {
-                "enabled": notifications.browser.enabled,
-                "goLiveMessage": notifications.browser.go_live_message,
-            },
-        },
-    }
 
 
 async def apply_setter(
@@ -158,7 +60,7 @@ async def _hash(plain: str) -> str:
 
 
 def create_admin_config(ctx: WebContext, guard: AdminGuard, control: ControlPlane) -> Blueprint:
-    """The blueprint: one route per setter, plus `serverconfig`."""
+    """The blueprint: one route per setter, plus `serverconfig` and `config/keys`."""
     admin = Blueprint("admin_config", __name__)
 
     async def store_logo(data_uri: str) -> str:
@@ -176,6 +78,9 @@ def create_admin_config(ctx: WebContext, guard: AdminGuard, control: ControlPlan
         max_bytes = LOGO_BODY_BYTES if setter.name == "logo" else MAX_JSON_BYTES
 
         async def view() -> Response:
+            if setter.feature:  # the table marks it: refuse rather than store and say "changed"
+                log.info("admin setter refused setter=%s feature=%s", setter.name, setter.feature)
+                return error(400, f"{setter.feature} is not supported yet")
             failed = await apply_setter(setter, env, control.editor, max_bytes)
             if failed is not None:
                 return failed
@@ -191,6 +96,11 @@ def create_admin_config(ctx: WebContext, guard: AdminGuard, control: ControlPlan
             view_func=setter_view(setter),
             methods=["POST", "OPTIONS"],
         )
+
+    @admin.route("/api/admin/config/keys", methods=["GET", "OPTIONS"])
+    @guard.require
+    async def config_keys() -> Response:
+        return json_no_cache(keys_payload())
 
     @admin.route("/api/admin/serverconfig", methods=["GET", "OPTIONS"])
     @guard.require

@@ -4,7 +4,9 @@ from __future__ import annotations
 
 from quart import Blueprint, Response, request
 
+from owncastd.config.setting import BROWSER_PUSH, CHAT_LOGIN, FEDERATION
 from owncastd.config.settings import ExternalAction, Settings
+from owncastd.config.table import feature_ready
 from owncastd.core.markdown import render_page_markdown
 from owncastd.http.client_address import request_ip
 from owncastd.http.context import WebContext
@@ -37,6 +39,7 @@ def config_payload(ctx: WebContext) -> dict[str, object]:
     """`/api/config`: what the web page needs to draw itself."""
     settings: Settings = ctx.settings.current
     server = settings.server
+    federation = settings.federation.enabled and feature_ready(FEDERATION)
     return {
         "name": server.name,
         "summary": render_page_markdown(server.summary),
@@ -59,20 +62,22 @@ def config_payload(ctx: WebContext) -> dict[str, object]:
         "hideViewerCount": server.hide_viewer_count,
         "chatDisabled": settings.chat.disabled,
         "chatSpamProtectionDisabled": not settings.chat.spam_protection_enabled,
+        # Only what the server can serve: a feature the settings table still marks as not
+        # supported is never advertised, whatever the file says.
         "federation": {
-            "enabled": settings.federation.enabled,
+            "enabled": federation,
             "account": f"{settings.federation.username}@{_host(server.url)}"
-            if settings.federation.enabled and server.url
+            if federation and server.url
             else "",
             "followerCount": 0,
         },
         "notifications": {
             "browser": {
-                "enabled": settings.notifications.browser.enabled,
+                "enabled": settings.notifications.browser.enabled and feature_ready(BROWSER_PUSH),
                 "publicKey": "",
             }
         },
-        "authentication": {"indieAuthEnabled": bool(server.url)},
+        "authentication": {"indieAuthEnabled": bool(server.url) and feature_ready(CHAT_LOGIN)},
     }
 
 

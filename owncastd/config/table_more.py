@@ -1,0 +1,140 @@
+"""Settings table: storage, directory, federation, notifications, paths and logging."""
+
+from __future__ import annotations
+
+from owncastd.config import bodies as b
+from owncastd.config import checks as c
+from owncastd.config.setting import (
+    BROWSER_PUSH,
+    DISCORD,
+    FEDERATION,
+    NEXT,
+    RESTART,
+    S3,
+    Setting,
+    entry,
+)
+
+
+def _object(path: str, doc: str, setter: str, field: str, body: b.Body, **facts: object) -> Setting:
+    shown = setter.replace("/", ".") + "." + field
+    return entry(path, doc, setter=setter, field=field, body=body, shown=shown, **facts)
+
+
+def _s3(name: str, field: str, doc: str, body: b.Body, **facts: object) -> Setting:
+    return _object(f"s3.{name}", doc, "s3", field, body, applies=NEXT, feature=S3, **facts)
+
+
+def _fed(name: str, setter: str, shown: str, doc: str, body: b.Body, **facts: object) -> Setting:
+    return entry(
+        f"federation.{name}",
+        doc,
+        setter=f"federation/{setter}",
+        body=body,
+        shown=f"federation.{shown}",
+        feature=FEDERATION,
+        **facts,
+    )
+
+
+ELSEWHERE: tuple[Setting, ...] = (
+    _s3("enabled", "enabled", "Upload segments to S3", b.Flag()),
+    _s3("endpoint", "endpoint", "http(s) URL of the S3 API", b.Url(), check=c.http_url()),
+    _s3(
+        "serving_endpoint",
+        "servingEndpoint",
+        "http(s) URL viewers fetch segments from",
+        b.Url(),
+        check=c.http_url(),
+    ),
+    _s3("access_key", "accessKey", "Access key id", b.Text(1024)),
+    _s3("secret", "secret", "Secret access key", b.Text(1024), secret=True),
+    _s3("bucket", "bucket", "Bucket name", b.Text(255)),
+    _s3("region", "region", "Region", b.Text(255)),
+    _s3("acl", "acl", "Canned ACL for uploaded objects", b.Text(64)),
+    _s3("force_path_style", "forcePathStyle", "Path-style URLs", b.Flag()),
+    entry(
+        "directory.enabled",
+        "List this server in the Owncast directory",
+        setter="directoryenabled",
+        body=b.Flag(),
+        shown="yp.enabled",
+    ),
+    _fed("enabled", "enable", "enabled", "Make the server a fediverse account", b.Flag()),
+    _fed("private", "private", "isPrivate", "Approve followers by hand", b.Flag()),
+    _fed(
+        "username",
+        "username",
+        "username",
+        "Fediverse account name",
+        b.Custom("account name"),
+        check=c.account_name,
+    ),
+    _fed(
+        "go_live_message",
+        "livemessage",
+        "goLiveMessage",
+        "Post sent when the stream starts",
+        b.Text(500, multiline=True),
+    ),
+    _fed(
+        "show_engagement",
+        "showengagement",
+        "showEngagement",
+        "Show likes, boosts and follows in chat",
+        b.Flag(),
+    ),
+    _fed(
+        "blocked_domains",
+        "blockdomains",
+        "blockedDomains",
+        "Domains that may not follow or interact",
+        b.Custom("list"),
+    ),
+    _object(
+        "notifications.discord.enabled",
+        "Post to Discord when the stream starts",
+        "notifications/discord",
+        "enabled",
+        b.Flag(),
+        feature=DISCORD,
+    ),
+    _object(
+        "notifications.discord.webhook",
+        "Discord webhook URL",
+        "notifications/discord",
+        "webhook",
+        b.Url(),
+        check=c.http_url(secret=True),
+        secret=True,
+        feature=DISCORD,
+    ),
+    _object(
+        "notifications.discord.go_live_message",
+        "Text posted when the stream starts",
+        "notifications/discord",
+        "goLiveMessage",
+        b.Text(2000, multiline=True),
+        feature=DISCORD,
+    ),
+    _object(
+        "notifications.browser.enabled",
+        "Push to subscribed browsers on go-live",
+        "notifications/browser",
+        "enabled",
+        b.Flag(),
+        feature=BROWSER_PUSH,
+    ),
+    _object(
+        "notifications.browser.go_live_message",
+        "Text of the push notification",
+        "notifications/browser",
+        "goLiveMessage",
+        b.Text(2000, multiline=True),
+        feature=BROWSER_PUSH,
+    ),
+    entry("paths.database", "SQLite database file", applies=RESTART),
+    entry("paths.log_dir", "Log directory", applies=RESTART),
+    entry("paths.backup_dir", "Backup directory", applies=RESTART),
+    entry("logging.verbose", "Debug logging plus HTTP request logs", applies=RESTART),
+)
