@@ -19,6 +19,7 @@ from collections.abc import Callable, Iterable
 from pathlib import Path
 
 from owncastd.config.settings import Settings
+from owncastd.config.table import secret_values
 from owncastd.log_buffer import LogBuffer
 
 LOG_FILE = "owncast.log"
@@ -44,15 +45,12 @@ def under_journald() -> bool:
 
 
 def settings_secrets(settings: Settings) -> list[str]:
-    """The secret values in `settings` that must never appear in a log line."""
-    values = [key.key for key in settings.rtmp.stream_keys]
-    values += [
-        settings.temporary_stream_key,
-        settings.admin.password_hash,
-        settings.s3.secret,
-        settings.notifications.discord.webhook,
-    ]
-    return [value for value in values if value]
+    """The secret values in `settings` that must never appear in a log line: the keys the
+    settings table marks secret, and a `--streamkey` given for this run."""
+    values = secret_values(settings)
+    if settings.temporary_stream_key:
+        values.append(settings.temporary_stream_key)
+    return values
 
 
 class SecretFilter(logging.Filter):

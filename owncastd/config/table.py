@@ -93,3 +93,21 @@ def supported(path: str, table: tuple[Setting, ...] = TABLE) -> bool:
 def feature_ready(feature: str, table: tuple[Setting, ...] = TABLE) -> bool:
     """True once no key is marked with `feature` (e.g. ``setting.FEDERATION``) any more."""
     return all(s.feature != feature for s in table)
+
+
+def secret_values(settings: object, table: tuple[Setting, ...] = TABLE) -> list[str]:
+    """The values of every key the table marks secret (array items included), for redaction."""
+    values: list[str] = []
+    for setting in table:
+        if not setting.secret:
+            continue
+        found: list[object] = [settings]
+        for part in setting.path.split("."):
+            found = [
+                item
+                for owner in found
+                for value in [getattr(owner, part, None)]
+                for item in (value if isinstance(value, tuple) else (value,))
+            ]
+        values += [value for value in found if isinstance(value, str) and value]
+    return values

@@ -22,15 +22,15 @@ import trio
 
 from owncastd.config.load import ConfigFlags, load_config, verify_password
 from owncastd.config.settings import Settings, SettingsRef
+from owncastd.config.table import TABLE
 from owncastd.errors import ConfigError
 from owncastd.notify import reloading_message, sd_notify
 
 log = logging.getLogger(__name__)
 
 # Keys (or key prefixes ending in ".") that only take effect when the daemon restarts.
-RESTART_ONLY = ("web.ip", "web.port", "rtmp.ip", "rtmp.port", "paths.", "video.ffmpeg_path")
-RESTART_ONLY_TOP = ("verbose_logging",)
-NEXT_STREAM = ("video.",)
+# Settings that are not keys of the file (flags and the environment) but are fixed at start.
+PROCESS_ONLY = ("paths.data_dir", "verbose_logging")
 
 
 def flatten(settings: Any, prefix: str = "") -> dict[str, Any]:
@@ -52,12 +52,19 @@ def changed_keys(old: Settings, new: Settings) -> list[str]:
     return sorted(k for k in after if before.get(k) != after[k] and k != "temporary_stream_key")
 
 
+def _applies(key: str) -> set[str]:
+    """When the table says `key` (or, for an array of tables, its items' keys) applies."""
+    return {s.applies for s in TABLE if s.path == key or s.path.startswith(key + ".")}
+
+
 def needs_restart(key: str) -> bool:
-    """True for keys a reload cannot apply."""
-    return key in RESTART_ONLY_TOP or any(
-        key == prefix or (prefix.endswith(".") and key.startswith(prefix))
-        for prefix in RESTART_ONLY
-    )
+    """True for keys a reload cannot apply (the settings table's `applies="restart"`)."""
+    return key in PROCESS_ONLY or "restart" in _applies(key)
+
+
+def applies_next_stream(key: str) -> bool:
+    """True for keys that take effect from the next stream (video, stream keys)."""
+    return "next stream" in _applies(key)
 
 
 def keep_running_values(loaded: Settings, started: Settings) -> Settings:
@@ -235,7 +242,7 @@ class ConfigReloader:
         applied = keep_running_values(loaded, self._started)
         changed = tuple(changed_keys(running, applied))
         restart = tuple(k for k in changed_keys(self._started, loaded) if needs_restart(k))
-        next_stream = tuple(k for k in changed if k.startswith(NEXT_STREAM))
+        next_stream = tuple(k for k in changed if applies_next_stream(k))
         self._settings.replace(applied)
         self.pending_restart = restart
         log.info(

@@ -68,7 +68,7 @@ def test_settings_secrets_lists_keys_and_hashes():
         rtmp=RtmpSettings(stream_keys=(StreamKey(KEY),)),
         temporary_stream_key="temporary-key-1",
     )
-    assert settings_secrets(settings) == [KEY, "temporary-key-1", "$2b$04$hash"]
+    assert sorted(settings_secrets(settings)) == sorted([KEY, "temporary-key-1", "$2b$04$hash"])
 
 
 def test_file_and_stderr_formats(tmp_path, capsys, monkeypatch):
