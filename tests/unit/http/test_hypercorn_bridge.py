@@ -44,7 +44,7 @@ def test_the_internal_signatures_are_the_ones_the_bridge_calls() -> None:
         assert inspect.iscoroutinefunction(getattr(Lifespan, name)), f"Lifespan.{name}"
     assert hasattr(WorkerContext(None), "terminated")
     config = Config()
-    for name in ("keep_alive_timeout", "graceful_timeout", "h11_max_incomplete_size",
+    for name in ("bind", "keep_alive_timeout", "graceful_timeout", "h11_max_incomplete_size",
                  "websocket_ping_interval", "backlog", "accesslog", "errorlog"):  # fmt: skip
         assert hasattr(config, name), f"Config.{name}"
     assert callable(config.create_sockets)
