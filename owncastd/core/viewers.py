@@ -56,15 +56,26 @@ def client_ip(
 ) -> str:
     """The client's address, without `::ffff:`.
 
-    That is the first `X-Forwarded-For` entry when the peer is a trusted proxy (as Owncast
-    does for every peer), else the peer address itself.
+    When the peer is a trusted proxy, `X-Forwarded-For` is read from the right: each proxy
+    appends the address it got the request from, so the first entry that is not itself a
+    trusted proxy is the client. Entries left of it are whatever the client sent and are never
+    believed (Owncast believes the first entry, from any peer). An entry that is not an IP
+    address ends the walk at the last address that was believed.
     """
     ip = remote_addr.removeprefix("::ffff:")
-    if forwarded_for and _is_trusted(ip, tuple(trusted_proxies)):
-        first = forwarded_for.split(",")[0].strip()
-        if first:
-            ip = first
-    return ip.removeprefix("::ffff:")
+    trusted = tuple(trusted_proxies)
+    if not forwarded_for or not _is_trusted(ip, trusted):
+        return ip
+    for hop in reversed(forwarded_for.split(",")):
+        candidate = hop.strip().removeprefix("::ffff:")
+        try:
+            ipaddress.ip_address(candidate)
+        except ValueError:
+            return ip
+        ip = candidate
+        if not _is_trusted(candidate, trusted):
+            return candidate
+    return ip
 
 
 @functools.lru_cache(maxsize=64)

@@ -9,8 +9,8 @@ from owncastd.core.viewers import client_ip
 
 
 def request_ip(settings: SettingsRef) -> str:
-    """The client's address: the first X-Forwarded-For entry when the peer is one of
-    `[web] trusted_proxies`, else the peer itself (see :func:`client_ip`)."""
+    """The client's address: read from X-Forwarded-For (right to left, past trusted proxies)
+    when the peer is one of `[web] trusted_proxies`, else the peer itself (:func:`client_ip`)."""
     return client_ip(
         request.remote_addr or "",
         request.headers.get("X-Forwarded-For"),

@@ -151,3 +151,19 @@ async def test_throttled_requests_get_401_with_retry_after_and_one_log_line(
     [line] = [r.getMessage() for r in caplog.records]
     assert line == "admin logins throttled client=198.51.100.7 failures=10 per_minute=10"
     assert all(f"guess{n}" not in line for n in range(10)) and ADMIN_PASSWORD not in line
+
+
+async def test_behind_a_proxy_each_client_has_its_own_budget(web: WebHarness) -> None:
+    """Behind a reverse proxy (loopback, trusted by default) every request comes from the
+    proxy's address: the budget follows the address the proxy appended, so an outsider's
+    guesses cannot lock the admin out, and a forged first entry does not buy more guesses."""
+    proxy = {"scope_base": {"client": ("127.0.0.1", 40000)}}
+    for n in range(12):
+        forged = f"198.51.100.{n}, 198.51.100.99"  # the proxy appended .99; .n is made up
+        headers = {**basic("admin", f"guess{n}"), "X-Forwarded-For": forged}
+        response = await web.client.get("/api/admin/status", headers=headers, **proxy)
+        assert response.status_code == 401
+    assert "Retry-After" in response.headers  # .99 spent its budget despite the forgeries
+    admin = {**basic("admin", ADMIN_PASSWORD), "X-Forwarded-For": "203.0.113.5"}
+    response = await web.client.get("/api/admin/status", headers=admin, **proxy)
+    assert response.status_code == 200

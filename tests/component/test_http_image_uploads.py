@@ -59,6 +59,8 @@ EVIL_SVGS = {
     "utf-7 declared": b'<?xml version="1.0" encoding="UTF-7"?><svg xmlns="http://www.w3.org/2000/svg"/>',
     "utf-16": '<svg xmlns="http://www.w3.org/2000/svg"/>'.encode("utf-16"),
     "not xml": b"<svg xmlns='http://www.w3.org/2000/svg'><rect></svg>",
+    "css after an element inside <style>": b'<svg xmlns="http://www.w3.org/2000/svg"><style>'
+    b"<style></style>@import url(https://evil.example/x.css);</style></svg>",
 }
 GOOD_SVGS = {
     "minimal": b'<svg xmlns="http://www.w3.org/2000/svg" width="1" height="1">'

@@ -29,6 +29,7 @@ from quart import Response, request
 
 from owncastd.config.settings import SettingsRef
 from owncastd.core.budget import ClientBudgets, client_key
+from owncastd.http.client_address import request_ip
 
 log = logging.getLogger(__name__)
 
@@ -156,7 +157,7 @@ class AdminGuard:
             auth = request.authorization
             if auth is None or auth.type != "basic" or auth.username is None:
                 return unauthorized()
-            client = client_key(request.remote_addr or "")
+            client = client_key(request_ip(self._settings))
             verdict = await self.authenticate(client, auth.username, auth.password or "")
             if verdict is Verdict.THROTTLED:
                 response = unauthorized()

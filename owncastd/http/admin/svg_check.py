@@ -139,6 +139,8 @@ class _Checker:
             if namespace != SVG_NS or local != "svg":
                 raise _refuse("the root element must be <svg> in the SVG namespace")
             self.seen_root = True
+        if self._css is not None:  # a browser applies the text around it: nothing may hide there
+            raise _refuse("an element inside <style>")
         if namespace == SVG_NS:
             if local not in ELEMENTS:
                 raise _refuse(f"<{local}> element")

@@ -19,6 +19,8 @@ import sys
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 
+from owncastd.core.budget import client_key
+
 HEAD_TIMEOUT = 10.0
 KEEP_ALIVE_TIMEOUT = 30.0
 BODY_TIMEOUT = 60.0
@@ -87,29 +89,32 @@ class ConnectionCounter:
         self.total = 0
 
     def admit(self, ip: str) -> bool:
-        """Count a new connection from `ip`; False (nothing counted) when over a cap."""
+        """Count a new connection from `ip`; False (nothing counted) when over a cap. Addresses
+        count per host: an IPv4 address, or the /64 of an IPv6 one (`core.budget.client_key`)."""
         limits = self._limits
         if self.total >= limits.max_connections:
             return False
-        count = self._per_ip.get(ip, 0)
+        key = client_key(ip)
+        count = self._per_ip.get(key, 0)
         if count >= limits.max_per_ip and not limits.exempt(ip):
             return False
-        self._per_ip[ip] = count + 1
+        self._per_ip[key] = count + 1
         self.total += 1
         return True
 
     def release(self, ip: str) -> None:
         """Forget one admitted connection from `ip`."""
-        count = self._per_ip.get(ip, 0)
+        key = client_key(ip)
+        count = self._per_ip.get(key, 0)
         if count <= 1:
-            self._per_ip.pop(ip, None)
+            self._per_ip.pop(key, None)
         else:
-            self._per_ip[ip] = count - 1
+            self._per_ip[key] = count - 1
         self.total = max(0, self.total - 1)
 
     def from_ip(self, ip: str) -> int:
-        """Open connections from `ip`."""
-        return self._per_ip.get(ip, 0)
+        """Open connections from `ip`'s host."""
+        return self._per_ip.get(client_key(ip), 0)
 
 
 def per_ip_counter(

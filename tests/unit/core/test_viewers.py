@@ -95,7 +95,11 @@ def test_forwarded_for_only_believed_from_trusted_proxies():
     from owncastd.core.viewers import client_ip
 
     loopback = ("127.0.0.1", "::1")
-    assert client_ip("127.0.0.1", "203.0.113.7, 10.0.0.1", loopback) == "203.0.113.7"
+    # Read from the right: 10.0.0.1 is what our proxy saw; it is no trusted proxy, so it is the
+    # client, and whatever stands left of it was sent by that client.
+    assert client_ip("127.0.0.1", "203.0.113.7, 10.0.0.1", loopback) == "10.0.0.1"
+    both = (*loopback, "10.0.0.0/8")  # with the inner proxy trusted too, the walk goes on
+    assert client_ip("127.0.0.1", "203.0.113.7, 10.0.0.1", both) == "203.0.113.7"
     assert client_ip("::ffff:127.0.0.1", "203.0.113.7", loopback) == "203.0.113.7"
     # Anyone else sending the header is taken at their own address: no posing as a victim.
     assert client_ip("198.51.100.4", "203.0.113.7", loopback) == "198.51.100.4"
@@ -103,3 +107,16 @@ def test_forwarded_for_only_believed_from_trusted_proxies():
     assert client_ip("10.1.2.3", "203.0.113.7", ("10.0.0.0/8",)) == "203.0.113.7"
     assert client_ip("10.1.2.3", "", ("10.0.0.0/8",)) == "10.1.2.3"
     assert client_ip("not-an-ip", "203.0.113.7", loopback) == "not-an-ip"
+
+
+def test_a_forged_forwarded_for_entry_is_never_believed():
+    """A client behind a proxy prepends whatever it likes; the proxy appends the real address.
+    Bans and per-address caps must see the real one (Owncast takes the first entry)."""
+    from owncastd.core.viewers import client_ip
+
+    loopback = ("127.0.0.1", "::1")
+    assert client_ip("127.0.0.1", "6.6.6.6, 203.0.113.9", loopback) == "203.0.113.9"
+    assert client_ip("127.0.0.1", "203.0.113.9, 127.0.0.1", loopback) == "203.0.113.9"
+    # Garbage ends the walk at the last believed address.
+    assert client_ip("127.0.0.1", "203.0.113.9, junk", loopback) == "127.0.0.1"
+    assert client_ip("127.0.0.1", "::ffff:203.0.113.9", loopback) == "203.0.113.9"

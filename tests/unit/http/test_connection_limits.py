@@ -20,6 +20,15 @@ from owncastd.http.transport.limits import (
 from owncastd.ops.open_files import raise_open_files_limit
 
 
+def test_one_ipv6_host_counts_once_for_its_whole_64() -> None:
+    counter = ConnectionCounter(ConnectionLimits(max_per_ip=2))
+    admitted = [counter.admit(f"2001:db8::{n}") for n in range(1, 6)]
+    assert admitted == [True, True, False, False, False]
+    assert counter.admit("2001:db8:0:1::1")  # the next /64 is another host
+    counter.release("2001:db8::1")
+    assert counter.admit("2001:db8::7") and counter.from_ip("2001:db8::2") == 2
+
+
 def test_counter_caps_total_and_per_address_and_forgets_on_release() -> None:
     counter = ConnectionCounter(
         ConnectionLimits(max_connections=5, max_per_ip=2, exempt=lambda ip: ip == "10.0.0.9")
