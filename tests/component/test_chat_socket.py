@@ -52,11 +52,11 @@ async def test_chat_disabled_banned_ip_and_full_are_refused_before_the_upgrade(
     chat.configure("chat", disabled=False)
     await chat.room.moderation.ban_ip("203.0.113.77", "test")
     banned = await ChatWs.connect(
-        chat.port, user["accessToken"], headers=[("X-Forwarded-For", "203.0.113.77, 10.0.0.1")]
+        chat.port, user["accessToken"], headers=[("X-Forwarded-For", "10.0.0.1, 203.0.113.77")]
     )
     assert isinstance(banned, Refused) and banned.status == 403
     neighbour = await ChatWs.connect(  # the same user from an address that is not banned
-        chat.port, user["accessToken"], headers=[("X-Forwarded-For", "203.0.113.78, 10.0.0.1")]
+        chat.port, user["accessToken"], headers=[("X-Forwarded-For", "10.0.0.1, 203.0.113.78")]
     )
     assert not isinstance(neighbour, Refused), neighbour
     assert (await neighbour.next_event("CONNECTED_USER_INFO"))["user"]["id"] == user["id"]

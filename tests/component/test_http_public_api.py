@@ -182,7 +182,7 @@ async def test_ping_counts_viewers_only_while_live(web: WebHarness, mock_clock):
     assert status["viewerCount"] == 2, "one IP with two User-Agents is two viewers"
 
 
-async def test_ping_identity_uses_first_forwarded_for_entry_without_ffff(
+async def test_ping_identity_uses_the_forwarded_for_entry_the_proxy_appended_without_ffff(
     web: WebHarness, mock_clock
 ):
     await web.go_online()
@@ -190,7 +190,7 @@ async def test_ping_identity_uses_first_forwarded_for_entry_without_ffff(
     proxy = {"client": ("127.0.0.1", 40000)}  # a reverse proxy on this host: trusted
     await web.get(
         "/api/ping",
-        headers={**ua, "X-Forwarded-For": "198.51.100.7, 10.0.0.1"},
+        headers={**ua, "X-Forwarded-For": "10.0.0.1, 198.51.100.7"},  # .7 appended by the proxy
         scope_base=proxy,
     )
     await web.get("/api/ping", headers={**ua, "X-Forwarded-For": "198.51.100.7"}, scope_base=proxy)
@@ -202,8 +202,8 @@ async def test_ping_identity_uses_first_forwarded_for_entry_without_ffff(
     assert status["viewerCount"] == 1
     assert [v.ip_address for v in web.viewers.viewers()] == ["198.51.100.7"]
 
-    await web.get(
-        "/api/ping", headers={**ua, "X-Forwarded-For": "10.0.0.1, 198.51.100.7"}, scope_base=proxy
+    await web.get(  # now the proxy appended 10.0.0.1: another viewer
+        "/api/ping", headers={**ua, "X-Forwarded-For": "198.51.100.7, 10.0.0.1"}, scope_base=proxy
     )
     _, status = await web.get_json("/api/status")
     assert status["viewerCount"] == 2
