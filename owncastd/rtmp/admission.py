@@ -12,10 +12,10 @@
 from __future__ import annotations
 
 import logging
-import math
 from typing import Generic, TypeVar
 
 from owncastd.core.budget import ClientBudgets
+from owncastd.core.log_tally import LogTally
 
 log = logging.getLogger("owncastd.rtmp.server")
 
@@ -99,20 +99,15 @@ class RefusalLog:
     def __init__(self, what: str, reason: str, interval: float = REFUSAL_LOG_INTERVAL) -> None:
         self._what = what
         self._reason = reason
-        self._interval = interval
-        self._count = 0
-        self._next = -math.inf
+        self._tally = LogTally(interval)
 
     def note(self, peer: str, now: float) -> None:
-        self._count += 1
-        if now < self._next:
-            return
-        self._next = now + self._interval
-        log.warning(
-            "rtmp connection %s peer=%s reason=%s count=%d",
-            self._what,
-            peer,
-            self._reason,
-            self._count,
-        )
-        self._count = 0
+        count = self._tally.note(now)
+        if count:
+            log.warning(
+                "rtmp connection %s peer=%s reason=%s count=%d",
+                self._what,
+                peer,
+                self._reason,
+                count,
+            )

@@ -22,6 +22,7 @@ import trio
 from prometheus_client.core import CounterMetricFamily, Metric
 from prometheus_client.registry import Collector
 
+from owncastd.core.log_tally import LogTally
 from owncastd.core.webhooks import SIGNATURE_HEADER, Webhook, signature
 
 log = logging.getLogger(__name__)
@@ -74,8 +75,7 @@ class DeliveryCounts:
     failed: int = 0
     retried: int = 0
     dropped: int = 0
-    _last_drop_log: float = field(default=-DROP_LOG_INTERVAL, repr=False)
-    _drops_unlogged: int = field(default=0, repr=False)
+    _drop_tally: LogTally = field(default_factory=lambda: LogTally(DROP_LOG_INTERVAL), repr=False)
 
 
 class WebhookSender:
@@ -216,19 +216,16 @@ class WebhookSender:
     def _note_drop(self, delivery: Delivery) -> None:
         counts = self.counts
         counts.dropped += 1
-        counts._drops_unlogged += 1
-        now = trio.current_time()
-        if now - counts._last_drop_log >= DROP_LOG_INTERVAL:
+        unlogged = counts._drop_tally.note(trio.current_time())
+        if unlogged:
             log.warning(
                 "webhook queue full; deliveries dropped count=%d id=%d host=%s type=%s queue=%d",
-                counts._drops_unlogged,
+                unlogged,
                 delivery.hook.id,
                 delivery.hook.host,
                 delivery.event_type,
                 self.policy.queue_size,
             )
-            counts._last_drop_log = now
-            counts._drops_unlogged = 0
 
 
 class DeliveryCollector(Collector):

@@ -29,6 +29,7 @@ from urllib.parse import urlsplit
 import trio
 from quart_trio import QuartTrio
 
+from owncastd.core.log_tally import LogTally
 from owncastd.core.stop_budget import HTTP_GRACEFUL_TIMEOUT as GRACEFUL_TIMEOUT
 from owncastd.errors import StartupError
 from owncastd.http.transport.accept import serve_listeners
@@ -159,8 +160,7 @@ class HttpServer:
         self.limits = limits
         self.connections = ConnectionCounter(limits)
         self._websocket = websocket
-        self._refused = 0
-        self._refusal_logged = -math.inf
+        self._refusals = LogTally(REFUSAL_LOG_SECONDS)
         self._hypercorn = HypercornBridge(
             app,
             bind_address(ip, port),
@@ -210,18 +210,15 @@ class HttpServer:
 
     def _note_refusal(self, peer: str) -> None:
         """Log refusals at most every REFUSAL_LOG_SECONDS, with how many there were."""
-        self._refused += 1
-        now = trio.current_time()
-        if now - self._refusal_logged >= REFUSAL_LOG_SECONDS:
+        count = self._refusals.note(trio.current_time())
+        if count:
             log.warning(
                 "http connections refused count=%d last_peer=%s open=%d from_peer=%d",
-                self._refused,
+                count,
                 peer,
                 self.connections.total,
                 self.connections.from_ip(peer),
             )
-            self._refused = 0
-            self._refusal_logged = now
 
     async def _serve(self, stream: trio.SocketStream, peer: str) -> None:
         limits = self.limits
