@@ -44,6 +44,7 @@ from owncastd.http.transport.limits import (
     CHAT_MAX_PER_IP,
     ConnectionLimits,
     address_matcher,
+    chat_clients_for,
     max_connections_for,
     per_ip_counter,
 )
@@ -242,7 +243,14 @@ class Daemon:
             )
         )
         appliance.share_config_lock(control.editor.lock)  # reloads and admin edits take turns
-        chat = await build_chat(store, settings, stream, self._clock, self.paths.data_dir)
+        chat = await build_chat(
+            store,
+            settings,
+            stream,
+            self._clock,
+            self.paths.data_dir,
+            max_clients=chat_clients_for(self._open_files),
+        )
         bus.subscribe(chat.room.on_stream_event)
         bus.subscribe(control.webhooks.on_stream_event)
         attach_chat(control, chat.room, chat.store)

@@ -6,7 +6,6 @@ enforces it.
 
 from __future__ import annotations
 
-import resource
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from datetime import datetime
@@ -202,6 +201,7 @@ async def build_chat(
     stream: Stream,
     clock: Callable[[], datetime],
     data_dir: Path,
+    max_clients: int,
 ) -> ChatServices:
     """Wire the chat room over the store (the profanity lists load on a worker thread)."""
     profanity = await trio.to_thread.run_sync(GlinProfanityCheck)
@@ -212,18 +212,6 @@ async def build_chat(
         stream=stream,
         clock=clock,
         profanity=profanity,
-        max_clients=connection_limit(),
+        max_clients=max_clients,
     )
     return ChatServices(room=room, store=chat_store, emoji_dir=data_dir / "emoji")
-
-
-def connection_limit() -> int:
-    """The chat connection cap: 70% of the soft open-files limit (the daemon raised it at start
-    to 70% of the hard one, as Owncast does; see ops/open_files.py)."""
-    try:
-        soft, _ = resource.getrlimit(resource.RLIMIT_NOFILE)
-    except (ValueError, OSError):
-        return 1000
-    if soft == resource.RLIM_INFINITY:
-        soft = 65536
-    return max(1, int(min(soft, 1 << 20) * 0.7))

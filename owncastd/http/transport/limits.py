@@ -47,6 +47,11 @@ def max_connections_for(soft_limit: int) -> int:
     return max(1, min(MAX_CONNECTIONS, soft_limit - reserve))
 
 
+def chat_clients_for(soft_limit: int) -> int:
+    """The chat connection cap for an open-files limit: 70% of it, as Owncast does."""
+    return max(1, int(min(soft_limit, 1 << 20) * 0.7))
+
+
 def address_matcher(networks: Callable[[], Iterable[str]]) -> Callable[[str], bool]:
     """A predicate: is this address in one of `networks()` (addresses or CIDR blocks, read at
     each call so a config reload applies)? Only asked when an address reaches its cap."""

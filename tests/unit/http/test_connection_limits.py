@@ -15,6 +15,7 @@ from owncastd.http.transport.limits import (
     ConnectionCounter,
     ConnectionLimits,
     address_matcher,
+    chat_clients_for,
     max_connections_for,
 )
 from owncastd.ops.open_files import raise_open_files_limit
@@ -146,3 +147,9 @@ async def test_accept_raises_other_errors() -> None:
     async with trio.open_nursery() as nursery:
         with pytest.raises(OSError, match="Bad file descriptor"):
             await accept_forever(Broken(0, []), handler, nursery)
+
+
+def test_the_chat_cap_is_seventy_percent_of_the_open_files_limit() -> None:
+    assert chat_clients_for(1024) == 716
+    assert chat_clients_for(1) == 1
+    assert chat_clients_for(10**9) == int((1 << 20) * 0.7)  # bounded however high the limit
