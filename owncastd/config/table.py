@@ -95,14 +95,22 @@ def feature_ready(feature: str, table: tuple[Setting, ...] = TABLE) -> bool:
     return all(s.feature != feature for s in table)
 
 
-def secret_values(settings: object, table: tuple[Setting, ...] = TABLE) -> list[str]:
-    """The values of every key the table marks secret (array items included), for redaction."""
+def secret_paths(table: tuple[Setting, ...] = TABLE) -> tuple[tuple[str, ...], ...]:
+    """The dotted paths the table marks secret, split into their parts."""
+    return tuple(tuple(s.path.split(".")) for s in table if s.secret)
+
+
+SECRET_PATHS = secret_paths()
+
+
+def secret_values(settings: object, paths: tuple[tuple[str, ...], ...] = SECRET_PATHS) -> list[str]:
+    """The values of every key the table marks secret (array items included), for redaction.
+
+    The log filter asks on every record, so the paths are found once, not per call."""
     values: list[str] = []
-    for setting in table:
-        if not setting.secret:
-            continue
+    for path in paths:
         found: list[object] = [settings]
-        for part in setting.path.split("."):
+        for part in path:
             found = [
                 item
                 for owner in found
