@@ -145,18 +145,14 @@ class HypercornBridge:
         ping_interval: float | None,
     ) -> None:
         self._app = wrap_app(app, 0, "asgi")
-        self._config = Config()
-        fields = {
-            "bind": [bind],
-            "graceful_timeout": graceful_timeout,
-            "accesslog": access_log,
-            "errorlog": error_log,
-            "keep_alive_timeout": keep_alive_timeout,
-            "h11_max_incomplete_size": head_limit,
-            "websocket_ping_interval": ping_interval,
-        }
-        for name, value in fields.items():  # each is checked to exist by the bridge's test
-            setattr(self._config, name, value)
+        config = self._config = Config()
+        config.bind = [bind]
+        config.graceful_timeout = graceful_timeout
+        config.accesslog = access_log
+        config.errorlog = error_log
+        config.keep_alive_timeout = keep_alive_timeout
+        config.h11_max_incomplete_size = head_limit
+        config.websocket_ping_interval = ping_interval
         self._context = WorkerContext(None)
         self._state: dict[str, Any] = {}
 
