@@ -18,7 +18,6 @@ RASTER_EXTENSIONS = {
     "image/gif": ".gif",
     "image/webp": ".webp",
 }
-RASTER_TYPES = tuple(RASTER_EXTENSIONS)
 
 # An uploaded image never needs to run or load anything: no script, no plugins, no fetches, no
 # same-origin access even when opened directly (sandbox); inline styles for SVG presentation.
@@ -34,7 +33,7 @@ def image_response(data: bytes, content_type: str, cache_control: str) -> Respon
 
 
 def sniff_raster(data: bytes) -> str | None:
-    """The raster type of `data` (one of RASTER_TYPES), or None."""
+    """The raster type of `data` (a key of RASTER_EXTENSIONS), or None."""
     if data.startswith(b"\x89PNG\r\n\x1a\n"):
         return "image/png"
     if data.startswith(b"\xff\xd8\xff"):

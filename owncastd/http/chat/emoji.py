@@ -23,7 +23,6 @@ from owncastd.http.responses import error, json_no_cache, success
 EMOJI_URL = "/img/emoji"
 MAX_EMOJI_BYTES = 2 * 1024 * 1024
 # Raster formats only: an SVG served from our origin could carry script.
-IMAGE_TYPES = RASTER_EXTENSIONS
 EXTENSIONS = {".png", ".gif", ".jpg", ".jpeg", ".webp"}
 _DATA_URI = re.compile(r"^data:(?P<type>[\w/+.-]+)(?:;[\w=.-]+)*;base64,(?P<data>.*)$", re.DOTALL)
 _NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$")
@@ -51,7 +50,7 @@ def decode_data_uri(data: str) -> tuple[bytes, str]:
     if match is None:
         raise BadRequestError("data must be a base64 data URI")
     mime = match["type"].lower()
-    extension = IMAGE_TYPES.get(mime)
+    extension = RASTER_EXTENSIONS.get(mime)
     if extension is None:
         raise BadRequestError(f"unsupported image type {match['type'][:40]}")
     try:
