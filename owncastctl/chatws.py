@@ -140,8 +140,9 @@ def format_event(event: dict[str, Any], *, ids: bool = False) -> str | None:
         hidden = event.get("visible") is False or bool(event.get("hiddenAt"))
         text = f"[dim strike]{body}[/] [dim](hidden)[/]" if hidden else body
         return f"{at}{user_label(user)}: {text}{suffix}"
-    if kind == "SYSTEM":
-        return f"{at}[bold magenta]★ {name}[/]: {body}{suffix}"
+    if kind == "SYSTEM":  # stored ones (history) carry no user: the text alone
+        sender = f"★ {name}:" if isinstance(user, dict) and user.get("displayName") else "★"
+        return f"{at}[bold magenta]{sender}[/] {body}{suffix}"
     if kind == "CHAT_ACTION":
         return f"{at}[italic]* {body}[/]{suffix}"
     if kind == "USER_JOINED":

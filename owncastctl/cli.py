@@ -108,6 +108,7 @@ def tui(ctx: typer.Context) -> None:
     from owncastctl.tui.app import run_dashboard
 
     state = get_state(ctx)
+    state.client().require_password()  # nothing answering is exit 3, before asking for one
     run_dashboard(state.connection(), state.store())
 
 

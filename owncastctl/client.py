@@ -46,6 +46,9 @@ def missing_password(conn: Connection) -> CtlUsageError:
     )
 
 
+PROBE_PATH = "/api/status"  # public and cheap: does anything answer at the URL?
+
+
 def build_request(conn: Connection, call: Call) -> tuple[dict[str, Any], httpx.Auth | None]:
     """The keyword arguments for httpx and the auth to use for `call`."""
     kwargs: dict[str, Any] = {"params": call.params or None}
@@ -139,12 +142,25 @@ class Client:
 
     def send(self, call: Call) -> Any:
         """Send `call`; the decoded JSON answer (None for an empty body)."""
+        if call.auth == "admin":
+            self.require_password()
         kwargs, auth = build_request(self.conn, call)
         try:
             response = self._http.request(call.method, call.path, auth=auth, **kwargs)
         except httpx.TransportError as exc:
             raise unreachable(self.conn, exc) from exc
         return parse_response(self.conn, call, response)
+
+    def require_password(self) -> None:
+        """Raise unless an admin password is known: exit 3 when nothing answers at the URL
+        (the first thing to fix), else exit 2 asking for the password."""
+        if self.conn.password is not None:
+            return
+        try:
+            self._http.get(PROBE_PATH)
+        except httpx.TransportError as exc:
+            raise unreachable(self.conn, exc) from exc
+        raise missing_password(self.conn)
 
     def close(self) -> None:
         """Close the connection pool."""
@@ -166,12 +182,24 @@ class AsyncClient:
 
     async def send(self, call: Call) -> Any:
         """Send `call`; the decoded JSON answer (None for an empty body)."""
+        if call.auth == "admin":
+            await self.require_password()
         kwargs, auth = build_request(self.conn, call)
         try:
             response = await self._http.request(call.method, call.path, auth=auth, **kwargs)
         except httpx.TransportError as exc:
             raise unreachable(self.conn, exc) from exc
         return parse_response(self.conn, call, response)
+
+    async def require_password(self) -> None:
+        """As :meth:`Client.require_password`: exit 3 before exit 2."""
+        if self.conn.password is not None:
+            return
+        try:
+            await self._http.get(PROBE_PATH)
+        except httpx.TransportError as exc:
+            raise unreachable(self.conn, exc) from exc
+        raise missing_password(self.conn)
 
     async def aclose(self) -> None:
         """Close the connection pool."""

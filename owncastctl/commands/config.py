@@ -18,6 +18,12 @@ app = typer.Typer(
     help="Show and change the server's settings (owncast.toml).", no_args_is_help=True
 )
 REDACTED = "(hidden; --show-secrets)"
+# When a change takes effect, by the `applies` of `GET /api/admin/config/keys`.
+WHEN = {
+    "now": "applies now",
+    "next stream": "applies from the next stream",
+    "restart": "applies after a restart of owncastd",
+}
 ShowSecrets = Annotated[bool, typer.Option("--show-secrets", help="Print secret values too.")]
 
 
@@ -99,8 +105,7 @@ def set_(
     if spec.field:
         body = keys.object_value(state.call(api.server_config()), spec, parsed)
     state.call(api.set_config(spec.setter, body))
-    later = " (applies after a restart of owncastd)" if spec.restart else ""
-    state.out.done(f"{spec.name} set{later}")
+    state.out.done(f"{spec.name} set ({WHEN.get(spec.applies, f'applies: {spec.applies}')})")
 
 
 @app.command("keys")

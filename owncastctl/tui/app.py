@@ -209,6 +209,12 @@ class DashboardApp(App[None]):
         )
 
     def _author(self) -> dict[str, Any] | None:
+        item = self.query_one("#chat", ListView).highlighted_child
+        if isinstance(item, ChatLine) and item.is_notice:
+            self.notify(
+                "System messages have no user: select a chat message (↑/↓)", severity="warning"
+            )
+            return None
         line = self.selected()
         user = line.event.get("user") if line else None
         return user if isinstance(user, dict) and user.get("id") else None

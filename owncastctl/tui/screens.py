@@ -21,6 +21,7 @@ DIALOG_CSS = """
     width: 64; max-width: 95%; height: auto; padding: 1 2;
     border: thick $accent; background: $surface;
 }}
+{name} Label {{ width: 100%; }}
 {name} Horizontal {{ height: auto; margin-top: 1; }}
 {name} Button {{ margin-right: 2; }}
 """

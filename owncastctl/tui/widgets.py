@@ -14,6 +14,7 @@ from owncastctl.chatws import format_event
 from owncastctl.output import clock, duration, parse_time, plain_text, series, sparkline
 
 SPARK_WIDTH = 18
+NOTICE_TYPES = ("SYSTEM", "CHAT_ACTION")
 
 
 class HeaderBar(Static):
@@ -146,6 +147,11 @@ class ChatLine(ListItem):
         """The message id of a CHAT event."""
         value = self.event.get("id")
         return str(value) if value and self.event.get("type", "CHAT") == "CHAT" else None
+
+    @property
+    def is_notice(self) -> bool:
+        """True for a SYSTEM or CHAT_ACTION line: a server notice, written by no user."""
+        return self.event.get("type") in NOTICE_TYPES
 
     @property
     def shown(self) -> bool:
