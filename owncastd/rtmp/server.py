@@ -25,6 +25,7 @@ import trio
 
 from owncastd.core.budget import client_key
 from owncastd.core.ingest import IngestGate, Publication
+from owncastd.core.media import StreamDetails
 from owncastd.errors import (
     AlreadyLiveError,
     BadStreamKeyError,
@@ -192,6 +193,7 @@ class _Connection:
         self.on_published: Callable[[], None] = lambda: None
         self._session = ServerSession(clock=trio.current_time)
         self._publication: Publication | None = None
+        self._logged_details: StreamDetails | None = None  # the last `rtmp metadata` line
         self._received = 0
         self._disconnect_reason = ""  # why the service asked us to drop the publisher
         self._evicted = False
@@ -306,16 +308,7 @@ class _Connection:
                 await publication.send(tag)
             case MetadataReceived(details=details, tag=tag) if publication is not None:
                 publication.set_details(details)
-                log.info(
-                    "rtmp metadata peer=%s video=%s %dx%d@%g audio=%s encoder=%r",
-                    self.peer,
-                    details.video_codec,
-                    details.width,
-                    details.height,
-                    details.framerate,
-                    details.audio_codec,
-                    details.encoder[:80],
-                )
+                self._log_details(details)
                 if tag is not None:
                     await publication.send(tag)
             case PublishRequested(key=key):
@@ -339,6 +332,22 @@ class _Connection:
                     handshake,
                     flash_ver[:80],
                 )
+
+    def _log_details(self, details: StreamDetails) -> None:
+        """Log the encoder's details once per change: GStreamer repeats `onMetaData` often."""
+        if details == self._logged_details:
+            return
+        self._logged_details = details
+        log.info(
+            "rtmp metadata peer=%s video=%s %dx%d@%g audio=%s encoder=%r",
+            self.peer,
+            details.video_codec,
+            details.width,
+            details.height,
+            details.framerate,
+            details.audio_codec,
+            details.encoder[:80],
+        )
 
     async def _start_publication(self, key: str, nursery: trio.Nursery) -> None:
         keys, now = self._keys, trio.current_time()
