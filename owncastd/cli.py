@@ -9,8 +9,9 @@ from __future__ import annotations
 import logging
 import os
 import sys
+from collections.abc import Callable
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import trio
 import typer
@@ -32,6 +33,10 @@ from owncastd.errors import ConfigError, FfmpegNotFoundError, StartupError
 from owncastd.first_start import reset_over_data_problem
 from owncastd.hls.ffmpeg_binary import find_ffmpeg
 from owncastd.logs import settings_secrets, setup_logging, under_journald
+from owncastd.welcome import how_to_stream
+
+if TYPE_CHECKING:
+    from owncastd.daemon import Daemon
 
 log = logging.getLogger("owncastd")
 
@@ -207,7 +212,8 @@ def _run(config: Path | None, data_dir: Path | None, flags: ConfigFlags) -> int:
         verbose=settings.verbose_logging,
         secrets=lambda: settings_secrets(started[0].settings.current if started else settings),
     )
-    show_generated(loaded, terminal=sys.stderr.isatty() and not under_journald())
+    terminal = sys.stderr.isatty() and not under_journald()
+    written = show_generated(loaded, terminal=terminal)
     try:
         ffmpeg = find_ffmpeg(settings.video.ffmpeg_path, os.environ)
     except FfmpegNotFoundError as exc:
@@ -221,14 +227,47 @@ def _run(config: Path | None, data_dir: Path | None, flags: ConfigFlags) -> int:
         log_buffer=log_buffer,
     )
     started.append(daemon)
+    welcome = None if loaded.generated is None else _welcome(loaded, terminal, written)
     failures: list[str] = []
     try:
-        trio.run(daemon.run)
+        trio.run(_serve, daemon, welcome)
     except* StartupError as group:
         failures = [str(exc) for exc in _leaves(group)]
     for failure in failures:
         typer.secho(failure, fg=typer.colors.RED, err=True)
     return 1 if failures else 0
+
+
+async def _serve(daemon: Daemon, on_ready: Callable[[int, int], None] | None) -> None:
+    """Run the daemon; `on_ready(http_port, rtmp_port)` once both listen."""
+    async with trio.open_nursery() as nursery:
+        http_port, rtmp_port = await nursery.start(daemon.run)
+        if on_ready is not None:
+            on_ready(http_port, rtmp_port)
+
+
+def _welcome(
+    loaded: LoadedConfig, terminal: bool, written: Path | None
+) -> Callable[[int, int], None]:
+    """The first start's "how to go live" text, printed with the ports actually bound."""
+    generated = loaded.generated
+    if generated is not None and generated.stream_key:
+        key_hint = "the one printed above" if terminal else f"the one in {written or loaded.path}"
+    else:
+        key_hint = f"one of [rtmp] stream_keys in {loaded.path} (`owncastctl streamkeys list`)"
+    settings = loaded.settings
+
+    def show(http_port: int, rtmp_port: int) -> None:
+        text = how_to_stream(
+            rtmp_ip=settings.rtmp.ip,
+            rtmp_port=rtmp_port,
+            web_ip=settings.web.ip,
+            web_port=http_port,
+            key_hint=key_hint,
+        )
+        typer.echo(text, err=True)
+
+    return show
 
 
 def _leaves(group: BaseExceptionGroup[StartupError]) -> list[BaseException]:

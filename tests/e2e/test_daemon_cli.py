@@ -42,6 +42,10 @@ def run_cli(
 def test_first_start_generates_secrets_and_hands_them_over_once_in_a_file(tmp_path):
     data = tmp_path / "data"
     first = DaemonProcess(data).wait_ready()  # stderr is a pipe, as under systemd
+    rtmp_url = f"rtmp://<this host>:{first.rtmp_port}/live"  # the port bound, not 1935
+    wait_for(lambda: any(rtmp_url in line for line in first.lines), 10, rtmp_url, first.log)
+    web = f"http://<this host>:{first.http_port}/"
+    assert any(line.startswith(f"Watch at {web}") for line in first.lines), first.log()
     assert first.stop() == 0
     output = "\n".join(first.lines)
     credentials = data / "initial-credentials.txt"
@@ -70,7 +74,7 @@ def test_first_start_generates_secrets_and_hands_them_over_once_in_a_file(tmp_pa
     )
     assert second.stop() == 0
     again = "\n".join(second.lines)
-    assert "generated credentials" not in again
+    assert "generated credentials" not in again and "To go live" not in again
     assert password[1] not in again and key[1] not in again
     assert not credentials.exists()
 
