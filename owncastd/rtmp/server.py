@@ -301,6 +301,22 @@ class _Connection:
             if deadline.cancelled_caught:
                 raise _Closed(f"could not send for {self._timeout:g} s")
 
+    def _log_details(self, details: StreamDetails) -> None:
+        """Log the encoder's details once per change: GStreamer repeats `onMetaData` often."""
+        if details == self._logged_details:
+            return
+        self._logged_details = details
+        log.info(
+            "rtmp metadata peer=%s video=%s %dx%d@%g audio=%s encoder=%r",
+            self.peer,
+            details.video_codec,
+            details.width,
+            details.height,
+            details.framerate,
+            details.audio_codec,
+            details.encoder[:80],
+        )
+
     async def _on_event(self, event: Event, nursery: trio.Nursery) -> None:
         publication = self._publication
         match event:
@@ -332,22 +348,6 @@ class _Connection:
                     handshake,
                     flash_ver[:80],
                 )
-
-    def _log_details(self, details: StreamDetails) -> None:
-        """Log the encoder's details once per change: GStreamer repeats `onMetaData` often."""
-        if details == self._logged_details:
-            return
-        self._logged_details = details
-        log.info(
-            "rtmp metadata peer=%s video=%s %dx%d@%g audio=%s encoder=%r",
-            self.peer,
-            details.video_codec,
-            details.width,
-            details.height,
-            details.framerate,
-            details.audio_codec,
-            details.encoder[:80],
-        )
 
     async def _start_publication(self, key: str, nursery: trio.Nursery) -> None:
         keys, now = self._keys, trio.current_time()
