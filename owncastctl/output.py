@@ -23,6 +23,8 @@ from rich.table import Table
 
 BARS = "▁▂▃▄▅▆▇█"
 TAGS = re.compile(r"<[^>]+>")
+# Where a browser breaks the line: the text on either side stays two words.
+BREAKS = re.compile(r"<br\s*/?>|</(?:p|li|div|h[1-6]|blockquote|pre|tr)>", re.IGNORECASE)
 
 
 def sparkline(values: Sequence[float], width: int = 40, *, top: float | None = None) -> str:
@@ -51,7 +53,7 @@ def series(values: Any) -> list[float]:
 def plain_text(body: str) -> str:
     """Chat HTML (`<p>hi <strong>x</strong></p>`, emoji images) as one line of text."""
     body = re.sub(r'<img[^>]*alt="([^"]*)"[^>]*>', r"\1", body or "")
-    text = html.unescape(TAGS.sub("", body))
+    text = html.unescape(TAGS.sub("", BREAKS.sub(" ", body)))
     return " ".join(text.split())
 
 

@@ -100,3 +100,16 @@ def test_chat_tail_shows_notices_text_in_old_and_new_body_forms(fake, ctl) -> No
     assert lines[1].endswith("* bob is now a moderator"), lines
     assert lines[2].endswith("★ Owncast form"), lines
     assert "?" not in result.stdout and "<" not in result.stdout
+
+
+def test_chat_tail_keeps_words_apart_across_paragraphs_and_line_breaks(fake, ctl) -> None:
+    welcome = {  # a multi-paragraph welcome message, as Owncast renders markdown
+        "type": "SYSTEM",
+        "id": "s9",
+        "timestamp": "2024-05-01T12:05:00Z",
+        "body": "<p>Welcome!</p><p>Be <em>nice</em><br>and have fun</p>\n",
+        "visible": True,
+    }
+    fake.route("GET", "/api/admin/chat/messages", [welcome])
+    result = ctl("chat", "tail")
+    assert result.stdout.strip().endswith("★ Welcome! Be nice and have fun"), result.stdout
