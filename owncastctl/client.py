@@ -156,11 +156,15 @@ class Client:
         (the first thing to fix), else exit 2 asking for the password."""
         if self.conn.password is not None:
             return
+        self.probe()
+        raise missing_password(self.conn)
+
+    def probe(self) -> None:
+        """Raise the exit-3 error unless something answers at the URL (any HTTP status)."""
         try:
             self._http.get(PROBE_PATH)
         except httpx.TransportError as exc:
             raise unreachable(self.conn, exc) from exc
-        raise missing_password(self.conn)
 
     def close(self) -> None:
         """Close the connection pool."""

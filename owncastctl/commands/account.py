@@ -55,6 +55,8 @@ def login(
     elif state.environ.get("OWNCAST_ADMIN_PASSWORD"):
         password = state.environ["OWNCAST_ADMIN_PASSWORD"]
     else:
+        with state.client_for(Connection(target, None, "login")) as probe:
+            probe.probe()  # a closed port is exit 3 before anyone types a password
         password = ask_password(f"Admin password for {target}")
     checking = state.out.spinner(f"Checking the password at {target}…")
     with state.client_for(Connection(target, password, "login")) as client, checking:

@@ -39,6 +39,14 @@ def test_closed_port_is_exit_3_even_without_a_password(tmp_path: Path, args: lis
     assert "no admin password" not in result.stderr
 
 
+def test_login_to_a_closed_port_is_exit_3_before_asking_for_the_password(tmp_path: Path) -> None:
+    url = f"http://127.0.0.1:{closed_port()}"
+    state = State(environ={"XDG_CONFIG_HOME": str(tmp_path / "config")}, keyring_backend=None)
+    result = CliRunner().invoke(app, ["login", url], obj=state, input="")  # nobody types
+    assert result.exit_code == EXIT_UNREACHABLE, result.stderr
+    assert f"cannot reach owncastd at {url} (from login)" in result.stderr
+
+
 def test_a_reachable_daemon_without_a_password_still_asks_for_one(fake, ctl) -> None:
     result = ctl("config", "get", "server.name", password=None)
     assert result.exit_code == EXIT_USAGE and "no admin password" in result.stderr
