@@ -1,14 +1,15 @@
 """Which video forms the installed ffmpeg's FLV demuxer reads: probed once at start.
 
 For each of :data:`~owncastd.core.codecs.CHECKED_FORMS` a two-tag FLV (a decoder
-configuration in that form and one frame) is piped into ``ffmpeg -f flv -i pipe:0``; the form
-is readable when ffmpeg names the video stream's codec. ffmpeg 5.1 (Debian 12) prints
-``Video: none`` for every enhanced-RTMP FourCC and for the legacy ids 12/13; ffmpeg 6.1 and
-later print ``Video: hevc``/``av1``/``vp9``.
+configuration in that form and one frame) is an input of one ``ffmpeg -f flv -i data:…`` run
+(about 0.1 s); a form is readable when ffmpeg names its video stream's codec. ffmpeg 5.1
+(Debian 12) prints ``Video: none`` for every enhanced-RTMP FourCC and for the legacy ids
+12/13; ffmpeg 6.1 and later print ``Video: hevc``/``av1``/``vp9``.
 """
 
 from __future__ import annotations
 
+import base64
 import logging
 import re
 import struct
@@ -21,7 +22,7 @@ from owncastd.core.media import FLV_HEADER, TagKind
 log = logging.getLogger(__name__)
 
 PROBE_TIMEOUT = 10.0
-_STREAM = re.compile(rb"Stream #0:\d+[^:]*: Video: ([A-Za-z0-9_]+)")
+_STREAM = re.compile(rb"Stream #(\d+):\d+[^:]*: Video: ([A-Za-z0-9_]+)")
 _VERSION = re.compile(rb"ffmpeg version (\S+)")
 # Just enough of each decoder configuration for the demuxer to name the codec.
 _CONFIGS = {
@@ -51,42 +52,46 @@ def probe_flv(form: str) -> bytes:
     return FLV_HEADER + _tag(0, first + config) + _tag(0, frame + bytes(16))
 
 
-def codec_named(stderr: bytes) -> str | None:
-    """The video codec ffmpeg names for the input, or None ("none" or no video stream)."""
-    found = _STREAM.search(stderr)
-    if found is None or found.group(1) == b"none":
-        return None
-    return found.group(1).decode("ascii")
+def codec_named(stderr: bytes, index: int = 0) -> str | None:
+    """The video codec ffmpeg names for input `index`, or None ("none" or no video stream)."""
+    for found in _STREAM.finditer(stderr):
+        if int(found.group(1)) == index:
+            return None if found.group(2) == b"none" else found.group(2).decode("ascii")
+    return None
 
 
-async def _probe_form(ffmpeg: str, form: str, readable: set[str]) -> None:
-    argv = [ffmpeg, "-hide_banner", "-nostats", "-f", "flv", "-i", "pipe:0"]
-    with trio.move_on_after(PROBE_TIMEOUT):
-        result = await trio.run_process(
-            argv, stdin=probe_flv(form), capture_stdout=True, capture_stderr=True, check=False
-        )
-        if codec_named(result.stderr) is not None:
-            readable.add(form)
+def probe_argv(ffmpeg: str, forms: tuple[str, ...]) -> list[str]:
+    """One ffmpeg run reading a probe FLV per form (as `data:` URIs, no files); no output."""
+    argv = [ffmpeg, "-nostdin", "-nostats"]
+    for form in forms:
+        encoded = base64.b64encode(probe_flv(form)).decode("ascii")
+        argv += ["-f", "flv", "-i", f"data:application/octet-stream;base64,{encoded}"]
+    return argv
 
 
 async def probe_ingest_formats(ffmpeg: str) -> IngestFormats:
-    """Probe `ffmpeg` (a few short runs at once). If it cannot run, every checked form counts
-    as unreadable (an ffmpeg that cannot run transcodes nothing anyway)."""
-    readable: set[str] = set()
+    """Probe `ffmpeg` (one short run). If it cannot run, every checked form counts as
+    unreadable (an ffmpeg that cannot run transcodes nothing anyway)."""
+    readable: list[str] = []
     version = ""
     try:
-        result = await trio.run_process([ffmpeg, "-version"], capture_stdout=True, check=False)
-        found = _VERSION.match(result.stdout)
-        version = f"ffmpeg {found.group(1).decode(errors='replace')}" if found else ""
-        async with trio.open_nursery() as nursery:
-            for form in CHECKED_FORMS:
-                nursery.start_soon(_probe_form, ffmpeg, form, readable)
+        with trio.move_on_after(PROBE_TIMEOUT):
+            result = await trio.run_process(
+                probe_argv(ffmpeg, CHECKED_FORMS), capture_stderr=True, check=False
+            )
+            found = _VERSION.search(result.stderr)
+            version = f"ffmpeg {found.group(1).decode(errors='replace')}" if found else ""
+            readable = [
+                form
+                for index, form in enumerate(CHECKED_FORMS)
+                if codec_named(result.stderr, index) is not None
+            ]
     except OSError as exc:
         log.warning("ffmpeg ingest probe failed error=%s", exc.strerror or exc)
     unreadable = [form for form in CHECKED_FORMS if form not in readable]
     log.info(
         "ffmpeg ingest formats readable=%s unreadable=%s",
-        ",".join(sorted(readable)) or "none",
+        ",".join(readable) or "none",
         ",".join(unreadable) or "none",
     )
     return IngestFormats(readable, ffmpeg=version)

@@ -24,6 +24,7 @@ At least one output file must be specified
 
 def test_codec_named_reads_the_video_stream_line() -> None:
     assert codec_named(NEWER_FFMPEG) == "hevc"
+    assert codec_named(NEWER_FFMPEG, 1) is None  # no second input
     assert codec_named(b"  Stream #0:0: Video: none, none, 1k tbr, 1k tbn\n") is None
     assert codec_named(b"pipe:0: Invalid data found when processing input\n") is None
 
