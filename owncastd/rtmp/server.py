@@ -316,8 +316,8 @@ class _Connection:
             case MediaReceived(tag=tag) if publication is not None:
                 await self._refuse_codec(self.codecs.check_tag(tag))
                 await publication.send(tag)
-            case MetadataReceived(details=details, tag=tag, video=video) if publication:
-                await self._refuse_codec(self.codecs.check_announced(video))
+            case MetadataReceived(details=details, tag=tag) if publication is not None:
+                await self._refuse_codec(self.codecs.check_announced(event.video))
                 publication.set_details(details)
                 log.info(
                     "rtmp metadata peer=%s video=%s %dx%d@%g audio=%s encoder=%r",

@@ -106,3 +106,22 @@ def test_guard_refuses_an_announced_codec_before_any_video() -> None:
     reason = CodecGuard(DEBIAN_51, last).check_announced(format_of_codec_id(FOURCC_NUMBERS["av01"]))
     assert reason is not None and "AV1 (av01)" in reason
     assert last.reason == reason
+
+
+async def test_health_reports_the_last_refusal_until_a_publish_passes() -> None:
+    from owncastd.ops.health import PARTS, Health
+
+    health = Health(notify=lambda status: None)
+    for part in PARTS:
+        health.set_up(part, True)
+    last = LastRefusal()
+    health.add_check("publish", last.problem)
+    assert (await health.report()).status == "ok"
+    reason = DEBIAN_51.refusal(HEVC)
+    assert reason is not None
+    last.refused(reason)
+    report = await health.report()
+    assert report.status == "degraded"
+    assert report.problems == (f"rtmp: last publish refused: {reason}",)
+    last.accepted()
+    assert (await health.report()).status == "ok"
