@@ -12,7 +12,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from owncastd.errors import OwncastdError
+from owncastd.errors import CmcdParseError
 
 CmcdValue = str | int | float | bool
 HEADERS = ("CMCD-Request", "CMCD-Object", "CMCD-Status", "CMCD-Session")
@@ -20,10 +20,6 @@ PLAYER_STATES = frozenset("pawke")  # the `sta` values the admin read shows
 MAX_SID_LENGTH = 64
 _NUMBER = re.compile(r"-?[0-9]+(\.[0-9]+)?")
 _KEY = re.compile(r"[A-Za-z0-9_.\-]+")
-
-
-class CmcdParseError(OwncastdError):
-    """A CMCD dictionary that cannot be read; the message says where and why."""
 
 
 def _number(token: str) -> int | float | None:

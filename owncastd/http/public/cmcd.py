@@ -13,8 +13,9 @@ from __future__ import annotations
 
 from quart import Blueprint, Response, request
 
-from owncastd.core.cmcd import HEADERS, CmcdParseError, Reporter, parse_dictionary, session_id
+from owncastd.core.cmcd import HEADERS, Reporter, parse_dictionary, session_id
 from owncastd.core.viewers import client_id_for
+from owncastd.errors import CmcdParseError
 from owncastd.http.admin.control_plane import ControlPlane
 from owncastd.http.client_address import request_ip
 from owncastd.http.context import WebContext

@@ -7,12 +7,12 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from owncastd.core.cmcd import (
-    CmcdParseError,
     CmcdReading,
     parse_dictionary,
     reading,
     session_id,
 )
+from owncastd.errors import CmcdParseError
 
 KEYS = st.text(alphabet="abcdefghijklmnopqrstuvwxyz0123456789-", min_size=1, max_size=8)
 VALUES = st.one_of(
