@@ -122,6 +122,7 @@ class CmcdReading:
     bitrate_kbps: float | None = None
     errors: int = 0
     self_reporting: bool = False
+    variant_changes: int = 0  # only the deprecated playback report counts them itself
 
 
 def _measure(report: dict[str, object], key: str, scale: float = 1.0) -> float | None:

@@ -20,7 +20,7 @@ from datetime import datetime
 
 import trio
 
-from owncastd.core.cmcd import Reporter, reading
+from owncastd.core.cmcd import CmcdReading, Reporter, reading
 from owncastd.core.periodic import periodic
 from owncastd.core.playback import PlaybackReport
 from owncastd.metrics.playback_clients import MAX_TRACKED_CLIENTS, PlaybackClients
@@ -92,6 +92,19 @@ class PlaybackMetrics:
                 quality_variant_changes=float(after.quality_variant_changes - changes),
             ),
         )
+
+    def record_report(self, who: Reporter, report: PlaybackReport) -> bool:
+        """Take one deprecated `/api/metrics/playback` report: the window as :meth:`record`,
+        and the player's figures (its errors and variant changes count per report)."""
+        figures = CmcdReading(
+            bandwidth_kbps=report.bandwidth or None,
+            latency_seconds=report.latency or None,
+            download_seconds=report.download_duration or None,
+            errors=int(report.errors),
+            variant_changes=int(report.quality_variant_changes),
+        )
+        self.clients.update(who, self._clock(), figures)
+        return self.record(who.client_id, report)
 
     def aggregate(self) -> None:
         """Close the current window: append one sample to each series."""

@@ -81,7 +81,7 @@ class PlaybackClients:
             download_seconds=_newer(old.download_seconds, figures.download_seconds),
             bitrate_kbps=_newer(old.bitrate_kbps, figures.bitrate_kbps),
             error_count=old.error_count + figures.errors,
-            quality_variant_changes=old.quality_variant_changes + changed,
+            quality_variant_changes=old.quality_variant_changes + changed + figures.variant_changes,
             self_reporting=old.self_reporting or figures.self_reporting,
         )
         self._clients[who.client_id] = new

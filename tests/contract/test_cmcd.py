@@ -194,3 +194,23 @@ async def test_many_made_up_session_ids_cannot_grow_memory(admin: AdminHarness) 
     rows = await playback(admin)
     assert len(rows) == 50
     assert rows[0]["clientID"] == "flood-299-b"  # newest first
+
+
+async def test_the_deprecated_report_shows_in_the_admin_read_per_report(
+    admin: AdminHarness,
+) -> None:
+    old_player = {"User-Agent": "owncast web player 0.2"}
+    for report in (
+        {"bandwidth": 3000, "latency": 8, "downloadDuration": 0.5, "errors": 2},
+        {"bandwidth": 2500, "errors": 1, "qualityVariantChanges": 1},
+    ):
+        response, _ = await admin.post(
+            "/api/metrics/playback", report, auth=False, headers=old_player
+        )
+        assert response.status_code == 200
+    [row] = await playback(admin)
+    assert row["clientID"] == row["viewerID"]  # no sid: Owncast's MD5(IP + User-Agent)
+    figures = row["playback"]
+    assert (figures["bandwidthKbps"], figures["latencySeconds"]) == (2500, 8)
+    assert (figures["downloadSeconds"], figures["bitrateKbps"]) == (0.5, None)
+    assert (figures["errorCount"], figures["qualityVariantChanges"]) == (3, 1)  # added up

@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING
 import trio
 from quart import Blueprint, Response, request
 
+from owncastd.core.cmcd import Reporter
 from owncastd.core.playback import PlaybackReport
 from owncastd.core.viewers import client_id_for
 from owncastd.http.admin.auth import AdminGuard
@@ -220,8 +221,9 @@ def _add_playback_routes(
     @bp.post("/api/metrics/playback")
     async def report_playback() -> Response:
         report = playback_report(await json_object(MAX_PLAYBACK_BODY))
-        client_id = client_id_for(request_ip(ctx.settings), request.headers.get("User-Agent", ""))
-        control.playback.record(client_id, report)
+        ip, agent = request_ip(ctx.settings), request.headers.get("User-Agent", "")
+        client_id = client_id_for(ip, agent)
+        control.playback.record_report(Reporter(client_id, client_id, ip, agent), report)
         return success("recorded")
 
     @bp.route("/api/admin/prometheus", methods=["GET", "POST", "PUT", "DELETE", "OPTIONS"])
