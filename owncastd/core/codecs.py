@@ -102,17 +102,24 @@ class IngestFormats:
     def refusal(self, video: VideoFormat, *, announced: bool = False) -> str | None:
         """Why a publish of `video` is refused, or None when ffmpeg can ingest it.
 
-        A tag's format is judged by its form. An `announced` one (from `onMetaData`, which
-        some encoders fill with a FourCC while sending legacy tags) is refused only when no
-        form of that codec can be ingested.
+        A tag's format is judged by its form; an enhanced-RTMP FourCC that was not probed
+        (one ffmpeg does not know either) counts as unreadable. An `announced` one (from
+        `onMetaData`, which some encoders fill with a FourCC while sending legacy tags) is
+        refused only when no form of that codec can be ingested.
         """
         if announced:
-            if video.name in self._ingestible_names() or video.name not in self._checked_names():
+            ingestible = video.name in self._ingestible_names()
+            if ingestible or video.name not in self._checked_names():
                 return None
-        elif video.form not in self.checked or video.form in self.readable:
+        elif self._ingestible_form(video.form):
             return None
         by = f"the installed ffmpeg ({self.ffmpeg})" if self.ffmpeg else "the installed ffmpeg"
         return f"video codec {video.describe()} cannot be ingested by {by}; publish H.264"
+
+    def _ingestible_form(self, form: str) -> bool:
+        if form in self.readable or not self.checked:
+            return True
+        return form.startswith("codec id ") and form not in self.checked  # legacy, not probed
 
     def _checked_names(self) -> set[str]:
         return {_name_of_form(form) for form in self.checked}

@@ -72,6 +72,8 @@ def test_debian_ffmpeg_refuses_each_enhanced_form_and_names_it() -> None:
     assert DEBIAN_51.refusal(VideoFormat("H.264", "avc1")) is not None  # enhanced H.264 too
     assert DEBIAN_51.refusal(VideoFormat("H.264", "codec id 7")) is None
     assert DEBIAN_51.refusal(VideoFormat("VP6", "codec id 4")) is None  # unchecked: as before
+    assert DEBIAN_51.refusal(VideoFormat("vvc1", "vvc1")) is not None  # an unknown FourCC
+    assert IngestFormats(["hvc1"]).refusal(VideoFormat("vvc1", "vvc1")) is not None
     assert IngestFormats(["hvc1"]).refusal(HEVC) is None  # a newer ffmpeg reads it
     assert IngestFormats.everything().refusal(HEVC) is None
 
