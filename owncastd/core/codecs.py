@@ -83,8 +83,9 @@ def format_of_codec_id(value: object) -> VideoFormat | None:
 class IngestFormats:
     """What the installed ffmpeg can ingest: the checked forms it read when probed.
 
-    Forms outside `checked` are always let through (ffmpeg's FLV demuxer has read them for
-    years); :meth:`everything` lets every form through (no probe).
+    Legacy codec ids outside `checked` are let through (ffmpeg's FLV demuxer has read them
+    for years); an enhanced-RTMP FourCC only when ffmpeg read it. :meth:`everything` lets
+    every form through (no probe).
     """
 
     def __init__(
