@@ -25,6 +25,7 @@ import trio
 from owncastd import VERSION
 from owncastd.config.settings import Settings, SettingsRef
 from owncastd.core.chat.room import ChatRoom
+from owncastd.core.codecs import LastRefusal
 from owncastd.core.events import EventBus
 from owncastd.core.stream import Stream, restore_stats
 from owncastd.core.viewers import ViewerTracker
@@ -32,6 +33,7 @@ from owncastd.errors import FfmpegNotFoundError
 from owncastd.hls.command import segment_seconds
 from owncastd.hls.encoders import detect_encoders
 from owncastd.hls.ffmpeg_check import ffmpeg_path_problem
+from owncastd.hls.ingest_probe import probe_ingest_formats
 from owncastd.hls.output import HlsOutput
 from owncastd.hls.thumbnails import ThumbnailMaker
 from owncastd.hls.transcoder import TranscoderService
@@ -285,8 +287,13 @@ class Daemon:
         appliance = self.appliance
         assert appliance is not None
         current = self.settings.current
+        formats = await probe_ingest_formats(self._ffmpeg)  # codecs ffmpeg cannot take: refused
+        refusals = LastRefusal()
+        appliance.health.add_check("publish", refusals.problem)
         async with trio.open_nursery() as ingest:
-            rtmp = RtmpServer(stream, current.rtmp.ip, current.rtmp.port)
+            rtmp = RtmpServer(
+                stream, current.rtmp.ip, current.rtmp.port, formats=formats, refusals=refusals
+            )
             rtmp_port = await ingest.start(rtmp.run)
             appliance.health.set_up("rtmp", True)
             log.info("ready http=%d rtmp=%d", http_port, rtmp_port)

@@ -1,6 +1,7 @@
 """Every exception owncastd raises on purpose shares one root.
 
 OwncastdError
+├── CmcdParseError         a player's CMCD dictionary (query or header) cannot be read
 ├── ConfigError            a configuration was rejected; carries every problem found
 ├── FfmpegNotFoundError    no usable ffmpeg binary
 ├── StartupError           a listener could not be opened (port in use, bad address)
@@ -52,3 +53,7 @@ class RtmpProtocolError(OwncastdError):
 
 class WebhookRejectedError(OwncastdError):
     """A webhook the admin asked for cannot be created; the message says why."""
+
+
+class CmcdParseError(OwncastdError):
+    """A CMCD dictionary that cannot be read; the message says where and why."""

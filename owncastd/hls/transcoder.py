@@ -60,8 +60,11 @@ class TagFeed:
         self.saw_audio = False
         self.ended = False
 
-    async def read_prefix(self) -> None:
-        """Buffer the first tags: until a video keyframe and some audio, or a short timeout."""
+    async def read_prefix(self) -> bool:
+        """Buffer the first tags: until a video keyframe and some audio, or a short timeout.
+
+        True if a video keyframe arrived (without one, a publisher gone by now left nothing
+        to transcode)."""
         keyframe_seen = False
         with trio.move_on_after(PREFIX_TIMEOUT):
             while len(self._pending) < PREFIX_MAX_TAGS:
@@ -73,6 +76,7 @@ class TagFeed:
                     keyframe_seen = True
                 if keyframe_seen and self.saw_audio:
                     break
+        return keyframe_seen
 
     def start_bytes(self, *, restarted: bool) -> bytes:
         """What to write to a fresh ffmpeg before streaming further tags."""
@@ -219,7 +223,9 @@ class TranscoderService:
         playlists = PlaylistStitcher(self._output, len(video.variants), window)
         try:
             await self._video_files("reset", self._output.reset, len(video.variants))
-            await feed.read_prefix()
+            if not await feed.read_prefix() and feed.ended:
+                log.info("publisher left before any video; no transcoder session=%s", session.id)
+                return
             details = session.details
             has_audio = feed.saw_audio or details.audio_codec not in ("", "No audio")
             run = _Run(session, video, feed, has_audio, transcoder_log, playlists)

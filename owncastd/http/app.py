@@ -18,6 +18,7 @@ from owncastd.http.json_body import BadRequestError
 from owncastd.http.origin_guard import refuse_forged_requests
 from owncastd.http.public.api import create_public_api
 from owncastd.http.public.assets import create_media_routes
+from owncastd.http.public.cmcd import create_cmcd_routes
 from owncastd.http.public.pages import create_pages
 from owncastd.http.responses import error
 
@@ -43,6 +44,7 @@ def create_app(ctx: WebContext) -> QuartTrio:
     app.register_blueprint(create_pages(ctx))
     if ctx.control is not None:
         register_control_plane(app, ctx, guard, ctx.control)
+        app.register_blueprint(create_cmcd_routes(ctx, ctx.control))
 
     @app.errorhandler(BadRequestError)
     async def bad_request(exc: BadRequestError) -> Response:

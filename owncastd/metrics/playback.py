@@ -6,6 +6,10 @@ Owncast's MD5(IP + User-Agent) ids); every minute the window becomes one sample 
 error and variant-change sums, and min/median/max of latency, segment download time and
 bandwidth (those only when some player reported them). A window remembers at most
 `max_clients` clients, so an unauthenticated flood cannot grow memory.
+
+CMCD reports (`/api/metrics/cmcd`, develop §5.3) feed the same window and also each player's
+latest figures (:class:`~owncastd.metrics.playback_clients.PlaybackClients`), which the admin
+reads per viewer.
 """
 
 from __future__ import annotations
@@ -16,8 +20,10 @@ from datetime import datetime
 
 import trio
 
+from owncastd.core.cmcd import CmcdReading, Reporter, reading
 from owncastd.core.periodic import periodic
 from owncastd.core.playback import PlaybackReport
+from owncastd.metrics.playback_clients import MAX_TRACKED_CLIENTS, PlaybackClients
 from owncastd.metrics.series import MAX_SAMPLES, TimeSeries
 
 AGGREGATE_INTERVAL_SECONDS = 60.0
@@ -49,6 +55,7 @@ class PlaybackMetrics:
         interval: float = AGGREGATE_INTERVAL_SECONDS,
         max_samples: int = MAX_SAMPLES,
         max_clients: int = MAX_CLIENTS_PER_WINDOW,
+        max_tracked: int = MAX_TRACKED_CLIENTS,
     ) -> None:
         self._clock = clock
         self._interval = interval
@@ -60,6 +67,7 @@ class PlaybackMetrics:
         self.download_duration = _Spread(max_samples)
         self.bandwidth = _Spread(max_samples)
         self.reporting_clients = 0
+        self.clients = PlaybackClients(max_tracked)
 
     def record(self, client_id: str, report: PlaybackReport) -> bool:
         """Remember `report` as `client_id`'s newest; False when the window is full."""
@@ -67,6 +75,36 @@ class PlaybackMetrics:
             return False
         self._window[client_id] = report
         return True
+
+    def record_cmcd(self, who: Reporter, report: dict[str, object]) -> None:
+        """Take one CMCD report: the player's figures, and its newest report in the window."""
+        figures = reading(report)
+        before = self.clients.get(who.client_id)
+        changes = before.quality_variant_changes if before else 0
+        after = self.clients.update(who, self._clock(), figures)
+        self.record(
+            who.client_id,
+            PlaybackReport(
+                bandwidth=figures.bandwidth_kbps or 0.0,
+                latency=figures.latency_seconds or 0.0,
+                download_duration=figures.download_seconds or 0.0,
+                errors=float(figures.errors),
+                quality_variant_changes=float(after.quality_variant_changes - changes),
+            ),
+        )
+
+    def record_report(self, who: Reporter, report: PlaybackReport) -> bool:
+        """Take one deprecated `/api/metrics/playback` report: the window as :meth:`record`,
+        and the player's figures (its errors and variant changes count per report)."""
+        figures = CmcdReading(
+            bandwidth_kbps=report.bandwidth or None,
+            latency_seconds=report.latency or None,
+            download_seconds=report.download_duration or None,
+            errors=int(report.errors),
+            variant_changes=int(report.quality_variant_changes),
+        )
+        self.clients.update(who, self._clock(), figures)
+        return self.record(who.client_id, report)
 
     def aggregate(self) -> None:
         """Close the current window: append one sample to each series."""

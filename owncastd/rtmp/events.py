@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from owncastd.core.codecs import VideoFormat
 from owncastd.core.media import FlvTag, StreamDetails
 
 
@@ -39,10 +40,12 @@ class MediaReceived:
 
 @dataclass(frozen=True, slots=True)
 class MetadataReceived:
-    """`onMetaData`: the broadcaster's stream details and the script tag to forward (if any)."""
+    """`onMetaData`: the broadcaster's stream details, the script tag to forward (if any) and
+    the video codec it announces (if it names one)."""
 
     details: StreamDetails
     tag: FlvTag | None
+    video: VideoFormat | None = None
 
 
 @dataclass(frozen=True, slots=True)

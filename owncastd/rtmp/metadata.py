@@ -2,11 +2,13 @@
 
 The broadcaster's numbers are shown to admins and viewers, so each must be sane or it counts as
 absent (0): width and height whole pixels in 0..16384, frame rate 0..1000, bitrates 0..1e6
-kbit/s. Text is cut: the encoder name to 256 characters, a codec name to 64.
+kbit/s. Text is cut: the encoder name to 256 characters, a codec name to 64. A codec id may
+be an enhanced-RTMP FourCC packed into a number (1752589105 is 'hvc1', shown as "H.265").
 """
 
 from __future__ import annotations
 
+from owncastd.core.codecs import fourcc_of_number
 from owncastd.core.media import FlvTag, StreamDetails, TagKind
 from owncastd.rtmp import amf0
 from owncastd.rtmp.flv import make_tag
@@ -71,6 +73,9 @@ def _codec(value: object, names: dict[object, str]) -> str:
     if isinstance(value, bool):
         return "Unknown"
     if isinstance(value, int | float):
+        fourcc = fourcc_of_number(value)  # enhanced RTMP packs the FourCC into the number
+        if fourcc is not None:
+            return names.get(fourcc, fourcc.strip() or "Unknown")
         return names.get(float(value), f"Unknown ({value:g})")
     if isinstance(value, str):
         return names.get(value, value.strip()[:MAX_CODEC_LENGTH] or "Unknown")

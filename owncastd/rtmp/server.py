@@ -9,7 +9,9 @@ Until its publish is accepted a peer is a stranger: at most ``max_waiting`` such
 once and ``max_waiting_per_client`` from one address (a newcomer evicts the oldest, see
 :mod:`~owncastd.rtmp.admission`), each with ``handshake_timeout`` seconds from accept to the end
 of the handshake and ``publish_timeout`` to an accepted publish. An address that sent too many
-wrong stream keys is closed on accept until its budget refills.
+wrong stream keys is closed on accept until its budget refills. A publisher whose video
+codec the installed ffmpeg cannot ingest (``formats``) gets `NetStream.Publish.Rejected` and is
+closed before any of its video reaches the transcoder (:mod:`~owncastd.rtmp.codec_guard`).
 """
 
 from __future__ import annotations
@@ -24,6 +26,7 @@ from typing import NoReturn
 import trio
 
 from owncastd.core.budget import client_key
+from owncastd.core.codecs import IngestFormats, LastRefusal
 from owncastd.core.ingest import IngestGate, Publication
 from owncastd.core.media import StreamDetails
 from owncastd.errors import (
@@ -34,6 +37,7 @@ from owncastd.errors import (
     StartupError,
 )
 from owncastd.rtmp.admission import KeyGuard, RefusalLog, WaitingRoom, peer_host
+from owncastd.rtmp.codec_guard import CodecGuard
 from owncastd.rtmp.events import (
     Connected,
     Event,
@@ -57,6 +61,7 @@ HANDSHAKE_TIMEOUT = 5.0
 PUBLISH_TIMEOUT = 15.0
 PAUSE_SLACK = 1.0
 ADMIN_DISCONNECT = "disconnected by the admin"  # the reason when the service gives none
+CODEC_REJECTED = "NetStream.Publish.Rejected"
 
 
 @dataclass(frozen=True, slots=True)
@@ -111,8 +116,12 @@ class RtmpServer:
         handshake_timeout: float = HANDSHAKE_TIMEOUT,
         publish_timeout: float = PUBLISH_TIMEOUT,
         key_guard: KeyGuard | None = None,
+        formats: IngestFormats | None = None,
+        refusals: LastRefusal | None = None,
     ) -> None:
         self._gate = gate
+        self._formats = formats or IngestFormats.everything()
+        self.refusals = refusals or LastRefusal()
         self._host = host
         self._port = port
         self._timeouts = _Timeouts(read_timeout, handshake_timeout, publish_timeout)
@@ -161,6 +170,7 @@ class RtmpServer:
                 await trio.aclose_forcefully(stream)
             return
         connection = _Connection(self._gate, self._keys, self._timeouts, stream, peer, client)
+        connection.codecs = CodecGuard(self._formats, self.refusals)
         connection.on_published = lambda: self._room.leave(connection)
         for evicted in self._room.admit(client, connection):
             evicted.evict()
@@ -191,6 +201,7 @@ class _Connection:
         self._client = client
         self._timeout = timeouts.read
         self.on_published: Callable[[], None] = lambda: None
+        self.codecs = CodecGuard(IngestFormats.everything(), LastRefusal())
         self._session = ServerSession(clock=trio.current_time)
         self._publication: Publication | None = None
         self._logged_details: StreamDetails | None = None  # the last `rtmp metadata` line
@@ -321,8 +332,10 @@ class _Connection:
         publication = self._publication
         match event:
             case MediaReceived(tag=tag) if publication is not None:
+                await self._refuse_codec(self.codecs.check_tag(tag))
                 await publication.send(tag)
             case MetadataReceived(details=details, tag=tag) if publication is not None:
+                await self._refuse_codec(self.codecs.check_announced(event.video))
                 publication.set_details(details)
                 self._log_details(details)
                 if tag is not None:
@@ -348,6 +361,13 @@ class _Connection:
                     handshake,
                     flash_ver[:80],
                 )
+
+    async def _refuse_codec(self, reason: str | None) -> None:
+        """Refuse an accepted publish whose codec ffmpeg cannot ingest (`reason`)."""
+        if reason is not None:
+            self._session.refuse_publish(f"Unsupported codec: {reason}.", CODEC_REJECTED)
+            await self._flush()
+            raise _Closed(f"publish refused: {reason}")
 
     async def _start_publication(self, key: str, nursery: trio.Nursery) -> None:
         keys, now = self._keys, trio.current_time()

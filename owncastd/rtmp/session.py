@@ -13,6 +13,7 @@ import time
 from collections import deque
 from collections.abc import Callable
 
+from owncastd.core.codecs import format_of_codec_id
 from owncastd.errors import RtmpProtocolError
 from owncastd.rtmp import amf0, control
 from owncastd.rtmp.chunks import (
@@ -206,9 +207,9 @@ class ServerSession:
         reader.min_chunk_size = 1
         self._budget.relax(PUBLISHER)
 
-    def refuse_publish(self, description: str) -> None:
-        """Answer with NetStream.Publish.BadName; the connection should then close."""
-        self._on_status(_status("error", "NetStream.Publish.BadName", description))
+    def refuse_publish(self, description: str, code: str = "NetStream.Publish.BadName") -> None:
+        """Answer with `code` (also after an accepted publish); the connection should close."""
+        self._on_status(_status("error", code, description))
         self._state = _State.CLOSED
 
     # Outgoing messages.
@@ -289,8 +290,9 @@ class ServerSession:
             values = values[1:]
         if len(values) >= 2 and values[0] == "onMetaData" and isinstance(values[1], dict):
             metadata = sane(values[1])
-            details = stream_details(metadata)
-            self._events.append(MetadataReceived(details, script_tag(message.timestamp, metadata)))
+            tag = script_tag(message.timestamp, metadata)
+            video = format_of_codec_id(metadata.get("videocodecid"))
+            self._events.append(MetadataReceived(stream_details(metadata), tag, video))
         elif error is not None:
             self._events.append(MessageIgnored(f"malformed data message: {error}", True))
 

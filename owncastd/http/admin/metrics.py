@@ -1,7 +1,8 @@
 """Viewers, hardware, playback health and Prometheus (reference §1.6, §8).
 
 Admin: `viewers`, `viewersOverTime?windowStart=<unix>`, `hardwarestats`, `metrics/video`,
-`prometheus` (any method). Public: `POST /api/metrics/playback`, the players' reports. Every
+`prometheus` (any method), `viewers/playback` (each viewer and player with its latest CMCD
+figures, develop §5.3). Public: `POST /api/metrics/playback`, the players' reports. Every
 answered request is counted for Prometheus by route pattern and status.
 """
 
@@ -14,6 +15,7 @@ from typing import TYPE_CHECKING
 import trio
 from quart import Blueprint, Response, request
 
+from owncastd.core.cmcd import Reporter
 from owncastd.core.playback import PlaybackReport
 from owncastd.core.viewers import client_id_for
 from owncastd.http.admin.auth import AdminGuard
@@ -24,6 +26,7 @@ from owncastd.http.json_body import BadRequestError, json_kind, json_object
 from owncastd.http.responses import json_no_cache, rfc3339, success
 
 if TYPE_CHECKING:
+    from owncastd.metrics.playback_clients import ClientPlayback
     from owncastd.metrics.series import TimeSeries
 
 PLAYBACK_FIELDS = {
@@ -56,6 +59,57 @@ def playback_report(body: dict[str, object]) -> PlaybackReport:
             raise BadRequestError(f"{name} must be between 0 and {largest:g} (got {number:g})")
         values[attr] = number
     return PlaybackReport(**values)
+
+
+def playback_json(client: ClientPlayback | None) -> dict[str, object] | None:
+    """A viewer's `playback` object (develop §5.3); each measurement a number or null."""
+    if client is None:
+        return None
+    figures: dict[str, object] = {"source": "client", "lastUpdate": rfc3339(client.last_update)}
+    if client.player_state:
+        figures["playerState"] = client.player_state
+    figures.update(
+        bandwidthKbps=client.bandwidth_kbps,
+        latencySeconds=client.latency_seconds,
+        downloadSeconds=client.download_seconds,
+        bitrateKbps=client.bitrate_kbps,
+        errorCount=client.error_count,
+        qualityVariantChanges=client.quality_variant_changes,
+    )
+    return figures
+
+
+def _row(
+    client_id: str, viewer_id: str, first_seen: datetime, agent: str, ip: str
+) -> dict[str, object]:
+    return {
+        "clientID": client_id,
+        "viewerID": viewer_id,
+        "firstSeen": rfc3339(first_seen),
+        "geo": None,
+        "userAgent": agent,
+        "ipAddress": ip,
+    }
+
+
+def viewers_playback_json(ctx: WebContext, control: ControlPlane) -> list[dict[str, object]]:
+    """Each active viewer with its player's figures (a player with a CMCD `sid` joins the
+    viewer with the same IP and User-Agent), then the other reporting players, newest first."""
+    players = control.playback.clients
+    by_viewer = {c.viewer_id: c for c in players.clients()}  # the newest per viewer wins
+    listed: list[dict[str, object]] = []
+    shown: set[str] = set()
+    for v in ctx.viewers.viewers():
+        client = players.get(v.client_id) or by_viewer.get(v.client_id)
+        client_id = client.client_id if client else v.client_id
+        shown.add(client_id)
+        row = _row(client_id, v.client_id, v.first_seen, v.user_agent, v.ip_address)
+        listed.append({**row, "playback": playback_json(client)})
+    for c in reversed(players.clients()):
+        if c.client_id not in shown:
+            row = _row(c.client_id, c.viewer_id, c.first_seen, c.user_agent, c.ip_address)
+            listed.append({**row, "playback": playback_json(c)})
+    return listed
 
 
 def window_start(raw: str | None) -> datetime:
@@ -104,6 +158,11 @@ def create_admin_metrics(ctx: WebContext, guard: AdminGuard, control: ControlPla
                 for v in ctx.viewers.viewers()
             ]
         )
+
+    @bp.route("/api/admin/viewers/playback", methods=["GET", "OPTIONS"])
+    @guard.require
+    async def viewers_playback() -> Response:
+        return json_no_cache(viewers_playback_json(ctx, control))
 
     @bp.route("/api/admin/viewersOverTime", methods=["GET", "OPTIONS"])
     @guard.require
@@ -162,8 +221,9 @@ def _add_playback_routes(
     @bp.post("/api/metrics/playback")
     async def report_playback() -> Response:
         report = playback_report(await json_object(MAX_PLAYBACK_BODY))
-        client_id = client_id_for(request_ip(ctx.settings), request.headers.get("User-Agent", ""))
-        control.playback.record(client_id, report)
+        ip, agent = request_ip(ctx.settings), request.headers.get("User-Agent", "")
+        client_id = client_id_for(ip, agent)
+        control.playback.record_report(Reporter(client_id, client_id, ip, agent), report)
         return success("recorded")
 
     @bp.route("/api/admin/prometheus", methods=["GET", "POST", "PUT", "DELETE", "OPTIONS"])
