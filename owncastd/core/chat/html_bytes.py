@@ -8,6 +8,7 @@ serialisation: every attribute value is double-quoted with `"` written as `&quot
 
 from __future__ import annotations
 
+import functools
 import re
 from collections.abc import Mapping
 
@@ -21,11 +22,15 @@ GO_ATTRIBUTE = {
 GOLDMARK_TEXT = {'"': "&quot;"}
 
 
+@functools.cache
+def _pattern(keys: tuple[str, ...]) -> re.Pattern[str]:
+    return re.compile("|".join(re.escape(key) for key in keys))
+
+
 def _replace_all(text: str, table: Mapping[str, str]) -> str:
-    if not table:
+    if not table or not text:
         return text
-    pattern = "|".join(re.escape(key) for key in table)
-    return re.sub(pattern, lambda match: table[match[0]], text)
+    return _pattern(tuple(table)).sub(lambda match: table[match[0]], text)
 
 
 def reescape(html: str, text: Mapping[str, str], attribute: Mapping[str, str] | None = None) -> str:
