@@ -15,6 +15,7 @@ import trio
 
 from owncastd.config.editor import ConfigEditor
 from owncastd.config.settings import SettingsRef
+from owncastd.core.chat.emoji_catalog import EmojiDirectory
 from owncastd.core.chat.room import ChatRoom
 from owncastd.core.chat.slurs import GlinProfanityCheck
 from owncastd.core.stream import Stream
@@ -213,5 +214,6 @@ async def build_chat(
         clock=clock,
         profanity=profanity,
         max_clients=max_clients,
+        emoji=EmojiDirectory(data_dir / "emoji"),
     )
     return ChatServices(room=room, store=chat_store, emoji_dir=data_dir / "emoji")

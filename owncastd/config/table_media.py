@@ -99,7 +99,8 @@ CHAT: tuple[Setting, ...] = (
         "require_authentication",
         "requireauthentication",
         "chatRequireAuthentication",
-        "Require an external login to chat",
+        "Require an external login to chat: anyone else reads but cannot post, rename or "
+        "recolour (no login exists yet, so only moderators can chat while this is on)",
         body=b.Flag(),
         feature=CHAT_LOGIN,
     ),

@@ -214,6 +214,11 @@ SANITISER_CASES = {
         '<a href="https://e.example/" rel="noreferrer noopener nofollow" target="_blank">in</a>'
     ),
     "&lt;b&gt;escaped&lt;/b&gt;": "&lt;b&gt;escaped&lt;/b&gt;",
+    # What trusted notices (bots, the admin) may carry besides the user allow-list.
+    "<p><u>u</u><b>b</b><i>i</i><s>s</s></p><ul><li>l</li></ul><ol><li>o</li></ol>": (
+        "<p><u>u</u><b>b</b><i>i</i><s>s</s></p><ul><li>l</li></ul><ol><li>o</li></ol>"
+    ),
+    '<u onclick="window.__xss=1" style="x">u</u>': "<u>u</u>",
 }
 
 

@@ -17,6 +17,7 @@ import trio
 from quart_trio import QuartTrio
 
 from owncastd.config.settings import SettingsRef
+from owncastd.core.chat.emoji_catalog import EmojiDirectory
 from owncastd.core.chat.room import ChatRoom
 from owncastd.core.chat.slurs import GlinProfanityCheck, ProfanityCheck
 from owncastd.core.events import EventBus
@@ -45,6 +46,7 @@ def chat_services(core: AppCore, store: Store, **room_options: Any) -> ChatServi
     """The chat room over `store`, listening on the core's bus: the daemon's `build_chat`
     without its fixed profanity list and connection cap (`room_options` go to ChatRoom)."""
     chat_store = ChatStore(store)
+    room_options.setdefault("emoji", EmojiDirectory(core.data_dir / "emoji"))
     room = ChatRoom(
         repo=chat_store,
         settings=core.settings,

@@ -63,8 +63,8 @@ async def test_a_quiet_client_is_pinged_and_stays(
     await ws.no_event(wait=4 * READ_TIMEOUT)
     assert not ws.closed and ws.pings >= 4
     await ws.send_json({"type": "CHAT", "body": "still here"})
-    assert (await ws.next_event("CHAT"))["body"] == "still here"
-    assert (await bob.next_event("CHAT"))["body"] == "still here"
+    assert (await ws.next_event("CHAT"))["body"] == "<p>still here</p>"
+    assert (await bob.next_event("CHAT"))["body"] == "<p>still here</p>"
     assert _server_errors(caplog) == []
 
 

@@ -77,11 +77,11 @@ async def test_history_newest_fifty_visible_oldest_first(chat: ChatServer) -> No
                 response = await client.get("/api/chat", params=params)
                 assert response.status_code == 200
                 history = response.json()
-                if history and history[-1]["body"] == "m54":
+                if history and history[-1]["body"] == "<p>m54</p>":
                     break
                 await trio.sleep(0.05)
         assert response.headers["Cache-Control"].startswith("no-cache")
-        assert [m["body"] for m in history] == [f"m{i}" for i in range(5, 55)]
+        assert [m["body"] for m in history] == [f"<p>m{i}</p>" for i in range(5, 55)]
         assert history[0]["user"]["displayName"] == "alice" and history[0]["type"] == "CHAT"
         for token in ("", "unknown"):
             refused = await client.get("/api/chat", params={"accessToken": token})
@@ -161,7 +161,7 @@ async def test_disable_user_closes_bans_ip_and_refuses_them(chat: ChatServer) ->
         update = await watcher.next_event("VISIBILITY-UPDATE")
         assert update["ids"] == [spam["id"]]
         removed = await watcher.next_event("CHAT_ACTION")
-        assert removed["body"] == "<p><strong>spammer</strong> has been removed from chat.</p>"
+        assert removed["body"] == "<p><strong>spammer</strong> has been removed from chat.</p>\n"
         again = await chat.connect(spammer["accessToken"])
         assert (await again.next_event())["type"] == "ERROR_USER_DISABLED"
         history = await client.get("/api/chat", params={"accessToken": spammer["accessToken"]})

@@ -77,8 +77,8 @@ async def test_chat_message_reaches_everyone_with_owncast_fields(chat: ChatServe
         assert set(event) == {"type", "id", "timestamp", "user", "body", "visible"}
         assert event["user"]["id"] == alice["id"] and event["visible"] is True
         assert event["body"] == (
-            'hi bob, see <a href="https://a.example" target="_blank" rel="noreferrer">'
-            "https://a.example</a>"
+            '<p>hi bob, see <a href="https://a.example" rel="nofollow noreferrer noopener" '
+            'target="_blank">https://a.example</a></p>'
         )
 
 
@@ -105,9 +105,9 @@ async def test_stream_start_and_stop_are_announced(chat: ChatServer) -> None:
     _, ws = await chat.join("alice")
     session = chat.stream.begin("203.0.113.9")
     starting = await ws.next_event("CHAT_ACTION")
-    assert starting["body"] == "<p>Stay tuned, the stream is <strong>starting</strong>!</p>"
+    assert starting["body"] == "<p>Stay tuned, the stream is <strong>starting</strong>!</p>\n"
     session.end()
-    assert (await ws.next_event("CHAT_ACTION"))["body"] == "<p>The stream is ending.</p>"
+    assert (await ws.next_event("CHAT_ACTION"))["body"] == "<p>The stream is ending.</p>\n"
 
 
 async def test_flood_gets_a_notice_and_is_dropped(chat: ChatServer) -> None:
@@ -117,7 +117,7 @@ async def test_flood_gets_a_notice_and_is_dropped(chat: ChatServer) -> None:
         await alice_ws.send_json({"type": "CHAT", "body": f"spam {i}"})
     notice = await alice_ws.next_event("CHAT_ACTION")
     assert "perceived flooding" in notice["body"]
-    assert (await bob_ws.next_event("CHAT"))["body"] == "spam 0"
+    assert (await bob_ws.next_event("CHAT"))["body"] == "<p>spam 0</p>"
     await bob_ws.no_event("CHAT", wait=0.5)
 
 
@@ -185,7 +185,7 @@ async def test_a_slow_reader_gets_batched_frames(chat: ChatServer) -> None:
     for _ in range(120):
         await sender.next_event("CHAT")
     received = [await reader.next_event("CHAT") for _ in range(120)]
-    assert [int(e["body"].split()[0]) for e in received] == list(range(120))
+    assert [int(e["body"].removeprefix("<p>").split()[0]) for e in received] == list(range(120))
     assert len(reader.frames) < 121  # some frames carried several events
     assert any("\n" in frame for frame in reader.frames)
 
@@ -220,7 +220,7 @@ async def test_malformed_unknown_and_binary_frames_are_ignored(chat: ChatServer)
     await alice_ws.send_text("[1, 2, 3]")
     await alice_ws.send_bytes(b"\x00\x01binary")
     await alice_ws.send_json({"type": "CHAT", "body": "still here"})
-    assert (await bob_ws.next_event("CHAT"))["body"] == "still here"
+    assert (await bob_ws.next_event("CHAT"))["body"] == "<p>still here</p>"
     assert not alice_ws.closed
 
 
@@ -233,7 +233,7 @@ async def test_deeply_nested_frames_are_ignored_and_the_connection_lives(
     await alice_ws.send_text("[" * 1500)
     await alice_ws.send_text("[" * 1000 + "]" * 1000)  # well-formed, still too deep
     await alice_ws.send_json({"type": "CHAT", "body": "still here"})
-    assert (await bob_ws.next_event("CHAT"))["body"] == "still here"
+    assert (await bob_ws.next_event("CHAT"))["body"] == "<p>still here</p>"
     assert not alice_ws.closed
     assert not [r for r in caplog.records if r.levelno >= logging.ERROR]
 
@@ -252,7 +252,7 @@ async def test_oversized_frames_get_a_notice_and_huge_frames_close(chat: ChatSer
     assert await carol_ws.wait_closed() == 1009  # a lingering close: the code arrives
     _, dave_ws = await chat.join("dave")
     await dave_ws.send_json({"type": "CHAT", "body": "after the storm"})
-    assert (await bob_ws.next_event("CHAT"))["body"] == "after the storm"
+    assert (await bob_ws.next_event("CHAT"))["body"] == "<p>after the storm</p>"
 
 
 async def test_html_script_and_link_tricks_are_neutralised(chat: ChatServer) -> None:
@@ -261,10 +261,10 @@ async def test_html_script_and_link_tricks_are_neutralised(chat: ChatServer) -> 
     _, bob_ws = await chat.join("bob")
     attacks = {
         "<script>alert(1)</script>ok": "ok",
-        '<img src=x onerror="alert(1)">ok': "ok",
-        "[x](javascript:alert(1))": "[x](javascript:alert(1))",
-        '<a href="javascript:alert(1)">x</a>': "x",
-        "![pic](https://evil.example/p.png)ok": "ok",
+        '<img src=x onerror="alert(1)">ok': "<p>ok</p>",
+        "[x](javascript:alert(1))": "<p>[x](javascript:alert(1))</p>",
+        '<a href="javascript:alert(1)">x</a>': "<p>x</p>",
+        "![pic](https://evil.example/p.png)ok": "<p>ok</p>",
     }
     for attack in attacks:
         await alice_ws.send_json({"type": "CHAT", "body": attack})
@@ -318,5 +318,5 @@ async def test_an_upgrade_on_a_reused_keep_alive_connection_still_chats(chat: Ch
     ws._absorb(events)
     assert (await ws.next_event())["type"] == "CONNECTED_USER_INFO"
     await ws.send_json({"type": "CHAT", "body": "via the fallback"})
-    assert (await bob_ws.next_event("CHAT"))["body"] == "via the fallback"
-    assert (await ws.next_event("CHAT"))["body"] == "via the fallback"
+    assert (await bob_ws.next_event("CHAT"))["body"] == "<p>via the fallback</p>"
+    assert (await ws.next_event("CHAT"))["body"] == "<p>via the fallback</p>"

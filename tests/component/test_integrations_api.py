@@ -142,7 +142,7 @@ async def test_bot_message_appears_as_the_bot_with_is_bot(server):
     )
     assert response.status_code == 200, response.text
     event = await ws.next_event("CHAT")
-    assert event["body"] == "1 - 0"
+    assert event["body"] == "<p>1 - 0</p>"
     assert event["user"]["isBot"] is True
     assert event["user"]["displayName"] == "Score Bot"
     assert event["user"]["id"] == created["id"]
@@ -241,7 +241,9 @@ async def test_history_and_clients(server):
     await ws.next_event("CHAT")
     admin = await token(server, ADMIN)
     chat = (await server.bearer("GET", "/api/integrations/chat", admin)).json()
-    assert [(m["type"], m["body"]) for m in chat if m["type"] == "CHAT"] == [("CHAT", "hello")]
+    assert [(m["type"], m["body"]) for m in chat if m["type"] == "CHAT"] == [
+        ("CHAT", "<p>hello</p>")
+    ]
     clients = await server.bearer("GET", "/api/integrations/clients", admin)
     assert clients.status_code == 200
     [client] = clients.json()

@@ -455,7 +455,7 @@ async def test_blackhole_receivers_do_not_slow_chat(tmp_path, nursery):
             started = trio.current_time()
             await sender.send_json({"type": "CHAT", "body": f"message {n}"})
             event = await watcher.next_event("CHAT", timeout=2)
-            assert event["body"] == f"message {n}"
+            assert event["body"] == f"<p>message {n}</p>"
             result.append(trio.current_time() - started)
         return result
 

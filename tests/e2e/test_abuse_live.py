@@ -67,7 +67,7 @@ async def _chat_round_trip(port: int, text: str) -> None:
         try:
             await ws.next_event("CONNECTED_USER_INFO")
             await ws.send_json({"type": "CHAT", "body": text})
-            while (await ws.next_event("CHAT"))["body"] != text:
+            while (await ws.next_event("CHAT"))["body"] != f"<p>{text}</p>":
                 pass
         finally:
             await ws.aclose()

@@ -60,7 +60,7 @@ async def test_acknowledged_message_survives_kill_9(tmp_path) -> None:
             assert history.status_code == 200, restarted.log()
             (message,) = history.json()
             assert message["id"] == received["id"]
-            assert message["body"] == "remember <strong>me</strong>"
+            assert message["body"] == "<p>remember <strong>me</strong></p>"
             assert message["user"]["displayName"] == "alice"
             moderators = (await http.get("/api/admin/chat/users/moderators", auth=ADMIN)).json()
             assert [m["id"] for m in moderators] == [bob["id"]]

@@ -153,7 +153,7 @@ def test_tokens_create_and_chat_send(daemon, home):
     messages = daemon.get("/api/admin/chat/messages", auth=("admin", ADMIN_PASSWORD)).json()
     bodies = {m["body"]: m for m in messages}
     assert "Hello from the terminal" in " ".join(bodies)
-    assert bodies["bot says hi"]["user"]["isBot"] is True
+    assert bodies["<p>bot says hi</p>"]["user"]["isBot"] is True
     assert ctl(home, "tokens", "delete", "e2e-bot").returncode == 0
     refused = httpx.post(
         daemon.url + "/api/integrations/chat/send", json={"body": "again"}, headers=bearer

@@ -74,7 +74,7 @@ class FrameHandler:
         room = self._room
         if not isinstance(body, str):
             return
-        rendered = render_chat_body(body)
+        rendered = render_chat_body(body, await room.emoji.shortcodes())
         if not rendered or self._offline_too_long():
             return
         message = ChatMessage(

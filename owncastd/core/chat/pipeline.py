@@ -1,6 +1,8 @@
 """The inbound gate every client frame passes before it is dispatched (reference §2.5).
 
-Order as in Owncast: size, flood timeout, rate limit, slur filter, established-user mode.
+Order as in Owncast: size, flood timeout, rate limit, slur filter, established-user mode, then
+required authentication (develop §2.5: the user record cached on the connection decides, so a
+user who authenticates later must reconnect).
 A refused frame either gets a notice for that client alone or is dropped silently. Time is
 passed in (monotonic seconds for the limiter, wall clock for account age) so tests use fake
 clocks.
@@ -31,6 +33,8 @@ NOT_ESTABLISHED = (
     "You have not been an established chat participant long enough to take part in chat. "
     "Please enjoy the stream and try again later."
 )
+
+AUTH_REQUIRED = "Authentication is required to participate in chat."
 
 
 def chat_rate_limit() -> TokenBucket:
@@ -83,4 +87,6 @@ class InboundGate:
             and wall_now - user.created_at < ESTABLISHED_AFTER
         ):
             return Refusal("not-established", NOT_ESTABLISHED)
+        if chat.require_authentication and not (user.authenticated or user.is_moderator):
+            return Refusal("not-authenticated", AUTH_REQUIRED)
         return None

@@ -1,64 +1,94 @@
-"""Chat message bodies: markdown → HTML sanitised to Owncast's allow-list (reference §2.5).
+"""User chat bodies as Owncast renders them (develop §7.1): markdown → HTML → allow-list.
 
-Owncast's web client sends custom emoji as raw `<img>` tags inside the markdown, so raw HTML is
-parsed and then sanitised: links (`http`/`https` only) get `rel="noreferrer"` and
-`target="_blank"`; `br`, `strong`, `em`, `code` and `pre` stay; paragraphs keep only their
-content; `img` survives only as a custom emoji (`alt`/`title` like `:name:`, `class` starting
-with `emoji`, and `src` exactly `/img/emoji/` + a file name of the emoji upload charset, optionally
-under pack directories of the same charset). Every path segment starts with a letter or digit and
-nothing is percent-encoded, so no browser can normalise the src out of `/img/emoji/` (`%2e%2e`, a
-backslash, `//`, `?`): an emoji can only ever load an emoji, never GET an admin action.
-Everything else is text.
+Pipeline: trim, render CommonMark with raw HTML, linkify (http/https only) and custom emoji
+shortcodes (no GFM: no tables, no strikethrough), sanitise, trim. A plain `hi` is `<p>hi</p>`.
+The allow-list is Owncast's bluemonday policy: `p`, `br`, `strong`, `em`, `code`, `pre`;
+`a[href]` with `rel="nofollow noreferrer noopener"` and `target="_blank"`; `img` only as a custom
+emoji (any non-empty `alt`/`title`, `class` `emoji…`). Everything else is reduced to its text,
+`script`/`style` with their content. Text is escaped as Go writes it (`'` → `&#39;`).
+
+Stricter than Owncast, on purpose: a link must be absolute http(s) (Owncast also keeps relative
+and mailto links), and an emoji `src` must be `/img/emoji/` + path segments of the emoji upload
+charset, each starting with a letter or digit, nothing percent-encoded. Owncast's pattern
+(`^/img/emoji/[^.%]*.[A-Z]*$`) still lets a backslash, `//` or `?` through; ours leaves no way for
+a browser to normalise the src out of `/img/emoji/`, so an emoji can only ever load an emoji,
+never GET an admin action with the viewer's credentials.
 """
 
 from __future__ import annotations
 
 import functools
+import html as htmllib
 import re
+from collections.abc import Mapping
 
 import nh3
 from markdown_it import MarkdownIt
+from markdown_it.rules_inline import StateInline
 
-from owncastd.core.markdown import render_page_markdown
+from owncastd.core.chat.emoji_catalog import Emoji
+from owncastd.core.chat.html_bytes import GO_ATTRIBUTE, GO_TEXT, reescape
+from owncastd.core.chat.trusted_html import render_trusted
 
 EMOJI_PREFIX = "/img/emoji/"
-ALLOWED_TAGS = {"a", "br", "strong", "em", "code", "pre", "img"}
+ALLOWED_TAGS = {"a", "br", "p", "strong", "em", "code", "pre", "img"}
 ALLOWED_ATTRIBUTES = {"a": {"href"}, "img": {"src", "alt", "title", "class"}}
+LINK_REL = "nofollow noreferrer noopener"
 # One segment: like an uploaded emoji's name (http/emoji.py), ASCII only.
 _EMOJI_SEGMENT = r"[A-Za-z0-9][A-Za-z0-9_.-]{0,127}"
 _EMOJI_SRC = re.compile(rf"/img/emoji/{_EMOJI_SEGMENT}(?:/{_EMOJI_SEGMENT}){{0,3}}")
-_SHORTCODE = re.compile(r"^:[\w+ -]{1,64}:$")
-_EMOJI_CLASS = re.compile(r"^emoji[\w -]*$")
+_EMOJI_CLASS = re.compile(r"^emoji[A-Z_]*$", re.IGNORECASE)
 _ABSOLUTE_URL = re.compile(r"^https?://[^\s]+$", re.IGNORECASE)
-_IMG_WITHOUT_SRC = re.compile(r"<img(?![^>]*\ssrc=)[^>]*>")
+_IMG = re.compile(r'<img\b[^>"]*(?:"[^"]*"[^>"]*)*>')  # values may hold ">", never '"'
 _LINK_WITHOUT_HREF = re.compile(r"<a(?![^>]*\shref=)[^>]*>(.*?)</a>", re.DOTALL)
+_TAGS = re.compile(r'<[^>"]*(?:"[^"]*"[^>"]*)*>')
+_LINK = re.compile(r'<a href="([^"]*)">')
+_SHORTCODE = re.compile(r":([A-Za-z0-9_+-]+):")
+# linkify-it schemas that are not http(s): Owncast's linkify uses xurls.Strict for http/https.
+_OTHER_SCHEMAS = ("ftp:", "mailto:", "//")
+
+
+def emoji_html(emoji: Emoji) -> str:
+    """The image goldmark-emoji writes for a custom emoji shortcode."""
+    src, code = htmllib.escape(emoji.url), htmllib.escape(f":{emoji.name}:")
+    return f'<img src="{src}" class="emoji" alt="{code}" title="{code}">'
+
+
+def _custom_emoji(state: StateInline, silent: bool) -> bool:
+    """Inline rule: `:name:` (any case) for a custom emoji in `env["emoji"]`."""
+    if state.src[state.pos] != ":":
+        return False
+    table = state.env.get("emoji") if isinstance(state.env, dict) else None
+    match = _SHORTCODE.match(state.src, state.pos)
+    emoji = table.get(match[1].lower()) if table and match else None
+    if emoji is None or match is None:
+        return False
+    if not silent:
+        state.push("html_inline", "", 0).content = emoji_html(emoji)
+    state.pos = match.end()
+    return True
 
 
 @functools.cache
 def _parser() -> MarkdownIt:
     md = MarkdownIt("commonmark", {"linkify": True, "html": True, "breaks": False})
-    md.enable(["linkify", "strikethrough"])
+    md.enable("linkify")
     if md.linkify is not None:
-        md.linkify.set({"fuzzy_email": False})
-    # Headings, lists, quotes and rules are not chat: keep them as plain text.
-    md.disable(["heading", "lheading", "list", "blockquote", "hr", "table"], ignoreInvalid=True)
+        md.linkify.set({"fuzzy_email": False, "fuzzy_link": False, "fuzzy_ip": False})
+        for schema in _OTHER_SCHEMAS:
+            md.linkify.add(schema, None)
+    md.inline.ruler.after("linkify", "custom_emoji", _custom_emoji)
     return md
 
 
 def _attribute_filter(tag: str, attribute: str, value: str) -> str | None:
     if tag == "a":
-        if attribute == "href":
-            return value if _ABSOLUTE_URL.match(value) else None
-        if attribute == "target":
-            return "_blank"
-        if attribute == "rel":
-            return "noreferrer"
-        return None  # no title, lang, style or handlers
+        return value if attribute == "href" and _ABSOLUTE_URL.match(value) else None
     if tag == "img":
         if attribute == "src":
             return value if _EMOJI_SRC.fullmatch(value) else None
         if attribute in ("alt", "title"):
-            return value if _SHORTCODE.match(value) else None
+            return value or None
         if attribute == "class":
             return value if _EMOJI_CLASS.match(value) else None
         return None
@@ -72,26 +102,34 @@ def sanitize_chat_html(html: str) -> str:
         tags=ALLOWED_TAGS,
         attributes=ALLOWED_ATTRIBUTES,
         attribute_filter=_attribute_filter,
-        link_rel="noreferrer",
+        link_rel=None,
         url_schemes={"http", "https"},
-        set_tag_attribute_values={"a": {"target": "_blank"}},
         strip_comments=True,
     )
-    # Filtered values cannot contain ">" (see the patterns above), so these are safe to match.
+    # Filtered values cannot contain '"' unescaped, so these patterns see whole tags.
     cleaned = _LINK_WITHOUT_HREF.sub(r"\1", cleaned)
-    return _IMG_WITHOUT_SRC.sub("", cleaned).strip()
+    # Every link left is absolute: bluemonday's attributes, in its order.
+    cleaned = _LINK.sub(rf'<a href="\1" rel="{LINK_REL}" target="_blank">', cleaned)
+    cleaned = _IMG.sub(lambda tag: tag[0] if ' src="' in tag[0] else "", cleaned)
+    cleaned = reescape(cleaned, GO_TEXT, GO_ATTRIBUTE).strip()
+    # Nothing to show (`<p></p>` from a dropped remote image): as empty as an empty message.
+    return cleaned if "<img" in cleaned or _TAGS.sub("", cleaned).strip() else ""
 
 
-def render_chat_body(text: str) -> str:
-    """Render a user's markdown and sanitise it; "" means there is nothing to send."""
-    if not text.strip():
+def render_chat_body(text: str, emoji: Mapping[str, Emoji] | None = None) -> str:
+    """Render a user's markdown and sanitise it; "" means there is nothing to send.
+
+    `emoji` maps lower-cased shortcode names to the custom emoji (see `emoji_catalog`)."""
+    text = text.strip()
+    if not text:
         return ""
-    return sanitize_chat_html(_parser().render(text))
+    return sanitize_chat_html(_parser().render(text, {"emoji": emoji or {}}))
 
 
 def render_notice(markdown: str) -> str:
-    """Server and integration notices (SYSTEM, CHAT_ACTION): page markdown, sanitised."""
-    return render_page_markdown(markdown)
+    """Server, admin and integration notices (SYSTEM, CHAT_ACTION): trusted markdown with raw
+    HTML, reduced to the notice allow-list (see `trusted_html`)."""
+    return render_trusted(markdown)
 
 
 def escape_markdown(text: str) -> str:

@@ -22,6 +22,7 @@ import trio
 from owncastd.config.settings import SettingsRef
 from owncastd.core.chat import wire
 from owncastd.core.chat.clients import ChatClient
+from owncastd.core.chat.emoji_catalog import EmojiCatalog, NoEmoji
 from owncastd.core.chat.events import (
     ChatEvent,
     ChatListener,
@@ -69,6 +70,7 @@ class ChatRoom:
         profanity: ProfanityCheck | None = None,
         max_clients: int = 10_000,
         rng: random.Random | None = None,
+        emoji: EmojiCatalog | None = None,
     ) -> None:
         self.repo = repo
         self.settings = settings
@@ -78,6 +80,7 @@ class ChatRoom:
         self.profanity: ProfanityCheck = profanity or NoProfanityCheck()
         self.max_clients = max_clients
         self.rng = rng or random.SystemRandom()
+        self.emoji: EmojiCatalog = emoji or NoEmoji()
         self.bans = BanList()
         self._frames = FrameHandler(self)
         self.moderation = ChatModeration(self)
@@ -273,7 +276,7 @@ class ChatRoom:
     async def send_bot_message(self, bot: ChatUser, markdown: str) -> ChatMessage | None:
         """A CHAT message from an integration's bot user (sanitised like any message, unlike
         Owncast); None when the body renders to nothing."""
-        body = render_chat_body(markdown)
+        body = render_chat_body(markdown, await self.emoji.shortcodes())
         if not body:
             return None
         bot = replace(bot, is_bot=True)

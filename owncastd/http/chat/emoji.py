@@ -12,6 +12,7 @@ from pathlib import Path
 import trio
 from quart import Blueprint, Response
 
+from owncastd.core.chat.emoji_catalog import EMOJI_EXTENSIONS, EMOJI_URL, scan_emoji
 from owncastd.http.admin.auth import AdminGuard
 from owncastd.http.chat.common import field, json_object
 from owncastd.http.chat.context import ChatServices
@@ -20,27 +21,15 @@ from owncastd.http.json_body import BadRequestError
 from owncastd.http.public.files import content_type, read_file, safe_join
 from owncastd.http.responses import error, json_no_cache, success
 
-EMOJI_URL = "/img/emoji"
 MAX_EMOJI_BYTES = 2 * 1024 * 1024
-# Raster formats only: an SVG served from our origin could carry script.
-EXTENSIONS = {".png", ".gif", ".jpg", ".jpeg", ".webp"}
+EXTENSIONS = EMOJI_EXTENSIONS
 _DATA_URI = re.compile(r"^data:(?P<type>[\w/+.-]+)(?:;[\w=.-]+)*;base64,(?P<data>.*)$", re.DOTALL)
 _NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$")
 
 
 def list_emoji(root: Path) -> list[dict[str, str]]:
     """`[{name, url}]` for every image under `root` (sub-directories are emoji packs)."""
-    found: list[dict[str, str]] = []
-    if not root.is_dir():
-        return found
-    for directory, _dirs, files in sorted(os.walk(root)):
-        for name in sorted(files):
-            path = Path(directory) / name
-            if path.suffix.lower() not in EXTENSIONS or name.startswith("."):
-                continue
-            relative = path.relative_to(root).as_posix()
-            found.append({"name": path.stem, "url": f"{EMOJI_URL}/{relative}"})
-    return found
+    return [{"name": emoji.name, "url": emoji.url} for emoji in scan_emoji(root)]
 
 
 def decode_data_uri(data: str) -> tuple[bytes, str]:

@@ -2,12 +2,15 @@
 // bodies, but a CHAT_ACTION body is not sanitised server-side and a compromised or buggy
 // server must not be able to run script here. So every body is parsed in an inert document
 // (DOMParser: no scripts run, no images load) and rebuilt node by node from an allow-list:
-// p, br, strong, em, code, pre, a[href http(s)] and img[src under /img/emoji/]. Text is copied
+// p, br, strong, em, b, i, u, s, code, pre, lists, blockquote (what trusted notices may carry),
+// a[href http(s)] and img[src under /img/emoji/]. Text is copied
 // as text; unknown elements are unwrapped; script-like containers are dropped with their content.
 
 import { isEmojiSrc, safeHref } from './chat-protocol.js';
 
-const KEEP = new Set(['P', 'BR', 'STRONG', 'EM', 'CODE', 'PRE']);
+const KEEP = new Set([
+  'P', 'BR', 'STRONG', 'EM', 'B', 'I', 'U', 'S', 'CODE', 'PRE', 'UL', 'OL', 'LI', 'BLOCKQUOTE',
+]); // prettier-ignore
 const DROP = new Set([
   'SCRIPT', 'STYLE', 'TEMPLATE', 'IFRAME', 'FRAME', 'FRAMESET', 'OBJECT', 'EMBED', 'NOSCRIPT',
   'SVG', 'MATH', 'TEXTAREA', 'TITLE', 'SELECT', 'OPTION', 'XMP', 'NOEMBED', 'NOFRAMES', 'HEAD',

@@ -8,6 +8,7 @@ from datetime import UTC, datetime, timedelta
 from owncastd.config.settings import ChatSettings
 from owncastd.core.chat.models import MODERATOR, ChatUser
 from owncastd.core.chat.pipeline import (
+    AUTH_REQUIRED,
     FLOODING,
     NOT_ESTABLISHED,
     SILENT_TIMEOUT,
@@ -83,3 +84,17 @@ def test_established_user_mode_needs_fifteen_minutes_unless_moderator() -> None:
     assert InboundGate(NoProfanityCheck()).check("x", 1, NEW_USER, mode, 0.0, later) is None
     assert InboundGate(NoProfanityCheck()).check("x", 1, MODERATOR_USER, mode, 0.0, NOW) is None
     assert InboundGate(NoProfanityCheck()).check("x", 1, NEW_USER, DEFAULTS, 0.0, NOW) is None
+
+
+def test_required_authentication_after_established_mode_unless_moderator() -> None:
+    """develop §2.5: anonymous users are refused with the notice; authenticated users and
+    moderators pass; the established-user check runs first."""
+    login = ChatSettings(require_authentication=True)
+    refusal = InboundGate(NoProfanityCheck()).check("x", 1, OLD_USER, login, 0.0, NOW)
+    assert refusal is not None and refusal.notice == AUTH_REQUIRED
+    signed_in = ChatUser("u4", "ida", 4, NOW - timedelta(days=1), authenticated=True)
+    assert InboundGate(NoProfanityCheck()).check("x", 1, signed_in, login, 0.0, NOW) is None
+    assert InboundGate(NoProfanityCheck()).check("x", 1, MODERATOR_USER, login, 0.0, NOW) is None
+    both = ChatSettings(require_authentication=True, established_user_mode=True)
+    first = InboundGate(NoProfanityCheck()).check("x", 1, NEW_USER, both, 0.0, NOW)
+    assert first is not None and first.notice == NOT_ESTABLISHED

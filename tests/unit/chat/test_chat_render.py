@@ -1,4 +1,5 @@
-"""Message rendering: markdown → HTML reduced to Owncast's allow-list; XSS attempts fail."""
+"""Message rendering: markdown → HTML reduced to Owncast's allow-list (develop §7.1), byte for
+byte as Owncast writes it; XSS attempts fail."""
 
 from __future__ import annotations
 
@@ -6,7 +7,8 @@ import re
 
 import pytest
 
-from owncastd.core.chat.render import render_chat_body, render_notice
+from owncastd.core.chat.emoji_catalog import Emoji, shortcode_table
+from owncastd.core.chat.render import render_chat_body
 
 XSS = [
     "<script>alert(1)</script>",
@@ -43,32 +45,35 @@ def test_xss_attempts_leave_no_active_content(attack: str) -> None:
 
 
 def test_markdown_link_trick_stays_text() -> None:
-    assert render_chat_body("[x](javascript:alert(1))") == "[x](javascript:alert(1))"
+    assert render_chat_body("[x](javascript:alert(1))") == "<p>[x](javascript:alert(1))</p>"
 
 
 def test_links_open_in_new_tab_without_referrer() -> None:
     html = render_chat_body("see https://example.com/a?b=1 and [docs](http://docs.example)")
-    assert html.count('target="_blank"') == 2
-    assert html.count('rel="noreferrer"') == 2
+    assert html.count('rel="nofollow noreferrer noopener" target="_blank"') == 2
     assert 'href="https://example.com/a?b=1"' in html
     assert 'href="http://docs.example"' in html
 
 
 def test_relative_and_titled_links_lose_what_is_not_allowed() -> None:
-    assert render_chat_body("[home](/admin)") == "home"
+    assert render_chat_body("[home](/admin)") == "<p>home</p>"  # stricter than Owncast
     assert render_chat_body('[x](https://a.example "title")') == (
-        '<a href="https://a.example" rel="noreferrer" target="_blank">x</a>'
+        '<p><a href="https://a.example" rel="nofollow noreferrer noopener" target="_blank">'
+        "x</a></p>"
     )
 
 
-def test_allowed_formatting_survives_and_paragraphs_are_unwrapped() -> None:
-    assert render_chat_body("**b** *i* `c`") == "<strong>b</strong> <em>i</em> <code>c</code>"
-    assert render_chat_body("<b>bold</b> <p>para</p>") == "bold para"
+def test_allowed_formatting_survives_in_its_paragraph() -> None:
+    assert render_chat_body("**b** *i* `c`") == (
+        "<p><strong>b</strong> <em>i</em> <code>c</code></p>"
+    )
+    assert render_chat_body("<b>bold</b> <i>it</i>") == "<p>bold it</p>"
 
 
-def test_headings_and_lists_are_plain_text() -> None:
-    assert render_chat_body("# hi") == "# hi"
-    assert render_chat_body("- item") == "- item"
+def test_headings_and_lists_are_reduced_to_their_text() -> None:
+    assert render_chat_body("# hi") == "hi"
+    assert render_chat_body("- item") == "item"
+    assert render_chat_body("~~no~~ | a |") == "<p>~~no~~ | a |</p>"  # no GFM
 
 
 def test_custom_emoji_image_kept_other_images_removed() -> None:
@@ -76,24 +81,72 @@ def test_custom_emoji_image_kept_other_images_removed() -> None:
     assert render_chat_body(emoji) == emoji
     assert render_chat_body("![cat](https://cats.example/cat.png)") == ""
     assert render_chat_body('<img src="/img/emoji/../../owncast.db" alt=":x:">') == ""
-    kept = render_chat_body('<img src="/img/emoji/a.png" alt="not a shortcode" lang="en">')
-    assert kept == '<img src="/img/emoji/a.png">'
+    kept = render_chat_body('<img src="/img/emoji/a.png" alt="any text" lang="en" alt="">')
+    assert kept == '<img src="/img/emoji/a.png" alt="any text">'
+    unclassed = render_chat_body('x <img src="/img/emoji/a.png" class="emojix y" alt="">')
+    assert unclassed == '<p>x <img src="/img/emoji/a.png"></p>'
 
 
 def test_html_is_escaped_text_when_not_a_tag() -> None:
-    assert render_chat_body("a < b > c & d") == "a &lt; b &gt; c &amp; d"
+    assert render_chat_body("a < b > c & d") == "<p>a &lt; b &gt; c &amp; d</p>"
 
 
 def test_empty_renders_to_nothing() -> None:
     assert render_chat_body("") == ""
     assert render_chat_body("   ") == ""
     assert render_chat_body("<script>x</script>") == ""
+    assert render_chat_body("![cat](https://cats.example/cat.png)") == ""
 
 
-def test_notices_are_sanitised_markdown() -> None:
-    assert render_notice("**<script>x</script>bob** has been removed") == (
-        "<p><strong>&lt;script&gt;x&lt;/script&gt;bob</strong> has been removed</p>"
+OWNCAST_EXAMPLES = [  # develop §7.1, byte for byte
+    ("hello", "<p>hello</p>"),
+    ("hi", "<p>hi</p>"),
+    (
+        "http://x.com",
+        '<p><a href="http://x.com" rel="nofollow noreferrer noopener" target="_blank">'
+        "http://x.com</a></p>",
+    ),
+    ("_a_ **b**", "<p><em>a</em> <strong>b</strong></p>"),
+    ("  padded  ", "<p>padded</p>"),
+    ("<iframe src=https://evil.example></iframe>", ""),
+    ("## heading", "heading"),
+]
+
+
+@pytest.mark.parametrize(("text", "body"), OWNCAST_EXAMPLES)
+def test_bodies_match_owncast(text: str, body: str) -> None:
+    assert render_chat_body(text) == body
+
+
+def test_text_is_escaped_as_go_writes_it() -> None:
+    assert render_chat_body('it\'s "x" a\u00a0b') == "<p>it&#39;s &#34;x&#34; a\u00a0b</p>"
+    link = render_chat_body('http://x.example/?a=1&b="2"')
+    assert link.startswith('<p><a href="http://x.example/?a=1&amp;b=%222%22" rel=')
+
+
+def test_only_http_links_are_linkified() -> None:
+    assert render_chat_body("www.x.example ftp://a.example mailto:a@b.example //x.example") == (
+        "<p>www.x.example ftp://a.example mailto:a@b.example //x.example</p>"
     )
+
+
+EMOJI = shortcode_table(
+    [Emoji("Blob", "/img/emoji/Blob.png"), Emoji("party", "/img/emoji/p/party.gif")]
+)
+
+
+def test_custom_emoji_shortcodes_render_case_insensitively() -> None:
+    assert render_chat_body("hey :blob: :PARTY:", EMOJI) == (
+        '<p>hey <img src="/img/emoji/Blob.png" class="emoji" alt=":Blob:" title=":Blob:"> '
+        '<img src="/img/emoji/p/party.gif" class="emoji" alt=":party:" title=":party:"></p>'
+    )
+
+
+def test_unknown_shortcodes_and_code_spans_stay_text() -> None:
+    assert render_chat_body(":smile: `:blob:` :blob", EMOJI) == (
+        "<p>:smile: <code>:blob:</code> :blob</p>"
+    )
+    assert render_chat_body(":blob:") == "<p>:blob:</p>"  # no catalog, no emoji
 
 
 EMOJI_ESCAPES = [

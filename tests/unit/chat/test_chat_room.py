@@ -203,7 +203,7 @@ async def test_live_join_broadcast_once_and_welcome_after_seven_seconds(
     assert first.of("SYSTEM") == []
     await trio.sleep(0.2)
     (welcome,) = first.of("SYSTEM")
-    assert welcome["body"] == "<p>Hi <strong>all</strong></p>"
+    assert welcome["body"] == "<p>Hi <strong>all</strong></p>\n"
     assert welcome["user"] == {"displayName": "My Server"}
     assert len(second.of("SYSTEM")) == 1
 
@@ -251,7 +251,7 @@ async def test_chat_is_queued_for_the_database_before_it_is_broadcast(r: Room) -
     _, bob_box = r.connect(r.user("bob"))
     await r.room.receive(alice_client, '{"type":"CHAT","body":"hi **bob**"}', 35)
     (message,) = bob_box.of("CHAT")
-    assert message["body"] == "hi <strong>bob</strong>" and message["visible"] is True
+    assert message["body"] == "<p>hi <strong>bob</strong></p>" and message["visible"] is True
     assert message["user"]["displayName"] == "alice"
     assert bob_box.persisted_when_sent == [True] and alice_box.persisted_when_sent == [True]
     assert alice_client.message_count == 1
@@ -277,7 +277,7 @@ async def test_offline_guard_drops_messages_five_minutes_after_the_stream_ended(
     await r.room.receive(client, '{"type":"CHAT","body":"still here"}', 30)
     r.stream.stats = replace(r.stream.stats, last_disconnect_time=START - timedelta(minutes=6))
     await r.room.receive(client, '{"type":"CHAT","body":"too late"}', 30)
-    assert [e["body"] for e in box.of("CHAT")] == ["still here"]
+    assert [e["body"] for e in box.of("CHAT")] == ["<p>still here</p>"]
 
 
 async def test_a_client_with_a_full_queue_is_dropped_and_others_are_served(r: Room) -> None:
@@ -288,7 +288,7 @@ async def test_a_client_with_a_full_queue_is_dropped_and_others_are_served(r: Ro
     await r.room.receive(sender, '{"type":"CHAT","body":"one"}', 30)
     assert slow_client.outbox.closed is False  # type: ignore[attr-defined]
     assert slow_client not in r.room.clients()
-    assert [e["body"] for e in fast.of("CHAT")] == ["one"]
+    assert [e["body"] for e in fast.of("CHAT")] == ["<p>one</p>"]
 
 
 async def test_name_changes(r: Room) -> None:
@@ -332,8 +332,8 @@ async def test_stream_start_and_stop_notices(r: Room) -> None:
     session.end()
     bodies = [e["body"] for e in box.of("CHAT_ACTION")]
     assert bodies == [
-        "<p>Stay tuned, the stream is <strong>starting</strong>!</p>",
-        "<p>The stream is ending.</p>",
+        "<p>Stay tuned, the stream is <strong>starting</strong>!</p>\n",
+        "<p>The stream is ending.</p>\n",
     ]
 
 
@@ -395,7 +395,7 @@ async def test_integration_api(r: Room) -> None:
     sent = await r.room.send_bot_message(bot, "beep <script>x</script>")
     assert sent is not None and sent.id in r.repo.messages
     chat = box.of("CHAT")[-1]
-    assert chat["user"]["isBot"] is True and chat["body"] == "beep"
+    assert chat["user"]["isBot"] is True and chat["body"] == "<p>beep </p>"
     assert await r.room.send_bot_message(bot, "   ") is None
 
 
@@ -427,7 +427,7 @@ async def test_deeply_nested_frames_are_ignored_like_malformed_ones(r: Room, cap
     for frame in ["[" * 1500, '{"a":' * 1500, "[" * 1500 + "]" * 1500]:
         await r.room.receive(client, frame, len(frame))
     await r.room.receive(client, '{"type":"CHAT","body":"still here"}', 35)
-    assert [e["body"] for e in box.of("CHAT")] == ["still here"]
+    assert [e["body"] for e in box.of("CHAT")] == ["<p>still here</p>"]
     assert not [rec for rec in caplog.records if rec.levelno >= 40]
 
 
