@@ -152,9 +152,11 @@ class ScheduleService:
         return opened
 
     @staticmethod
-    def preview(recurrence: str, now: datetime) -> list[datetime]:
+    async def preview(recurrence: str, now: datetime) -> list[datetime]:
         """Up to 5 occurrences of `recurrence` within the next year."""
-        return parse_recurrence(recurrence).between(now, now + relativedelta(years=1))[:5]
+        rule = parse_recurrence(recurrence)
+        found = await trio.to_thread.run_sync(rule.between, now, now + relativedelta(years=1))
+        return found[:5]
 
     # Edits -----------------------------------------------------------------------------------
 
@@ -281,6 +283,8 @@ class ScheduleService:
 
     async def _materialise_series(self, series: ScheduledSeries, now: datetime) -> None:
         recurrence = parse_recurrence(series.recurrence)
+        # Expansion may take up to 500 000 steps: off the trio thread.
+        starts = await trio.to_thread.run_sync(recurrence.between, now, now + AHEAD)
         occurrences = [
             ScheduledEvent(
                 id=self._new_id(),
@@ -293,7 +297,7 @@ class ScheduleService:
                 reminder_message=series.reminder_message,
                 slot=start,
             )
-            for start in recurrence.between(now, now + AHEAD)
+            for start in starts
         ]
         if occurrences:
             await self._repo.add_occurrences(occurrences)  # existing slots are kept as they are

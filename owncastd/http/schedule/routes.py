@@ -103,7 +103,7 @@ def _admin(ctx: WebContext, guard: AdminGuard, service: ScheduleService) -> Blue
         recurrence = body.get("recurrence")
         if not isinstance(recurrence, str):
             raise ScheduleError("recurrence is required")
-        found = service.preview(recurrence, ctx.clock())
+        found = await service.preview(recurrence, ctx.clock())
         return json_no_cache({"occurrences": [utc_text(t) for t in found]})
 
     return routes
