@@ -206,6 +206,7 @@ def attach_chat(control: ControlPlane, room: ChatRoom, chat_store: ChatStore) ->
     control.user_deleted.append(drop_clients)
     if control.schedule is not None:  # "this scheduled stream never started"
         control.schedule.chat_warning.append(room.send_system_message)
+        room.scheduled_chat_open = control.schedule.chat_window_open
 
 
 async def build_chat(

@@ -98,6 +98,8 @@ class ScheduleService:
         try:
             await self.materialise()
             await self.handle_missed()
+            self._cached = None
+            await self.current_event()
         except (ScheduleError, OSError) as exc:
             log.warning("schedule tick failed error=%s", exc)
 
@@ -150,6 +152,14 @@ class ScheduleService:
         if opened and not self._online() and now >= event.start + CANCEL_AFTER:
             return False
         return opened
+
+    def chat_window_open(self) -> bool:
+        """A scheduled event's chat window is open now (from the last lookup, at most a
+        minute old: the ticker refreshes it)."""
+        if not self._settings.current.schedule.enabled or self._cached is None:
+            return False
+        event = self._cached[1]
+        return event is not None and self.chat_open(event, self._clock())
 
     @staticmethod
     async def preview(recurrence: str, now: datetime) -> list[datetime]:
