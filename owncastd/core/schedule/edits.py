@@ -8,7 +8,7 @@ the stored event (create vs update, series vs one-off) are in the service.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from owncastd.core.schedule.models import ScheduleError
@@ -40,9 +40,18 @@ def parse_time(value: Any, what: str) -> datetime:
             parsed = datetime.fromisoformat(value)
         except ValueError:
             parsed = None
-        if parsed is not None and parsed.tzinfo is not None:
+        if parsed is not None and parsed.tzinfo is not None and _in_range(parsed):
             return parsed
     raise ScheduleError(f"{what} must be an RFC 3339 time")
+
+
+def _in_range(value: datetime) -> bool:
+    """Far enough from year 1 and 9999 that a year of arithmetic on it never overflows."""
+    try:
+        utc = value.astimezone(UTC)
+        return bool(utc - timedelta(days=400) and utc + timedelta(days=400))
+    except OverflowError:
+        return False
 
 
 def _text(body: dict[str, Any], key: str, max_len: int) -> str | None:

@@ -6,6 +6,7 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
+from owncastd.core.schedule.edits import parse_time
 from owncastd.core.schedule.ics import escape_text, fold
 from owncastd.core.schedule.models import ScheduleError
 from owncastd.core.schedule.recurrence import MAX_OCCURRENCES, parse_recurrence
@@ -62,3 +63,12 @@ def test_wall_clock_follows_the_zone_across_dst():
     )
     found = rule.between(NOW, NOW + timedelta(days=10))
     assert [t.hour for t in found] == [14, 14, 13]  # 9:00 EST, EST, then EDT (8 March)
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["9999-12-31T23:00:00Z", "9999-12-31T23:59:59-05:00", "0001-01-01T00:00:00+01:00", "12:00"],
+)
+def test_times_at_the_edge_of_the_calendar_are_refused(text):
+    with pytest.raises(ScheduleError, match="must be an RFC 3339 time"):
+        parse_time(text, "start")
