@@ -174,11 +174,15 @@ class ScheduleStore:
         """Remove a series (its past occurrences stay)."""
         await self._store.write("DELETE FROM schedule_series WHERE id = ?", (series_id,))
 
-    async def delete_future_occurrences(self, series_id: str, after: datetime) -> None:
-        """Remove the series' occurrences after `after` that were never federated, moved or
-        cancelled (so they can be generated afresh)."""
+    async def delete_future_occurrences(
+        self, series_id: str, after: datetime, *, keep_changed: bool
+    ) -> None:
+        """Remove the series' occurrences after `after` that were never federated; with
+        `keep_changed`, also keep the cancelled and moved ones (a regeneration never
+        recreates them)."""
+        changed = " AND status = 'scheduled' AND start_time = slot" if keep_changed else ""
         await self._store.write(
             "DELETE FROM schedule_events WHERE series_id = ? AND start_time > ? "
-            "AND federated = 0 AND status = 'scheduled' AND start_time = slot",
+            f"AND federated = 0{changed}",
             (series_id, _seconds(after)),
         )

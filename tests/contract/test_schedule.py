@@ -252,9 +252,14 @@ async def test_series_edits_regenerate_and_cancel_keeps_slots(admin: AdminHarnes
         "/api/admin/schedule/event/delete", {"id": series_id, "cancel": True}
     )
     assert response.status_code == 200 and schedule["series"][0]["active"] is False
+    admin.wall.advance(9 * 86400)  # the first two Mondays are past: they stay
     response, schedule = await admin.post("/api/admin/schedule/event/delete", {"id": series_id})
     assert schedule["series"] == []
-    assert [e["status"] for e in schedule["events"]] == ["cancelled"]
+    assert [(e["startTime"], e["status"]) for e in schedule["events"]] == [
+        ("2026-03-02T19:00:00Z", "scheduled"),
+        ("2026-03-09T17:00:00Z", "cancelled"),
+        ("2026-03-09T19:00:00Z", "scheduled"),
+    ]  # every future occurrence went with the series
 
 
 async def test_preview_lists_five_upcoming_instants(admin: AdminHarness):
@@ -413,3 +418,17 @@ async def test_admin_routes_need_the_admin(admin: AdminHarness):
         assert response.status_code == 401, path
         response, _ = await admin.request("OPTIONS", path, auth=False)
         assert response.status_code == 204, path
+
+
+async def test_deleting_a_series_takes_its_future_occurrences_cancelled_or_not(
+    admin: AdminHarness,
+):
+    status, schedule = await upsert(
+        admin, name="Monday show", recurrence=PARIS_WEEKLY, timezone="Asia/Tokyo"
+    )
+    assert status == 200  # a series' zone is its DTSTART's: `timezone` is not used
+    assert {e["timezone"] for e in schedule["events"]} == {"Europe/Paris"}
+    series_id, second = schedule["series"][0]["id"], schedule["events"][1]["id"]
+    await admin.post("/api/admin/schedule/event/delete", {"id": second, "cancel": True})
+    response, schedule = await admin.post("/api/admin/schedule/event/delete", {"id": series_id})
+    assert (response.status_code, schedule) == (200, {"series": [], "events": []})

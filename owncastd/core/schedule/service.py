@@ -58,7 +58,9 @@ class ScheduleRepository(Protocol):
     async def add_occurrences(self, events: list[ScheduledEvent]) -> None: ...
     async def delete_event(self, event_id: str) -> None: ...
     async def delete_series(self, series_id: str) -> None: ...
-    async def delete_future_occurrences(self, series_id: str, after: datetime) -> None: ...
+    async def delete_future_occurrences(
+        self, series_id: str, after: datetime, *, keep_changed: bool
+    ) -> None: ...
 
 
 def _new_id() -> str:
@@ -204,9 +206,7 @@ class ScheduleService:
 
     async def _create_series(self, request: EventRequest) -> None:
         assert request.recurrence is not None
-        if request.timezone is not None:
-            raise ScheduleError("timezone is set by the recurrence's DTSTART;TZID")
-        parse_recurrence(request.recurrence)
+        parse_recurrence(request.recurrence)  # its DTSTART;TZID is the zone (`timezone` unused)
         series = ScheduledSeries(
             id=self._new_id(),
             name=request.name,
@@ -236,7 +236,7 @@ class ScheduleService:
         )
         await self._repo.save_series(updated)
         now = self._clock()
-        await self._repo.delete_future_occurrences(series.id, now)
+        await self._repo.delete_future_occurrences(series.id, now, keep_changed=True)
         if updated.active:
             await self._materialise_series(updated, now)
         log.info("scheduled series updated id=%s", series.id)
@@ -267,7 +267,9 @@ class ScheduleService:
             if cancel:
                 await self._repo.save_series(replace(series, active=False))
             else:
-                await self._repo.delete_future_occurrences(series.id, self._clock())
+                await self._repo.delete_future_occurrences(
+                    series.id, self._clock(), keep_changed=False
+                )
                 await self._repo.delete_series(series.id)
         elif (event := await self._repo.event(item_id)) is not None:
             if cancel:
