@@ -6,7 +6,7 @@ Federation of events (issue 11) is not done here.
 
 from __future__ import annotations
 
-from typing import Any
+from datetime import datetime
 
 from quart import Blueprint, Response, request
 from quart_trio import QuartTrio
@@ -31,7 +31,7 @@ def schedule_error(message: str) -> Response:
     return response
 
 
-def _query_time(name: str) -> Any:
+def _query_time(name: str) -> datetime | None:
     value = request.args.get(name)
     return None if not value else parse_time(value, name)
 
