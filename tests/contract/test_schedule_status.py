@@ -97,3 +97,16 @@ async def test_an_event_the_streamer_went_live_for_is_not_missed(admin: AdminHar
     del session
     _, schedule = await admin.get("/api/admin/schedule")
     assert schedule["events"][0] == {**event, "status": "scheduled"}
+
+
+async def test_a_failing_database_does_not_stop_the_ticker(admin: AdminHarness, caplog):
+    import sqlite3
+
+    service = admin.control.schedule
+
+    async def broken() -> list:
+        raise sqlite3.OperationalError("disk I/O error")
+
+    service._repo.all_series = broken  # type: ignore[method-assign]
+    await service.tick()  # logged, not raised: the control plane keeps running
+    assert "schedule tick failed error=OperationalError: disk I/O error" in caplog.text

@@ -102,8 +102,8 @@ class ScheduleService:
             await self.handle_missed()
             self._cached = None
             await self.current_event()
-        except (ScheduleError, OSError) as exc:
-            log.warning("schedule tick failed error=%s", exc)
+        except Exception as exc:  # a database or disk failure: the next tick tries again
+            log.warning("schedule tick failed error=%s: %s", type(exc).__name__, exc)
 
     # Queries ---------------------------------------------------------------------------------
 
