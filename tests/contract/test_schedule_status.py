@@ -110,3 +110,19 @@ async def test_a_failing_database_does_not_stop_the_ticker(admin: AdminHarness, 
     service._repo.all_series = broken  # type: ignore[method-assign]
     await service.tick()  # logged, not raised: the control plane keeps running
     assert "schedule tick failed error=OperationalError: disk I/O error" in caplog.text
+
+
+async def test_status_still_answers_when_the_schedule_cannot_be_read(admin: AdminHarness):
+    import sqlite3
+
+    await enable(admin)
+    await one_off(admin)
+
+    async def broken(now: object) -> None:
+        raise sqlite3.DatabaseError("database disk image is malformed")
+
+    admin.control.schedule._repo.next_current = broken  # type: ignore[method-assign]
+    admin.control.schedule._cached = None
+    response, status = await admin.get("/api/status", auth=False)
+    assert response.status_code == 200 and "scheduledEvent" not in status
+    assert status["online"] is False

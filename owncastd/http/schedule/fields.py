@@ -6,9 +6,13 @@ the schedule is enabled and there is one.
 
 from __future__ import annotations
 
+import logging
+
 from owncastd.config.settings import Settings
 from owncastd.core.schedule.models import utc_text
 from owncastd.http.context import WebContext
+
+log = logging.getLogger(__name__)
 
 
 def schedule_config(settings: Settings) -> dict[str, object]:
@@ -26,7 +30,11 @@ async def status_fields(ctx: WebContext) -> dict[str, object]:
     service = ctx.control.schedule if ctx.control is not None else None
     if service is None or not ctx.settings.current.schedule.enabled:
         return {}
-    event = await service.current_event()
+    try:
+        event = await service.current_event()
+    except Exception as exc:  # the status must not fail because the schedule cannot be read
+        log.warning("scheduled event lookup failed error=%s: %s", type(exc).__name__, exc)
+        return {}
     if event is None:
         return {}
     return {
