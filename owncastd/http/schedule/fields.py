@@ -1,6 +1,6 @@
 """What `/api/config` and `/api/status` say about the schedule (develop §5.2).
 
-`config_fields` is always present; `status_fields` names the current or next event only while
+`schedule_config` is always present; `status_fields` names the current or next event only while
 the schedule is enabled and there is one.
 """
 
