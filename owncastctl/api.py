@@ -229,3 +229,39 @@ def chat_action(token: str, body: str) -> Call:
 def config_keys() -> Call:
     """owncastd's `/api/admin/config/keys`: every key, its type, setter and when it applies."""
     return _get("/api/admin/config/keys", "reading the list of settings")
+
+
+# Scheduled events and the favicon (Owncast develop §5.1–5.2)
+def admin_schedule() -> Call:
+    """`{series, events}`: every series and the events from 3 months ago to 2 months ahead."""
+    return _get("/api/admin/schedule", "reading the schedule")
+
+
+def upsert_event(body: dict[str, Any]) -> Call:
+    """Create (no `id`) or update an event or a series; answers the admin schedule."""
+    return _post("/api/admin/schedule/event", body, "saving the scheduled event")
+
+
+def delete_event(item_id: str, *, cancel: bool) -> Call:
+    """Cancel (keep as cancelled / make a series inactive) or delete an event or a series."""
+    what = "cancelling" if cancel else "deleting"
+    return _post(
+        "/api/admin/schedule/event/delete", {"id": item_id, "cancel": cancel}, f"{what} {item_id}"
+    )
+
+
+def preview_recurrence(recurrence: str) -> Call:
+    """`{occurrences}`: the next 5 instants of a DTSTART;TZID + RRULE recurrence."""
+    return _post(
+        "/api/admin/schedule/preview", {"recurrence": recurrence}, "previewing the recurrence"
+    )
+
+
+def set_favicon(data_uri: str) -> Call:
+    """Upload the favicon (a PNG or ICO data URI)."""
+    return _post("/api/admin/config/favicon", {"value": data_uri}, "uploading the favicon")
+
+
+def reset_favicon() -> Call:
+    """Go back to the default favicon."""
+    return Call("DELETE", "/api/admin/config/favicon", what="resetting the favicon")

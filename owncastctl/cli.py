@@ -14,7 +14,17 @@ from typing import Annotated, Any
 import typer
 from typer.core import TyperGroup
 
-from owncastctl.commands import account, chat, config, integrations, misc, moderation, status
+from owncastctl.commands import (
+    account,
+    chat,
+    config,
+    favicon,
+    integrations,
+    misc,
+    moderation,
+    schedule,
+    status,
+)
 from owncastctl.errors import ClickException, CtlError
 from owncastctl.state import State, get_state
 
@@ -100,6 +110,8 @@ app.add_typer(moderation.ipbans_app, name="ipbans")
 app.add_typer(integrations.tokens_app, name="tokens")
 app.add_typer(integrations.webhooks_app, name="webhooks")
 app.add_typer(misc.emoji_app, name="emoji")
+app.add_typer(schedule.app, name="schedule")
+app.add_typer(favicon.app, name="favicon")
 
 
 @app.command()

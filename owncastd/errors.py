@@ -9,7 +9,8 @@ OwncastdError
 │   ├── BadStreamKeyError
 │   └── AlreadyLiveError
 ├── RtmpProtocolError      a peer broke the RTMP protocol; only that connection closes
-└── WebhookRejectedError   a webhook the admin asked for cannot be created
+├── WebhookRejectedError   a webhook the admin asked for cannot be created
+└── ScheduleError          a schedule change or query was refused (core/schedule/models.py)
 """
 
 from __future__ import annotations

@@ -18,6 +18,7 @@ from owncastd.config.settings import SettingsRef
 from owncastd.core.chat.emoji_catalog import EmojiDirectory
 from owncastd.core.chat.room import ChatRoom
 from owncastd.core.chat.slurs import GlinProfanityCheck
+from owncastd.core.schedule.service import ScheduleService
 from owncastd.core.stream import Stream
 from owncastd.core.viewers import ViewerTracker
 from owncastd.core.webhooks import status_block
@@ -33,6 +34,7 @@ from owncastd.store.access_tokens import AccessTokenStore
 from owncastd.store.chat import ChatStore
 from owncastd.store.database import Store
 from owncastd.store.datastore import Datastore
+from owncastd.store.schedule import ScheduleStore
 from owncastd.store.user_admin import UserDirectory
 from owncastd.store.viewer_samples import ViewerSampleRepository
 from owncastd.store.webhooks import WebhookStore
@@ -50,6 +52,8 @@ async def run_control_plane(
         await nursery.start(control.viewer_history.run)
         await nursery.start(control.shutdown.run)
         await nursery.start(control.webhooks.run)
+        if control.schedule is not None:
+            await nursery.start(control.schedule.run)
         task_status.started()
 
 
@@ -103,6 +107,13 @@ def build_control_plane(parts: ControlPlaneParts) -> ControlPlane:
         webhooks=webhooks,
         supported_codecs=parts.supported_codecs,
         check_ffmpeg=parts.check_ffmpeg,
+        schedule=ScheduleService(
+            ScheduleStore(parts.store),
+            settings,
+            parts.clock,
+            online=lambda: stream.online,
+            last_connect=lambda: stream.stats.last_connect_time,
+        ),
     )
 
 
@@ -194,6 +205,9 @@ def attach_chat(control: ControlPlane, room: ChatRoom, chat_store: ChatStore) ->
             room.drop(client, "user deleted by the admin")
 
     control.user_deleted.append(drop_clients)
+    if control.schedule is not None:  # "this scheduled stream never started"
+        control.schedule.chat_warning.append(room.send_system_message)
+        room.scheduled_chat_open = control.schedule.chat_window_open
 
 
 async def build_chat(

@@ -4,7 +4,8 @@ Every read is a Textual worker polling the daemon on its own interval; chat arri
 websocket in another worker; actions run in workers too. Failures never stop a worker: the header
 shows what is wrong and the workers keep retrying, so the dashboard rides out daemon restarts and
 network drops. Keys: ↑/↓ select a message, h hide/unhide, b ban the author, m (un)make moderator,
-u the author's details, s send a system message, t edit the title, d disconnect, q quit.
+u the author's details, s send a system message, t edit the title, d disconnect, e upcoming
+scheduled streams, q quit.
 """
 
 from __future__ import annotations
@@ -22,6 +23,7 @@ from textual.widgets import Footer, ListView
 from owncastctl.client import Connection, missing_password
 from owncastctl.credentials import CredentialStore
 from owncastctl.errors import CtlError, UnreachableError
+from owncastctl.tui.schedule import ScheduleScreen
 from owncastctl.tui.screens import ConfirmScreen, PromptScreen, UserScreen
 from owncastctl.tui.source import LINK, DashboardSource, HttpSource, describe_error
 from owncastctl.tui.widgets import (
@@ -59,6 +61,7 @@ class DashboardApp(App[None]):
         Binding("s", "system", "Say"),
         Binding("t", "title", "Title"),
         Binding("d", "disconnect", "Disconnect"),
+        Binding("e", "schedule", "Events"),
         Binding("q", "quit", "Quit"),
     ]
 
@@ -287,6 +290,17 @@ class DashboardApp(App[None]):
                 self.act("disconnect", self.source.disconnect, "broadcaster disconnected")
 
         self.push_screen(ConfirmScreen("Disconnect the broadcaster now?"), answer)
+
+    def action_schedule(self) -> None:
+        async def show() -> None:
+            try:
+                schedule = await self.source.schedule()
+            except CtlError as exc:
+                self.notify(f"schedule failed: {exc.format_message()}", severity="error")
+            else:
+                self.push_screen(ScheduleScreen(schedule))
+
+        self.run_worker(show(), group="actions", exit_on_error=False)
 
 
 def run_dashboard(conn: Connection, store: CredentialStore) -> None:

@@ -50,6 +50,7 @@ class DashboardSource(Protocol):
     async def send_system(self, text: str) -> None: ...
     async def set_title(self, title: str) -> None: ...
     async def disconnect(self) -> None: ...
+    async def schedule(self) -> dict[str, Any]: ...
     async def aclose(self) -> None: ...
 
 
@@ -148,6 +149,9 @@ class HttpSource:
 
     async def set_title(self, title: str) -> None:
         await self.client.send(api.set_config("streamtitle", title))
+
+    async def schedule(self) -> dict[str, Any]:
+        return _dict(await self.client.send(api.admin_schedule()))
 
     async def disconnect(self) -> None:
         await self.client.send(api.disconnect())

@@ -184,6 +184,16 @@ class S3Settings:
 
 
 @dataclass(frozen=True)
+class ScheduleSettings:
+    """Scheduled events (`[schedule]`, develop §5.2): the public schedule and chat opening."""
+
+    enabled: bool = False
+    show_countdown: bool = True
+    chat_open_minutes: int = 0
+    reminder_message: str = ""
+
+
+@dataclass(frozen=True)
 class DirectorySettings:
     """The Owncast directory (YP) listing (`[directory]`)."""
 
@@ -254,6 +264,7 @@ class Settings:
     chat: ChatSettings = ChatSettings()
     s3: S3Settings = S3Settings()
     directory: DirectorySettings = DirectorySettings()
+    schedule: ScheduleSettings = ScheduleSettings()
     federation: FederationSettings = FederationSettings()
     notifications: NotificationSettings = NotificationSettings()
     paths: PathSettings = PathSettings()

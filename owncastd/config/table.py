@@ -18,11 +18,12 @@ from __future__ import annotations
 from owncastd.config.setting import Applies, Setting
 from owncastd.config.table_media import CHAT, VIDEO
 from owncastd.config.table_more import ELSEWHERE
+from owncastd.config.table_schedule import SCHEDULE
 from owncastd.config.table_server import LISTENERS, SERVER
 
 __all__ = ["BY_PATH", "SETTER_SUMMARIES", "TABLE", "Applies", "Setting", "setters", "supported"]
 
-TABLE: tuple[Setting, ...] = SERVER + LISTENERS + VIDEO + CHAT + ELSEWHERE
+TABLE: tuple[Setting, ...] = SERVER + LISTENERS + VIDEO + CHAT + ELSEWHERE + SCHEDULE
 # One summary per admin setter (the OpenAPI summary; several keys may share an object setter).
 SETTER_SUMMARIES: dict[str, str] = {
     "adminpass": "Change the admin password",
@@ -72,6 +73,10 @@ SETTER_SUMMARIES: dict[str, str] = {
     "federation/blockdomains": "Set the blocked domains",
     "notifications/discord": "Configure Discord notifications",
     "notifications/browser": "Configure browser notifications",
+    "schedule/enabled": "Publish the schedule of upcoming streams",
+    "schedule/showcountdown": "Show a countdown to the next scheduled stream",
+    "schedule/chatopenminutes": "Open chat this many minutes before a scheduled stream",
+    "schedule/remindermessage": "Set the Fediverse reminder sent before a scheduled stream",
 }
 BY_PATH: dict[str, Setting] = {s.path: s for s in TABLE}
 

@@ -14,6 +14,7 @@ from owncastd.http.admin.blueprints import register_control_plane
 from owncastd.http.admin.chat import register_chat_routes
 from owncastd.http.admin.status import create_admin_status
 from owncastd.http.context import WebContext
+from owncastd.http.favicon import create_favicon_routes
 from owncastd.http.json_body import BadRequestError
 from owncastd.http.origin_guard import refuse_forged_requests
 from owncastd.http.public.api import create_public_api
@@ -42,6 +43,7 @@ def create_app(ctx: WebContext) -> QuartTrio:
     if ctx.chat is not None:
         register_chat_routes(app, ctx, ctx.chat, guard)
     app.register_blueprint(create_pages(ctx))
+    app.register_blueprint(create_favicon_routes(ctx, guard))
     if ctx.control is not None:
         register_control_plane(app, ctx, guard, ctx.control)
         app.register_blueprint(create_cmcd_routes(ctx, ctx.control))

@@ -32,6 +32,11 @@ def image_response(data: bytes, content_type: str, cache_control: str) -> Respon
     return response
 
 
+def is_icon(data: bytes) -> bool:
+    """True when `data` starts like a Windows icon (ICO: reserved 0, type 1)."""
+    return data.startswith(b"\x00\x00\x01\x00")
+
+
 def sniff_raster(data: bytes) -> str | None:
     """The raster type of `data` (a key of RASTER_EXTENSIONS), or None."""
     if data.startswith(b"\x89PNG\r\n\x1a\n"):

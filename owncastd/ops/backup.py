@@ -9,6 +9,7 @@ Archive layout::
     data/emoji/…      custom emoji
     data/public/…     files served at /public
     data/<logo>       the configured logo, when it lives in the data directory
+    data/favicon.*    the uploaded favicon
 
 Restoring is two steps so nothing is half-applied: :func:`stage_restore` extracts into a staging
 directory beside the data and verifies every checksum and the database; :func:`commit_restore`
@@ -47,6 +48,7 @@ DATABASE = "owncast.db"
 CONFIG = "owncast.toml"
 DATA = "data"
 DATA_DIRS = ("emoji", "public")
+FAVICONS = ("favicon.png", "favicon.ico")  # the admin's upload (http/favicon.py)
 TIME_FORMAT = "%Y%m%dT%H%M%SZ"
 
 
@@ -74,7 +76,8 @@ class BackupSources:
         )
 
     def data_files(self) -> Iterator[tuple[str, Path]]:
-        """(path relative to the data dir, file) for the emoji, public files and logo."""
+        """(path relative to the data dir, file) for the emoji, public files, logo and
+        favicon."""
         for name in DATA_DIRS:
             root = self.data_dir / name
             if root.is_dir():
@@ -86,6 +89,10 @@ class BackupSources:
             relative = logo.relative_to(self.data_dir).as_posix()
             if relative.split("/")[0] not in DATA_DIRS:
                 yield relative, logo
+        for name in FAVICONS:
+            favicon = self.data_dir / name
+            if favicon.is_file() and not favicon.is_symlink():
+                yield name, favicon
 
     def logo_path(self) -> Path | None:
         """The logo file when it lives inside the data directory."""

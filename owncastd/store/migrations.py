@@ -94,4 +94,34 @@ MIGRATIONS: list[list[str]] = [
     ],
     # 4: access tokens are kept as SHA-256 digests (store/token_hash.py), never in clear.
     [f"UPDATE user_access_tokens SET token = {SQL_FUNCTION}(token)"],
+    # 5: scheduled events (develop §5.2): series and their occurrences (times are Unix seconds;
+    # `slot` is the start a series gave an occurrence, unique per series so the ticker's
+    # materialisation is idempotent and a cancelled or moved slot is never recreated).
+    [
+        """CREATE TABLE schedule_series (
+            id TEXT PRIMARY KEY,
+            name TEXT NOT NULL,
+            description TEXT NOT NULL DEFAULT '',
+            reminder_message TEXT NOT NULL DEFAULT '',
+            recurrence TEXT NOT NULL,
+            duration_minutes INTEGER NOT NULL,
+            active INTEGER NOT NULL DEFAULT 1
+        )""",
+        """CREATE TABLE schedule_events (
+            id TEXT PRIMARY KEY,
+            series_id TEXT,
+            name TEXT NOT NULL,
+            description TEXT NOT NULL DEFAULT '',
+            reminder_message TEXT NOT NULL DEFAULT '',
+            start_time INTEGER NOT NULL,
+            duration_minutes INTEGER NOT NULL,
+            timezone TEXT NOT NULL,
+            status TEXT NOT NULL DEFAULT 'scheduled',
+            slot INTEGER,
+            federated INTEGER NOT NULL DEFAULT 0,
+            warned INTEGER NOT NULL DEFAULT 0,
+            UNIQUE (series_id, slot)
+        )""",
+        "CREATE INDEX schedule_events_start ON schedule_events (start_time)",
+    ],
 ]

@@ -46,6 +46,7 @@ CONFIG_FIELDS = {
     "federation",
     "notifications",
     "authentication",
+    "schedule",  # develop §5.2: always present
 }
 YP_FIELDS = {
     "name",

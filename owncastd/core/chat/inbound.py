@@ -97,7 +97,7 @@ class FrameHandler:
 
     def _offline_too_long(self) -> bool:
         room = self._room
-        if room.is_live():
+        if room.is_live() or room.scheduled_chat_open():
             return False
         last = room.stream.stats.last_disconnect_time
         return last is not None and room.clock() - last > OFFLINE_GRACE

@@ -90,6 +90,8 @@ class ChatRoom:
         self._ids = itertools.count(1)
         self._listeners: list[ChatListener] = []
         self._nursery: trio.Nursery | None = None
+        # True while a scheduled event's chat window is open (chat then works offline too).
+        self.scheduled_chat_open: Callable[[], bool] = lambda: False
 
     # ---- service ---------------------------------------------------------------------
 

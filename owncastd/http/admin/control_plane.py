@@ -10,6 +10,7 @@ from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
     from owncastd.config.editor import ConfigEditor
+    from owncastd.core.schedule.service import ScheduleService
     from owncastd.log_buffer import LogBuffer
     from owncastd.metrics.hardware import HardwareMonitor
     from owncastd.metrics.playback import PlaybackMetrics
@@ -39,5 +40,7 @@ class ControlPlane:
     webhooks: WebhookService
     supported_codecs: tuple[str, ...] = ()
     check_ffmpeg: Callable[[str], Awaitable[str | None]] | None = None
+    # Scheduled events (develop §5.2); None in apps built without them.
+    schedule: ScheduleService | None = None
     # Called with the id of each user the admin deletes (the chat side drops their clients).
     user_deleted: list[Callable[[str], None]] = field(default_factory=list)

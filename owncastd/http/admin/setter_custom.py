@@ -13,6 +13,7 @@ from typing import Any
 
 from owncastd.config import checks as checks
 from owncastd.config.settings import KNOWN_CODECS, VideoVariant
+from owncastd.http.admin.setter_schedule import SCHEDULE_SETTERS
 from owncastd.http.admin.setter_values import (
     MAX_LIST,
     Changes,
@@ -230,4 +231,5 @@ CUSTOM: dict[str, Converter] = {
     "video/streamoutputvariants": _sync(_variants),
     "federation/username": _sync(_federation_username),
     "federation/blockdomains": _sync(_blocked_domains),
+    **SCHEDULE_SETTERS,
 }

@@ -12,6 +12,7 @@ from owncastd.http.client_address import request_ip
 from owncastd.http.context import WebContext
 from owncastd.http.public.social import social_icon, social_platforms
 from owncastd.http.responses import error, json_no_cache, rfc3339
+from owncastd.http.schedule.fields import schedule_config, status_fields
 
 MAX_SOCKET_PAYLOAD_SIZE = 2048
 
@@ -78,6 +79,7 @@ def config_payload(ctx: WebContext) -> dict[str, object]:
             }
         },
         "authentication": {"indieAuthEnabled": bool(server.url) and feature_ready(CHAT_LOGIN)},
+        "schedule": schedule_config(settings),
     }
 
 
@@ -103,7 +105,7 @@ def create_public_api(ctx: WebContext) -> Blueprint:
 
     @api.get("/api/status")
     async def status() -> Response:
-        return json_no_cache(status_payload(ctx))
+        return json_no_cache(status_payload(ctx) | await status_fields(ctx))
 
     @api.get("/api/config")
     async def config() -> Response:

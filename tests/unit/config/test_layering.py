@@ -133,6 +133,8 @@ def test_every_scalar_key_has_a_working_env_name(
         expected: object
         if spec.kind == "bool":
             raw, expected = ("false", False) if spec.default else ("true", True)
+        elif name == "OWNCAST_SCHEDULE_CHAT_OPEN_MINUTES":  # one of 0, 5, 10, 30, 60
+            raw, expected = "5", 5
         elif spec.kind == "int":
             raw, expected = str(spec.default + 1), spec.default + 1
         elif name == "OWNCAST_WEB_TRUSTED_PROXIES":

@@ -1,0 +1,1 @@
+"""Scheduled events over HTTP (develop §5.2): public schedule, ICS, admin CRUD, page fields."""
