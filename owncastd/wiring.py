@@ -13,6 +13,7 @@ from pathlib import Path
 
 import trio
 
+from owncastd import OWNCAST_API_VERSION
 from owncastd.config.editor import ConfigEditor
 from owncastd.config.settings import SettingsRef
 from owncastd.core.chat.room import ChatRoom
@@ -145,7 +146,7 @@ def _webhooks(parts: ControlPlaneParts) -> WebhookService:
             session_max_viewer_count=stats.session_peak_viewers,
             last_connect_time=stats.last_connect_time,
             last_disconnect_time=stats.last_disconnect_time,
-            version=parts.version,
+            version=OWNCAST_API_VERSION,
             stream_title=settings.current.server.stream_title,
         )
 

@@ -15,7 +15,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
-from owncastd.config.settings import KNOWN_CODECS
+from owncastd.config.settings import AUTOPLAY_MODES, KNOWN_CODECS
 
 Check = Callable[[Any], str | None]
 
@@ -156,6 +156,13 @@ def codec(value: str) -> str | None:
     if value in KNOWN_CODECS:
         return None
     return f"must be one of {', '.join(KNOWN_CODECS)} (got {describe(value)})"
+
+
+def autoplay(value: str) -> str | None:
+    """One of Owncast's autoplay modes."""
+    if value in AUTOPLAY_MODES:
+        return None
+    return f"must be one of {', '.join(AUTOPLAY_MODES)} (got {describe(value)})"
 
 
 def account_name(value: str) -> str | None:

@@ -40,6 +40,7 @@ SETTER_SUMMARIES: dict[str, str] = {
     "customstyles": "Set custom CSS",
     "customjavascript": "Set custom JavaScript",
     "appearance": "Set the appearance variables",
+    "autoplay": "Set whether the video starts by itself",
     "nsfw": "Mark the content as NSFW",
     "hideviewercount": "Hide the viewer count",
     "disablesearchindexing": "Ask search engines not to index",
@@ -70,6 +71,8 @@ SETTER_SUMMARIES: dict[str, str] = {
     "federation/username": "Set the fediverse username",
     "federation/livemessage": "Set the go-live post",
     "federation/blockdomains": "Set the blocked domains",
+    "federation/hidefollowers": "Hide the followers tab",
+    "federation/enablequotes": "Allow quote posts",
     "notifications/discord": "Configure Discord notifications",
     "notifications/browser": "Configure browser notifications",
 }

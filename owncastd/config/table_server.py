@@ -5,6 +5,7 @@ from __future__ import annotations
 from owncastd.config import bodies as b
 from owncastd.config import checks as c
 from owncastd.config.setting import CODE, MARKDOWN, NEXT, RESTART, Setting, entry
+from owncastd.config.settings import AUTOPLAY_MODES
 
 _REQUIRED_URL = c.http_url(required=True)
 
@@ -110,6 +111,11 @@ SERVER: tuple[Setting, ...] = (
     ),
     entry("server.social_handles.url", "http(s) link to the profile", check=_REQUIRED_URL),
     entry(
+        "server.social_handles.icon",
+        "Icon URL or /path for a platform without a built-in icon",
+        check=c.max_len(2048),
+    ),
+    entry(
         "server.external_actions",
         "Buttons on the viewer page that open a URL",
         setter="externalactions",
@@ -148,6 +154,14 @@ SERVER: tuple[Setting, ...] = (
         setter="appearance",
         body=b.Custom("string map"),
         shown="instanceDetails.appearanceVariables",
+    ),
+    entry(
+        "server.autoplay",
+        "Start the video by itself: off, always or sound-only",
+        check=c.autoplay,
+        setter="autoplay",
+        body=b.Custom("autoplay", AUTOPLAY_MODES),
+        shown="instanceDetails.autoplay",
     ),
 )
 LISTENERS: tuple[Setting, ...] = (

@@ -16,6 +16,7 @@ from owncastd.http.admin.webhooks import create_admin_webhooks
 from owncastd.http.context import WebContext
 from owncastd.http.integrations.auth import BearerGuard
 from owncastd.http.integrations.routes import create_integrations
+from owncastd.http.integrations.status_routes import create_integration_status
 
 
 def register_control_plane(
@@ -28,6 +29,7 @@ def register_control_plane(
     app.register_blueprint(create_admin_users(ctx, guard, control))
     app.register_blueprint(create_admin_tokens(ctx, guard, control))
     app.register_blueprint(create_admin_webhooks(guard, control))
+    bearer = BearerGuard(control.tokens, ctx.clock)
+    app.register_blueprint(create_integration_status(ctx, bearer))
     if ctx.chat is not None:
-        bearer = BearerGuard(control.tokens, ctx.clock)
         app.register_blueprint(create_integrations(ctx.chat, control, bearer))

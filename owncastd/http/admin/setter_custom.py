@@ -12,7 +12,7 @@ from collections.abc import Callable
 from typing import Any
 
 from owncastd.config import checks as checks
-from owncastd.config.settings import KNOWN_CODECS, VideoVariant
+from owncastd.config.settings import AUTOPLAY_MODES, KNOWN_CODECS, VideoVariant
 from owncastd.http.admin.setter_values import (
     MAX_LIST,
     Changes,
@@ -27,7 +27,7 @@ from owncastd.http.admin.setter_values import (
     text,
     url,
 )
-from owncastd.http.json_body import BadRequestError, as_int
+from owncastd.http.json_body import BadRequestError, as_int, json_kind
 
 CSS_NAME = re.compile(r"^-{0,2}[A-Za-z0-9_-]{1,100}$")
 CSS_VALUE_BAD = re.compile(r"[;{}<>\\]")
@@ -81,7 +81,9 @@ def _social_handles(value: Any, _env: SetterEnv) -> Changes:
         if not platform.strip():
             raise BadRequestError(f"socialhandles[{i}].platform must not be empty")
         link = url(entry.get("url"), f"socialhandles[{i}].url", required=True)
-        handles.append({"platform": platform, "url": link})
+        icon = field_of(entry, "icon", "")
+        icon = _icon(icon, f"socialhandles[{i}].icon") if icon else ""
+        handles.append({"platform": platform, "url": link} | ({"icon": icon} if icon else {}))
     return {"server.social_handles": handles}
 
 
@@ -211,6 +213,14 @@ def _federation_username(value: Any, _env: SetterEnv) -> Changes:
     return {"federation.username": name}
 
 
+def _autoplay(value: Any, _env: SetterEnv) -> Changes:
+    """Owncast's message for anything but the three modes (models, develop §5.5)."""
+    if not isinstance(value, str) or value not in AUTOPLAY_MODES:
+        shown = value[:40] if isinstance(value, str) else json_kind(value)
+        raise BadRequestError(f'invalid autoplay value "{shown}"')
+    return {"server.autoplay": value}
+
+
 def _blocked_domains(value: Any, _env: SetterEnv) -> Changes:
     domains = [d.strip().lower() for d in strings(value, "federation/blockdomains")]
     return {"federation.blocked_domains": [d for d in domains if d]}
@@ -230,4 +240,5 @@ CUSTOM: dict[str, Converter] = {
     "video/streamoutputvariants": _sync(_variants),
     "federation/username": _sync(_federation_username),
     "federation/blockdomains": _sync(_blocked_domains),
+    "autoplay": _sync(_autoplay),
 }
