@@ -94,7 +94,7 @@ SERVER: tuple[Setting, ...] = (
         "Public http(s) URL of this server",
         check=c.http_url(),
         setter="serverurl",
-        body=b.Url(),
+        body=b.Custom("url"),
         shown="yp.instanceUrl",
     ),
     entry(

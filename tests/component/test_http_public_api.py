@@ -364,8 +364,13 @@ async def test_config_advertises_only_features_the_server_serves(web: WebHarness
     assert config["federation"] == {"enabled": False}
     assert config["notifications"]["browser"] == {"enabled": False}
     assert config["authentication"] == {"indieAuthEnabled": False}
-    # Once the settings table says the features exist, the same settings are advertised.
+    # The table saying the features exist is not enough while their routes are missing...
     monkeypatch.setattr(public_api, "feature_ready", lambda feature: True)
+    _, config = await web.get_json("/api/config")
+    assert config["federation"] == {"enabled": False}
+    assert config["authentication"] == {"indieAuthEnabled": False}
+    # ...once the app serves them as well, the same settings are advertised.
+    monkeypatch.setattr(public_api, "app_serves", lambda prefix: True)
     _, config = await web.get_json("/api/config")
     assert config["federation"]["enabled"] is True
     assert config["federation"]["account"] == "birds@birds.example.org"

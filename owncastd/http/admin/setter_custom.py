@@ -7,7 +7,9 @@ running ffmpeg) get them from the :class:`SetterEnv`.
 
 from __future__ import annotations
 
+import ipaddress
 import re
+import urllib.parse
 from collections.abc import Callable
 from typing import Any
 
@@ -213,6 +215,29 @@ def _federation_username(value: Any, _env: SetterEnv) -> Changes:
     return {"federation.username": name}
 
 
+# Go's net.IP.IsPrivate: what Owncast's serverurl setter refuses as a literal host.
+GO_PRIVATE_NETS = tuple(
+    ipaddress.ip_network(net)
+    for net in ("10.0.0.0/8", "172.16.0.0/12", "192.168.0.0/16", "fc00::/7")
+)
+
+
+def _server_url(value: Any, _env: SetterEnv) -> Changes:
+    """Owncast's serverurl checks and messages (develop §5.6); "" still clears the URL."""
+    if not isinstance(value, str):
+        raise BadRequestError("could not read server url")
+    link = text(value, "serverurl", max_len=2048).rstrip("/")
+    if link and checks.http_url()(link):
+        raise BadRequestError("server url value invalid")
+    try:
+        host = ipaddress.ip_address((urllib.parse.urlsplit(link).hostname or "").strip("[]"))
+    except ValueError:
+        host = None  # a name, not an IP literal
+    if host is not None and any(host in net for net in GO_PRIVATE_NETS):
+        raise BadRequestError("Server URL cannot be private")
+    return {"server.url": link}
+
+
 def _autoplay(value: Any, _env: SetterEnv) -> Changes:
     """Owncast's message for anything but the three modes (models, develop §5.5)."""
     if not isinstance(value, str) or value not in AUTOPLAY_MODES:
@@ -241,4 +266,5 @@ CUSTOM: dict[str, Converter] = {
     "federation/username": _sync(_federation_username),
     "federation/blockdomains": _sync(_blocked_domains),
     "autoplay": _sync(_autoplay),
+    "serverurl": _sync(_server_url),
 }

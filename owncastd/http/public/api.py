@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from quart import Blueprint, Response, request
+from collections.abc import Callable
+
+from quart import Blueprint, Response, current_app, request
 
 from owncastd import OWNCAST_API_VERSION, release_string
 from owncastd.config.setting import BROWSER_PUSH, CHAT_LOGIN, FEDERATION
@@ -15,6 +17,11 @@ from owncastd.http.public.social import social_icon, social_platforms
 from owncastd.http.responses import error, json_no_cache, rfc3339
 
 MAX_SOCKET_PAYLOAD_SIZE = 2048
+# Where each optional feature's routes live (Owncast's paths): advertised only once served.
+FEDERATION_ROUTES = "/federation/"
+PUSH_ROUTES = "/api/notifications/register"
+INDIEAUTH_ROUTES = "/api/auth/indieauth"
+Serves = Callable[[str], bool]
 
 
 def status_payload(ctx: WebContext) -> dict[str, object]:
@@ -38,8 +45,9 @@ def status_payload(ctx: WebContext) -> dict[str, object]:
     return payload
 
 
-def config_payload(ctx: WebContext) -> dict[str, object]:
-    """`/api/config`: what the web page needs to draw itself (handlers/config.go, develop §7.2)."""
+def config_payload(ctx: WebContext, serves: Serves) -> dict[str, object]:
+    """`/api/config`: what the web page needs to draw itself (handlers/config.go, develop §7.2).
+    `serves(prefix)` tells whether the app has a route under `prefix`."""
     settings: Settings = ctx.settings.current
     server = settings.server
     payload: dict[str, object] = {
@@ -66,7 +74,7 @@ def config_payload(ctx: WebContext) -> dict[str, object]:
         "autoplay": server.autoplay,
         "pluginTabs": [],  # no plugin host: never null, as in Owncast
         "pluginStyles": "",
-        **advertised_features(settings),
+        **advertised_features(settings, serves),
     }
     for omitted_when_empty in ("streamTitle", "socketHostOverride"):
         if not payload[omitted_when_empty]:
@@ -74,26 +82,36 @@ def config_payload(ctx: WebContext) -> dict[str, object]:
     return payload
 
 
-def advertised_features(settings: Settings) -> dict[str, object]:
-    """`federation`, `notifications` and `authentication`: only what the server serves. A
-    feature the settings table still marks as not supported is never advertised, whatever the
-    file says (issue 10 item 8)."""
+def advertised_features(settings: Settings, serves: Serves) -> dict[str, object]:
+    """`federation`, `notifications` and `authentication`: only what the server serves (issue 10
+    item 8). A feature is advertised when the settings enable it, the settings table no longer
+    marks it as not supported, *and* the app has its routes, whatever the file says."""
     server = settings.server
     federation: dict[str, object] = {"enabled": False}
-    if settings.federation.enabled and feature_ready(FEDERATION):
+    if settings.federation.enabled and feature_ready(FEDERATION) and serves(FEDERATION_ROUTES):
         federation = {
             "enabled": True,
             "account": f"{settings.federation.username}@{_host(server.url)}" if server.url else "",
             "followerCount": 0,
             "hideFollowersTab": settings.federation.hide_followers,
         }
-    push = settings.notifications.browser.enabled and feature_ready(BROWSER_PUSH)
+    push = (
+        settings.notifications.browser.enabled
+        and feature_ready(BROWSER_PUSH)
+        and serves(PUSH_ROUTES)
+    )
+    indieauth = bool(server.url) and feature_ready(CHAT_LOGIN) and serves(INDIEAUTH_ROUTES)
     return {
         "federation": federation,
         # `publicKey` is omitempty in Owncast: there is no key while push is not built.
         "notifications": {"browser": {"enabled": push}},
-        "authentication": {"indieAuthEnabled": bool(server.url) and feature_ready(CHAT_LOGIN)},
+        "authentication": {"indieAuthEnabled": indieauth},
     }
+
+
+def app_serves(prefix: str) -> bool:
+    """True when the running app has a route whose rule starts with `prefix`."""
+    return any(rule.rule.startswith(prefix) for rule in current_app.url_map.iter_rules())
 
 
 def social_handle_json(handle: SocialHandle) -> dict[str, str]:
@@ -130,7 +148,7 @@ def create_public_api(ctx: WebContext) -> Blueprint:
 
     @api.get("/api/config")
     async def config() -> Response:
-        response = json_no_cache(config_payload(ctx))
+        response = json_no_cache(config_payload(ctx, app_serves))
         response.headers["Access-Control-Allow-Origin"] = "*"
         return response
 
