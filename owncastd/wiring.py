@@ -14,7 +14,7 @@ from pathlib import Path
 import trio
 
 from owncastd import OWNCAST_API_VERSION
-from owncastd.config.editor import ConfigEditor
+from owncastd.config.editor import ConfigEditor, SettingsChanged
 from owncastd.config.settings import SettingsRef
 from owncastd.core.chat.room import ChatRoom
 from owncastd.core.chat.slurs import GlinProfanityCheck
@@ -184,10 +184,18 @@ class _RoomStats:
 
 
 def attach_chat(control: ControlPlane, room: ChatRoom, chat_store: ChatStore) -> None:
-    """Feed chat figures to Prometheus and chat events to webhooks; drop a deleted user's chat
-    connections."""
+    """Feed chat figures to Prometheus and chat events to webhooks; announce a new stream
+    title in chat; drop a deleted user's chat connections."""
     control.metrics.set_chat(_RoomStats(room, chat_store))
     room.subscribe(control.webhooks.on_chat_event)
+
+    def announce_title(change: SettingsChanged) -> None:
+        # Owncast's streamtitle setter (develop §5.6): a non-empty title is announced to chat.
+        title = change.new.server.stream_title
+        if "server.stream_title" in change.keys and title:
+            room.broadcast_action(f"Stream title changed to **{title}**")
+
+    control.editor.subscribe(announce_title)
 
     def drop_clients(user_id: str) -> None:
         for client in room.clients_of(user_id):

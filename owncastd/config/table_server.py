@@ -8,6 +8,8 @@ from owncastd.config.setting import CODE, MARKDOWN, NEXT, RESTART, Setting, entr
 from owncastd.config.settings import AUTOPLAY_MODES
 
 _REQUIRED_URL = c.http_url(required=True)
+# Owncast trims these two (admin/config.go, develop §5.6): a converter in setter_custom does.
+TRIMMED_MARKDOWN = b.Custom("markdown")
 
 SERVER: tuple[Setting, ...] = (
     entry(
@@ -44,14 +46,14 @@ SERVER: tuple[Setting, ...] = (
         "server.welcome_message",
         "Markdown message a chat user sees on joining",
         setter="welcomemessage",
-        body=MARKDOWN,
+        body=TRIMMED_MARKDOWN,
         shown="instanceDetails.welcomeMessage",
     ),
     entry(
         "server.offline_message",
         "Markdown shown instead of the video while offline",
         setter="offlinemessage",
-        body=MARKDOWN,
+        body=TRIMMED_MARKDOWN,
         shown="instanceDetails.offlineMessage",
     ),
     entry(

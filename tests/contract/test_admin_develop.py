@@ -110,3 +110,14 @@ async def test_webhook_create_refuses_a_bad_secret(admin: AdminHarness, secret):
     assert response.status_code == 400 and answer["success"] is False
     _, listed = await admin.get("/api/admin/webhooks")
     assert listed == []
+
+
+@pytest.mark.parametrize(
+    ("setter", "key"),
+    [("welcomemessage", "welcomeMessage"), ("offlinemessage", "offlineMessage")],
+)
+async def test_welcome_and_offline_messages_are_trimmed(admin: AdminHarness, setter, key):
+    response, _ = await admin.set_config(setter, "\n  Back **soon**  \n\n")
+    assert response.status_code == 200
+    _, config = await admin.get("/api/admin/serverconfig")
+    assert config["instanceDetails"][key] == "Back **soon**"

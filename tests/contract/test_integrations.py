@@ -110,3 +110,20 @@ async def test_user_details_shape_for_integrations_and_moderators(server: Integr
         assert twin.json() == details
         missing = await client_.get("/api/moderation/chat/user/nobody", params=token_param)
         assert (missing.status_code, missing.content) == (404, b"")
+
+
+async def test_a_new_stream_title_is_announced_in_chat_not_saved(server: IntegrationServer):
+    _, ws = await server.join("viewer")
+    admin_token = await token(server, ADMIN)
+    for title in ("Nest day 5", "", "Nest day 6"):
+        response = await server.bearer(
+            "POST", "/api/integrations/streamtitle", admin_token, json={"value": title}
+        )
+        assert response.status_code == 200
+    # The empty title announced nothing: the next two actions are for the two real titles.
+    first = await ws.next_event("CHAT_ACTION")
+    second = await ws.next_event("CHAT_ACTION")
+    assert "Stream title changed to <strong>Nest day 5</strong>" in first["body"]
+    assert "Stream title changed to <strong>Nest day 6</strong>" in second["body"]
+    saved = (await server.admin("GET", "/api/admin/chat/messages")).json()
+    assert not any("Stream title changed" in m["body"] for m in saved), "ephemeral, as Owncast"

@@ -14,6 +14,7 @@ from collections.abc import Callable
 from typing import Any
 
 from owncastd.config import checks as checks
+from owncastd.config.bodies import MAX_MARKDOWN
 from owncastd.config.settings import AUTOPLAY_MODES, KNOWN_CODECS, VideoVariant
 from owncastd.http.admin.setter_values import (
     MAX_LIST,
@@ -238,6 +239,15 @@ def _server_url(value: Any, _env: SetterEnv) -> Changes:
     return {"server.url": link}
 
 
+def _trimmed_markdown(setter: str, path: str) -> Converter:
+    """Markdown stored trimmed, as Owncast's welcomemessage and offlinemessage setters do."""
+
+    def convert(value: Any, _env: SetterEnv) -> Changes:
+        return {path: text(value, setter, max_len=MAX_MARKDOWN, multiline=True).strip()}
+
+    return _sync(convert)
+
+
 def _autoplay(value: Any, _env: SetterEnv) -> Changes:
     """Owncast's message for anything but the three modes (models, develop §5.5)."""
     if not isinstance(value, str) or value not in AUTOPLAY_MODES:
@@ -267,4 +277,6 @@ CUSTOM: dict[str, Converter] = {
     "federation/blockdomains": _sync(_blocked_domains),
     "autoplay": _sync(_autoplay),
     "serverurl": _sync(_server_url),
+    "welcomemessage": _trimmed_markdown("welcomemessage", "server.welcome_message"),
+    "offlinemessage": _trimmed_markdown("offlinemessage", "server.offline_message"),
 }
