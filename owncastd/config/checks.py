@@ -126,6 +126,17 @@ def http_url(*, required: bool = False, secret: bool = False) -> Check:
     return url(("http", "https"), required=required, secret=secret)
 
 
+def icon_ref(value: str) -> str | None:
+    """An icon: "" (none), a /path on this server or an http(s) URL."""
+    if value == "" or (value.startswith("/") and not value.startswith("//")):
+        return None
+    return (
+        None
+        if http_url()(value) is None
+        else f"must be a /path or an http(s) URL (got {describe(value)})"
+    )
+
+
 def ip_address(value: str) -> str | None:
     """An IPv4 or IPv6 address such as 0.0.0.0 or ::."""
     try:

@@ -115,7 +115,7 @@ SERVER: tuple[Setting, ...] = (
     entry(
         "server.social_handles.icon",
         "Icon URL or /path for a platform without a built-in icon",
-        check=c.max_len(2048),
+        check=c.all_of(c.max_len(2048), c.icon_ref),
     ),
     entry(
         "server.external_actions",
