@@ -118,6 +118,8 @@ def parser(key: Key) -> v.Parser:
         "account name": lambda: v.account_name,
     }
     make = by_type.get(key.type)
+    if make is None and bounds.get("choices"):  # e.g. server.autoplay: off, always, sound-only
+        return v.choice(tuple(bounds["choices"]))
     return make() if make is not None else v.text()
 
 

@@ -95,10 +95,18 @@ def get_state(ctx: typer.Context) -> State:
     return state
 
 
-def server_version(state: State) -> str | None:
-    """The daemon's version from `/api/status`, or None when it cannot be read."""
+def server_version(state: State) -> tuple[str | None, str | None]:
+    """`(owncastd version, Owncast API version)` from `/api/status`; None when unknown.
+
+    `versionNumber` is the Owncast API version the daemon implements; its own version is in
+    `owncastdVersion` (absent from older daemons, whose `versionNumber` was their own)."""
     try:
         data = state.client().send(api.public_status())
     except Exception:  # `version` works offline
-        return None
-    return str(data.get("versionNumber")) if isinstance(data, dict) else None
+        return None, None
+    if not isinstance(data, dict):
+        return None, None
+    ours, api_version = data.get("owncastdVersion"), data.get("versionNumber")
+    if ours is None:
+        return (None if api_version is None else str(api_version)), None
+    return str(ours), None if api_version is None else str(api_version)

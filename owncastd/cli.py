@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING, Annotated
 import trio
 import typer
 
-from owncastd import VERSION
+from owncastd import OWNCAST_API_VERSION, VERSION
 from owncastd.cli_ops import ConfigOption, DataDirOption, fail, run_restore
 from owncastd.cli_ops import register as register_ops_commands
 from owncastd.config.load import (
@@ -156,7 +156,7 @@ def main_command(
 ) -> None:
     """Run the daemon (when no command is given)."""
     if version:
-        typer.echo(f"owncastd {VERSION}")
+        typer.echo(f"owncastd {VERSION} (Owncast API {OWNCAST_API_VERSION})")
         raise typer.Exit(0)
     flags = ConfigFlags(
         webserverport=webserverport,

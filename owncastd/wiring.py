@@ -13,7 +13,8 @@ from pathlib import Path
 
 import trio
 
-from owncastd.config.editor import ConfigEditor
+from owncastd import OWNCAST_API_VERSION
+from owncastd.config.editor import ConfigEditor, SettingsChanged
 from owncastd.config.settings import SettingsRef
 from owncastd.core.chat.emoji_catalog import EmojiDirectory
 from owncastd.core.chat.room import ChatRoom
@@ -157,7 +158,7 @@ def _webhooks(parts: ControlPlaneParts) -> WebhookService:
             session_max_viewer_count=stats.session_peak_viewers,
             last_connect_time=stats.last_connect_time,
             last_disconnect_time=stats.last_disconnect_time,
-            version=parts.version,
+            version=OWNCAST_API_VERSION,
             stream_title=settings.current.server.stream_title,
         )
 
@@ -195,10 +196,18 @@ class _RoomStats:
 
 
 def attach_chat(control: ControlPlane, room: ChatRoom, chat_store: ChatStore) -> None:
-    """Feed chat figures to Prometheus and chat events to webhooks; drop a deleted user's chat
-    connections."""
+    """Feed chat figures to Prometheus and chat events to webhooks; announce a new stream
+    title in chat; drop a deleted user's chat connections."""
     control.metrics.set_chat(_RoomStats(room, chat_store))
     room.subscribe(control.webhooks.on_chat_event)
+
+    def announce_title(change: SettingsChanged) -> None:
+        # Owncast's streamtitle setter (develop §5.6): a non-empty title is announced to chat.
+        title = change.new.server.stream_title
+        if "server.stream_title" in change.keys and title:
+            room.broadcast_action(f"Stream title changed to **{title}**")
+
+    control.editor.subscribe(announce_title)
 
     def drop_clients(user_id: str) -> None:
         for client in room.clients_of(user_id):

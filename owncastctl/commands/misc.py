@@ -147,13 +147,15 @@ def logs(
 def version(ctx: typer.Context, as_json: JsonOpt = False) -> None:
     """owncastctl's version, and the server's when it answers.
 
-    --json prints {"owncastctl": "x.y.z", "server": "…" | null}.
+    --json prints {"owncastctl": "x.y.z", "server": "…" | null, "owncastApi": "…" | null}:
+    the daemon's own version and the Owncast API version it implements.
     """
     state = get_state(ctx)
-    server = server_version(state)
+    server, api_version = server_version(state)
     if as_json:
-        state.out.json({"owncastctl": __version__, "server": server})
+        state.out.json({"owncastctl": __version__, "server": server, "owncastApi": api_version})
         return
     state.out.print(f"owncastctl {__version__}", markup=False)
     if server:
-        state.out.print(f"server {server} at {state.client().conn.base}", markup=False)
+        speaks = f" (Owncast API {api_version})" if api_version else ""
+        state.out.print(f"server {server}{speaks} at {state.client().conn.base}", markup=False)

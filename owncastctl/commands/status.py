@@ -158,10 +158,15 @@ def print_status(
         pending = daemon.get("restartRequired") or []
         if pending:
             table.add_row("Restart needed", escape(", ".join(map(str, pending))))
-    table.add_row(
-        "Server", escape(f"{data.get('versionNumber', '?')} at {state.client().conn.base}")
-    )
+    table.add_row("Server", escape(f"{_versions(data)} at {state.client().conn.base}"))
     out.show(table)
+
+
+def _versions(data: dict[str, Any]) -> str:
+    """`owncastd X (Owncast API Y)`; an older daemon sent only its own version as versionNumber."""
+    api_version = data.get("versionNumber", "?")
+    ours = data.get("owncastdVersion")
+    return f"owncastd {ours} (Owncast API {api_version})" if ours else str(api_version)
 
 
 def stats(ctx: typer.Context, as_json: JsonOpt = False) -> None:

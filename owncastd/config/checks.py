@@ -15,7 +15,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
-from owncastd.config.settings import KNOWN_CODECS
+from owncastd.config.settings import AUTOPLAY_MODES, KNOWN_CODECS
 
 Check = Callable[[Any], str | None]
 
@@ -126,6 +126,17 @@ def http_url(*, required: bool = False, secret: bool = False) -> Check:
     return url(("http", "https"), required=required, secret=secret)
 
 
+def icon_ref(value: str) -> str | None:
+    """An icon: "" (none), a /path on this server or an http(s) URL."""
+    if value == "" or (value.startswith("/") and not value.startswith("//")):
+        return None
+    return (
+        None
+        if http_url()(value) is None
+        else f"must be a /path or an http(s) URL (got {describe(value)})"
+    )
+
+
 def ip_address(value: str) -> str | None:
     """An IPv4 or IPv6 address such as 0.0.0.0 or ::."""
     try:
@@ -156,6 +167,13 @@ def codec(value: str) -> str | None:
     if value in KNOWN_CODECS:
         return None
     return f"must be one of {', '.join(KNOWN_CODECS)} (got {describe(value)})"
+
+
+def autoplay(value: str) -> str | None:
+    """One of Owncast's autoplay modes."""
+    if value in AUTOPLAY_MODES:
+        return None
+    return f"must be one of {', '.join(AUTOPLAY_MODES)} (got {describe(value)})"
 
 
 def account_name(value: str) -> str | None:

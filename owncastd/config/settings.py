@@ -11,13 +11,20 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 DEFAULT_SUMMARY = "This is a new live video streaming server powered by Owncast."
+# Owncast 0.1/0.2's first-run page content (config/defaults, develop §7.2), without its
+# trailing demo <video> from third-party hosts (viewers' browsers would fetch it on every visit).
 DEFAULT_PAGE_CONTENT = (
-    "# Welcome to your new Owncast server!\n\n"
-    "This content can be changed in the admin or with `owncastctl config set "
-    "server.extra_page_content`.\n\n"
-    "Point your encoder (OBS, ffmpeg…) at `rtmp://<this host>:1935/live` with your stream key."
+    "# Welcome to Owncast!\n\n"
+    "- This is a live stream powered by [Owncast](https://owncast.online), a free and open "
+    "source live streaming server.\n\n"
+    "- To discover more examples of streams, visit "
+    "[Owncast's directory](https://directory.owncast.online).\n\n"
+    "- If you're the owner of this server you should visit the admin and customize the content "
+    "on this page.\n\n"
+    "<hr/>"
 )
 CPU_USAGE_LEVELS = range(0, 5)
+AUTOPLAY_MODES = ("off", "always", "sound-only")  # Owncast develop's `autoplay` values
 KNOWN_CODECS = (
     "libx264",
     "h264_nvenc",
@@ -31,10 +38,12 @@ KNOWN_CODECS = (
 
 @dataclass(frozen=True)
 class SocialHandle:
-    """A link to the streamer elsewhere (`{platform, url}`)."""
+    """A link to the streamer elsewhere (`{platform, url, icon}`; a known platform's icon is
+    always the built-in one, `icon` only shows for other platforms)."""
 
     platform: str
     url: str
+    icon: str = ""
 
 
 @dataclass(frozen=True)
@@ -114,6 +123,7 @@ class ServerSettings:
     custom_styles: str = ""
     custom_javascript: str = ""
     appearance_variables: tuple[tuple[str, str], ...] = ()
+    autoplay: str = "off"  # one of AUTOPLAY_MODES
 
 
 @dataclass(frozen=True)
@@ -210,6 +220,8 @@ class FederationSettings:
     go_live_message: str = "I've gone live!"
     show_engagement: bool = True
     blocked_domains: tuple[str, ...] = ()
+    hide_followers: bool = False
+    enable_quotes: bool = False
 
 
 @dataclass(frozen=True)

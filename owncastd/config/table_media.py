@@ -5,7 +5,6 @@ from __future__ import annotations
 from owncastd.config import bodies as b
 from owncastd.config import checks as c
 from owncastd.config.setting import (
-    CHAT_LOGIN,
     NEXT,
     RESTART,
     Setting,
@@ -102,7 +101,6 @@ CHAT: tuple[Setting, ...] = (
         "Require an external login to chat: anyone else reads but cannot post, rename or "
         "recolour (no login exists yet, so only moderators can chat while this is on)",
         body=b.Flag(),
-        feature=CHAT_LOGIN,
     ),
     _chat(
         "forbidden_usernames",

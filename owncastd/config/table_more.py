@@ -91,6 +91,20 @@ ELSEWHERE: tuple[Setting, ...] = (
         "Domains that may not follow or interact",
         b.Custom("list"),
     ),
+    _fed(
+        "hide_followers",
+        "hidefollowers",
+        "hideFollowers",
+        "Hide the followers tab from viewers",
+        b.Flag(),
+    ),
+    _fed(
+        "enable_quotes",
+        "enablequotes",
+        "enableQuotes",
+        "Let the fediverse quote the server's posts",
+        b.Flag(),
+    ),
     _object(
         "notifications.discord.enabled",
         "Post to Discord when the stream starts",

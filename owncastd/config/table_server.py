@@ -5,8 +5,11 @@ from __future__ import annotations
 from owncastd.config import bodies as b
 from owncastd.config import checks as c
 from owncastd.config.setting import CODE, MARKDOWN, NEXT, RESTART, Setting, entry
+from owncastd.config.settings import AUTOPLAY_MODES
 
 _REQUIRED_URL = c.http_url(required=True)
+# Owncast trims these two (admin/config.go, develop §5.6): a converter in setter_custom does.
+TRIMMED_MARKDOWN = b.Custom("markdown")
 
 SERVER: tuple[Setting, ...] = (
     entry(
@@ -43,14 +46,14 @@ SERVER: tuple[Setting, ...] = (
         "server.welcome_message",
         "Markdown message a chat user sees on joining",
         setter="welcomemessage",
-        body=MARKDOWN,
+        body=TRIMMED_MARKDOWN,
         shown="instanceDetails.welcomeMessage",
     ),
     entry(
         "server.offline_message",
         "Markdown shown instead of the video while offline",
         setter="offlinemessage",
-        body=MARKDOWN,
+        body=TRIMMED_MARKDOWN,
         shown="instanceDetails.offlineMessage",
     ),
     entry(
@@ -93,7 +96,7 @@ SERVER: tuple[Setting, ...] = (
         "Public http(s) URL of this server",
         check=c.http_url(),
         setter="serverurl",
-        body=b.Url(),
+        body=b.Custom("url"),
         shown="yp.instanceUrl",
     ),
     entry(
@@ -109,6 +112,11 @@ SERVER: tuple[Setting, ...] = (
         check=c.all_of(c.non_empty, c.max_len(64)),
     ),
     entry("server.social_handles.url", "http(s) link to the profile", check=_REQUIRED_URL),
+    entry(
+        "server.social_handles.icon",
+        "Icon URL or /path for a platform without a built-in icon",
+        check=c.all_of(c.max_len(2048), c.icon_ref),
+    ),
     entry(
         "server.external_actions",
         "Buttons on the viewer page that open a URL",
@@ -148,6 +156,14 @@ SERVER: tuple[Setting, ...] = (
         setter="appearance",
         body=b.Custom("string map"),
         shown="instanceDetails.appearanceVariables",
+    ),
+    entry(
+        "server.autoplay",
+        "Start the video by itself: off, always or sound-only",
+        check=c.autoplay,
+        setter="autoplay",
+        body=b.Custom("autoplay", AUTOPLAY_MODES),
+        shown="instanceDetails.autoplay",
     ),
 )
 LISTENERS: tuple[Setting, ...] = (

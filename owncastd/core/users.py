@@ -4,5 +4,9 @@ from __future__ import annotations
 
 from typing import Literal
 
-UserStatus = Literal["moderators", "banned", "bots"]
-STATUSES: tuple[UserStatus, ...] = ("moderators", "banned", "bots")  # `?status=` of admin users
+# `?status=` of admin users: Owncast develop's all|active|bots (openapi.yaml@86011b77; "active"
+# taken as "not disabled") and v0.2's moderators|banned|bots.
+UserStatus = Literal["all", "active", "moderators", "banned", "bots"]
+STATUSES: tuple[UserStatus, ...] = ("all", "active", "moderators", "banned", "bots")
+SortOrder = Literal["asc", "desc"]
+SORT_ORDERS: tuple[SortOrder, ...] = ("asc", "desc")  # `?sort=` (by creation; default desc)

@@ -11,10 +11,12 @@ from __future__ import annotations
 import sqlite3
 from dataclasses import dataclass
 
-from owncastd.core.users import UserStatus
+from owncastd.core.users import SortOrder, UserStatus
 from owncastd.store.database import Store
 
 _STATUS_SQL = {
+    "all": "1 = 1",
+    "active": "disabled_at IS NULL",
     "moderators": "(',' || scopes || ',') LIKE '%,MODERATOR,%'",
     "banned": "disabled_at IS NOT NULL",
     "bots": "type = 'API'",
@@ -65,8 +67,9 @@ class UserDirectory:
         limit: int = 50,
         search: str = "",
         status: UserStatus | None = None,
+        sort: SortOrder = "desc",
     ) -> tuple[int, list[UserRecord]]:
-        """`(total matching, one page)`, newest first."""
+        """`(total matching, one page)`, newest first (oldest first with `sort="asc"`)."""
         where: list[str] = []
         params: list[object] = []
         if search:
@@ -75,11 +78,12 @@ class UserDirectory:
         if status is not None:
             where.append(_STATUS_SQL[status])
         clause = f"WHERE {' AND '.join(where)}" if where else ""
+        order = "ASC" if sort == "asc" else "DESC"
 
         def query(conn: sqlite3.Connection) -> tuple[int, list[UserRecord]]:
             total = conn.execute(f"SELECT COUNT(*) FROM users {clause}", params).fetchone()[0]
             rows = conn.execute(
-                f"SELECT * FROM users {clause} ORDER BY created_at DESC, rowid DESC "
+                f"SELECT * FROM users {clause} ORDER BY created_at {order}, rowid {order} "
                 "LIMIT ? OFFSET ?",
                 [*params, limit, offset],
             ).fetchall()

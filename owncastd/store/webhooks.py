@@ -37,14 +37,17 @@ class WebhookStore:
         return await self._store.read(query)
 
     async def insert(self, url: str, events: tuple[str, ...], secret: str, at: datetime) -> Webhook:
-        """Store a new webhook and return it with its id (found by its unique secret)."""
+        """Store a new webhook and return it with its id (the newest row with its secret: an
+        admin may choose a secret, and the caller creates one webhook at a time)."""
         await self._store.write(
             "INSERT INTO webhooks (url, events, secret, timestamp) VALUES (?, ?, ?, ?)",
             (url, ",".join(events), secret, rfc3339(at)),
         )
 
         def query(conn: sqlite3.Connection) -> Webhook:
-            row = conn.execute("SELECT * FROM webhooks WHERE secret = ?", (secret,)).fetchone()
+            row = conn.execute(
+                "SELECT * FROM webhooks WHERE secret = ? ORDER BY id DESC LIMIT 1", (secret,)
+            ).fetchone()
             return _webhook(row)
 
         return await self._store.read(query)

@@ -97,8 +97,9 @@ class WebhookService:
         await self._ensure_loaded()
         return sorted(self._hooks.values(), key=lambda hook: hook.id)
 
-    async def create(self, url: str, events: list[str]) -> Webhook:
-        """Store a new webhook with a fresh secret; WebhookRejectedError when invalid."""
+    async def create(self, url: str, events: list[str], secret: str = "") -> Webhook:
+        """Store a new webhook signed with `secret` (a fresh one when ""); WebhookRejectedError
+        when invalid."""
         problem = webhook_url_problem(url)
         if problem is None:
             try:
@@ -117,7 +118,10 @@ class WebhookService:
             if len(self._hooks) >= self._max:
                 raise WebhookRejectedError(f"at most {self._max} webhooks can be configured")
             hook = await self._store.insert(
-                url, tuple(dict.fromkeys(events)), secrets.token_hex(32), self._clock()
+                url,
+                tuple(dict.fromkeys(events)),
+                secret or secrets.token_hex(32),
+                self._clock(),
             )
             self._hooks[hook.id] = hook
         log.info("webhook created id=%d host=%s events=%s", hook.id, hook.host, ",".join(events))

@@ -142,6 +142,7 @@ HAPPY = [
         "instanceDetails.appearanceVariables",
         "server.appearance_variables",
     ),
+    case("autoplay", "sound-only", "instanceDetails.autoplay", "server.autoplay"),
     case("nsfw", True, "instanceDetails.nsfw", "server.nsfw"),
     case("hideviewercount", True, "hideViewerCount", "server.hide_viewer_count"),
     case("disablesearchindexing", True, "disableSearchIndexing", "server.disable_search_indexing"),
@@ -187,6 +188,12 @@ HAPPY = [
     ),
     case("chat/slurfilterenabled", True, "chatSlurFilterEnabled", "chat.slur_filter_enabled"),
     case(
+        "chat/requireauthentication",
+        True,
+        "chatRequireAuthentication",
+        "chat.require_authentication",
+    ),
+    case(
         "chat/forbiddenusernames", ["root", "mod"], "forbiddenUsernames", "chat.forbidden_usernames"
     ),
     case("chat/suggestedusernames", ["a", "b"], "suggestedUsernames", "chat.suggested_usernames"),
@@ -208,13 +215,14 @@ UNSUPPORTED = {
     "federation/username": ("live", "federation"),
     "federation/livemessage": ("Live!", "federation"),
     "federation/blockdomains": (["Bad.Example"], "federation"),
+    "federation/hidefollowers": (True, "federation"),
+    "federation/enablequotes": (True, "federation"),
     "notifications/discord": (DISCORD, "Discord notifications"),
     "notifications/browser": (
         {"enabled": False, "goLiveMessage": "Come"},
         "browser push notifications",
     ),
     "s3": (S3, "S3 storage"),
-    "chat/requireauthentication": (True, "chat login (IndieAuth or Fediverse)"),
 }
 
 
@@ -488,7 +496,7 @@ async def test_live_changes_show_on_public_routes(admin: AdminHarness):
     _, config = await admin.get("/api/config", auth=False)
     assert config["chatDisabled"] is True
     _, robots = await admin.get("/robots.txt", auth=False)
-    assert robots.endswith(b"Disallow: /\n")
+    assert robots.endswith(b"\nDisallow: /")  # Owncast: no trailing newline
 
 
 async def test_concurrent_setters_are_all_applied(admin: AdminHarness):

@@ -45,6 +45,7 @@ async def test_fresh_install_has_owncast_defaults(admin: AdminHarness):
         "customStyles": "",
         "customJavascript": "",
         "appearanceVariables": {},
+        "autoplay": "off",
     }
     assert config["adminPassword"] == admin.settings.current.admin.password_hash
     assert config["streamKeys"] == [{"key": "stream-key", "comment": "test key"}]
@@ -101,6 +102,8 @@ async def test_fresh_install_has_owncast_defaults(admin: AdminHarness):
         "goLiveMessage": "I've gone live!",
         "showEngagement": True,
         "blockedDomains": [],
+        "hideFollowers": False,
+        "enableQuotes": False,
     }
     assert config["notifications"] == {
         "discord": {"enabled": False, "webhook": "", "goLiveMessage": ""},

@@ -79,6 +79,12 @@ async def test_users_are_listed_newest_first(admin: AdminHarness):
         ("?limit=2&offset=2", 5, ["u3", "u2"]),
         ("?offset=10", 5, []),
         ("?search=nobody", 0, []),
+        # Owncast develop (openapi.yaml@86011b77): status=all|active|bots, sort=asc|desc.
+        ("?status=all", 5, ["u5", "u4", "u3", "u2", "u1"]),
+        ("?status=active", 4, ["u5", "u4", "u3", "u1"]),  # not disabled
+        ("?sort=asc&limit=2", 5, ["u1", "u2"]),
+        ("?sort=desc&limit=2", 5, ["u5", "u4"]),
+        ("?status=active&sort=asc&offset=1", 4, ["u3", "u4", "u5"]),
     ],
 )
 async def test_users_filters_and_paging(admin: AdminHarness, query, expected_total, expected_ids):
@@ -90,7 +96,8 @@ async def test_users_filters_and_paging(admin: AdminHarness, query, expected_tot
 
 
 @pytest.mark.parametrize(
-    "query", ["?status=admins", "?limit=0", "?limit=100000", "?offset=-1", "?limit=ten"]
+    "query",
+    ["?status=admins", "?limit=0", "?limit=100000", "?offset=-1", "?limit=ten", "?sort=up"],
 )
 async def test_users_refuses_bad_parameters(admin: AdminHarness, query):
     response, body = await admin.get("/api/admin/users" + query)

@@ -7,6 +7,7 @@ import json
 
 import pytest
 
+from owncastd import OWNCAST_API_VERSION
 from owncastd.config.settings import VideoVariant
 from owncastd.core.media import StreamDetails
 from tests.component.app_fixtures import ADMIN_PASSWORD, START_Z, VERSION, basic, password_hash
@@ -23,6 +24,7 @@ STATUS_FIELDS = {
     "overallPeakViewerCount",
     "sessionPeakViewerCount",
     "versionNumber",
+    "owncastdVersion",
     "streamTitle",
 }
 VARIANT_FIELDS = {
@@ -133,7 +135,8 @@ async def test_status_offline(web: WebHarness):
     assert status["viewerCount"] == 0
     assert status["overallPeakViewerCount"] == 5
     assert status["sessionPeakViewerCount"] == 0
-    assert status["versionNumber"] == VERSION
+    assert status["versionNumber"] == OWNCAST_API_VERSION
+    assert status["owncastdVersion"] == VERSION
     assert status["streamTitle"] == "Soon"
     assert isinstance(status["health"], dict)
 

@@ -8,6 +8,7 @@ from html.parser import HTMLParser
 
 from trio.testing import wait_all_tasks_blocked
 
+from owncastd import OWNCAST_API_VERSION, release_string
 from owncastd.config.settings import ExternalAction, SocialHandle, VideoVariant
 from tests.component.app_fixtures import START_Z, VERSION
 from tests.component.http_fixtures import WebHarness, web_fixture  # noqa: F401
@@ -18,6 +19,7 @@ NO_CACHE_WORDS = {"no-cache", "no-store"}
 STATUS_FIELDS = {
     "online",
     "viewerCount",
+    "owncastdVersion",
     "lastConnectTime",
     "lastDisconnectTime",
     "versionNumber",
@@ -31,10 +33,9 @@ CONFIG_FIELDS = {
     "logo",
     "tags",
     "version",
+    "owncastdVersion",
     "nsfw",
-    "socketHostOverride",
     "extraPageContent",
-    "streamTitle",
     "socialHandles",
     "externalActions",
     "customStyles",
@@ -43,6 +44,10 @@ CONFIG_FIELDS = {
     "hideViewerCount",
     "chatDisabled",
     "chatSpamProtectionDisabled",
+    "chatRequireAuthentication",
+    "autoplay",
+    "pluginTabs",
+    "pluginStyles",
     "federation",
     "notifications",
     "authentication",
@@ -85,6 +90,12 @@ def elements(html: str) -> list[tuple[str, dict[str, str]]]:
     return parser.found
 
 
+def viewer_count(status: dict) -> int:
+    """`viewerCount`, which Owncast omits when it is 0 (omitempty, develop §0)."""
+    assert status.get("viewerCount") != 0, "0 viewers is omitted, not sent"
+    return status.get("viewerCount", 0)
+
+
 def parse_z(value: str) -> datetime:
     assert RFC3339_Z.match(value), value
     return datetime.fromisoformat(value.replace("Z", "+00:00"))
@@ -99,12 +110,13 @@ async def test_status_offline_before_any_stream(web: WebHarness):
     assert response.status_code == 200
     assert response.mimetype == "application/json"
     assert_no_cache(response)
-    assert set(status) == STATUS_FIELDS
+    assert set(status) == STATUS_FIELDS - {"viewerCount"}, "0 viewers: omitted as in Owncast"
     assert status["online"] is False
-    assert status["viewerCount"] == 0
+    assert viewer_count(status) == 0
     assert status["lastConnectTime"] is None
     assert status["lastDisconnectTime"] is None
-    assert status["versionNumber"] == VERSION
+    assert status["versionNumber"] == OWNCAST_API_VERSION
+    assert status["owncastdVersion"] == VERSION
     assert status["streamTitle"] == "Building a bird house"
     assert status["serverTime"] == START_Z
     assert parse_z(status["serverTime"]) == web.wall()
@@ -147,7 +159,7 @@ async def test_status_after_disconnect_reports_both_times(web: WebHarness, mock_
     session.end()
     _, status = await web.get_json("/api/status")
     assert status["online"] is False
-    assert status["viewerCount"] == 0
+    assert viewer_count(status) == 0
     assert status["lastConnectTime"] == START_Z
     assert status["lastDisconnectTime"] == "2026-03-01T13:30:15.750Z"
     assert parse_z(status["lastDisconnectTime"]) == web.wall()
@@ -158,7 +170,7 @@ async def test_status_hides_viewer_count_when_configured(web: WebHarness, mock_c
     await web.go_online()
     await web.get("/api/ping", headers={"User-Agent": "A"})
     _, status = await web.get_json("/api/status")
-    assert status["viewerCount"] == 1
+    assert viewer_count(status) == 1
 
     web.configure("server", hide_viewer_count=True)
     _, status = await web.get_json("/api/status")
@@ -174,13 +186,13 @@ async def test_ping_counts_viewers_only_while_live(web: WebHarness, mock_clock):
     assert response.status_code == 200
     await web.go_online()
     _, status = await web.get_json("/api/status")
-    assert status["viewerCount"] == 0, "a ping while offline must not count"
+    assert viewer_count(status) == 0, "a ping while offline must not count"
 
     for _ in range(3):
         assert (await web.get("/api/ping", headers={"User-Agent": "Firefox"})).status_code == 200
     await web.get("/api/ping", headers={"User-Agent": "Chrome"})
     _, status = await web.get_json("/api/status")
-    assert status["viewerCount"] == 2, "one IP with two User-Agents is two viewers"
+    assert viewer_count(status) == 2, "one IP with two User-Agents is two viewers"
 
 
 async def test_ping_identity_uses_the_forwarded_for_entry_the_proxy_appended_without_ffff(
@@ -200,14 +212,14 @@ async def test_ping_identity_uses_the_forwarded_for_entry_the_proxy_appended_wit
     )
     await web.get("/api/ping", headers=ua, scope_base={"client": ("::ffff:198.51.100.7", 50000)})
     _, status = await web.get_json("/api/status")
-    assert status["viewerCount"] == 1
+    assert viewer_count(status) == 1
     assert [v.ip_address for v in web.viewers.viewers()] == ["198.51.100.7"]
 
     await web.get(  # now the proxy appended 10.0.0.1: another viewer
         "/api/ping", headers={**ua, "X-Forwarded-For": "198.51.100.7, 10.0.0.1"}, scope_base=proxy
     )
     _, status = await web.get_json("/api/status")
-    assert status["viewerCount"] == 2
+    assert viewer_count(status) == 2
     assert sorted(v.ip_address for v in web.viewers.viewers()) == ["10.0.0.1", "198.51.100.7"]
 
 
@@ -224,7 +236,7 @@ async def test_viewers_expire_15_seconds_after_their_last_ping(web: WebHarness, 
     await web.get("/api/ping", headers={"User-Agent": "A"})
     await web.get("/api/ping", headers={"User-Agent": "B"})
     _, status = await web.get_json("/api/status")
-    assert status["viewerCount"] == 2
+    assert viewer_count(status) == 2
     for _ in range(3):  # B keeps pinging every 5 s, A went away
         mock_clock.jump(5)
         await wait_all_tasks_blocked()
@@ -232,18 +244,18 @@ async def test_viewers_expire_15_seconds_after_their_last_ping(web: WebHarness, 
     mock_clock.jump(5)
     await wait_all_tasks_blocked()
     _, status = await web.get_json("/api/status")
-    assert status["viewerCount"] == 1
+    assert viewer_count(status) == 1
 
 
 async def test_viewers_leave_when_the_stream_stops(web: WebHarness, mock_clock):
     session = await web.go_online()
     await web.get("/api/ping", headers={"User-Agent": "A"})
     _, status = await web.get_json("/api/status")
-    assert status["viewerCount"] == 1  # counted while live
+    assert viewer_count(status) == 1  # counted while live
     session.end()
     await web.get("/api/ping", headers={"User-Agent": "B"})
     _, status = await web.get_json("/api/status")
-    assert status["viewerCount"] == 0
+    assert viewer_count(status) == 0
 
 
 # ---- /api/config ---------------------------------------------------------------------------
@@ -257,7 +269,8 @@ async def test_config_has_every_reference_field_with_defaults(web: WebHarness):
     assert set(config) == CONFIG_FIELDS
     assert config["name"] == "New Owncast Server"
     assert config["logo"] == "/logo"
-    assert config["version"] == VERSION
+    assert config["version"] == release_string(VERSION)
+    assert config["owncastdVersion"] == VERSION
     assert config["tags"] == ["owncast", "streaming"]
     assert config["maxSocketPayloadSize"] == 2048
     assert config["nsfw"] is False
@@ -266,14 +279,13 @@ async def test_config_has_every_reference_field_with_defaults(web: WebHarness):
     assert config["chatSpamProtectionDisabled"] is False
     assert config["appearanceVariables"] == {}
     assert config["externalActions"] == []
-    assert config["socketHostOverride"] == ""
+    assert "socketHostOverride" not in config and "streamTitle" not in config  # omitempty
     assert config["customStyles"] == ""
     assert config["offlineMessage"] == ""
-    assert config["summary"].startswith("<p>This is a new live video streaming server")
+    assert config["summary"] == "This is a new live video streaming server powered by Owncast."
     assert "<h1>" in config["extraPageContent"]
-    assert config["federation"] == {"enabled": False, "account": "", "followerCount": 0}
-    assert set(config["notifications"]) == {"browser"}
-    assert set(config["notifications"]["browser"]) == {"enabled", "publicKey"}
+    assert config["federation"] == {"enabled": False}
+    assert config["notifications"] == {"browser": {"enabled": False}}
     assert config["authentication"] == {"indieAuthEnabled": False}
 
 
@@ -321,14 +333,14 @@ async def test_config_reflects_settings(web: WebHarness):
         "--font": "serif",
     }
     handles = config["socialHandles"]
-    assert [set(h) for h in handles] == [{"platform", "url", "icon"}] * 3
+    assert [set(h) for h in handles] == [{"platform", "url", "icon"}] * 2 + [{"platform", "url"}]
     assert handles[0] == {
         "platform": "mastodon",
         "url": "https://m.example/@birds",
         "icon": "/img/platformlogos/mastodon.svg",
     }
     assert handles[1]["icon"] == "/img/platformlogos/github.svg"
-    assert handles[2]["icon"]
+    assert "icon" not in handles[2], "an unknown platform without a stored icon has none"
     assert config["externalActions"] == [
         {
             "url": "https://shop.example/",
@@ -350,14 +362,20 @@ async def test_config_advertises_only_features_the_server_serves(web: WebHarness
     web.configure("federation", enabled=True, username="birds")
     assert web.settings.current.notifications.browser.enabled  # Owncast's default: on
     _, config = await web.get_json("/api/config")
-    assert config["federation"] == {"enabled": False, "account": "", "followerCount": 0}
-    assert config["notifications"]["browser"] == {"enabled": False, "publicKey": ""}
+    assert config["federation"] == {"enabled": False}
+    assert config["notifications"]["browser"] == {"enabled": False}
     assert config["authentication"] == {"indieAuthEnabled": False}
-    # Once the settings table says the features exist, the same settings are advertised.
+    # The table saying the features exist is not enough while their routes are missing...
     monkeypatch.setattr(public_api, "feature_ready", lambda feature: True)
+    _, config = await web.get_json("/api/config")
+    assert config["federation"] == {"enabled": False}
+    assert config["authentication"] == {"indieAuthEnabled": False}
+    # ...once the app serves them as well, the same settings are advertised.
+    monkeypatch.setattr(public_api, "app_serves", lambda prefix: True)
     _, config = await web.get_json("/api/config")
     assert config["federation"]["enabled"] is True
     assert config["federation"]["account"] == "birds@birds.example.org"
+    assert config["federation"]["hideFollowersTab"] is False
     assert config["notifications"]["browser"]["enabled"] is True
     assert config["authentication"] == {"indieAuthEnabled": True}
 
@@ -370,9 +388,8 @@ async def test_config_renders_markdown(web: WebHarness):
         extra_page_content="## Schedule\n\n- Monday",
     )
     _, config = await web.get_json("/api/config")
-    assert "<strong>world</strong>" in config["summary"]
-    assert '<a href="https://example.org"' in config["summary"]
-    assert config["offlineMessage"] == "<p>Back <em>soon</em></p>"
+    assert config["summary"] == "Hello **world**, see https://example.org", "raw, as Owncast"
+    assert config["offlineMessage"] == "<p>Back <em>soon</em></p>\n", "goldmark's newline"
     assert "<h2>Schedule</h2>" in config["extraPageContent"]
     assert "<li>Monday</li>" in config["extraPageContent"]
 
@@ -388,7 +405,7 @@ async def test_config_markdown_is_sanitised(web: WebHarness):
         extra_page_content='<iframe src="https://evil.example"></iframe>[x](JavaScript:alert(4))',
     )
     _, config = await web.get_json("/api/config")
-    for field in ("summary", "offlineMessage", "extraPageContent"):
+    for field in ("offlineMessage", "extraPageContent"):
         found = elements(config[field])
         tags = {tag for tag, _ in found}
         assert not tags & {"script", "iframe", "img", "style"}, (field, config[field])
@@ -396,10 +413,11 @@ async def test_config_markdown_is_sanitised(web: WebHarness):
             assert not any(name.startswith("on") for name in attrs), (field, tag, attrs)
             assert not attrs.get("href", "").lower().startswith("javascript"), (field, attrs)
         assert "<script" not in config[field].lower()
-    assert "a" not in {tag for tag, _ in elements(config["summary"])}, config["summary"]
     links = [attrs["href"] for tag, attrs in elements(config["extraPageContent"]) if tag == "a"]
-    assert links == ["https://evil.example"], "only the http(s) URL is linkified"
-    assert "click" in config["summary"], "the link text stays, as text"
+    # Raw HTML is parsed as HTML (as Owncast): the iframe is dropped whole, URL and all.
+    assert links == [], config["extraPageContent"]
+    # The summary is the raw stored text (Owncast): the page shows it as text, never as HTML.
+    assert config["summary"].startswith("<script>alert('x')</script>")
 
 
 # ---- /api/video/variants -------------------------------------------------------------------

@@ -17,11 +17,11 @@ import pytest
 import trio
 
 import owncastd.core.chat.room as room_module
+from owncastd import OWNCAST_API_VERSION
 from owncastd.core.webhooks import EVENT_TYPES
 from owncastd.store.webhooks import WebhookStore
 from owncastd.webhooks.delivery import DeliveryPolicy
 from owncastd.webhooks.service import WebhookService
-from tests.component.app_fixtures import VERSION
 from tests.component.integration_fixtures import (
     IntegrationServer,
     start_integration_server,
@@ -239,7 +239,7 @@ async def test_every_event_type_has_owncasts_fields(server, nursery, monkeypatch
         data = document["eventData"]
         assert set(data) == keys, (event_type, sorted(data))
         assert set(data["status"]) == STATUS_KEYS
-        assert data["status"]["versionNumber"] == VERSION
+        assert data["status"]["versionNumber"] == OWNCAST_API_VERSION  # the API we implement
         assert data["serverURL"] == SERVER_URL
         return data
 

@@ -45,7 +45,8 @@ ADMIN_STATUS = {
     "viewerCount": 3,
     "overallPeakViewerCount": 12,
     "sessionPeakViewerCount": 5,
-    "versionNumber": "0.1.0",
+    "versionNumber": "0.2.4",
+    "owncastdVersion": "0.1.0",
     "streamTitle": "Friday jam",
 }
 SERVER_CONFIG = {
@@ -235,7 +236,9 @@ def fake() -> FakeOwncast:
     server.route("GET", "/api/admin/status", ADMIN_STATUS)
     server.route("GET", "/api/admin/serverconfig", SERVER_CONFIG)
     server.route("GET", "/api/admin/config/keys", CONFIG_KEYS)
-    server.route("GET", "/api/status", {"online": True, "versionNumber": "0.1.0"})
+    server.route(
+        "GET", "/api/status", {"online": True, "versionNumber": "0.2.4", "owncastdVersion": "0.1.0"}
+    )
     return server
 
 

@@ -27,6 +27,7 @@ OK = {"success": True, "message": "changed"}
         (["web.port", "8081"], "webserverport", 8081),
         (["server.url", "https://live.example.com"], "serverurl", "https://live.example.com"),
         (["video.codec", "h264_vaapi"], "video/codec", "h264_vaapi"),
+        (["server.autoplay", "sound-only"], "autoplay", "sound-only"),
         (
             ["server.appearance_variables", '{"--theme-color-palette-0": "#fff"}'],
             "appearance",
@@ -91,6 +92,7 @@ def test_config_set_logo_reads_the_file(fake, ctl, tmp_path):
         (["server.url", "javascript:alert(1)"], "must be a URL starting with http:// or https://"),
         (["web.ip", "localhost"], "must be an IP address"),
         (["video.codec", "x265"], "must be one of libx264"),
+        (["server.autoplay", "loud"], "must be one of off, always, sound-only"),
         (["video.variants", "[]"], "non-empty JSON array of variants"),
         (
             ["video.variants", '[{"framerate": 500}]'],
@@ -172,6 +174,9 @@ def test_config_keys_lists_every_setter_the_server_lists(fake, ctl):
         "federation/username",
         "federation/livemessage",
         "federation/blockdomains",
+        "federation/hidefollowers",
+        "federation/enablequotes",
+        "autoplay",
         "notifications/discord",
         "notifications/browser",
     }

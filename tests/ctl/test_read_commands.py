@@ -188,6 +188,7 @@ def test_status_human(ctl):
     assert "3 now · 5 peak this stream · 12 all-time peak" in out
     assert "1280×720 @ 30 fps" in out and "h264 2500 kbps" in out and "aac 160 kbps" in out
     assert "obs-output" in out and "Uptime" in out and "healthy 100%" in out
+    assert "owncastd 0.1.0 (Owncast API 0.2.4)" in out
     assert result.stderr == ""  # strong password, strong key: no warnings
 
 
@@ -242,7 +243,8 @@ def test_status_offline(fake, ctl):
 
 def test_version_works_without_server(fake, ctl):
     result = ctl("version", "--json")
-    assert result.json() == {"owncastctl": "0.1.0", "server": "0.1.0"}
+    assert result.json() == {"owncastctl": "0.1.0", "server": "0.1.0", "owncastApi": "0.2.4"}
+    assert "server 0.1.0 (Owncast API 0.2.4) at" in ctl("version").stdout
     fake.fail("GET", "/api/status")
     result = ctl("version")
     assert result.exit_code == 0 and result.stdout.strip() == "owncastctl 0.1.0"

@@ -87,10 +87,9 @@ def test_a_bot_hears_chat_and_its_html_link_works_in_a_viewers_browser(tmp_path,
             headers={"Authorization": f"Bearer {created.json()['accessToken']}"},
             timeout=10,
         )
-        # TODO(lead): /api/integrations/status is issue 10 item 6 (another branch); once merged,
-        # require 200 here instead of tolerating 404.
         integration_status = bot.get("/api/integrations/status")
-        assert integration_status.status_code in (200, 404), integration_status.text
+        assert integration_status.status_code == 200, integration_status.text
+        assert integration_status.json()["online"] is False
         status = bot.get("/api/status")
         assert status.status_code == 200 and status.json()["online"] is False
         hooked = admin.post(

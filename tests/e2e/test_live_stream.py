@@ -101,7 +101,7 @@ def test_live_stream_two_variants_then_offline(daemon, tmp_path):
         assert details["encoder"].startswith("Lavf")
 
         # Playlist requests count as viewers while live.
-        assert daemon.status()["viewerCount"] >= 1
+        assert daemon.status().get("viewerCount", 0) >= 1  # omitted when 0, as in Owncast
 
         # Garbage on the RTMP port and a second publisher hurt nobody.
         with socket.create_connection(("127.0.0.1", daemon.rtmp_port), timeout=5) as junk:

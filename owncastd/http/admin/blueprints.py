@@ -16,6 +16,7 @@ from owncastd.http.admin.webhooks import create_admin_webhooks
 from owncastd.http.context import WebContext
 from owncastd.http.integrations.auth import BearerGuard
 from owncastd.http.integrations.routes import create_integrations
+from owncastd.http.integrations.status_routes import create_integration_status
 from owncastd.http.schedule.routes import register_schedule
 
 
@@ -30,6 +31,7 @@ def register_control_plane(
     app.register_blueprint(create_admin_tokens(ctx, guard, control))
     app.register_blueprint(create_admin_webhooks(guard, control))
     register_schedule(app, ctx, guard, control.schedule)
+    bearer = BearerGuard(control.tokens, ctx.clock)
+    app.register_blueprint(create_integration_status(ctx, bearer))
     if ctx.chat is not None:
-        bearer = BearerGuard(control.tokens, ctx.clock)
         app.register_blueprint(create_integrations(ctx.chat, control, bearer))

@@ -63,6 +63,10 @@ def server_config_payload(
             _place(out, key.shown, _json(key.path, _file_value(data, key.path)))
     details = out["instanceDetails"]
     details["logo"] = details["logo"] or DEFAULT_LOGO_NAME
+    # Owncast's social handle fields are omitempty: no `"icon": ""` for a handle without one.
+    details["socialHandles"] = [
+        {k: v for k, v in handle.items() if v != ""} for handle in details["socialHandles"]
+    ]
     out["streamKeyOverridden"] = bool(settings.temporary_stream_key)
     out["supportedCodecs"] = list(supported_codecs)
     return out

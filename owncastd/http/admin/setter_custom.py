@@ -7,12 +7,15 @@ running ffmpeg) get them from the :class:`SetterEnv`.
 
 from __future__ import annotations
 
+import ipaddress
 import re
+import urllib.parse
 from collections.abc import Callable
 from typing import Any
 
 from owncastd.config import checks as checks
-from owncastd.config.settings import KNOWN_CODECS, VideoVariant
+from owncastd.config.bodies import MAX_MARKDOWN
+from owncastd.config.settings import AUTOPLAY_MODES, KNOWN_CODECS, VideoVariant
 from owncastd.http.admin.setter_schedule import SCHEDULE_SETTERS
 from owncastd.http.admin.setter_values import (
     MAX_LIST,
@@ -28,7 +31,7 @@ from owncastd.http.admin.setter_values import (
     text,
     url,
 )
-from owncastd.http.json_body import BadRequestError, as_int
+from owncastd.http.json_body import BadRequestError, as_int, json_kind
 
 CSS_NAME = re.compile(r"^-{0,2}[A-Za-z0-9_-]{1,100}$")
 CSS_VALUE_BAD = re.compile(r"[;{}<>\\]")
@@ -82,7 +85,9 @@ def _social_handles(value: Any, _env: SetterEnv) -> Changes:
         if not platform.strip():
             raise BadRequestError(f"socialhandles[{i}].platform must not be empty")
         link = url(entry.get("url"), f"socialhandles[{i}].url", required=True)
-        handles.append({"platform": platform, "url": link})
+        icon = field_of(entry, "icon", "")
+        icon = _icon(icon, f"socialhandles[{i}].icon") if icon else ""
+        handles.append({"platform": platform, "url": link} | ({"icon": icon} if icon else {}))
     return {"server.social_handles": handles}
 
 
@@ -212,6 +217,46 @@ def _federation_username(value: Any, _env: SetterEnv) -> Changes:
     return {"federation.username": name}
 
 
+# Go's net.IP.IsPrivate: what Owncast's serverurl setter refuses as a literal host.
+GO_PRIVATE_NETS = tuple(
+    ipaddress.ip_network(net)
+    for net in ("10.0.0.0/8", "172.16.0.0/12", "192.168.0.0/16", "fc00::/7")
+)
+
+
+def _server_url(value: Any, _env: SetterEnv) -> Changes:
+    """Owncast's serverurl checks and messages (develop §5.6); "" still clears the URL."""
+    if not isinstance(value, str):
+        raise BadRequestError("could not read server url")
+    link = text(value, "serverurl", max_len=2048).rstrip("/")
+    if link and checks.http_url()(link):
+        raise BadRequestError("server url value invalid")
+    try:
+        host = ipaddress.ip_address((urllib.parse.urlsplit(link).hostname or "").strip("[]"))
+    except ValueError:
+        host = None  # a name, not an IP literal
+    if host is not None and any(host in net for net in GO_PRIVATE_NETS):
+        raise BadRequestError("Server URL cannot be private")
+    return {"server.url": link}
+
+
+def _trimmed_markdown(setter: str, path: str) -> Converter:
+    """Markdown stored trimmed, as Owncast's welcomemessage and offlinemessage setters do."""
+
+    def convert(value: Any, _env: SetterEnv) -> Changes:
+        return {path: text(value, setter, max_len=MAX_MARKDOWN, multiline=True).strip()}
+
+    return _sync(convert)
+
+
+def _autoplay(value: Any, _env: SetterEnv) -> Changes:
+    """Owncast's message for anything but the three modes (models, develop §5.5)."""
+    if not isinstance(value, str) or value not in AUTOPLAY_MODES:
+        shown = value[:40] if isinstance(value, str) else json_kind(value)
+        raise BadRequestError(f'invalid autoplay value "{shown}"')
+    return {"server.autoplay": value}
+
+
 def _blocked_domains(value: Any, _env: SetterEnv) -> Changes:
     domains = [d.strip().lower() for d in strings(value, "federation/blockdomains")]
     return {"federation.blocked_domains": [d for d in domains if d]}
@@ -232,4 +277,8 @@ CUSTOM: dict[str, Converter] = {
     "federation/username": _sync(_federation_username),
     "federation/blockdomains": _sync(_blocked_domains),
     **SCHEDULE_SETTERS,
+    "autoplay": _sync(_autoplay),
+    "serverurl": _sync(_server_url),
+    "welcomemessage": _trimmed_markdown("welcomemessage", "server.welcome_message"),
+    "offlinemessage": _trimmed_markdown("offlinemessage", "server.offline_message"),
 }

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from quart import Blueprint, Response
 
+from owncastd import OWNCAST_API_VERSION
 from owncastd.config.settings import VideoVariant
 from owncastd.http.admin.auth import AdminGuard
 from owncastd.http.admin.config_routes import variant_settings_json
@@ -57,7 +58,8 @@ def admin_status_payload(ctx: WebContext) -> dict[str, object]:
         "viewerCount": ctx.viewers.count,
         "overallPeakViewerCount": stream.stats.overall_peak_viewers,
         "sessionPeakViewerCount": stream.stats.session_peak_viewers,
-        "versionNumber": ctx.version,
+        "versionNumber": OWNCAST_API_VERSION,
+        "owncastdVersion": ctx.version,
         "streamTitle": settings.server.stream_title,
     }
 

@@ -1,7 +1,8 @@
 """`GET /api/admin/users` and `POST /api/admin/users/delete` (reference §1.6).
 
-The list is newest first, `{total, results}`, with `?offset=&limit=&search=&status=` where
-status is `moderators`, `banned` or `bots`. Users are Owncast's `User` objects plus
+The list is `{total, results}`, newest first (`?sort=asc` for oldest first), with
+`?offset=&limit=&search=&status=` where status is develop's `all`, `active` (not disabled) or
+`bots`, or v0.2's `moderators` or `banned`. Users are Owncast's `User` objects plus
 `authProviders` (the types of their linked identities).
 """
 
@@ -12,7 +13,7 @@ from typing import TYPE_CHECKING, Any
 
 from quart import Blueprint, Response, request
 
-from owncastd.core.users import STATUSES
+from owncastd.core.users import SORT_ORDERS, STATUSES
 from owncastd.http.admin.auth import AdminGuard
 from owncastd.http.admin.control_plane import ControlPlane
 from owncastd.http.context import WebContext
@@ -78,11 +79,15 @@ def create_admin_users(ctx: WebContext, guard: AdminGuard, control: ControlPlane
         status = request.args.get("status") or None
         if status is not None and status not in STATUSES:
             raise BadRequestError(f"status must be one of {', '.join(STATUSES)}")
+        sort = request.args.get("sort") or "desc"
+        if sort not in SORT_ORDERS:
+            raise BadRequestError(f"sort must be one of {', '.join(SORT_ORDERS)}")
         total, page = await control.users.search(
             offset=offset,
             limit=limit,
             search=search,
             status=status,
+            sort=sort,
         )
         return json_no_cache({"total": total, "results": [user_json(u) for u in page]})
 

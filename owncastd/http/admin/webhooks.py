@@ -1,7 +1,8 @@
 """`/api/admin/webhooks` (reference §1.6, §4): list, create, delete, and (ours) test.
 
-Create takes `{url, events}` and answers `{id, url, events, timestamp, lastUsed, secret}`; the
-secret signs every delivery (`owncast-signature`). `POST /api/admin/webhooks/test {id}` sends a
+Create takes `{url, events, secret?}` (develop; a secret is generated when none is given) and
+answers `{id, url, events, timestamp, lastUsed, secret}`; the secret signs every delivery
+(`owncast-signature`). `POST /api/admin/webhooks/test {id}` sends a
 sample event of the webhook's first type at once and says how the receiver answered: 200 when
 it answered 2xx, 424 (with the reason) when it did not.
 """
@@ -19,6 +20,7 @@ from owncastd.http.json_body import BadRequestError, as_int, json_kind, json_obj
 from owncastd.http.responses import error, json_no_cache, success
 
 MAX_EVENTS = 20
+MAX_SECRET_CHARS = 256
 
 
 def _events(value: Any) -> list[str]:
@@ -26,6 +28,19 @@ def _events(value: Any) -> list[str]:
         raise BadRequestError(f"events is required and must be an array (got {json_kind(value)})")
     if len(value) > MAX_EVENTS or not all(isinstance(event, str) for event in value):
         raise BadRequestError(f"events must be an array of at most {MAX_EVENTS} event types")
+    return value
+
+
+def _secret(value: Any) -> str:
+    """develop's optional `secret` (openapi.yaml@86011b77); missing, null or "" → generated."""
+    if value is None:
+        return ""
+    if not isinstance(value, str):
+        raise BadRequestError(f"secret must be a string (got {json_kind(value)})")
+    if len(value) > MAX_SECRET_CHARS or any(ord(c) < 0x20 or ord(c) == 0x7F for c in value):
+        raise BadRequestError(
+            f"secret must be at most {MAX_SECRET_CHARS} characters without control characters"
+        )
     return value
 
 
@@ -55,7 +70,7 @@ def create_admin_webhooks(guard: AdminGuard, control: ControlPlane) -> Blueprint
             raise BadRequestError(f"url is required and must be a string (got {json_kind(url)})")
         events = _events(body.get("events"))
         try:
-            hook = await hooks.create(url, events)
+            hook = await hooks.create(url, events, _secret(body.get("secret")))
         except WebhookRejectedError as exc:
             raise BadRequestError(str(exc)) from None
         return jsonify(hook.to_json())

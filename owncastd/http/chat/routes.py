@@ -21,6 +21,7 @@ from owncastd.core.chat.names import (
 )
 from owncastd.http.chat.common import field, json_object, token_user
 from owncastd.http.chat.context import ChatServices
+from owncastd.http.chat.user_details import unknown_user, user_details
 from owncastd.http.context import WebContext
 from owncastd.http.responses import error, json_no_cache, success
 
@@ -129,21 +130,8 @@ def _add_history_and_moderator_routes(api: Blueprint, chat: ChatServices) -> Non
         return await set_enabled(chat)
 
     @api.get("/api/moderation/chat/user/<user_id>")
-    async def user_details(user_id: str) -> Response:
+    async def moderation_user(user_id: str) -> Response:
         if await moderator(chat) is None:
             return error(401, "invalid access token or not a moderator")
-        user = chat.room.current_user(user_id) or await chat.store.user(user_id)
-        if user is None:
-            return error(404, f"user {user_id} not found")
-        clients = [
-            {k: v for k, v in c.to_json().items() if k != "user"}
-            for c in chat.room.clients_of(user_id)
-        ]
-        messages = await chat.store.messages_of(user_id)
-        return json_no_cache(
-            {
-                "user": user.to_json(),
-                "connectedClients": clients,
-                "messages": [m.to_json() for m in messages],
-            }
-        )
+        details = await user_details(chat, user_id)
+        return unknown_user() if details is None else json_no_cache(details)

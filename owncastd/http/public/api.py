@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
-from quart import Blueprint, Response, request
+from collections.abc import Callable
 
+from quart import Blueprint, Response, current_app, request
+
+from owncastd import OWNCAST_API_VERSION, release_string
 from owncastd.config.setting import BROWSER_PUSH, CHAT_LOGIN, FEDERATION
-from owncastd.config.settings import ExternalAction, Settings
+from owncastd.config.settings import ExternalAction, Settings, SocialHandle
 from owncastd.config.table import feature_ready
-from owncastd.core.markdown import render_page_markdown
+from owncastd.core.config_text import offline_message_html, page_content_html
 from owncastd.http.client_address import request_ip
 from owncastd.http.context import WebContext
 from owncastd.http.public.social import social_icon, social_platforms
@@ -15,10 +18,16 @@ from owncastd.http.responses import error, json_no_cache, rfc3339
 from owncastd.http.schedule.fields import schedule_config, status_fields
 
 MAX_SOCKET_PAYLOAD_SIZE = 2048
+# Where each optional feature's routes live (Owncast's paths): advertised only once served.
+FEDERATION_ROUTES = "/federation/"
+PUSH_ROUTES = "/api/notifications/register"
+INDIEAUTH_ROUTES = "/api/auth/indieauth"
+Serves = Callable[[str], bool]
 
 
 def status_payload(ctx: WebContext) -> dict[str, object]:
-    """`/api/status`: `viewerCount` is omitted when the admin hides it."""
+    """`/api/status`: `viewerCount` is `omitempty` in Owncast, so it is left out when 0 as well
+    as when the admin hides it (develop §0); `streamTitle` is always there."""
     settings = ctx.settings.current
     stats = ctx.stream.stats
     online = ctx.stream.online
@@ -27,35 +36,34 @@ def status_payload(ctx: WebContext) -> dict[str, object]:
         "viewerCount": ctx.viewers.count if online else 0,
         "lastConnectTime": rfc3339(stats.last_connect_time),
         "lastDisconnectTime": rfc3339(stats.last_disconnect_time),
-        "versionNumber": ctx.version,
+        "versionNumber": OWNCAST_API_VERSION,
+        "owncastdVersion": ctx.version,
         "streamTitle": settings.server.stream_title,
         "serverTime": rfc3339(ctx.clock()),
     }
-    if settings.server.hide_viewer_count:
+    if settings.server.hide_viewer_count or not payload["viewerCount"]:
         del payload["viewerCount"]
     return payload
 
 
-def config_payload(ctx: WebContext) -> dict[str, object]:
-    """`/api/config`: what the web page needs to draw itself."""
+def config_payload(ctx: WebContext, serves: Serves) -> dict[str, object]:
+    """`/api/config`: what the web page needs to draw itself (handlers/config.go, develop §7.2).
+    `serves(prefix)` tells whether the app has a route under `prefix`."""
     settings: Settings = ctx.settings.current
     server = settings.server
-    federation = settings.federation.enabled and feature_ready(FEDERATION)
-    return {
+    payload: dict[str, object] = {
         "name": server.name,
-        "summary": render_page_markdown(server.summary),
-        "offlineMessage": render_page_markdown(server.offline_message),
+        "summary": server.summary,  # raw, as Owncast sends it; the page shows it as text
+        "offlineMessage": offline_message_html(server.offline_message),
         "logo": "/logo",
         "tags": list(server.tags),
-        "version": ctx.version,
+        "version": release_string(ctx.version),
+        "owncastdVersion": ctx.version,
         "nsfw": server.nsfw,
         "socketHostOverride": settings.web.socket_host_override,
-        "extraPageContent": render_page_markdown(server.extra_page_content),
+        "extraPageContent": page_content_html(server.extra_page_content),
         "streamTitle": server.stream_title,
-        "socialHandles": [
-            {"platform": h.platform, "url": h.url, "icon": social_icon(h.platform)}
-            for h in server.social_handles
-        ],
+        "socialHandles": [social_handle_json(h) for h in server.social_handles],
         "externalActions": [external_action_json(a) for a in server.external_actions],
         "customStyles": server.custom_styles,
         "appearanceVariables": dict(server.appearance_variables),
@@ -63,24 +71,57 @@ def config_payload(ctx: WebContext) -> dict[str, object]:
         "hideViewerCount": server.hide_viewer_count,
         "chatDisabled": settings.chat.disabled,
         "chatSpamProtectionDisabled": not settings.chat.spam_protection_enabled,
-        # Only what the server can serve: a feature the settings table still marks as not
-        # supported is never advertised, whatever the file says.
-        "federation": {
-            "enabled": federation,
-            "account": f"{settings.federation.username}@{_host(server.url)}"
-            if federation and server.url
-            else "",
-            "followerCount": 0,
-        },
-        "notifications": {
-            "browser": {
-                "enabled": settings.notifications.browser.enabled and feature_ready(BROWSER_PUSH),
-                "publicKey": "",
-            }
-        },
-        "authentication": {"indieAuthEnabled": bool(server.url) and feature_ready(CHAT_LOGIN)},
+        "chatRequireAuthentication": settings.chat.require_authentication,
+        "autoplay": server.autoplay,
+        "pluginTabs": [],  # no plugin host: never null, as in Owncast
+        "pluginStyles": "",
+        **advertised_features(settings, serves),
         "schedule": schedule_config(settings),
     }
+    for omitted_when_empty in ("streamTitle", "socketHostOverride"):
+        if not payload[omitted_when_empty]:
+            del payload[omitted_when_empty]
+    return payload
+
+
+def advertised_features(settings: Settings, serves: Serves) -> dict[str, object]:
+    """`federation`, `notifications` and `authentication`: only what the server serves (issue 10
+    item 8). A feature is advertised when the settings enable it, the settings table no longer
+    marks it as not supported, *and* the app has its routes, whatever the file says."""
+    server = settings.server
+    federation: dict[str, object] = {"enabled": False}
+    if settings.federation.enabled and feature_ready(FEDERATION) and serves(FEDERATION_ROUTES):
+        federation = {
+            "enabled": True,
+            "account": f"{settings.federation.username}@{_host(server.url)}" if server.url else "",
+            "followerCount": 0,
+            "hideFollowersTab": settings.federation.hide_followers,
+        }
+    push = (
+        settings.notifications.browser.enabled
+        and feature_ready(BROWSER_PUSH)
+        and serves(PUSH_ROUTES)
+    )
+    indieauth = bool(server.url) and feature_ready(CHAT_LOGIN) and serves(INDIEAUTH_ROUTES)
+    return {
+        "federation": federation,
+        # `publicKey` is omitempty in Owncast: there is no key while push is not built.
+        "notifications": {"browser": {"enabled": push}},
+        "authentication": {"indieAuthEnabled": indieauth},
+    }
+
+
+def app_serves(prefix: str) -> bool:
+    """True when the running app has a route whose rule starts with `prefix`."""
+    return any(rule.rule.startswith(prefix) for rule in current_app.url_map.iter_rules())
+
+
+def social_handle_json(handle: SocialHandle) -> dict[str, str]:
+    """A known platform always gets its built-in icon; another keeps its stored icon, or has
+    none (`icon` is omitempty in Owncast)."""
+    icon = social_icon(handle.platform) or handle.icon
+    out = {"platform": handle.platform, "url": handle.url}
+    return out | {"icon": icon} if icon else out
 
 
 def external_action_json(action: ExternalAction) -> dict[str, object]:
@@ -109,7 +150,7 @@ def create_public_api(ctx: WebContext) -> Blueprint:
 
     @api.get("/api/config")
     async def config() -> Response:
-        response = json_no_cache(config_payload(ctx))
+        response = json_no_cache(config_payload(ctx, app_serves))
         response.headers["Access-Control-Allow-Origin"] = "*"
         return response
 

@@ -13,8 +13,9 @@ from owncastd.http.responses import NO_CACHE, body, error
 SEGMENT_CACHE_BYTES = 96 * 1024 * 1024
 SEGMENT_CACHE_CONTROL = "public, max-age=31557600"
 THUMBNAIL_CACHE_CONTROL = "public, max-age=20"
-ROBOTS_INDEXED = "User-agent: *\nDisallow: /admin\nDisallow: /api\n"
-ROBOTS_NOT_INDEXED = ROBOTS_INDEXED + "Disallow: /\n"
+# Owncast's exact bodies (robots.go, develop §7.2): lines joined by "\n", no trailing newline.
+ROBOTS_INDEXED = "User-agent: *\nDisallow: /admin\nDisallow: /api"
+ROBOTS_NOT_INDEXED = ROBOTS_INDEXED + "\nDisallow: /"
 
 
 def _cors(response: Response) -> Response:
@@ -98,7 +99,7 @@ def _add_page_asset_routes(media: Blueprint, ctx: WebContext) -> None:
     async def robots() -> Response:
         hidden = ctx.settings.current.server.disable_search_indexing
         text = ROBOTS_NOT_INDEXED if hidden else ROBOTS_INDEXED
-        return body(text.encode(), "text/plain; charset=utf-8")
+        return body(text.encode(), "text/plain")
 
     @media.get("/customjavascript")
     async def custom_javascript() -> Response:

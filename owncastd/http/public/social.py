@@ -11,12 +11,11 @@ PLATFORMS: dict[str, str] = {
         "donate", "email", "follow",
     )
 }  # fmt: skip
-DEFAULT_ICON = "/img/platformlogos/default.svg"
 
 
 def social_icon(platform: str) -> str:
-    """The icon URL for a platform name (a generic one for unknown platforms)."""
-    return PLATFORMS.get(platform.lower(), DEFAULT_ICON)
+    """The built-in icon URL of a known platform (its lower-case key), else ""."""
+    return PLATFORMS.get(platform.lower(), "")
 
 
 # How Owncast names each platform in `/api/socialplatforms` (models/socialHandle.go).

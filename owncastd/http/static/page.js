@@ -1,6 +1,6 @@
 // Renders the parts of the full viewer page that come from /api/config: header, about
 // section (summary, tags, social links), external actions, extra page content and footer.
-// HTML fields (summary, extraPageContent) are sanitised by the server; the rest is text.
+// extraPageContent is HTML sanitised by the server; the rest (summary included) is text.
 
 import { byId, el, isColor, safeUrl, setHTML, setText, show } from './dom.js';
 
@@ -123,7 +123,7 @@ export function renderPage(config) {
   renderIdentity(config);
   show(byId('nsfw-badge'), Boolean(config.nsfw));
   const summary = typeof config.summary === 'string' ? config.summary.trim() : '';
-  setHTML(byId('summary'), summary);
+  setText(byId('summary'), summary); // raw text in /api/config, as in Owncast: never HTML
   show(byId('summary'), Boolean(summary));
   renderTags(config.tags);
   renderSocial(config.socialHandles);

@@ -93,7 +93,7 @@ export class StreamView {
     setText(this.#els.streamTitle, title);
     show(this.#els.streamTitle, Boolean(title));
 
-    const count = status.viewerCount;
+    const count = status.viewerCount ?? 0; // omitted when 0 (Owncast omitempty)
     const visible = this.#online === true && !config.hideViewerCount && Number.isFinite(count);
     if (visible) {
       const number = new Intl.NumberFormat().format(count);

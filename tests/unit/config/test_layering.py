@@ -116,6 +116,7 @@ def test_every_scalar_key_has_a_working_env_name(
         "OWNCAST_NOTIFICATIONS_DISCORD_WEBHOOK": "https://discord.example/hook",
         "OWNCAST_VIDEO_CODEC": "h264_nvenc",
         "OWNCAST_FEDERATION_USERNAME": "someone",
+        "OWNCAST_SERVER_AUTOPLAY": "always",
         "OWNCAST_ADMIN_PASSWORD_HASH": "$2b$10$" + "a" * 53,
     }
     enabled_needs = {

@@ -1,0 +1,51 @@
+"""`/api/config`'s text fields rendered as Owncast renders them (develop §7.2), made safe.
+
+Owncast renders `offlineMessage` with goldmark's simple markdown (+ linkify) and
+`extraPageContent` with GFM (tables, strikethrough) + linkify, both with raw HTML allowed and
+*not* sanitised. We render the same markdown with raw HTML allowed too, but pass the result
+through the page allow-list (:mod:`owncastd.core.markdown`), so nothing executable reaches a
+viewer: scripts, event handlers, iframes and `javascript:` URLs never survive.
+"""
+
+from __future__ import annotations
+
+import functools
+
+import nh3
+from markdown_it import MarkdownIt
+
+from owncastd.core.markdown import PAGE_ATTRIBUTES, PAGE_TAGS
+
+
+@functools.cache
+def _simple() -> MarkdownIt:
+    return MarkdownIt("commonmark", {"linkify": True, "html": True}).enable("linkify")
+
+
+@functools.cache
+def _gfm() -> MarkdownIt:
+    return MarkdownIt("commonmark", {"linkify": True, "html": True}).enable(
+        ["linkify", "strikethrough", "table"]
+    )
+
+
+def _clean(html: str) -> str:
+    return nh3.clean(
+        html,
+        tags=PAGE_TAGS,
+        attributes=PAGE_ATTRIBUTES,
+        link_rel="noopener noreferrer",
+        url_schemes={"http", "https", "mailto"},
+        set_tag_attribute_values={"a": {"target": "_blank"}},
+    )
+
+
+def offline_message_html(text: str) -> str:
+    """Simple markdown (+ linkify, raw HTML through the allow-list), with goldmark's trailing
+    newline kept; "" for an empty text."""
+    return _clean(_simple().render(text))
+
+
+def page_content_html(text: str) -> str:
+    """GFM (tables, strikethrough) + linkify, raw HTML through the allow-list, trimmed."""
+    return _clean(_gfm().render(text)).strip()
