@@ -22,6 +22,10 @@ async def test_chat_opens_for_a_scheduled_stream_and_the_missed_one_is_announced
     stream.stats = replace(stream.stats, last_disconnect_time=server.wall.now - timedelta(hours=1))
     _, ws = await server.join("alice")
     await ws.send_json({"type": "CHAT", "body": "anyone?"})  # dropped: chat is closed
+    # Frames are handled in order: once the rename is answered, "anyone?" has been dropped.
+    await ws.send_json({"type": "NAME_CHANGE", "newName": "alice2"})
+    while (seen := await ws.next_event())["type"] != "NAME_CHANGE":
+        assert seen["type"] != "CHAT", seen
 
     start = (server.wall.now + timedelta(minutes=5)).astimezone(UTC).isoformat()
     response = await server.admin(
