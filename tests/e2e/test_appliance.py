@@ -273,7 +273,7 @@ async def test_backup_wipe_restore_round_trip(tmp_path):
         assert again.get("/api/config").json()["name"] == "Before the backup"
         response = await history(again, alice["accessToken"])  # the token still works
         assert response.status_code == 200, again.log()
-        assert [m["body"] for m in response.json()] == ["kept in the backup"]
+        assert [m["body"] for m in response.json()] == ["<p>kept in the backup</p>"]
         assert again.get("/public/rules.txt").text == "be nice"
         assert (data / "emoji" / "custom" / "wave.gif").read_bytes() == b"GIF89a-wave"
         assert again.admin_status()["online"] is False  # the admin password still works
@@ -325,7 +325,7 @@ async def test_sigkill_during_a_live_stream_then_a_clean_restart(tmp_path):
     publisher = Publisher(restarted.rtmp_url())
     try:
         response = await history(restarted, bob["accessToken"])
-        assert [m["body"] for m in response.json()] == ["said while live"]
+        assert [m["body"] for m in response.json()] == ["<p>said while live</p>"]
         restarted.wait_online()
         assert restarted.get("/api/healthz").json()["status"] == "ok"
     finally:

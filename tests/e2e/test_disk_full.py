@@ -34,7 +34,7 @@ async def say(sender: ChatWs, receiver: ChatWs, body: str) -> None:
     await sender.send_json({"type": "CHAT", "body": body})
     while True:
         event = await receiver.next_event("CHAT", timeout=10)
-        if event["body"] == body:
+        if event["body"] == f"<p>{body}</p>":
             return
 
 
