@@ -276,7 +276,8 @@ class Daemon:
         self, store: Store, stream: Stream
     ) -> tuple[ChatServices, tuple[str, ...]]:
         """The chat services and ffmpeg's encoders, side by side: asking ffmpeg (a child
-        process, ~0.25 s) overlaps loading the chat's word lists (a thread) at startup."""
+        process, ~0.25 s) overlaps setting up the chat (with the slur filter on, loading its
+        word lists on a thread) at startup."""
         codecs: list[tuple[str, ...]] = []
 
         async def detect() -> None:
