@@ -39,6 +39,7 @@ from owncastd.hls.thumbnails import ThumbnailMaker
 from owncastd.hls.transcoder import TranscoderService
 from owncastd.http.app import create_app
 from owncastd.http.chat.asgi_socket import ChatAsgiFallback
+from owncastd.http.chat.context import ChatServices
 from owncastd.http.context import WebContext, WebPaths
 from owncastd.http.transport.chat_socket import serve_chat_socket
 from owncastd.http.transport.front_door import HttpServer
@@ -227,6 +228,7 @@ class Daemon:
         appliance.health.add_check("ingest", stream.ingest_problem)  # a stuck session
         transcoder = self._transcoder(stream)
         bus.subscribe(transcoder.on_event)
+        chat, codecs = await self._chat_and_codecs(store, stream)
         control = build_control_plane(
             ControlPlaneParts(
                 settings=settings,
@@ -239,20 +241,12 @@ class Daemon:
                 version=VERSION,
                 logs=self.log_buffer,
                 request_stop=self.request_stop,
-                supported_codecs=await supported_codecs(self._ffmpeg),
+                supported_codecs=codecs,
                 check_ffmpeg=ffmpeg_path_problem,
                 ffmpeg_restarts=lambda: transcoder.restarts,
             )
         )
         appliance.share_config_lock(control.editor.lock)  # reloads and admin edits take turns
-        chat = await build_chat(
-            store,
-            settings,
-            stream,
-            self._clock,
-            self.paths.data_dir,
-            max_clients=chat_clients_for(self._open_files),
-        )
         bus.subscribe(chat.room.on_stream_event)
         bus.subscribe(control.webhooks.on_stream_event)
         attach_chat(control, chat.room, chat.store)
@@ -279,6 +273,29 @@ class Daemon:
             appliance.health.set_up("http", True)
             await self._serve_ingest(stream, http_port, task_status)
             services.cancel_scope.cancel()
+
+    async def _chat_and_codecs(
+        self, store: Store, stream: Stream
+    ) -> tuple[ChatServices, tuple[str, ...]]:
+        """The chat services and ffmpeg's encoders, side by side: asking ffmpeg (a child
+        process, ~0.25 s) overlaps setting up the chat (with the slur filter on, loading its
+        word lists on a thread) at startup."""
+        codecs: list[tuple[str, ...]] = []
+
+        async def detect() -> None:
+            codecs.append(await supported_codecs(self._ffmpeg))
+
+        async with trio.open_nursery() as nursery:
+            nursery.start_soon(detect)
+            chat = await build_chat(
+                store,
+                self.settings,
+                stream,
+                self._clock,
+                self.paths.data_dir,
+                max_clients=chat_clients_for(self._open_files),
+            )
+        return chat, codecs[0]
 
     async def _serve_ingest(
         self, stream: Stream, http_port: int, task_status: trio.TaskStatus[tuple[int, int]]

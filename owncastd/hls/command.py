@@ -29,8 +29,6 @@ __all__ = [
     "LATENCY_LEVELS",
     "FfmpegCommand",
     "LatencyLevel",
-    "build_preview_command",
-    "build_thumbnail_command",
     "build_transcode_command",
     "ffreport_env",
     "preset_for",
@@ -289,32 +287,3 @@ def build_transcode_command(
     ]  # fmt: skip
     env = ffreport_env(log_file) if log_file is not None else MappingProxyType({})
     return FfmpegCommand(argv=tuple(argv), env=env)
-
-
-def build_thumbnail_command(ffmpeg: str, segment: Path, output: Path) -> tuple[str, ...]:
-    """One JPEG frame from a segment (reference §5.8); `output` is the temp file to move."""
-    return (
-        ffmpeg, "-hide_banner", "-loglevel", "error",
-        "-y", "-threads", "1", "-t", "1", "-i", str(segment),
-        "-f", "image2", "-vframes", "1", str(output),
-    )  # fmt: skip
-
-
-_PREVIEW_FILTER = (
-    "[0:v] fps=8,scale=w=480:h=-1:flags=lanczos,split [a][b];"
-    "[a] palettegen=stats_mode=full [p];[b][p] paletteuse=new=1"
-)
-
-
-def build_preview_command(ffmpeg: str, segment: Path, output: Path) -> tuple[str, ...]:
-    """A one-second animated GIF from a segment (reference §5.8).
-
-    ffmpeg picks the GIF muxer from the name, so `output` must end in `.gif`.
-    """
-    if output.suffix.lower() != ".gif":
-        raise ValueError(f"preview output must end in .gif ({output})")
-    return (
-        ffmpeg, "-hide_banner", "-loglevel", "error",
-        "-y", "-threads", "1", "-i", str(segment), "-t", "1",
-        "-filter_complex", _PREVIEW_FILTER, str(output),
-    )  # fmt: skip

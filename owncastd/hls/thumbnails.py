@@ -1,13 +1,17 @@
-"""`thumbnail.jpg` and `preview.gif` from the newest segment while live (reference §5.8).
+"""`thumbnail.jpg` and `preview.gif` from the newest segments while live (reference §5.8).
 
-Files are written to a temp name and moved into place, so the web server never serves half a
-file. While offline both are removed and the web server shows the logo instead.
+One ffmpeg decodes only the keyframes of the newest PREVIEW_SEGMENTS segments of a variant
+(see :mod:`owncastd.hls.snapshot_command`), and a run is skipped when no segment was added
+since the last one (a stalled publisher costs nothing). Files are written to a temp name and
+moved into place, so the web server never serves half a file. While offline both are removed
+and the web server shows the logo instead.
 """
 
 from __future__ import annotations
 
 import contextlib
 import logging
+import re
 import subprocess
 from collections.abc import Sequence
 from pathlib import Path
@@ -15,13 +19,28 @@ from pathlib import Path
 import trio
 
 from owncastd.config.settings import VideoVariant
-from owncastd.hls.command import build_preview_command, build_thumbnail_command
+from owncastd.hls.snapshot_command import build_snapshot_command
 
 log = logging.getLogger(__name__)
 
 GENERATE_TIMEOUT = 15.0
 THUMBNAIL_NAME = "thumbnail.jpg"
 PREVIEW_NAME = "preview.gif"
+PREVIEW_SEGMENTS = 3  # keyframes of the newest segments in the GIF (one second at 3 fps)
+_SEGMENT_NUMBER = re.compile(r"^(?P<stem>.*-)(?P<number>\d+)\.ts$")
+
+
+def recent_segments(newest: Path, count: int = PREVIEW_SEGMENTS) -> list[Path]:
+    """`newest` and up to `count - 1` segments before it of the same run, oldest first.
+
+    Segments are named `stream-<run>-<n>.ts`; older ones already cleaned away are left out.
+    """
+    match = _SEGMENT_NUMBER.match(newest.name)
+    if match is None:
+        return [newest]
+    stem, number = match["stem"], int(match["number"])
+    older = (newest.with_name(f"{stem}{n}.ts") for n in range(max(0, number - count + 1), number))
+    return [*(path for path in older if path.is_file()), newest]
 
 
 def highest_quality_variant(variants: Sequence[VideoVariant]) -> int:
@@ -39,6 +58,8 @@ class ThumbnailMaker:
         self._ffmpeg = ffmpeg
         self.directory = directory
         self.failures = 0
+        self.runs = 0  # ffmpeg runs (skipped ones not counted)
+        self._last: tuple[Path, int] | None = None  # the newest segment of the last good run
 
     @property
     def thumbnail(self) -> Path:
@@ -51,26 +72,30 @@ class ThumbnailMaker:
         return self.directory / PREVIEW_NAME
 
     async def make(self, segment: Path) -> bool:
-        """Refresh both files from `segment`; False (logged as a WARNING) on any failure.
+        """Refresh both files from `segment` (the newest) and the few before it; False
+        (logged as a WARNING) on any failure. Nothing is run when `segment` is the one the
+        last successful run used.
 
         Never raises: a missing ffmpeg or a failing disk must not stop the stream.
         """
         try:
+            stamp = (segment, (await trio.Path(segment).stat()).st_mtime_ns)
+            if stamp == self._last:
+                return True
             await trio.Path(self.directory).mkdir(parents=True, exist_ok=True)
+            segments = await trio.to_thread.run_sync(recent_segments, segment)
         except OSError as exc:
-            log.warning("thumbnail directory unusable dir=%s error=%s", self.directory, exc)
+            log.warning(
+                "thumbnail source or directory unusable dir=%s error=%s", self.directory, exc
+            )
             self.failures += 1
             return False
-        ok = True
-        for final, build in (
-            (self.thumbnail, build_thumbnail_command),
-            (self.preview, build_preview_command),
-        ):
-            tmp = final.with_name(f".{final.stem}.tmp{final.suffix}")
-            ok &= await self._run(build(self._ffmpeg, segment, tmp), tmp, final)
-        if not ok:
-            self.failures += 1
-        return ok
+        self.runs += 1
+        if await self._run(segments):
+            self._last = stamp
+            return True
+        self.failures += 1
+        return False
 
     async def clear(self) -> None:
         """Remove the thumbnail and preview (the stream went offline); failures are logged."""
@@ -80,26 +105,34 @@ class ThumbnailMaker:
             except OSError as exc:
                 log.warning("thumbnail not removed file=%s error=%s", path.name, exc)
 
-    async def _run(self, argv: Sequence[str], tmp: Path, final: Path) -> bool:
+    async def _run(self, segments: Sequence[Path]) -> bool:
+        finals = (self.thumbnail, self.preview)
+        tmps = [final.with_name(f".{final.stem}.tmp{final.suffix}") for final in finals]
         try:
-            reason = await self._generate(argv, tmp)
+            argv = build_snapshot_command(self._ffmpeg, segments, tmps[0], tmps[1])
+            reason = await self._generate(argv, tmps)
             if reason is None:
-                await trio.Path(tmp).replace(final)
+                for tmp, final in zip(tmps, finals, strict=True):
+                    await trio.Path(tmp).replace(final)
                 return True
         except (OSError, ValueError) as exc:  # ffmpeg missing, ENOMEM, EAGAIN, disk errors
             reason = f"error={exc}"
-        log.warning("thumbnail generation failed file=%s reason=%s", final.name, reason)
-        with contextlib.suppress(OSError):
-            await trio.Path(tmp).unlink(missing_ok=True)
+        log.warning(
+            "thumbnail generation failed files=%s,%s reason=%s", *(f.name for f in finals), reason
+        )
+        for tmp in tmps:
+            with contextlib.suppress(OSError):
+                await trio.Path(tmp).unlink(missing_ok=True)
         return False
 
-    async def _generate(self, argv: Sequence[str], tmp: Path) -> str | None:
-        """Run ffmpeg into `tmp`; None on success, else why it failed."""
+    async def _generate(self, argv: Sequence[str], tmps: Sequence[Path]) -> str | None:
+        """Run ffmpeg into `tmps`; None on success, else why it failed."""
         result: subprocess.CompletedProcess[bytes] | None = None
         with trio.move_on_after(GENERATE_TIMEOUT):
             result = await trio.run_process(list(argv), capture_stderr=True, check=False)
         if result is None:
             return "timeout"
-        if result.returncode != 0 or not await trio.Path(tmp).exists():
+        missing = [tmp for tmp in tmps if not await trio.Path(tmp).exists()]
+        if result.returncode != 0 or missing:
             return result.stderr.decode(errors="replace")[-300:].strip()
         return None

@@ -19,6 +19,7 @@ from __future__ import annotations
 import contextlib
 import logging
 import math
+import socket
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import NoReturn
@@ -49,6 +50,7 @@ from owncastd.rtmp.events import (
     PublishStopped,
     StreamDeleted,
 )
+from owncastd.rtmp.read_batching import SETTLE, ReadBatcher
 from owncastd.rtmp.session import ServerSession
 
 log = logging.getLogger(__name__)
@@ -181,6 +183,13 @@ class RtmpServer:
             self._room.leave(connection)
 
 
+def _lowat_setter(stream: trio.abc.Stream) -> Callable[[int], None] | None:
+    """How to set the receive low-water mark of `stream` (None: not a TCP socket)."""
+    if not isinstance(stream, trio.SocketStream):
+        return None
+    return lambda size: stream.setsockopt(socket.SOL_SOCKET, socket.SO_RCVLOWAT, size)
+
+
 class _Connection:
     """One peer: reads with a deadline, feeds the session, acts on its events."""
 
@@ -203,6 +212,7 @@ class _Connection:
         self.on_published: Callable[[], None] = lambda: None
         self.codecs = CodecGuard(IngestFormats.everything(), LastRefusal())
         self._session = ServerSession(clock=trio.current_time)
+        self._batcher = ReadBatcher(_lowat_setter(stream))
         self._publication: Publication | None = None
         self._logged_details: StreamDetails | None = None  # the last `rtmp metadata` line
         self._received = 0
@@ -268,6 +278,8 @@ class _Connection:
             if not data:
                 raise self._eof()
             self._received += len(data)
+            if session.publishing:
+                self._batcher.received(len(data), trio.current_time())
             handshaking = not session.handshake_done
             session.receive_data(data)
             if handshaking and session.handshake_done and not session.publishing:
@@ -285,9 +297,14 @@ class _Connection:
         from this attempt. (A scope per read: a scope once cancelled stays cancelled.)
         """
         while True:
-            deadline = trio.current_time() + self._timeout
-            with trio.CancelScope(deadline=deadline):
+            now = trio.current_time()
+            deadline = now + self._timeout
+            settle = now + SETTLE if self._batcher.active else deadline
+            with trio.CancelScope(deadline=min(deadline, settle)):
                 return bytes(await self._stream.receive_some(RECEIVE_SIZE))
+            if settle < deadline:  # batching and nothing came: read what is there again
+                self._batcher.idle()
+                continue
             late = trio.current_time() - deadline
             if late < PAUSE_SLACK:
                 raise _Closed(f"no data for {self._timeout:g} s")

@@ -12,11 +12,8 @@ import pytest
 import trio
 
 from owncastd.config.settings import VideoSettings, VideoVariant
-from owncastd.hls.command import (
-    build_preview_command,
-    build_thumbnail_command,
-    build_transcode_command,
-)
+from owncastd.hls.command import build_transcode_command
+from owncastd.hls.thumbnails import ThumbnailMaker
 
 FFMPEG = "/usr/bin/ffmpeg"
 FFPROBE = "/usr/bin/ffprobe"
@@ -138,15 +135,39 @@ async def test_two_variants_with_audio(flv_with_audio: bytes, tmp_path: Path) ->
 
     assert (log_dir / "transcoder.log").stat().st_size > 0
 
-    # Thumbnail and preview from a produced segment, to temp names as the generator does.
-    segment = out / "0" / transcoded[-2]
-    thumbnail = tmp_path / "thumbnail.jpg.tmp"
-    preview = tmp_path / "preview.tmp.gif"
+    # Thumbnail and preview from the newest segments, as the transcoder's watch task asks.
+    maker = ThumbnailMaker(FFMPEG, tmp_path / "tmp")
     with trio.fail_after(30):
-        await trio.run_process(build_thumbnail_command(FFMPEG, segment, thumbnail))
-        await trio.run_process(build_preview_command(FFMPEG, segment, preview))
-    assert thumbnail.read_bytes()[:3] == b"\xff\xd8\xff"
-    assert preview.read_bytes()[:6] == b"GIF89a"
+        assert await maker.make(out / "0" / transcoded[-1])
+    thumbnail = probe_frames(maker.thumbnail)
+    assert (thumbnail["codec_name"], thumbnail["width"], thumbnail["height"]) == ("mjpeg", 640, 360)
+    preview = probe_frames(maker.preview)
+    # One keyframe from each of the three newest 1 s segments, scaled to 480 px wide.
+    assert (preview["codec_name"], preview["width"], preview["height"]) == ("gif", 480, 270)
+    assert preview["nb_read_frames"] == "3"
+    assert maker.preview.read_bytes()[:6] == b"GIF89a"
+    assert sorted(p.name for p in maker.directory.iterdir()) == ["preview.gif", "thumbnail.jpg"]
+
+    # Nothing new since: no ffmpeg run. A newer segment: a run again.
+    with trio.fail_after(30):
+        assert await maker.make(out / "0" / transcoded[-1])
+        assert maker.runs == 1
+        assert await maker.make(out / "0" / transcoded[-2])
+        assert maker.runs == 2
+    assert maker.failures == 0
+
+
+def probe_frames(image: Path) -> dict[str, object]:
+    """ffprobe's video stream of an image or GIF, with its decoded frame count."""
+    result = subprocess.run(
+        [FFPROBE, "-v", "error", "-count_frames", "-select_streams", "v:0", "-show_streams",
+         "-of", "json", str(image)],
+        check=True,
+        capture_output=True,
+    )  # fmt: skip
+    streams: list[dict[str, object]] = json.loads(result.stdout)["streams"]
+    assert len(streams) == 1
+    return streams[0]
 
 
 async def test_video_only_input(flv_video_only: bytes, tmp_path: Path) -> None:

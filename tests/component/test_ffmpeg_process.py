@@ -81,3 +81,19 @@ async def test_write_reports_a_dead_process():
         if not ok:
             break
     assert not ok
+
+
+async def test_a_write_the_pipe_takes_at_once_needs_no_scheduling_round_trip():
+    process = await FfmpegProcess.start(
+        [sys.executable, "-c", READS_STDIN_THEN_EXITS], {}, TranscoderLog(None)
+    )
+    # Under a cancelled scope any checkpoint would raise Cancelled: this write has none
+    # (ingest writes every FLV batch to ffmpeg; a yield each time was a loop pass each).
+    written = False
+    with trio.CancelScope() as scope:
+        scope.cancel()
+        written = await process.write(b"x" * 4096)
+    assert written and not scope.cancelled_caught
+    # A write bigger than the pipe still completes (the rest waits for ffmpeg to read).
+    assert await process.write(b"y" * (1 << 20))
+    assert await process.stop(stdin_grace=5) == 0

@@ -11,7 +11,7 @@ from owncastd.core.chat.pipeline import InboundGate
 from owncastd.core.chat.ports import Outbox
 
 
-@dataclass(eq=False)
+@dataclass(eq=False, slots=True)  # thousands at once: no per-instance __dict__
 class ChatClient:
     """A connected websocket: its user (kept current by the room), address and counters."""
 

@@ -24,27 +24,34 @@ class OutboxQueue:
     __slots__ = ("_items", "_limit", "_wake", "closing")
 
     def __init__(self, limit: int = QUEUE_LIMIT) -> None:
-        self._items: deque[Outgoing | bytes] = deque()
+        # Created when something has to wait and dropped once drained: most clients never
+        # queue anything, and an empty deque costs ~0.6 KB (issue 17: per-socket memory).
+        self._items: deque[Outgoing | bytes] | None = None
         self._limit = limit
         self._wake = trio.Event()
         self.closing = False
 
     def __len__(self) -> int:
-        return len(self._items)
+        return len(self._items) if self._items is not None else 0
+
+    def _queue(self) -> deque[Outgoing | bytes]:
+        if self._items is None:
+            self._items = deque()
+        return self._items
 
     def push(self, event: Outgoing) -> bool:
         """Queue `event` for the writer; False when the queue is full (dropped once closing)."""
         if self.closing:
             return True
-        if len(self._items) >= self._limit:
+        if len(self) >= self._limit:
             return False
-        self._items.append(event)
+        self._queue().append(event)
         self._wake.set()
         return True
 
     def put_control(self, data: bytes) -> None:
         """Queue raw bytes to send as they are (control frames are few and small: no limit)."""
-        self._items.append(data)
+        self._queue().append(data)
         self._wake.set()
 
     def start_closing(self) -> bool:
@@ -66,12 +73,16 @@ class OutboxQueue:
 
     def take(self) -> bytes | list[Outgoing]:
         """Control bytes as they are, or every event queued before the next control bytes."""
-        first = self._items.popleft()
+        items = self._queue()
+        first = items.popleft()
         if isinstance(first, bytes):
-            return first
-        events = [first]
-        while self._items and not isinstance(self._items[0], bytes):
-            item = self._items.popleft()
-            assert isinstance(item, Outgoing)
-            events.append(item)
-        return events
+            taken: bytes | list[Outgoing] = first
+        else:
+            taken = [first]
+            while items and not isinstance(items[0], bytes):
+                item = items.popleft()
+                assert isinstance(item, Outgoing)
+                taken.append(item)
+        if not items:
+            self._items = None
+        return taken

@@ -19,7 +19,7 @@ from urllib.parse import parse_qs, urlsplit
 
 import trio
 from wsproto import ConnectionType, WSConnection
-from wsproto.connection import ConnectionState
+from wsproto.connection import Connection, ConnectionState
 from wsproto.events import (
     AcceptConnection,
     BytesMessage,
@@ -37,7 +37,6 @@ from owncastd.core.chat.clients import ChatClient
 from owncastd.core.chat.outbox import QUEUE_LIMIT, OutboxQueue
 from owncastd.core.chat.pipeline import HARD_LIMIT_BYTES
 from owncastd.core.chat.room import BANNED, ChatRoom
-from owncastd.core.periodic import periodic
 from owncastd.core.viewers import client_ip
 from owncastd.http.transport.limits import ConnectionCounter
 
@@ -74,15 +73,29 @@ def framed(event: wire.Outgoing) -> bytes:
 
 
 class ChatSocket:
-    """One websocket connection; implements the room's `Outbox`."""
+    """One websocket connection; implements the room's `Outbox`.
 
-    def __init__(self, stream: trio.SocketStream, conn: WSConnection) -> None:
+    Thousands of these stay open, so each is lean (issue 17: ~24 KB per socket before): one
+    task (the reader, which also pings a silent peer), a writer task only once something had
+    to wait for the kernel, wsproto's frame `Connection` without the handshake's h11 state,
+    and `__slots__`.
+    """
+
+    __slots__ = (
+        "_conn", "_fd", "_nursery", "_out", "_pending", "_room", "_scope", "_stream",
+        "_writer_started", "_writing", "client",
+    )  # fmt: skip
+
+    def __init__(self, stream: trio.SocketStream, conn: Connection) -> None:
         self._stream = stream
         self._conn = conn
         self._fd = stream.socket.fileno()
         self._out = OutboxQueue(QUEUE_LIMIT)
         self._pending = b""  # the rest of a frame the socket did not take at once
         self._writing = False
+        self._writer_started = False
+        self._nursery: trio.Nursery | None = None
+        self._room: ChatRoom | None = None
         self._scope = trio.CancelScope()
         self.client: ChatClient | None = None
 
@@ -95,6 +108,7 @@ class ChatSocket:
         if not self._out and not self._pending and not self._writing:
             self._write_now(framed(event))
             return True
+        self._need_writer()
         return self._out.push(event)
 
     def close(self, *, flush: bool = True) -> None:
@@ -109,6 +123,7 @@ class ChatSocket:
         if self._conn.state is ConnectionState.OPEN:
             self._out.put_control(self._conn.send(CloseConnection(code=1000)))
         self._out.put_control(b"")  # marker: the writer ends the connection here
+        self._need_writer()
         self._scope.deadline = min(self._scope.deadline, trio.current_time() + CLOSE_FLUSH_SECONDS)
 
     def _control(self, data: bytes) -> None:
@@ -118,6 +133,7 @@ class ChatSocket:
             self._write_now(data)
         else:
             self._out.put_control(data)
+            self._need_writer()
 
     def _write_now(self, data: bytes) -> None:
         try:
@@ -131,21 +147,31 @@ class ChatSocket:
         if sent < len(data):
             self._pending = data[sent:]
             self._out.wake()
+            self._need_writer()
+
+    def _need_writer(self) -> None:
+        """Start the writer task (once): something waits to be sent."""
+        if self._nursery is not None and not self._writer_started:
+            self._writer_started = True
+            self._nursery.start_soon(self._writer)
 
     # ---- tasks -------------------------------------------------------------------------
 
     async def run(self, room: ChatRoom, client: ChatClient) -> None:
         """Serve the connection until it closes, then unregister the client."""
         self.client = client
+        self._room = room
         try:
             with self._scope:
                 async with trio.open_nursery() as nursery:
-                    nursery.start_soon(self._writer, room)
-                    nursery.start_soon(self._pinger)
+                    self._nursery = nursery
+                    if self._out or self._pending:  # queued before the nursery existed
+                        self._need_writer()
                     flush = await self._reader(room, client)
                     self.close(flush=flush)
                     await self._linger()
         finally:
+            self._nursery = None
             room.leave(client)
 
     async def _reader(self, room: ChatRoom, client: ChatClient) -> bool:
@@ -154,8 +180,7 @@ class ChatSocket:
         size = 0
         while True:
             try:
-                with trio.fail_after(READ_TIMEOUT):
-                    data = await self._stream.receive_some(RECEIVE_BYTES)
+                data = await self._receive()
             except trio.TooSlowError:
                 log.info("chat client read timeout client=%d", client.id)
                 return True
@@ -197,7 +222,18 @@ class ChatSocket:
                         self._out.put_control(self._conn.send(CloseConnection(event.code)))
                     return True
 
-    async def _writer(self, room: ChatRoom) -> None:
+    async def _receive(self) -> bytes:
+        """The next bytes from the peer. After PING_INTERVAL of silence it is pinged; after
+        READ_TIMEOUT of silence, TooSlowError. (No pinger task per client.)"""
+        deadline = trio.current_time() + READ_TIMEOUT
+        while True:
+            with trio.move_on_at(min(deadline, trio.current_time() + PING_INTERVAL)):
+                return await self._stream.receive_some(RECEIVE_BYTES)
+            if trio.current_time() >= deadline:
+                raise trio.TooSlowError
+            self._ping()
+
+    async def _writer(self) -> None:
         while True:
             await self._out.wait()
             self._writing = True
@@ -212,8 +248,8 @@ class ChatSocket:
                     with trio.fail_after(WRITE_TIMEOUT):
                         await self._stream.send_all(data)
             except trio.TooSlowError:
-                if self.client is not None:
-                    room.drop(self.client, "write-timeout")
+                if self.client is not None and self._room is not None:
+                    self._room.drop(self.client, "write-timeout")
                 self._scope.cancel()
                 return
             except (trio.BrokenResourceError, trio.ClosedResourceError):
@@ -241,9 +277,6 @@ class ChatSocket:
         if len(taken) == 1:
             return framed(taken[0])
         return text_frame(b"\n".join(event.payload for event in taken))
-
-    async def _pinger(self) -> None:
-        await periodic(PING_INTERVAL, self._ping)
 
     def _ping(self) -> None:
         if self._conn.state is ConnectionState.OPEN:
@@ -293,7 +326,12 @@ async def serve_chat_socket(
             await stream.send_all(_reject(conn, TOO_MANY_STATUS, TOO_MANY_BODY))
         return
     try:
-        await _accept(stream, conn, request, headers, room, ip)
+        joined = await _accept(stream, conn, request, headers, room, ip)
+        # The handshake's state (h11, the request, its headers) is not needed while the
+        # connection lives on: only wsproto's frame layer is (see ChatSocket).
+        del conn, request, headers
+        if joined is not None:
+            await joined[0].run(room, joined[1])
     finally:
         if per_ip is not None:
             per_ip.release(ip)
@@ -306,14 +344,14 @@ async def _accept(
     headers: dict[bytes, bytes],
     room: ChatRoom,
     ip: str,
-) -> None:
-    """Upgrade, authenticate and serve the chat client."""
+) -> tuple[ChatSocket, ChatClient] | None:
+    """Upgrade and authenticate: the joined client and its socket, or None (answered)."""
     tokens = parse_qs(urlsplit(request.target).query).get("accessToken", [])
     token = tokens[0] if tokens else ""
     with trio.move_on_after(WRITE_TIMEOUT) as accept_scope:
         await stream.send_all(conn.send(AcceptConnection()))
     if accept_scope.cancelled_caught:
-        return
+        return None
     user = await room.authenticate(token) if token else None
     if user is None or user.disabled:
         greeting = b""
@@ -323,8 +361,8 @@ async def _accept(
             )
         with trio.move_on_after(WRITE_TIMEOUT):
             await stream.send_all(greeting + conn.send(CloseConnection(code=1000)))
-        return
-    socket = ChatSocket(stream, conn)
+        return None
+    assert conn.connection is not None  # accepted: wsproto's frame layer from here on
+    socket = ChatSocket(stream, conn.connection)  # the handshake's h11 state can go
     user_agent = headers.get(b"user-agent", b"").decode("utf-8", "replace")[:512]
-    client = room.join(user, socket, ip, user_agent)
-    await socket.run(room, client)
+    return socket, room.join(user, socket, ip, user_agent)

@@ -10,8 +10,6 @@ from owncastd.config.settings import KNOWN_CODECS, VideoSettings, VideoVariant
 from owncastd.hls.command import (
     LATENCY_LEVELS,
     FfmpegCommand,
-    build_preview_command,
-    build_thumbnail_command,
     build_transcode_command,
     preset_for,
     segment_seconds,
@@ -360,34 +358,3 @@ def test_nvenc_preset_table() -> None:
     assert [preset_for("h264_nvenc", level) for level in range(-1, 6)] == [
         "p3", "p1", "p2", "p3", "p4", "p5", "p3",
     ]  # fmt: skip
-
-
-# ---- thumbnail and preview --------------------------------------------------------------------
-
-
-def test_thumbnail_command() -> None:
-    assert build_thumbnail_command(
-        "ffmpeg", Path("/data/hls/0/stream-abc123-7.ts"), Path("/data/tmp/thumbnail.jpg.tmp")
-    ) == (
-        "ffmpeg", "-hide_banner", "-loglevel", "error",
-        "-y", "-threads", "1", "-t", "1", "-i", "/data/hls/0/stream-abc123-7.ts",
-        "-f", "image2", "-vframes", "1", "/data/tmp/thumbnail.jpg.tmp",
-    )  # fmt: skip
-
-
-def test_preview_command() -> None:
-    assert build_preview_command(
-        "ffmpeg", Path("/data/hls/0/stream-abc123-7.ts"), Path("/data/tmp/preview.tmp.gif")
-    ) == (
-        "ffmpeg", "-hide_banner", "-loglevel", "error",
-        "-y", "-threads", "1", "-i", "/data/hls/0/stream-abc123-7.ts", "-t", "1",
-        "-filter_complex",
-        "[0:v] fps=8,scale=w=480:h=-1:flags=lanczos,split [a][b];"
-        "[a] palettegen=stats_mode=full [p];[b][p] paletteuse=new=1",
-        "/data/tmp/preview.tmp.gif",
-    )  # fmt: skip
-
-
-def test_preview_needs_gif_name() -> None:
-    with pytest.raises(ValueError, match=r"\.gif"):
-        build_preview_command("ffmpeg", Path("seg.ts"), Path("preview.tmp"))

@@ -24,7 +24,7 @@ async def test_a_missing_ffmpeg_is_a_logged_failure(
     with caplog.at_level(logging.WARNING, logger="owncastd.hls.thumbnails"):
         assert await maker.make(segment) is False
     assert maker.failures == 1
-    assert len(warnings(caplog)) == 2  # thumbnail and preview
+    assert len(warnings(caplog)) == 1  # one ffmpeg makes both files
     assert "No such file" in warnings(caplog)[0]
     assert list((tmp_path / "tmp").iterdir()) == []  # no temp files left behind
 
