@@ -51,7 +51,7 @@ async def test_an_idle_chat_socket_is_one_task(chat: ChatServer) -> None:
     assert [name for name in names if "transport.chat_socket" in name] == []
     await sockets[0].send_json({"type": "CHAT", "body": "hello"})
     for ws in sockets:  # fan-out still reaches everyone without writer tasks
-        assert (await ws.next_event("CHAT"))["body"] == "hello"
+        assert (await ws.next_event("CHAT"))["body"] == "<p>hello</p>"
 
 
 async def test_the_handshake_state_is_freed_once_open(
