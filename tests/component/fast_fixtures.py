@@ -23,6 +23,7 @@ from werkzeug.datastructures import Headers
 
 from owncastd.core.stream import StreamStats
 from owncastd.http.app import create_app
+from owncastd.http.context import WebContext
 from owncastd.http.transport.fast_path import FastPath
 from owncastd.http.transport.limits import ConnectionLimits
 from tests.component.app_fixtures import build_core, default_settings, mock_clock
@@ -36,6 +37,7 @@ class FastHarness(WebHarness):
     """A WebHarness whose GETs go through the lean path first (as the front door routes)."""
 
     fast: FastPath | None = None
+    context: WebContext | None = None
     served_fast: int = 0
 
     async def get(self, path: str, **kwargs: Any) -> Any:
@@ -88,6 +90,7 @@ def build_fast_web(tmp_path: Path) -> FastHarness:
         core.sink,
     )
     harness.fast = FastPath(context, ConnectionLimits())
+    harness.context = context
     return harness
 
 
