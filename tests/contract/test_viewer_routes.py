@@ -156,7 +156,7 @@ async def test_other_paths_are_handed_to_the_app(
     _, fast = both
     assert fast.fast is not None
     request = f"GET {path} HTTP/1.1\r\nHost: x\r\n\r\n".encode()
-    client, server = trio.testing.memory_stream_pair()
+    _, server = trio.testing.memory_stream_pair()
     assert await fast.fast.serve(server, request, "127.0.0.1") == request
 
 
