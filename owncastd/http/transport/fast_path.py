@@ -49,6 +49,7 @@ from owncastd.http.transport.fast_http import (
     response_head,
 )
 from owncastd.http.transport.fast_ranges import segment_reply
+from owncastd.http.transport.fast_send import send_on_socket
 from owncastd.http.transport.limits import ConnectionLimits
 
 PLAYLIST_CACHE_BYTES = 8 * 1024 * 1024
@@ -160,6 +161,8 @@ class FastPath:
                 with trio.move_on_after(timeout) as scope:
                     await stream.send_all(head + body if body else head)
                 return not scope.cancelled_caught
+            if isinstance(stream, trio.SocketStream):
+                return await send_on_socket(stream.socket, [head, body], timeout)
             with trio.move_on_after(timeout) as scope:
                 await stream.send_all(head)
             view = memoryview(body)
