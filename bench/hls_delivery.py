@@ -31,11 +31,8 @@ import time
 from dataclasses import dataclass
 from pathlib import Path
 
-sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
-
-from bench._daemon import Owncastd, free_port, stop_process, wait_listening, write_config
-
 import psutil
+from _daemon import Owncastd, free_port, stop_process, wait_listening, write_config
 
 TARGETS = {
     "master": "/hls/stream.m3u8",

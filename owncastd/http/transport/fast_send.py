@@ -12,10 +12,10 @@ import trio
 WRITE_CHUNK = 64 * 1024
 
 
-async def send_on_socket(sock: trio.socket.SocketType, parts: list[bytes], timeout: float) -> bool:
-    """Send all of `parts`; False when the reader stalled for `timeout` (OSError on a reset)."""
+async def send_on_socket(sock: trio.socket.SocketType, parts: list[bytes], stall_seconds: float) -> bool:
+    """Send all of `parts`; False when the reader stalled for `stall_seconds` (OSError on a reset)."""
     buffers = [memoryview(part) for part in parts if part]
-    deadline = trio.current_time() + timeout
+    deadline = trio.current_time() + stall_seconds
     since_deadline = 0
     while buffers:
         with trio.move_on_at(deadline) as scope:
@@ -25,7 +25,7 @@ async def send_on_socket(sock: trio.socket.SocketType, parts: list[bytes], timeo
         since_deadline += sent
         if since_deadline >= WRITE_CHUNK:
             since_deadline = 0
-            deadline = trio.current_time() + timeout
+            deadline = trio.current_time() + stall_seconds
         while sent:
             first = buffers[0]
             if sent >= len(first):
