@@ -12,8 +12,11 @@ import trio
 WRITE_CHUNK = 64 * 1024
 
 
-async def send_on_socket(sock: trio.socket.SocketType, parts: list[bytes], stall_seconds: float) -> bool:
-    """Send all of `parts`; False when the reader stalled for `stall_seconds` (OSError on a reset)."""
+async def send_on_socket(
+    sock: trio.socket.SocketType, parts: list[bytes], stall_seconds: float
+) -> bool:
+    """Send all of `parts`; False when the reader stalled for `stall_seconds` (a reset
+    raises OSError)."""
     buffers = [memoryview(part) for part in parts if part]
     deadline = trio.current_time() + stall_seconds
     since_deadline = 0
