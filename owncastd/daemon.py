@@ -273,6 +273,7 @@ class Daemon:
             await services.start(chat.room.run)
             await services.start(run_control_plane, control)
             http = self._http_server(web, chat.room)
+            appliance.operations.web.attach(http.status_json)
             http_port = await services.start(http.run)
             appliance.health.set_up("http", True)
             await self._serve_ingest(stream, http_port, task_status)

@@ -179,6 +179,20 @@ class HttpServer:
             ping_interval=ping_interval,
         )
 
+    def status_json(self) -> dict[str, object]:
+        """The limits in force and the open connections (`/api/admin/daemon`'s `web`)."""
+        limits = self.limits
+        return {
+            "fastPath": self._fast is not None,
+            "openConnections": self.connections.total,
+            "maxConnections": limits.max_connections,
+            "maxConnectionsPerIp": limits.max_per_ip,
+            "headerTimeout": limits.head_timeout,
+            "keepAliveTimeout": limits.keep_alive_timeout,
+            "writeTimeout": limits.write_timeout,
+            "maxHeaderBytes": limits.max_header_bytes,
+        }
+
     async def run(self, *, task_status: trio.TaskStatus[int] = trio.TASK_STATUS_IGNORED) -> None:
         """Serve until cancelled; `task_status.started(port)` once listening."""
         hypercorn = self._hypercorn

@@ -1,0 +1,68 @@
+"""`[web]` limits reach the listener and `GET /api/admin/daemon` (what `owncastctl status`
+shows): the configured values, the cap the open-files limit allows, the open connections."""
+
+from __future__ import annotations
+
+import dataclasses
+import json
+from pathlib import Path
+
+import trio
+
+from owncastd.config.settings import WebSettings
+from owncastd.http.app import create_app
+from owncastd.http.transport.front_door import HttpServer
+from owncastd.http.transport.limits import web_limits
+from owncastd.ops.daemon_status import Operations
+from owncastd.ops.health import Health
+from tests.component.app_fixtures import ADMIN_PASSWORD, basic
+from tests.component.fast_fixtures import build_fast_web
+from tests.component.http_fixtures import read_http_response
+
+
+def test_web_settings_become_the_listener_limits() -> None:
+    web = WebSettings(
+        max_connections=500,
+        max_connections_per_ip=7,
+        header_timeout=3,
+        keep_alive_timeout=4,
+        write_timeout=5,
+        max_header_bytes=4096,
+    )
+    limits = web_limits(web, fd_cap=1000)
+    assert (limits.max_connections, limits.max_per_ip, limits.max_header_bytes) == (500, 7, 4096)
+    assert (limits.head_timeout, limits.keep_alive_timeout, limits.write_timeout) == (3, 4, 5)
+    assert web_limits(WebSettings(), fd_cap=1000).max_connections == 1000  # 0: the fd cap
+    assert web_limits(dataclasses.replace(web, max_connections=5000), 1000).max_connections == 1000
+
+
+async def test_the_daemon_status_reports_the_listener(
+    nursery: trio.Nursery, tmp_path: Path
+) -> None:
+    web = build_fast_web(tmp_path)
+    assert web.context is not None
+    operations = Operations(Health(notify=lambda _: None))
+    context = dataclasses.replace(web.context, operations=operations)
+    limits = web_limits(WebSettings(max_connections_per_ip=9), fd_cap=300)
+    server = HttpServer(create_app(context), "127.0.0.1", 0, limits=limits, fast_path=context)
+    operations.web.attach(server.status_json)
+    port = await nursery.start(server.run)
+    stream = await trio.open_tcp_stream("127.0.0.1", port)
+    auth = basic("admin", ADMIN_PASSWORD)["Authorization"]
+    await stream.send_all(
+        f"GET /api/admin/daemon HTTP/1.1\r\nHost: x\r\nAuthorization: {auth}\r\n\r\n".encode()
+    )
+    response = await read_http_response(stream)
+    assert response.startswith(b"HTTP/1.1 200")
+    report = json.loads(response.partition(b"\r\n\r\n")[2])["web"]
+    assert report == {
+        "fastPath": True,
+        "openConnections": 1,
+        "maxConnections": 300,
+        "maxConnectionsPerIp": 9,
+        "headerTimeout": 10.0,
+        "keepAliveTimeout": 30.0,
+        "writeTimeout": 30.0,
+        "maxHeaderBytes": 65536,
+    }
+    await stream.aclose()
