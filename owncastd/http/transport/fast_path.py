@@ -55,6 +55,8 @@ from owncastd.http.transport.limits import ConnectionLimits
 PLAYLIST_CACHE_BYTES = 8 * 1024 * 1024
 WRITE_CHUNK = 64 * 1024
 RECEIVE_BYTES = 64 * 1024
+LINGER_SECONDS = 1.0
+LINGER_BYTES = 1024 * 1024
 EXACT_ROUTES = frozenset({"/api/ping", "/api/status", "/thumbnail.jpg", "/preview.gif", "/logo"})
 _FILE_ROUTE = re.compile(r"^/(?:hls|static)(?:/[A-Za-z0-9][A-Za-z0-9._-]*)+$")
 _CORS = [("access-control-allow-origin", "*")]
@@ -117,7 +119,7 @@ class FastPath:
             end = data.find(b"\r\n\r\n")
             if end < 0:
                 if len(data) >= limit:
-                    await self._send(stream, TOO_LARGE, b"")
+                    await self._refuse(stream, TOO_LARGE)
                     return None
                 more = await self._receive(stream, deadline)
                 if not more:
@@ -125,11 +127,11 @@ class FastPath:
                 data += more
                 continue
             if end + 4 > limit:
-                await self._send(stream, TOO_LARGE, b"")
+                await self._refuse(stream, TOO_LARGE)
                 return None
             request = parse_head(data[:end])
             if request is None:
-                await self._send(stream, BAD_REQUEST, b"")
+                await self._refuse(stream, BAD_REQUEST)
                 return None
             if not is_fast_route(request):
                 return data
@@ -142,6 +144,25 @@ class FastPath:
             if not await self._send(stream, head, body) or not keep_alive:
                 return None
             deadline = trio.current_time() + self._limits.keep_alive_timeout
+
+    async def _refuse(self, stream: trio.abc.Stream, answer: bytes) -> None:
+        """Send a final error answer, then read away what the client is still sending for
+        a moment (a lingering close): closing with unread input would reset the connection
+        and the client could lose the answer."""
+        if not await self._send(stream, answer, b""):
+            return
+        with trio.move_on_after(LINGER_SECONDS):
+            try:
+                if isinstance(stream, trio.abc.HalfCloseableStream):
+                    await stream.send_eof()
+                drained = 0
+                while drained < LINGER_BYTES:
+                    chunk = await stream.receive_some(RECEIVE_BYTES)
+                    if not chunk:
+                        return
+                    drained += len(chunk)
+            except (trio.BrokenResourceError, trio.ClosedResourceError, OSError):
+                return
 
     async def _receive(self, stream: trio.abc.Stream, deadline: float) -> bytes:
         """More of a request head, by `deadline` (the whole head of a request after the first
