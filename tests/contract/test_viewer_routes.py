@@ -172,3 +172,30 @@ async def test_a_body_or_another_method_is_handed_to_the_app(
     ):
         _, server = trio.testing.memory_stream_pair()
         assert await fast.fast.serve(server, request, "127.0.0.1") == request
+
+
+async def test_http_1_0_keep_alive_is_answered_as_such(
+    both: tuple[WebHarness, FastHarness],
+) -> None:
+    _, fast = both
+    assert fast.fast is not None
+    lean = fast.fast
+    client, server = trio.testing.memory_stream_pair()
+    request = b"GET /api/ping HTTP/1.0\r\nConnection: keep-alive\r\n\r\n"
+
+    async def serve() -> None:
+        assert await lean.serve(server, request, "127.0.0.1") is None
+        await server.aclose()  # as the front door does when serve is done
+
+    with trio.fail_after(5):
+        async with trio.open_nursery() as nursery:
+            nursery.start_soon(serve)
+            answer = b""
+            while b"\r\n\r\n" not in answer:
+                answer += await client.receive_some(4096)
+            assert b"connection: keep-alive\r\n" in answer
+            await client.send_all(b"GET /api/ping HTTP/1.0\r\n\r\n")  # no keep-alive
+            rest = b""
+            while chunk := await client.receive_some(4096):
+                rest += chunk
+    assert rest.startswith(b"HTTP/1.1 200 OK") and b"connection: close\r\n" in rest

@@ -138,7 +138,7 @@ class FastPath:
             data = data[end + 4 :]
             keep_alive = request.keep_alive
             status, headers, body = await self.reply(request, peer)
-            head = response_head(status, headers, len(body), self._date.line(), keep_alive)
+            head = response_head(status, headers, len(body), self._date.line(), request)
             if request.method == "HEAD":
                 body = b""
             if not await self._send(stream, head, body) or not keep_alive:
