@@ -207,3 +207,26 @@ async def test_two_thousand_idle_keep_alive_connections_are_bounded(
     assert (await _read_until_closed(refused)).startswith(b"HTTP/1.1 503")
     for stream in idle:
         await stream.aclose()
+
+
+async def test_segments_over_a_socket_from_disk_and_after_they_are_gone(
+    nursery: trio.Nursery, tmp_path: Path
+) -> None:
+    """sendfile while the file is as cached; the cached bytes once it is deleted (or changed:
+    the length and ETag already promised are those of the cached bytes)."""
+    port, web, _ = await _serve(nursery, tmp_path)
+    segment = web.paths.hls_dir / "0" / "seg-1.ts"
+    stream = await trio.open_tcp_stream("127.0.0.1", port)
+    responses = _Responses(stream)
+    request = b"GET /hls/0/seg-1.ts HTTP/1.1\r\nHost: x\r\n\r\n"
+    await stream.send_all(request)
+    head, body = await responses.next()
+    assert head.startswith(b"HTTP/1.1 200") and body == SEGMENT
+    segment.write_bytes(b"changed" * 20000)
+    await stream.send_all(request)
+    assert (await responses.next())[1] == SEGMENT
+    segment.unlink()
+    await stream.send_all(request * 2)
+    assert (await responses.next())[1] == SEGMENT
+    assert (await responses.next())[1] == SEGMENT
+    await stream.aclose()

@@ -24,11 +24,12 @@ INLINE_READ_BYTES = 64 * 1024
 class CachedFile:
     """One file's bytes, its validator and the header blocks computed for it."""
 
-    __slots__ = ("data", "etag", "heads", "stamp")
+    __slots__ = ("data", "etag", "heads", "path", "stamp")
 
-    def __init__(self, data: bytes, stamp: tuple[int, int]) -> None:
+    def __init__(self, data: bytes, stamp: tuple[int, int], path: str = "") -> None:
         self.data = data
         self.stamp = stamp
+        self.path = path
         self.etag = f'"{stamp[0]:x}-{stamp[1]:x}"'
         self.heads: dict[str, bytes] = {}
 
@@ -93,7 +94,7 @@ class FileCache:
         if read is None:
             self._drop(path)
             return None
-        item = CachedFile(*read)
+        item = CachedFile(*read, path)
         self._drop(path)
         if len(item.data) <= self._max // 4:
             self._items[path] = item

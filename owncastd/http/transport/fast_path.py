@@ -49,7 +49,7 @@ from owncastd.http.transport.fast_http import (
     response_head,
 )
 from owncastd.http.transport.fast_ranges import segment_reply
-from owncastd.http.transport.fast_send import send_on_socket
+from owncastd.http.transport.fast_send import send_file_on_socket, send_on_socket
 from owncastd.http.transport.limits import ConnectionLimits
 
 PLAYLIST_CACHE_BYTES = 8 * 1024 * 1024
@@ -61,7 +61,7 @@ EXACT_ROUTES = frozenset({"/api/ping", "/api/status", "/thumbnail.jpg", "/previe
 _FILE_ROUTE = re.compile(r"^/(?:hls|static)(?:/[A-Za-z0-9][A-Za-z0-9._-]*)+$")
 _CORS = [("access-control-allow-origin", "*")]
 
-Reply = tuple[int, bytes, bytes]  # status, header block, body
+Reply = tuple[int, bytes, bytes | CachedFile]  # status, header block, body (or whole file)
 
 
 def json_body(payload: object) -> bytes:
@@ -137,11 +137,12 @@ class FastPath:
                 return data
             data = data[end + 4 :]
             keep_alive = request.keep_alive
-            status, headers, body = await self.reply(request, peer)
+            status, headers, reply = await self.reply(request, peer)
+            source, body = (reply, reply.data) if isinstance(reply, CachedFile) else (None, reply)
             head = response_head(status, headers, len(body), self._date.line(), request)
             if request.method == "HEAD":
-                body = b""
-            if not await self._send(stream, head, body) or not keep_alive:
+                body, source = b"", None
+            if not await self._send(stream, head, body, source) or not keep_alive:
                 return None
             deadline = trio.current_time() + self._limits.keep_alive_timeout
 
@@ -174,10 +175,17 @@ class FastPath:
             pass
         return b""
 
-    async def _send(self, stream: trio.abc.Stream, head: bytes, body: bytes) -> bool:
-        """Write a response; False when the reader took too long or went away."""
+    async def _send(
+        self, stream: trio.abc.Stream, head: bytes, body: bytes, source: CachedFile | None = None
+    ) -> bool:
+        """Write a response (a whole large file with sendfile when it is still on disk);
+        False when the reader took too long or went away."""
         timeout = self._limits.write_timeout
         try:
+            if source is not None and isinstance(stream, trio.SocketStream):
+                sent = await send_file_on_socket(stream.socket, head, source, timeout)
+                if sent is not None:
+                    return sent
             if len(body) <= WRITE_CHUNK:
                 with trio.move_on_after(timeout) as scope:
                     await stream.send_all(head + body if body else head)

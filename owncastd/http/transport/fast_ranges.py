@@ -12,7 +12,7 @@ from owncastd.http.transport.fast_http import header_block
 
 _RANGE = re.compile(r"^bytes=(\d*)-(\d*)$")
 
-Reply = tuple[int, bytes, bytes]
+Reply = tuple[int, bytes, bytes | CachedFile]  # a CachedFile body: all of that file
 
 
 def byte_range(header: str, size: int) -> tuple[int, int] | bool | None:
@@ -41,18 +41,18 @@ def byte_range(header: str, size: int) -> tuple[int, int] | bool | None:
 def segment_reply(
     item: CachedFile, headers: Mapping[str, str], build: Callable[[CachedFile], bytes]
 ) -> Reply:
-    """The 200, 206, 304 or 416 answer for a cached segment."""
+    """The 200 (the whole file: its CachedFile), 206, 304 or 416 answer for a segment."""
     head = item.head("segment", build)
     match = headers.get("if-none-match")
     if match is not None and (match.strip() == "*" or item.etag in match):
         return (304, head, b"")
     wanted = headers.get("range")
     if wanted is None:
-        return (200, head, item.data)
+        return (200, head, item)
     size = len(item.data)
     chosen = byte_range(wanted, size)
     if chosen is None:
-        return (200, head, item.data)
+        return (200, head, item)
     if chosen is False:
         return (416, head + header_block([("content-range", f"bytes */{size}")]), b"")
     assert not isinstance(chosen, bool)
