@@ -5,6 +5,7 @@ same on both; segments also answer conditional and range requests on the lean pa
 from __future__ import annotations
 
 import json
+import os
 from pathlib import Path
 
 import pytest
@@ -199,3 +200,19 @@ async def test_http_1_0_keep_alive_is_answered_as_such(
             while chunk := await client.receive_some(4096):
                 rest += chunk
     assert rest.startswith(b"HTTP/1.1 200 OK") and b"connection: close\r\n" in rest
+
+
+async def test_a_playlist_replaced_by_rename_is_served_new_at_once(
+    both: tuple[WebHarness, FastHarness],
+) -> None:
+    """Same size, same mtime (the file-time clock is coarse): the new inode tells them apart."""
+    _, fast = both
+    playlist = fast.paths.hls_dir / "0" / "stream.m3u8"
+    first = await (await fast.get("/hls/0/stream.m3u8")).get_data()
+    stat = playlist.stat()
+    replacement = playlist.with_suffix(".tmp")
+    newer = first.replace(b"seg-1", b"seg-2")
+    replacement.write_bytes(newer)
+    os.utime(replacement, ns=(stat.st_atime_ns, stat.st_mtime_ns))
+    replacement.replace(playlist)
+    assert await (await fast.get("/hls/0/stream.m3u8")).get_data() == newer

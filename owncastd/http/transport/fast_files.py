@@ -1,7 +1,7 @@
 """Files held in memory for the lean viewer path, with their response headers precomputed.
 
 `FileCache.fresh(path)` checks a file with one `stat` per request and re-reads it only when
-its (mtime_ns, size) changed: playlists (rewritten by ffmpeg and the stitcher), thumbnails,
+its (mtime_ns, size, inode) changed: playlists (rewritten by ffmpeg and the stitcher), thumbnails,
 the logo. `FileCache.immutable(path)` never looks at the disk again once a file is held: HLS
 segments and bundled static files, which never change under the same name (as the general
 app's ByteCache). Both are bounded by total size, least recently used first out; a file over
@@ -26,11 +26,11 @@ class CachedFile:
 
     __slots__ = ("data", "etag", "heads", "path", "stamp")
 
-    def __init__(self, data: bytes, stamp: tuple[int, int], path: str = "") -> None:
+    def __init__(self, data: bytes, stamp: tuple[int, int, int], path: str = "") -> None:
         self.data = data
         self.stamp = stamp
         self.path = path
-        self.etag = f'"{stamp[0]:x}-{stamp[1]:x}"'
+        self.etag = f'"{stamp[0]:x}-{stamp[1]:x}-{stamp[2]:x}"'
         self.heads: dict[str, bytes] = {}
 
     def head(self, kind: str, build: Callable[[CachedFile], bytes]) -> bytes:
@@ -41,18 +41,21 @@ class CachedFile:
         return block
 
 
-def _stamp(st: os.stat_result) -> tuple[int, int]:
-    return (st.st_mtime_ns, st.st_size)
+def stamp_of(st: os.stat_result) -> tuple[int, int, int]:
+    """What tells one version of a file from the next: mtime, size and inode (a file
+    replaced by rename, as ffmpeg and the stitcher write playlists, is always a new inode,
+    even within one tick of the coarse file-time clock)."""
+    return (st.st_mtime_ns, st.st_size, st.st_ino)
 
 
-def _read(path: str) -> tuple[bytes, tuple[int, int]] | None:
+def _read(path: str) -> tuple[bytes, tuple[int, int, int]] | None:
     """The whole regular file and the stamp of what was read, or None."""
     try:
         with open(path, "rb") as file:
             st = os.fstat(file.fileno())
             if not stat.S_ISREG(st.st_mode):
                 return None
-            return file.read(), _stamp(st)
+            return file.read(), stamp_of(st)
     except OSError:
         return None
 
@@ -73,7 +76,7 @@ class FileCache:
             self._drop(path)
             return None
         item = self._items.get(path)
-        if item is not None and _stamp(st) == item.stamp:
+        if item is not None and stamp_of(st) == item.stamp:
             self._items.move_to_end(path)
             return item
         return await self._load(path, st.st_size)

@@ -14,7 +14,7 @@ import socket
 
 import trio
 
-from owncastd.http.transport.fast_files import CachedFile
+from owncastd.http.transport.fast_files import CachedFile, stamp_of
 
 WRITE_CHUNK = 64 * 1024
 
@@ -58,7 +58,7 @@ async def send_file_on_socket(
         return None
     try:
         st = os.fstat(fd)
-        if (st.st_mtime_ns, st.st_size) != source.stamp:
+        if stamp_of(st) != source.stamp:
             return None
         if not await send_on_socket(sock, [head], stall_seconds, more=True):
             return False
