@@ -68,7 +68,7 @@ async def send_file_on_socket(
 
 
 async def _sendfile(sock: trio.socket.SocketType, fd: int, size: int, stall: float) -> bool:
-    offset = 0
+    offset = mark = 0
     deadline = trio.current_time() + stall
     while offset < size:
         try:
@@ -82,6 +82,8 @@ async def _sendfile(sock: trio.socket.SocketType, fd: int, size: int, stall: flo
         if sent == 0:  # the file shrank under us: the length promised cannot be kept
             return False
         offset += sent
-        deadline = trio.current_time() + stall
+        if offset - mark >= WRITE_CHUNK:  # as send_on_socket: the reader keeps taking data
+            mark = offset
+            deadline = trio.current_time() + stall
     await trio.lowlevel.checkpoint()
     return True
