@@ -5,8 +5,11 @@ from __future__ import annotations
 
 import dataclasses
 import json
+import logging
+import re
 from pathlib import Path
 
+import pytest
 import trio
 
 from owncastd.config.settings import WebSettings
@@ -66,3 +69,22 @@ async def test_the_daemon_status_reports_the_listener(
         "maxHeaderBytes": 65536,
     }
     await stream.aclose()
+
+
+async def test_lean_path_requests_are_in_the_access_log(
+    nursery: trio.Nursery, tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    """With verbose logging each request gets an access line, whichever path answered it."""
+    web = build_fast_web(tmp_path)
+    server = HttpServer(web.app, "127.0.0.1", 0, access_log=True, fast_path=web.context)
+    port = await nursery.start(server.run)
+    caplog.set_level(logging.INFO, logger="owncastd.http.access")
+    stream = await trio.open_tcp_stream("127.0.0.1", port)
+    await stream.send_all(b"GET /api/status?x=1 HTTP/1.1\r\nHost: x\r\nUser-Agent: UA/1\r\n\r\n")
+    assert (await read_http_response(stream)).startswith(b"HTTP/1.1 200")
+    await stream.aclose()
+    lines = [r.getMessage() for r in caplog.records if r.name == "owncastd.http.access"]
+    assert len(lines) == 1
+    assert re.search(
+        r'^127\.0\.0\.1 - - \[.*\] "GET /api/status 1\.1" 200 \d+ "-" "UA/1"$', lines[0]
+    )

@@ -20,7 +20,9 @@ copy, only a reference to the one shared segment, until the write timeout closes
 from __future__ import annotations
 
 import json
+import logging
 import re
+import time
 from pathlib import Path
 
 import trio
@@ -98,9 +100,12 @@ def is_fast_route(request: Request) -> bool:
 class FastPath:
     """Serves the hot viewer requests of one web listener from memory."""
 
-    def __init__(self, ctx: WebContext, limits: ConnectionLimits) -> None:
+    def __init__(
+        self, ctx: WebContext, limits: ConnectionLimits, access_log: logging.Logger | None = None
+    ) -> None:
         self._ctx = ctx
         self._limits = limits
+        self._access_log = access_log
         self._hls_dir = str(ctx.paths.hls_dir)
         self._static_dir = str(ctx.paths.static_dir)
         self._playlists = FileCache(PLAYLIST_CACHE_BYTES)
@@ -142,7 +147,10 @@ class FastPath:
             head = response_head(status, headers, len(body), self._date.line(), request)
             if request.method == "HEAD":
                 body, source = b"", None
-            if not await self._send(stream, head, body, source) or not keep_alive:
+            sent = await self._send(stream, head, body, source)
+            if self._access_log is not None:
+                log_access(self._access_log, peer, request, status, len(body))
+            if not sent or not keep_alive:
                 return None
             deadline = trio.current_time() + self._limits.keep_alive_timeout
 
@@ -283,6 +291,23 @@ class FastPath:
             return NO_PREVIEW
         head = item.head("gif", lambda _: _headers("image/gif", THUMBNAIL_CACHE_CONTROL))
         return (200, head, item.data)
+
+
+def log_access(log: logging.Logger, peer: str, request: Request, status: int, size: int) -> None:
+    """One access line in hypercorn's default format (as the general app's requests get)."""
+    headers = request.headers
+    log.info(
+        '%s - - %s "%s %s %s" %d %d "%s" "%s"',
+        peer,
+        time.strftime("[%d/%b/%Y:%H:%M:%S %z]"),
+        request.method,
+        request.path,
+        "1.1" if request.http11 else "1.0",
+        status,
+        size,
+        headers.get("referer", "-"),
+        headers.get("user-agent", "-"),
+    )
 
 
 def _headers(kind: str, cache_control: str, extra: list[tuple[str, str]] | None = None) -> bytes:

@@ -166,12 +166,13 @@ class HttpServer:
         self.limits = limits
         self.connections = ConnectionCounter(limits)
         self._websocket = websocket
-        self._fast = FastPath(fast_path, limits) if fast_path is not None else None
+        access = logging.getLogger("owncastd.http.access") if access_log else None
+        self._fast = FastPath(fast_path, limits, access) if fast_path is not None else None
         self._refusals = LogTally(REFUSAL_LOG_SECONDS)
         self._hypercorn = HypercornBridge(
             app,
             bind_address(ip, port),
-            access_log=logging.getLogger("owncastd.http.access") if access_log else None,
+            access_log=access,
             error_log=log,
             keep_alive_timeout=limits.keep_alive_timeout,
             graceful_timeout=GRACEFUL_TIMEOUT,
