@@ -45,11 +45,11 @@ from owncastd.http.transport.chat_socket import serve_chat_socket
 from owncastd.http.transport.front_door import HttpServer
 from owncastd.http.transport.limits import (
     CHAT_MAX_PER_IP,
-    ConnectionLimits,
     address_matcher,
     chat_clients_for,
     max_connections_for,
     per_ip_counter,
+    web_limits,
 )
 from owncastd.log_buffer import LogBuffer
 from owncastd.logs import TRANSCODER_LOG_FILE
@@ -269,6 +269,7 @@ class Daemon:
             await services.start(chat.room.run)
             await services.start(run_control_plane, control)
             http = self._http_server(web, chat.room)
+            appliance.operations.web.attach(http.status_json)
             http_port = await services.start(http.run)
             appliance.health.set_up("http", True)
             await self._serve_ingest(stream, http_port, task_status)
@@ -337,9 +338,7 @@ class Daemon:
         # A reverse proxy connects from a trusted proxy address for all its clients: those
         # addresses skip the per-IP caps (loopback by default), not the total one.
         proxy = address_matcher(lambda: settings.current.web.trusted_proxies)
-        limits = ConnectionLimits(
-            max_connections=max_connections_for(self._open_files), exempt=proxy
-        )
+        limits = web_limits(current.web, max_connections_for(self._open_files), proxy)
         chat_per_ip = per_ip_counter(CHAT_MAX_PER_IP, proxy)
         return HttpServer(
             ChatAsgiFallback(create_app(web), room, per_ip=chat_per_ip),
@@ -348,6 +347,7 @@ class Daemon:
             access_log=current.verbose_logging,
             websocket=partial(serve_chat_socket, room=room, per_ip=chat_per_ip),
             limits=limits,
+            fast_path=web if current.web.fast_path else None,
         )
 
     def _prepare_directories(self) -> None:

@@ -77,7 +77,8 @@ def status(
 
     Warns when the admin password or a stream key is weak (e.g. Owncast's default abc123).
     --json prints {"status": <GET /api/admin/status>, "daemon": <GET /api/admin/daemon> or
-    null (health parts, problems, restartRequired), "uptimeSeconds": number|null,
+    null (health parts, problems, restartRequired, web: the listener's limits and open
+    connections), "uptimeSeconds": number|null,
     "warnings": [string]}.
     """
     state = get_state(ctx)
@@ -100,6 +101,17 @@ def status(
     print_status(state, data, uptime, daemon if isinstance(daemon, dict) else None)
     for warning in warnings:
         state.out.warn(warning)
+
+
+def web_limits_text(web: dict[str, Any]) -> str:
+    """One line for the web listener's limits (`/api/admin/daemon`'s `web`)."""
+    path = "fast path on" if web.get("fastPath") else "fast path off"
+    return (
+        f"{path} · {web.get('openConnections', '?')}/{web.get('maxConnections', '?')} "
+        f"connections ({web.get('maxConnectionsPerIp', '?')} per IP) · timeouts: head "
+        f"{web.get('headerTimeout', '?')} s, keep-alive {web.get('keepAliveTimeout', '?')} s, "
+        f"write {web.get('writeTimeout', '?')} s · head ≤ {web.get('maxHeaderBytes', '?')} B"
+    )
 
 
 def print_status(
@@ -158,6 +170,9 @@ def print_status(
         pending = daemon.get("restartRequired") or []
         if pending:
             table.add_row("Restart needed", escape(", ".join(map(str, pending))))
+        web = daemon.get("web")
+        if isinstance(web, dict):
+            table.add_row("Web", escape(web_limits_text(web)))
     table.add_row("Server", escape(f"{_versions(data)} at {state.client().conn.base}"))
     out.show(table)
 

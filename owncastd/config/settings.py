@@ -143,6 +143,14 @@ class WebSettings:
     video_serving_endpoint: str = ""
     # Peers whose X-Forwarded-For is believed (a reverse proxy on this host by default).
     trusted_proxies: tuple[str, ...] = ("127.0.0.1", "::1")
+    # The lean viewer path (http/transport/fast_path.py) and the listener's limits.
+    fast_path: bool = True
+    max_connections: int = 0  # 0: from the open-files limit
+    max_connections_per_ip: int = 128
+    header_timeout: int = 10
+    keep_alive_timeout: int = 30
+    write_timeout: int = 30
+    max_header_bytes: int = 65536
 
 
 @dataclass(frozen=True)

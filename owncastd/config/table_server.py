@@ -216,6 +216,47 @@ LISTENERS: tuple[Setting, ...] = (
         check=c.ip_network,
     ),
     entry(
+        "web.fast_path",
+        "Serve HLS, ping, status, thumbnails, logo and static files on the lean path",
+        applies=RESTART,
+    ),
+    entry(
+        "web.max_connections",
+        "Open HTTP connections at most (0: from the open-files limit)",
+        check=c.int_range(0, 1_000_000),
+        applies=RESTART,
+    ),
+    entry(
+        "web.max_connections_per_ip",
+        "Open HTTP connections per client address at most",
+        check=c.int_range(1, 1_000_000),
+        applies=RESTART,
+    ),
+    entry(
+        "web.header_timeout",
+        "Seconds a new connection has to send its request head",
+        check=c.int_range(1, 3600),
+        applies=RESTART,
+    ),
+    entry(
+        "web.keep_alive_timeout",
+        "Seconds an idle keep-alive connection stays open",
+        check=c.int_range(1, 3600),
+        applies=RESTART,
+    ),
+    entry(
+        "web.write_timeout",
+        "Seconds a reader may take for each 64 KiB of a response",
+        check=c.int_range(1, 3600),
+        applies=RESTART,
+    ),
+    entry(
+        "web.max_header_bytes",
+        "Largest request head the lean path reads (larger: 431)",
+        check=c.int_range(1024, 1_048_576),
+        applies=RESTART,
+    ),
+    entry(
         "rtmp.ip",
         "IP address the RTMP listener binds",
         check=c.ip_address,

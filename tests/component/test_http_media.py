@@ -7,7 +7,8 @@ import json
 import pytest
 
 from owncastd.http.context import STATIC_DIR
-from tests.component.http_fixtures import WebHarness, web_fixture  # noqa: F401
+from tests.component.fast_fixtures import web_fixture  # noqa: F401
+from tests.component.http_fixtures import WebHarness
 
 SECRET = b"TOP-SECRET-OUTSIDE-HLS"
 MASTER = b"#EXTM3U\n#EXT-X-STREAM-INF:BANDWIDTH=1200000\n0/stream.m3u8\n"

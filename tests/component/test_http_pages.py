@@ -7,7 +7,8 @@ import json
 import pytest
 
 from owncastd.http.context import STATIC_DIR
-from tests.component.http_fixtures import WebHarness, web_fixture  # noqa: F401
+from tests.component.fast_fixtures import web_fixture  # noqa: F401
+from tests.component.http_fixtures import WebHarness
 
 PACKAGE_FILE = (STATIC_DIR.parent / "context.py").read_bytes()
 

@@ -11,7 +11,8 @@ from trio.testing import wait_all_tasks_blocked
 from owncastd import OWNCAST_API_VERSION, release_string
 from owncastd.config.settings import ExternalAction, SocialHandle, VideoVariant
 from tests.component.app_fixtures import START_Z, VERSION
-from tests.component.http_fixtures import WebHarness, web_fixture  # noqa: F401
+from tests.component.fast_fixtures import web_fixture  # noqa: F401
+from tests.component.http_fixtures import WebHarness
 
 RFC3339_Z = re.compile(r"^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(\.\d+)?Z$")
 NO_CACHE_WORDS = {"no-cache", "no-store"}

@@ -214,6 +214,30 @@ def test_status_shows_daemon_health_and_pending_restarts(fake, ctl):
     assert ctl("status", "--json").json()["daemon"] == daemon
 
 
+def test_status_shows_the_web_listener_limits(fake, ctl):
+    daemon = {
+        "status": "ok",
+        "parts": {"http": "up"},
+        "problems": [],
+        "restartRequired": [],
+        "lastReload": None,
+        "web": {
+            "fastPath": True,
+            "openConnections": 12,
+            "maxConnections": 8192,
+            "maxConnectionsPerIp": 128,
+            "headerTimeout": 10.0,
+            "keepAliveTimeout": 30.0,
+            "writeTimeout": 30.0,
+            "maxHeaderBytes": 65536,
+        },
+    }
+    fake.route("GET", "/api/admin/daemon", daemon)
+    out = " ".join(ctl("status").stdout.split())
+    assert "fast path on" in out and "12/8192 connections (128 per IP)" in out
+    assert "keep-alive 30.0 s" in out and "head ≤ 65536 B" in out
+
+
 def test_status_warns_about_default_secrets(fake, ctl):
     fake.password = "abc123"
     config = {

@@ -25,8 +25,14 @@ INDIEAUTH_ROUTES = "/api/auth/indieauth"
 Serves = Callable[[str], bool]
 
 
-def status_payload(ctx: WebContext) -> dict[str, object]:
-    """`/api/status`: `viewerCount` is `omitempty` in Owncast, so it is left out when 0 as well
+async def status_payload(ctx: WebContext) -> dict[str, object]:
+    """`/api/status` (both the app and the lean path answer with this): the stream's state plus
+    the scheduled event while there is one (develop §5.2)."""
+    return stream_status(ctx) | await status_fields(ctx)
+
+
+def stream_status(ctx: WebContext) -> dict[str, object]:
+    """The stream part of `/api/status`: `viewerCount` is `omitempty` in Owncast, so it is left out when 0 as well
     as when the admin hides it (develop §0); `streamTitle` is always there."""
     settings = ctx.settings.current
     stats = ctx.stream.stats
@@ -146,7 +152,7 @@ def create_public_api(ctx: WebContext) -> Blueprint:
 
     @api.get("/api/status")
     async def status() -> Response:
-        return json_no_cache(status_payload(ctx) | await status_fields(ctx))
+        return json_no_cache(await status_payload(ctx))
 
     @api.get("/api/config")
     async def config() -> Response:

@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 from quart import Blueprint, Response, request
 
 from owncastd.http.client_address import request_ip
-from owncastd.http.context import WebContext
+from owncastd.http.context import WebContext, WebPaths
 from owncastd.http.image_sniff import IMAGE_HEADERS, image_response
 from owncastd.http.public.files import ByteCache, content_type, read_file, safe_join
 from owncastd.http.responses import NO_CACHE, body, error
@@ -16,6 +18,7 @@ THUMBNAIL_CACHE_CONTROL = "public, max-age=20"
 # Owncast's exact bodies (robots.go, develop §7.2): lines joined by "\n", no trailing newline.
 ROBOTS_INDEXED = "User-agent: *\nDisallow: /admin\nDisallow: /api"
 ROBOTS_NOT_INDEXED = ROBOTS_INDEXED + "\nDisallow: /"
+LOGO_CACHE_CONTROL = "public, max-age=300"
 
 
 def _cors(response: Response) -> Response:
@@ -23,21 +26,25 @@ def _cors(response: Response) -> Response:
     return response
 
 
-async def logo_response(ctx: WebContext, *, raster_only: bool = False) -> Response:
-    """The configured logo (the bundled one when it is missing), sandboxed."""
-    paths = ctx.paths
-    logo = paths.logo(ctx.settings.current.server.logo)
-    data = await read_file(logo)
-    if data is None:
+def pick_logo(paths: WebPaths, configured: str, *, raster_only: bool = False) -> Path | None:
+    """The logo file to serve: the configured one, the bundled one when it is missing (or
+    None when that is missing too). Shared by the general app and the lean path."""
+    logo = paths.logo(configured)
+    if not logo.is_file():
         logo = paths.logo("")
-        data = await read_file(logo)
     if raster_only and logo.suffix.lower() == ".svg":
         # Social networks refuse SVG previews: offer the bundled PNG instead.
         logo = paths.static_dir / "img" / "logo.png"
-        data = await read_file(logo)
-    if data is None:
+    return logo if logo.is_file() else None
+
+
+async def logo_response(ctx: WebContext, *, raster_only: bool = False) -> Response:
+    """The configured logo (the bundled one when it is missing), sandboxed."""
+    logo = pick_logo(ctx.paths, ctx.settings.current.server.logo, raster_only=raster_only)
+    data = await read_file(logo) if logo is not None else None
+    if logo is None or data is None:
         return error(404, "no logo")
-    return image_response(data, content_type(logo), "public, max-age=300")
+    return image_response(data, content_type(logo), LOGO_CACHE_CONTROL)
 
 
 def create_media_routes(ctx: WebContext) -> Blueprint:

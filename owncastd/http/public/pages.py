@@ -9,6 +9,7 @@ from owncastd.http.public.files import ByteCache, content_type, safe_join
 from owncastd.http.responses import body, error
 
 STATIC_CACHE_BYTES = 16 * 1024 * 1024
+STATIC_CACHE_CONTROL = "public, max-age=300"
 
 
 def create_pages(ctx: WebContext) -> Blueprint:
@@ -62,6 +63,6 @@ def create_pages(ctx: WebContext) -> Blueprint:
         data = await files.get(path) if path is not None else None
         if path is None or data is None:
             return error(404, "not found")
-        return body(data, content_type(path), cache_control="public, max-age=300")
+        return body(data, content_type(path), cache_control=STATIC_CACHE_CONTROL)
 
     return pages

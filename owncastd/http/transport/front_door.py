@@ -4,15 +4,17 @@ other connection to hypercorn.
 Every connection is first counted against `ConnectionLimits` (limits.py): over the total or
 per-IP cap it gets a short 503 and is closed. Accept survives running out of file descriptors
 (accept.py). The request head is read next: a client gets `head_timeout` (10 s; Owncast's
-ReadHeaderTimeout is 4 s) to send all of it, and at most HEAD_LIMIT bytes. A websocket upgrade
+ReadHeaderTimeout is 4 s) to send all of it, and at most `max_header_bytes`. A websocket upgrade
 of `/ws` goes to the chat handler, which writes frames to the socket itself (hypercorn's
-per-frame path costs ~10× more CPU in fan-out, see bench/README.md); anything else is given to
-hypercorn (hypercorn_bridge.py, with our keep-alive and body deadlines) over a stream that
-replays the bytes already read and bounds each 64 KiB write by `write_timeout`. Websockets that
-reach hypercorn (the `/ws` fallback, http/chat/asgi_socket.py) get a ping every 54 s, and each
-connection's state carries `LAST_RECEIVE_STATE`, a callable giving the trio time bytes last
-arrived, so the fallback can tell a quiet client (whose pongs hypercorn swallows) from a dead
-one.
+per-frame path costs ~10× more CPU in fan-out, see bench/README.md). With a lean path
+(fast_path.py, `[web] fast_path`) the connection goes to it next: it answers the viewers' hot
+requests itself and hands back the bytes of the first request it does not serve. Anything
+else is given to hypercorn (hypercorn_bridge.py, with our keep-alive and body deadlines) over
+a stream that replays the bytes already read and bounds each 64 KiB write by `write_timeout`.
+Websockets that reach hypercorn (the `/ws` fallback, http/chat/asgi_socket.py) get a ping
+every 54 s, and each connection's state carries `LAST_RECEIVE_STATE`, a callable giving the
+trio time bytes last arrived, so the fallback can tell a quiet client (whose pongs hypercorn
+swallows) from a dead one.
 """
 
 from __future__ import annotations
@@ -32,7 +34,9 @@ from quart_trio import QuartTrio
 from owncastd.core.log_tally import LogTally
 from owncastd.core.stop_budget import HTTP_GRACEFUL_TIMEOUT as GRACEFUL_TIMEOUT
 from owncastd.errors import StartupError
+from owncastd.http.context import WebContext
 from owncastd.http.transport.accept import serve_listeners
+from owncastd.http.transport.fast_path import FastPath
 from owncastd.http.transport.hypercorn_bridge import AsgiApp, HypercornBridge
 from owncastd.http.transport.limits import (
     HEAD_TIMEOUT,
@@ -140,6 +144,7 @@ class HttpServer:
     With a `websocket` handler, `GET /ws` upgrades on new connections go to it. `limits` are
     the timeouts and connection caps (`head_timeout`, when given, replaces its head timeout);
     `ping_interval` is the ping period of websockets served by hypercorn (None: no pings).
+    With `fast_path` (the app's context), the lean path serves the viewers' hot requests.
     """
 
     def __init__(
@@ -153,6 +158,7 @@ class HttpServer:
         limits: ConnectionLimits | None = None,
         head_timeout: float | None = None,
         ping_interval: float | None = WEBSOCKET_PING_INTERVAL,
+        fast_path: WebContext | None = None,
     ) -> None:
         limits = limits or ConnectionLimits()
         if head_timeout is not None:
@@ -160,17 +166,33 @@ class HttpServer:
         self.limits = limits
         self.connections = ConnectionCounter(limits)
         self._websocket = websocket
+        access = logging.getLogger("owncastd.http.access") if access_log else None
+        self._fast = FastPath(fast_path, limits, access) if fast_path is not None else None
         self._refusals = LogTally(REFUSAL_LOG_SECONDS)
         self._hypercorn = HypercornBridge(
             app,
             bind_address(ip, port),
-            access_log=logging.getLogger("owncastd.http.access") if access_log else None,
+            access_log=access,
             error_log=log,
             keep_alive_timeout=limits.keep_alive_timeout,
             graceful_timeout=GRACEFUL_TIMEOUT,
-            head_limit=HEAD_LIMIT,
+            head_limit=limits.max_header_bytes,
             ping_interval=ping_interval,
         )
+
+    def status_json(self) -> dict[str, object]:
+        """The limits in force and the open connections (`/api/admin/daemon`'s `web`)."""
+        limits = self.limits
+        return {
+            "fastPath": self._fast is not None,
+            "openConnections": self.connections.total,
+            "maxConnections": limits.max_connections,
+            "maxConnectionsPerIp": limits.max_per_ip,
+            "headerTimeout": limits.head_timeout,
+            "keepAliveTimeout": limits.keep_alive_timeout,
+            "writeTimeout": limits.write_timeout,
+            "maxHeaderBytes": limits.max_header_bytes,
+        }
 
     async def run(self, *, task_status: trio.TaskStatus[int] = trio.TASK_STATUS_IGNORED) -> None:
         """Serve until cancelled; `task_status.started(port)` once listening."""
@@ -224,7 +246,7 @@ class HttpServer:
         limits = self.limits
         try:
             with trio.move_on_after(limits.head_timeout) as head_scope:
-                head = await read_head(stream)
+                head = await read_head(stream, limits.max_header_bytes)
             if head_scope.cancelled_caught or not head:
                 await stream.aclose()
                 return
@@ -235,6 +257,12 @@ class HttpServer:
                     with trio.move_on_after(1, shield=True):
                         await stream.aclose()
                 return
+            if self._fast is not None:
+                rest = await self._fast.serve(stream, head, peer)
+                if rest is None:
+                    await stream.aclose()
+                    return
+                head = rest
             replay = ReplayStream(stream, head, limits.write_timeout)
             state = {LAST_RECEIVE_STATE: replay.last_receive_time}
             await self._hypercorn.serve(replay, limits=limits, peer=peer, state=state)

@@ -19,6 +19,7 @@ import sys
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 
+from owncastd.config.settings import WebSettings
 from owncastd.core.budget import client_key
 
 HEAD_TIMEOUT = 10.0
@@ -29,6 +30,7 @@ MAX_CONNECTIONS = 8192
 MAX_PER_IP = 128
 CHAT_MAX_PER_IP = 32
 FD_RESERVE = 512
+MAX_HEADER_BYTES = 64 * 1024
 REFUSAL = (
     b"HTTP/1.1 503 Service Unavailable\r\ncontent-type: text/plain; charset=utf-8\r\n"
     b"content-length: 20\r\nretry-after: 5\r\nconnection: close\r\n\r\ntoo many connections"
@@ -74,6 +76,7 @@ class ConnectionLimits:
     idle connection (no request in progress) is closed after it; a later request head must
     also arrive within it. `body_timeout`: a request body must arrive in full within it of its
     head. `write_timeout`: each 64 KiB of a response must leave within it.
+    `max_header_bytes`: the largest request head read (larger: 431 or closed).
     """
 
     head_timeout: float = HEAD_TIMEOUT
@@ -82,6 +85,7 @@ class ConnectionLimits:
     write_timeout: float = WRITE_TIMEOUT
     max_connections: int = MAX_CONNECTIONS
     max_per_ip: int = MAX_PER_IP
+    max_header_bytes: int = MAX_HEADER_BYTES
     exempt: Callable[[str], bool] = field(default=no_exemption, compare=False)
 
 
@@ -128,4 +132,21 @@ def per_ip_counter(
     """A counter with only a per-IP cap (the chat sockets' one)."""
     return ConnectionCounter(
         ConnectionLimits(max_connections=sys.maxsize, max_per_ip=max_per_ip, exempt=exempt)
+    )
+
+
+def web_limits(
+    web: WebSettings, fd_cap: int, exempt: Callable[[str], bool] = no_exemption
+) -> ConnectionLimits:
+    """The web listener's limits from `[web]`: `max_connections` 0 means `fd_cap` (the cap
+    the open-files limit allows, which a configured value never exceeds)."""
+    wanted = web.max_connections or fd_cap
+    return ConnectionLimits(
+        head_timeout=float(web.header_timeout),
+        keep_alive_timeout=float(web.keep_alive_timeout),
+        write_timeout=float(web.write_timeout),
+        max_connections=min(wanted, fd_cap),
+        max_per_ip=web.max_connections_per_ip,
+        max_header_bytes=web.max_header_bytes,
+        exempt=exempt,
     )

@@ -87,6 +87,13 @@ def test_resolved_paths_and_every_setting_are_shown(tmp_path: Path) -> None:
         "socket_host_override": "",
         "video_serving_endpoint": "",
         "trusted_proxies": ["127.0.0.1", "::1"],
+        "fast_path": True,
+        "max_connections": 0,
+        "max_connections_per_ip": 128,
+        "header_timeout": 10,
+        "keep_alive_timeout": 30,
+        "write_timeout": 30,
+        "max_header_bytes": 65536,
     }
     assert rendered["server"]["extra_page_content"] == settings.server.extra_page_content
     assert rendered["video"]["variants"][0]["framerate"] == 24

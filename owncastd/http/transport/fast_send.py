@@ -1,0 +1,89 @@
+"""Writing a large response straight to the socket: `sendmsg` of the head and memoryview
+slices of the cached body, as much as the kernel takes per call (one call for a 1 MB segment
+when the socket buffer has room), instead of one awaited 64 KiB `send_all` after another; or,
+for a whole file still on disk as it was cached, `os.sendfile` from the page cache (no copy
+through Python, as nginx does).
+
+The write timeout is about progress: the reader must take `WRITE_CHUNK` bytes within it, or
+the connection is given up (the caller closes it)."""
+
+from __future__ import annotations
+
+import os
+import socket
+
+import trio
+
+from owncastd.http.transport.fast_files import CachedFile, stamp_of
+
+WRITE_CHUNK = 64 * 1024
+
+
+async def send_on_socket(
+    sock: trio.socket.SocketType, parts: list[bytes], stall_seconds: float, *, more: bool = False
+) -> bool:
+    """Send all of `parts`; False when the reader stalled for `stall_seconds` (a reset
+    raises OSError)."""
+    buffers = [memoryview(part) for part in parts if part]
+    deadline = trio.current_time() + stall_seconds
+    since_deadline = 0
+    while buffers:
+        with trio.move_on_at(deadline) as scope:
+            sent = await sock.sendmsg(buffers, [], socket.MSG_MORE if more else 0)
+        if scope.cancelled_caught:
+            return False
+        since_deadline += sent
+        if since_deadline >= WRITE_CHUNK:
+            since_deadline = 0
+            deadline = trio.current_time() + stall_seconds
+        while sent:
+            first = buffers[0]
+            if sent >= len(first):
+                sent -= len(first)
+                buffers.pop(0)
+            else:
+                buffers[0] = first[sent:]
+                sent = 0
+    return True
+
+
+async def send_file_on_socket(
+    sock: trio.socket.SocketType, head: bytes, source: CachedFile, stall_seconds: float
+) -> bool | None:
+    """Send `head` and then the file `source` was read from with sendfile; None (nothing
+    sent) when that file is gone or changed, so the caller sends the cached bytes instead."""
+    try:
+        fd = os.open(source.path, os.O_RDONLY | os.O_CLOEXEC)
+    except OSError:
+        return None
+    try:
+        st = os.fstat(fd)
+        if stamp_of(st) != source.stamp:
+            return None
+        if not await send_on_socket(sock, [head], stall_seconds, more=True):
+            return False
+        return await _sendfile(sock, fd, st.st_size, stall_seconds)
+    finally:
+        os.close(fd)
+
+
+async def _sendfile(sock: trio.socket.SocketType, fd: int, size: int, stall: float) -> bool:
+    offset = mark = 0
+    deadline = trio.current_time() + stall
+    while offset < size:
+        try:
+            sent = os.sendfile(sock.fileno(), fd, offset, size - offset)
+        except BlockingIOError:
+            with trio.move_on_at(deadline) as scope:
+                await trio.lowlevel.wait_writable(sock)
+            if scope.cancelled_caught:
+                return False
+            continue
+        if sent == 0:  # the file shrank under us: the length promised cannot be kept
+            return False
+        offset += sent
+        if offset - mark >= WRITE_CHUNK:  # as send_on_socket: the reader keeps taking data
+            mark = offset
+            deadline = trio.current_time() + stall
+    await trio.lowlevel.checkpoint()
+    return True
