@@ -140,7 +140,8 @@ def _apply(doc: tomlkit.TOMLDocument, spec: FieldSpec, value: Any) -> None:
 def _item(value: Any, like: Any = None) -> Item:
     """A tomlkit item for a file-shape value; arrays of tables become inline tables."""
     if isinstance(value, str):
-        return tomlkit.string(value, multiline="\n" in value)
+        # TOML readers may turn a multi-line string's CRLF into LF: text with a CR is escaped.
+        return tomlkit.string(value, multiline="\n" in value and "\r" not in value)
     if isinstance(value, dict):
         inline = tomlkit.inline_table()
         inline.update({k: _item(v) for k, v in value.items()})

@@ -32,8 +32,8 @@ async def status_payload(ctx: WebContext) -> dict[str, object]:
 
 
 def stream_status(ctx: WebContext) -> dict[str, object]:
-    """The stream part of `/api/status`: `viewerCount` is `omitempty` in Owncast, so it is left out when 0 as well
-    as when the admin hides it (develop §0); `streamTitle` is always there."""
+    """The stream part of `/api/status`: `viewerCount` is `omitempty` in Owncast, so it is left
+    out when 0 as well as when the admin hides it (develop §0); `streamTitle` is always there."""
     settings = ctx.settings.current
     stats = ctx.stream.stats
     online = ctx.stream.online

@@ -7,7 +7,7 @@ import tomllib
 from pathlib import Path
 
 import pytest
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
 from owncastd.config.load import (
@@ -225,6 +225,7 @@ def test_a_failed_write_keeps_the_old_file(sample: Path, monkeypatch: pytest.Mon
     max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
 )
 @given(name=st.text(max_size=255), content=st.text(max_size=400))
+@example(name="crlf", content="\r\n")  # a multi-line TOML string would read back as "\n"
 def test_any_text_round_trips(tmp_path: Path, name: str, content: str) -> None:
     path = tmp_path / "owncast.toml"
     path.write_text(sample_config_text(), encoding="utf-8")
