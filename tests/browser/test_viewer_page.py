@@ -5,6 +5,7 @@ from __future__ import annotations
 import shutil
 
 import pytest
+from playwright.sync_api import expect
 
 from tests.e2e.harness import DaemonProcess, Publisher, wait_for, write_config
 
@@ -46,7 +47,8 @@ def test_page_plays_live_video_then_shows_offline(tmp_path, browser_page):
     try:
         daemon.wait_online()
         page.goto(daemon.url + "/")
-        assert page.locator("#server-name").inner_text() == "New Owncast Server"
+        # The name comes from /api/config after load: wait for it, don't read it at once.
+        expect(page.locator("#server-name")).to_have_text("New Owncast Server", timeout=15_000)
         page.wait_for_selector("body[data-stream-state=online]", timeout=20_000)
         # The video really plays: currentTime advances.
         page.wait_for_function("document.querySelector('#player').currentTime > 1", timeout=30_000)
