@@ -11,10 +11,11 @@ Why owncastd writes the served playlists rather than ffmpeg (`-start_number` /
 discontinuity sequence goes wrong as soon as the marked segment slides out, and appending to a
 playlist a killed ffmpeg left behind depends on what state it was killed in. Here each run's
 own playlist is only read, the merged one is written atomically, and a run's stale playlist
-can never be mistaken for the next run's (each run has its own directory). The cost is one
-`os.stat` per playlist every STITCH_INTERVAL on the trio thread (≤ 0.1 s added latency); the
-files are read and merged on a worker thread only when a stat changed (ffmpeg renames a new
-playlist into place once per segment, so about once every 1–6 s).
+can never be mistaken for the next run's (each run has its own directory). The stitcher
+sleeps until ffmpeg renames a playlist into place (inotify, :mod:`owncastd.hls.playlist_watch`;
+about once per segment), then an `os.stat` per playlist tells what changed and only that is
+read and merged, on a worker thread. Without inotify it stats every STITCH_INTERVAL (≤ 0.1 s
+added latency).
 """
 
 from __future__ import annotations
@@ -30,10 +31,12 @@ import trio
 from owncastd.core.periodic import periodic
 from owncastd.hls.output import MASTER_PLAYLIST, HlsOutput, atomic_write
 from owncastd.hls.playlist import ContinuousPlaylist
+from owncastd.hls.playlist_watch import PlaylistWatch
 
 log = logging.getLogger(__name__)
 
-STITCH_INTERVAL = 0.1
+STITCH_INTERVAL = 0.1  # polling, where inotify is missing
+RESCAN_INTERVAL = 2.0  # with inotify: a stat now and then all the same
 RUN_DIR_PREFIX = ".run-"
 
 
@@ -50,6 +53,7 @@ class PlaylistStitcher:
         self._lock = trio.Lock()
         self._failing = False
         self._stamps: tuple[tuple[int, int, int], ...] | None = None  # at the last good sync
+        self._watch: PlaylistWatch | None = None  # while run() uses inotify
 
     def new_run_id(self) -> str:
         """A segment-name id no earlier run of this session used."""
@@ -62,7 +66,10 @@ class PlaylistStitcher:
         """Prepare the directory the next ffmpeg writes its playlists to; raises OSError when
         the output cannot be written."""
         async with self._lock:
-            return await trio.to_thread.run_sync(self._begin_run, run_id)
+            run_dir = await trio.to_thread.run_sync(self._begin_run, run_id)
+            if self._watch is not None and not self._watch_run():
+                self._watch = None  # run() polls from its next wake-up on
+            return run_dir
 
     async def sync(self) -> None:
         """Bring the served playlists up to date; a failing disk is logged once, not raised.
@@ -84,8 +91,28 @@ class PlaylistStitcher:
             log.info("playlist updates succeed again")
 
     async def run(self) -> None:
-        """Keep syncing until cancelled."""
+        """Keep syncing until cancelled: when ffmpeg writes a playlist, else by polling."""
+        watch = PlaylistWatch.open()
+        if watch is not None:
+            try:
+                async with self._lock:
+                    self._watch = watch if watch.watch(self._run_dirs()) else None
+                while self._watch is not None:
+                    await self.sync()
+                    await watch.wait(RESCAN_INTERVAL)
+            finally:
+                self._watch = None
+                watch.close()
         await periodic(STITCH_INTERVAL, self.sync, first=0)
+
+    def _run_dirs(self) -> list[Path]:
+        """The directories the current run writes its playlists to."""
+        if self._run_dir is None:
+            return []
+        return [self._run_dir, *(self._run_dir / str(i) for i in range(len(self._playlists)))]
+
+    def _watch_run(self) -> bool:
+        return self._watch is not None and self._watch.watch(self._run_dirs())
 
     def _current_stamps(self) -> tuple[tuple[int, int, int], ...] | None:
         """(inode, mtime, size) of the current run's playlists (None: no run, or a stat failed):
