@@ -18,6 +18,7 @@ STARTUP_MODULES = "import owncastd.cli, owncastd.daemon, owncastd.wiring"
     "library",
     [
         "httpx",  # webhooks: imported by the first delivery or the admin's webhook routes
+        "markdown_it",  # chat: imported by the first message rendered
     ],
 )
 def test_startup_does_not_import(library: str) -> None:
