@@ -10,20 +10,27 @@ viewer: scripts, event handlers, iframes and `javascript:` URLs never survive.
 from __future__ import annotations
 
 import functools
+from typing import TYPE_CHECKING
 
 import nh3
-from markdown_it import MarkdownIt
 
 from owncastd.core.markdown import PAGE_ATTRIBUTES, PAGE_TAGS
+
+if TYPE_CHECKING:
+    from markdown_it import MarkdownIt  # imported on first use: not at startup
 
 
 @functools.cache
 def _simple() -> MarkdownIt:
+    from markdown_it import MarkdownIt
+
     return MarkdownIt("commonmark", {"linkify": True, "html": True}).enable("linkify")
 
 
 @functools.cache
 def _gfm() -> MarkdownIt:
+    from markdown_it import MarkdownIt
+
     return MarkdownIt("commonmark", {"linkify": True, "html": True}).enable(
         ["linkify", "strikethrough", "table"]
     )

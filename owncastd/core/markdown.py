@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 import functools
+from typing import TYPE_CHECKING
 
 import nh3
-from markdown_it import MarkdownIt
 
 # Admin texts may use the usual document structure; scripts, styles and handlers never pass.
 PAGE_TAGS = {
@@ -15,9 +15,14 @@ PAGE_TAGS = {
 }  # fmt: skip
 PAGE_ATTRIBUTES = {"a": {"href", "title"}, "img": {"src", "alt", "title"}, "*": {"class"}}
 
+if TYPE_CHECKING:
+    from markdown_it import MarkdownIt  # imported on first use: not at startup
+
 
 @functools.cache
 def _parser() -> MarkdownIt:
+    from markdown_it import MarkdownIt
+
     return MarkdownIt("commonmark", {"linkify": True, "html": False}).enable(
         ["linkify", "strikethrough", "table"]
     )

@@ -11,6 +11,11 @@ keyframes (`-skip_frame nokey`, before `-i`) of the last few segments, read as o
 * the preview scales each keyframe once to 480 px wide and plays them at PREVIEW_FPS, so
   three segments make a one-second animated GIF, as Owncast's is.
 
+Between two previews (every PREVIEW_EVERY-th run, see :mod:`owncastd.hls.thumbnails`) a run
+makes only the thumbnail, from the newest segment alone (:func:`build_thumbnail_command`):
+~0.1 CPU-s instead of ~0.23 on a 720p 6 Mbit/s stream, most of a run being the three
+segments read and the palette filters.
+
 `-vsync passthrough` (not `-fps_mode`, which ffmpeg 4.x lacks) keeps ffmpeg from duplicating
 frames to fill the gaps between keyframes.
 """
@@ -52,4 +57,14 @@ def build_snapshot_command(
         "-filter_complex", _FILTER, "-vsync", "passthrough",
         "-map", "[thumb]", "-frames:v", "1", "-update", "1", "-f", "image2", str(thumbnail),
         "-map", "[gif]", str(preview),
+    )  # fmt: skip
+
+
+def build_thumbnail_command(ffmpeg: str, segment: Path, thumbnail: Path) -> tuple[str, ...]:
+    """One ffmpeg run: `thumbnail` (JPEG, full size) from the last keyframe of `segment`."""
+    return (
+        ffmpeg, "-hide_banner", "-loglevel", "error", "-y",
+        "-threads", "1", "-skip_frame", "nokey", "-i", str(segment),
+        "-an", "-sn", "-dn", "-vf", "reverse,trim=end_frame=1", "-vsync", "passthrough",
+        "-frames:v", "1", "-update", "1", "-f", "image2", str(thumbnail),
     )  # fmt: skip

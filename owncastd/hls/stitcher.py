@@ -11,13 +11,17 @@ Why owncastd writes the served playlists rather than ffmpeg (`-start_number` /
 discontinuity sequence goes wrong as soon as the marked segment slides out, and appending to a
 playlist a killed ffmpeg left behind depends on what state it was killed in. Here each run's
 own playlist is only read, the merged one is written atomically, and a run's stale playlist
-can never be mistaken for the next run's (each run has its own directory). The cost is one
-small file read per variant every STITCH_INTERVAL (≤ 0.1 s added latency).
+can never be mistaken for the next run's (each run has its own directory). The stitcher
+sleeps until ffmpeg renames a playlist into place (inotify, :mod:`owncastd.hls.playlist_watch`;
+about once per segment), then an `os.stat` per playlist tells what changed and only that is
+read and merged, on a worker thread. Without inotify it stats every STITCH_INTERVAL (≤ 0.1 s
+added latency).
 """
 
 from __future__ import annotations
 
 import logging
+import os
 import secrets
 import shutil
 from pathlib import Path
@@ -27,10 +31,12 @@ import trio
 from owncastd.core.periodic import periodic
 from owncastd.hls.output import MASTER_PLAYLIST, HlsOutput, atomic_write
 from owncastd.hls.playlist import ContinuousPlaylist
+from owncastd.hls.playlist_watch import PlaylistWatch
 
 log = logging.getLogger(__name__)
 
-STITCH_INTERVAL = 0.1
+STITCH_INTERVAL = 0.1  # polling, where inotify is missing
+RESCAN_INTERVAL = 2.0  # with inotify: a stat now and then all the same
 RUN_DIR_PREFIX = ".run-"
 
 
@@ -46,6 +52,8 @@ class PlaylistStitcher:
         self._used_ids: set[str] = set()
         self._lock = trio.Lock()
         self._failing = False
+        self._stamps: tuple[tuple[int, int, int], ...] | None = None  # at the last good sync
+        self._watch: PlaylistWatch | None = None  # while run() uses inotify
 
     def new_run_id(self) -> str:
         """A segment-name id no earlier run of this session used."""
@@ -58,13 +66,21 @@ class PlaylistStitcher:
         """Prepare the directory the next ffmpeg writes its playlists to; raises OSError when
         the output cannot be written."""
         async with self._lock:
-            return await trio.to_thread.run_sync(self._begin_run, run_id)
+            run_dir = await trio.to_thread.run_sync(self._begin_run, run_id)
+            if self._watch is not None and not self._watch_run():
+                self._watch = None  # run() polls from its next wake-up on
+            return run_dir
 
     async def sync(self) -> None:
-        """Bring the served playlists up to date; a failing disk is logged once, not raised."""
+        """Bring the served playlists up to date; a failing disk is logged once, not raised.
+        Returns at once when no run playlist changed since the last successful sync."""
         async with self._lock:
+            stamps = self._current_stamps()
+            if stamps is not None and stamps == self._stamps and not any(self._unwritten):
+                return
             try:
                 await trio.to_thread.run_sync(self._sync)
+                self._stamps = stamps  # taken before reading: a later write changes them again
             except OSError as exc:
                 if not self._failing:
                     self._failing = True
@@ -75,8 +91,42 @@ class PlaylistStitcher:
             log.info("playlist updates succeed again")
 
     async def run(self) -> None:
-        """Keep syncing until cancelled."""
+        """Keep syncing until cancelled: when ffmpeg writes a playlist, else by polling."""
+        watch = PlaylistWatch.open()
+        if watch is not None:
+            try:
+                async with self._lock:
+                    self._watch = watch if watch.watch(self._run_dirs()) else None
+                while self._watch is not None:
+                    await self.sync()
+                    await watch.wait(RESCAN_INTERVAL)
+            finally:
+                self._watch = None
+                watch.close()
         await periodic(STITCH_INTERVAL, self.sync, first=0)
+
+    def _run_dirs(self) -> list[Path]:
+        """The directories the current run writes its playlists to."""
+        if self._run_dir is None:
+            return []
+        return [self._run_dir, *(self._run_dir / str(i) for i in range(len(self._playlists)))]
+
+    def _watch_run(self) -> bool:
+        return self._watch is not None and self._watch.watch(self._run_dirs())
+
+    def _current_stamps(self) -> tuple[tuple[int, int, int], ...] | None:
+        """(inode, mtime, size) of the current run's playlists (None: no run, or a stat failed):
+        a few µs of `os.stat` on the output directory, far cheaper than the thread hop it saves
+        on every unchanged tick."""
+        run_dir = self._run_dir
+        if run_dir is None:
+            return None
+        paths = [run_dir / MASTER_PLAYLIST]
+        paths += [run_dir / str(index) / MASTER_PLAYLIST for index in range(len(self._playlists))]
+        try:
+            return tuple(_stamp(path) for path in paths)
+        except OSError:
+            return None  # the worker-thread sync meets the error and logs it
 
     # ---- blocking parts (worker thread) -----------------------------------------------------
 
@@ -90,6 +140,7 @@ class PlaylistStitcher:
             self._sync()  # whatever the previous run wrote last
             shutil.rmtree(self._run_dir, ignore_errors=True)
         self._run_dir = run_dir
+        self._stamps = None
         for playlist in self._playlists:
             playlist.start_run()
         return run_dir
@@ -109,6 +160,15 @@ class PlaylistStitcher:
             if self._unwritten[index]:
                 atomic_write(self._output.variant_playlist(index), playlist.render().encode())
                 self._unwritten[index] = False
+
+
+def _stamp(path: Path) -> tuple[int, int, int]:
+    """What changes when ffmpeg renames a new playlist into place (zeros while missing)."""
+    try:
+        st = os.stat(path)
+    except FileNotFoundError:
+        return (0, 0, 0)
+    return (st.st_ino, st.st_mtime_ns, st.st_size)
 
 
 def _read(path: Path) -> bytes:

@@ -2,9 +2,11 @@
 
 One ffmpeg decodes only the keyframes of the newest PREVIEW_SEGMENTS segments of a variant
 (see :mod:`owncastd.hls.snapshot_command`), and a run is skipped when no segment was added
-since the last one (a stalled publisher costs nothing). Files are written to a temp name and
-moved into place, so the web server never serves half a file. While offline both are removed
-and the web server shows the logo instead.
+since the last one (a stalled publisher costs nothing). The preview is remade every
+PREVIEW_EVERY-th run (every 40 s, Owncast: 20 s); the runs between make only the thumbnail
+from the newest segment, at less than half the cost (issue 17: ≤ 1% of a core). Files are
+written to a temp name and moved into place, so the web server never serves half a file.
+While offline both are removed and the web server shows the logo instead.
 """
 
 from __future__ import annotations
@@ -19,13 +21,14 @@ from pathlib import Path
 import trio
 
 from owncastd.config.settings import VideoVariant
-from owncastd.hls.snapshot_command import build_snapshot_command
+from owncastd.hls.snapshot_command import build_snapshot_command, build_thumbnail_command
 
 log = logging.getLogger(__name__)
 
 GENERATE_TIMEOUT = 15.0
 THUMBNAIL_NAME = "thumbnail.jpg"
 PREVIEW_NAME = "preview.gif"
+PREVIEW_EVERY = 2  # runs: the preview with every second thumbnail
 PREVIEW_SEGMENTS = 3  # keyframes of the newest segments in the GIF (one second at 3 fps)
 _SEGMENT_NUMBER = re.compile(r"^(?P<stem>.*-)(?P<number>\d+)\.ts$")
 
@@ -60,6 +63,7 @@ class ThumbnailMaker:
         self.failures = 0
         self.runs = 0  # ffmpeg runs (skipped ones not counted)
         self._last: tuple[Path, int] | None = None  # the newest segment of the last good run
+        self._thumbnail_only_runs: int | None = None  # since the last preview (None: none yet)
 
     @property
     def thumbnail(self) -> Path:
@@ -71,10 +75,17 @@ class ThumbnailMaker:
         """Where the current animated preview lives."""
         return self.directory / PREVIEW_NAME
 
+    @property
+    def preview_due(self) -> bool:
+        """Whether the next run makes the preview too (the first one does, then every
+        PREVIEW_EVERY-th)."""
+        done = self._thumbnail_only_runs
+        return done is None or done >= PREVIEW_EVERY - 1
+
     async def make(self, segment: Path) -> bool:
-        """Refresh both files from `segment` (the newest) and the few before it; False
-        (logged as a WARNING) on any failure. Nothing is run when `segment` is the one the
-        last successful run used.
+        """Refresh the thumbnail from `segment` (the newest) and, when due, the preview from it
+        and the few before it; False (logged as a WARNING) on any failure. Nothing is run when
+        `segment` is the one the last successful run used.
 
         Never raises: a missing ffmpeg or a failing disk must not stop the stream.
         """
@@ -83,7 +94,8 @@ class ThumbnailMaker:
             if stamp == self._last:
                 return True
             await trio.Path(self.directory).mkdir(parents=True, exist_ok=True)
-            segments = await trio.to_thread.run_sync(recent_segments, segment)
+            preview = self.preview_due
+            segments = await trio.to_thread.run_sync(recent_segments, segment) if preview else []
         except OSError as exc:
             log.warning(
                 "thumbnail source or directory unusable dir=%s error=%s", self.directory, exc
@@ -91,25 +103,32 @@ class ThumbnailMaker:
             self.failures += 1
             return False
         self.runs += 1
-        if await self._run(segments):
+        if await self._run(segment, segments):
             self._last = stamp
+            done = self._thumbnail_only_runs
+            self._thumbnail_only_runs = 0 if preview else (done or 0) + 1
             return True
         self.failures += 1
         return False
 
     async def clear(self) -> None:
         """Remove the thumbnail and preview (the stream went offline); failures are logged."""
+        self._thumbnail_only_runs = None
         for path in (self.thumbnail, self.preview):
             try:
                 await trio.Path(path).unlink(missing_ok=True)
             except OSError as exc:
                 log.warning("thumbnail not removed file=%s error=%s", path.name, exc)
 
-    async def _run(self, segments: Sequence[Path]) -> bool:
-        finals = (self.thumbnail, self.preview)
+    async def _run(self, newest: Path, segments: Sequence[Path]) -> bool:
+        """Make the thumbnail from `newest`, and the preview too from `segments` if any."""
+        finals = (self.thumbnail, self.preview) if segments else (self.thumbnail,)
         tmps = [final.with_name(f".{final.stem}.tmp{final.suffix}") for final in finals]
         try:
-            argv = build_snapshot_command(self._ffmpeg, segments, tmps[0], tmps[1])
+            if segments:
+                argv = build_snapshot_command(self._ffmpeg, segments, tmps[0], tmps[1])
+            else:
+                argv = build_thumbnail_command(self._ffmpeg, newest, tmps[0])
             reason = await self._generate(argv, tmps)
             if reason is None:
                 for tmp, final in zip(tmps, finals, strict=True):
@@ -117,9 +136,8 @@ class ThumbnailMaker:
                 return True
         except (OSError, ValueError) as exc:  # ffmpeg missing, ENOMEM, EAGAIN, disk errors
             reason = f"error={exc}"
-        log.warning(
-            "thumbnail generation failed files=%s,%s reason=%s", *(f.name for f in finals), reason
-        )
+        names = ",".join(final.name for final in finals)
+        log.warning("thumbnail generation failed files=%s reason=%s", names, reason)
         for tmp in tmps:
             with contextlib.suppress(OSError):
                 await trio.Path(tmp).unlink(missing_ok=True)

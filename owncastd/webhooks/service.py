@@ -15,7 +15,6 @@ from dataclasses import replace
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
-import httpx
 import trio
 
 from owncastd.config.editor import SettingsChanged
@@ -46,6 +45,8 @@ from owncastd.errors import WebhookRejectedError
 from owncastd.webhooks.delivery import Delivery, DeliveryPolicy, Outcome, WebhookSender
 
 if TYPE_CHECKING:
+    import httpx
+
     from owncastd.store.webhooks import WebhookStore
 
 log = logging.getLogger(__name__)
@@ -102,6 +103,8 @@ class WebhookService:
         when invalid."""
         problem = webhook_url_problem(url)
         if problem is None:
+            import httpx  # lazy: an admin action; ~0.04 s of startup otherwise
+
             try:
                 httpx.URL(url)
             except (httpx.InvalidURL, ValueError):

@@ -21,14 +21,17 @@ import functools
 import html as htmllib
 import re
 from collections.abc import Mapping
+from typing import TYPE_CHECKING
 
 import nh3
-from markdown_it import MarkdownIt
-from markdown_it.rules_inline import StateInline
 
 from owncastd.core.chat.emoji_catalog import Emoji
 from owncastd.core.chat.html_bytes import GO_ATTRIBUTE, GO_TEXT, reescape
 from owncastd.core.chat.trusted_html import render_trusted
+
+if TYPE_CHECKING:
+    from markdown_it import MarkdownIt  # imported by the first message: not at startup
+    from markdown_it.rules_inline import StateInline
 
 EMOJI_PREFIX = "/img/emoji/"
 ALLOWED_TAGS = {"a", "br", "p", "strong", "em", "code", "pre", "img"}
@@ -71,6 +74,8 @@ def _custom_emoji(state: StateInline, silent: bool) -> bool:
 
 @functools.cache
 def _parser() -> MarkdownIt:
+    from markdown_it import MarkdownIt  # ~0.02 s (with linkify) that startup does not need
+
     md = MarkdownIt("commonmark", {"linkify": True, "html": True, "breaks": False})
     md.enable("linkify")
     if md.linkify is not None:

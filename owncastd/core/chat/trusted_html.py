@@ -15,9 +15,9 @@ from __future__ import annotations
 
 import functools
 import re
+from typing import TYPE_CHECKING
 
 import nh3
-from markdown_it import MarkdownIt
 
 from owncastd.core.chat.html_bytes import GOLDMARK_TEXT, reescape
 
@@ -33,9 +33,14 @@ _OWN_IMAGE = re.compile(rf"^/(?!api/|admin(?:/|$)){_SEGMENT}(?:/{_SEGMENT}){{0,7
 _IMG = re.compile(r'<img\b[^>"]*(?:"[^"]*"[^>"]*)*>')
 _LINK_WITHOUT_HREF = re.compile(r"<a(?![^>]*\shref=)[^>]*>(.*?)</a>", re.DOTALL)
 
+if TYPE_CHECKING:
+    from markdown_it import MarkdownIt  # imported on first use: not at startup
+
 
 @functools.cache
 def _parser() -> MarkdownIt:
+    from markdown_it import MarkdownIt
+
     md = MarkdownIt("commonmark", {"linkify": True, "html": True, "breaks": False})
     md.enable("linkify")
     if md.linkify is not None:

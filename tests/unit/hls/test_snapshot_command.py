@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from owncastd.hls.snapshot_command import build_snapshot_command
+from owncastd.hls.snapshot_command import build_snapshot_command, build_thumbnail_command
 from owncastd.hls.thumbnails import recent_segments
 
 THUMB = Path("/data/tmp/.thumbnail.tmp.jpg")
@@ -57,3 +57,12 @@ def test_recent_segments_of_the_same_run(tmp_path: Path) -> None:
     ]  # fmt: skip
     assert recent_segments(tmp_path / "stream-a-0.ts") == [tmp_path / "stream-a-0.ts"]
     assert recent_segments(tmp_path / "other.ts") == [tmp_path / "other.ts"]
+
+
+def test_a_thumbnail_only_run_reads_the_newest_segment_alone() -> None:
+    argv = build_thumbnail_command("ffmpeg", Path("/hls/0/stream-abc-7.ts"), THUMB)
+    assert argv.index("-skip_frame") < argv.index("-i")
+    assert argv[argv.index("-skip_frame") + 1] == "nokey"
+    assert argv.count("-i") == 1 and argv[argv.index("-i") + 1] == "/hls/0/stream-abc-7.ts"
+    assert argv[argv.index("-threads") + 1] == "1"
+    assert argv[-1] == str(THUMB) and "palettegen" not in " ".join(argv)
