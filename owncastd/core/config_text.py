@@ -12,9 +12,7 @@ from __future__ import annotations
 import functools
 from typing import TYPE_CHECKING
 
-import nh3
-
-from owncastd.core.markdown import PAGE_ATTRIBUTES, PAGE_TAGS
+from owncastd.core.markdown import clean_page_html
 
 if TYPE_CHECKING:
     from markdown_it import MarkdownIt  # imported on first use: not at startup
@@ -36,23 +34,12 @@ def _gfm() -> MarkdownIt:
     )
 
 
-def _clean(html: str) -> str:
-    return nh3.clean(
-        html,
-        tags=PAGE_TAGS,
-        attributes=PAGE_ATTRIBUTES,
-        link_rel="noopener noreferrer",
-        url_schemes={"http", "https", "mailto"},
-        set_tag_attribute_values={"a": {"target": "_blank"}},
-    )
-
-
 def offline_message_html(text: str) -> str:
     """Simple markdown (+ linkify, raw HTML through the allow-list), with goldmark's trailing
     newline kept; "" for an empty text."""
-    return _clean(_simple().render(text))
+    return clean_page_html(_simple().render(text))
 
 
 def page_content_html(text: str) -> str:
     """GFM (tables, strikethrough) + linkify, raw HTML through the allow-list, trimmed."""
-    return _clean(_gfm().render(text)).strip()
+    return clean_page_html(_gfm().render(text)).strip()

@@ -28,11 +28,8 @@ def _parser() -> MarkdownIt:
     )
 
 
-def render_page_markdown(text: str) -> str:
-    """Render admin markdown to sanitised HTML (links open in a new tab, no referrer)."""
-    if not text.strip():
-        return ""
-    html = _parser().render(text)
+def clean_page_html(html: str) -> str:
+    """Reduce HTML to the page allow-list (links open in a new tab, no referrer)."""
     return nh3.clean(
         html,
         tags=PAGE_TAGS,
@@ -40,4 +37,11 @@ def render_page_markdown(text: str) -> str:
         link_rel="noopener noreferrer",
         url_schemes={"http", "https", "mailto"},
         set_tag_attribute_values={"a": {"target": "_blank"}},
-    ).strip()
+    )
+
+
+def render_page_markdown(text: str) -> str:
+    """Render admin markdown to sanitised HTML (links open in a new tab, no referrer)."""
+    if not text.strip():
+        return ""
+    return clean_page_html(_parser().render(text)).strip()

@@ -8,27 +8,13 @@ be an enhanced-RTMP FourCC packed into a number (1752589105 is 'hvc1', shown as 
 
 from __future__ import annotations
 
-from owncastd.core.codecs import fourcc_of_number
+from owncastd.core.codecs import FOURCC_VIDEO, LEGACY_VIDEO, fourcc_of_number
 from owncastd.core.media import FlvTag, StreamDetails, TagKind
 from owncastd.rtmp import amf0
 from owncastd.rtmp.flv import make_tag
 
-VIDEO_CODECS: dict[object, str] = {
-    2.0: "Sorenson H.263",
-    3.0: "Screen video",
-    4.0: "VP6",
-    5.0: "VP6 alpha",
-    6.0: "Screen video v2",
-    7.0: "H.264",
-    12.0: "H.265",
-    13.0: "AV1",
-    "avc1": "H.264",
-    "hvc1": "H.265",
-    "hev1": "H.265",
-    "av01": "AV1",
-    "vp09": "VP9",
-    "vp08": "VP8",
-}
+VIDEO_CODECS: dict[object, str] = {float(codec_id): name for codec_id, name in LEGACY_VIDEO.items()}
+VIDEO_CODECS.update(FOURCC_VIDEO)  # a FourCC string in `videocodecid` (enhanced RTMP)
 
 AUDIO_CODECS: dict[object, str] = {
     0.0: "Linear PCM",

@@ -27,7 +27,7 @@ import nh3
 
 from owncastd.core.chat.emoji_catalog import Emoji
 from owncastd.core.chat.html_bytes import GO_ATTRIBUTE, GO_TEXT, reescape
-from owncastd.core.chat.trusted_html import render_trusted
+from owncastd.core.chat.trusted_html import new_chat_parser, render_trusted
 
 if TYPE_CHECKING:
     from markdown_it import MarkdownIt  # imported by the first message: not at startup
@@ -47,8 +47,6 @@ _LINK_WITHOUT_HREF = re.compile(r"<a(?![^>]*\shref=)[^>]*>(.*?)</a>", re.DOTALL)
 _TAGS = re.compile(r'<[^>"]*(?:"[^"]*"[^>"]*)*>')
 _LINK = re.compile(r'<a href="([^"]*)">')
 _SHORTCODE = re.compile(r":([A-Za-z0-9_+-]+):")
-# linkify-it schemas that are not http(s): Owncast's linkify uses xurls.Strict for http/https.
-_OTHER_SCHEMAS = ("ftp:", "mailto:", "//")
 
 
 def emoji_html(emoji: Emoji) -> str:
@@ -74,14 +72,7 @@ def _custom_emoji(state: StateInline, silent: bool) -> bool:
 
 @functools.cache
 def _parser() -> MarkdownIt:
-    from markdown_it import MarkdownIt  # ~0.02 s (with linkify) that startup does not need
-
-    md = MarkdownIt("commonmark", {"linkify": True, "html": True, "breaks": False})
-    md.enable("linkify")
-    if md.linkify is not None:
-        md.linkify.set({"fuzzy_email": False, "fuzzy_link": False, "fuzzy_ip": False})
-        for schema in _OTHER_SCHEMAS:
-            md.linkify.add(schema, None)
+    md = new_chat_parser()
     md.inline.ruler.after("linkify", "custom_emoji", _custom_emoji)
     return md
 
