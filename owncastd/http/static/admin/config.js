@@ -11,7 +11,9 @@ const APPLIES = { now: 'Applies at once', 'next stream': 'Applies from the next 
 const fieldId = (key) => `field-${key.key.replaceAll('.', '-')}`;
 
 function label(key) {
-  const name = key.key.split('.').pop().replaceAll('_', ' ');
+  const parts = key.key.split('.');
+  const last = parts.pop();
+  const name = (last === 'enabled' ? `${parts.pop()} ${last}` : last).replaceAll('_', ' ');
   return name.charAt(0).toUpperCase() + name.slice(1);
 }
 
