@@ -27,11 +27,15 @@ class AdminBrowser:
     browser: Any
     errors: list[str]
 
-    def page(self, *, width: int = 1280, password: str = ADMIN_PASSWORD) -> Any:
-        """A fresh page whose context sends the admin's (or the given) credentials."""
+    def page(
+        self, *, width: int = 1280, password: str = ADMIN_PASSWORD, scheme: str = "light"
+    ) -> Any:
+        """A fresh page whose context sends the admin's (or the given) credentials, in the
+        given `prefers-color-scheme`."""
         context = self.browser.new_context(
             http_credentials={"username": "admin", "password": password},
             viewport={"width": width, "height": 900},
+            color_scheme=scheme,
         )
         page = context.new_page()
         page.on("pageerror", lambda exc: self.errors.append(str(exc)))

@@ -8,7 +8,7 @@ const SCOPES = {
   HAS_ADMIN_ACCESS: 'Admin access (moderate, read status)',
 };
 
-const mask = (token) => `${String(token).slice(0, 4)}…`;
+const mask = () => '•••• (shown once, at creation)';
 
 function createForm(onCreated) {
   const name = el('input', { type: 'text', id: 'token-name', required: true, maxlength: 100, autocomplete: 'off' });
