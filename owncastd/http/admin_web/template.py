@@ -101,7 +101,10 @@ def render(page: AdminPage) -> str:
     title = escape(page.title)
     scripts = f'<script type="module" src="{ASSETS}/shell.js"></script>'
     if page.status == "ready" and page.script:
-        scripts += f'<script type="module" src="{ASSETS}/{page.script}.js"></script>'
+        scripts += (
+            f'<link rel="modulepreload" href="{ASSETS}/admin-api.js">'
+            f'<script type="module" src="{ASSETS}/{page.script}.js"></script>'
+        )
     return (
         '<!doctype html><html lang="en"><head><meta charset="utf-8">'
         '<meta name="viewport" content="width=device-width, initial-scale=1">'
