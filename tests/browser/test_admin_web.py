@@ -153,3 +153,22 @@ def test_a_new_token_is_shown_once(admin_browser: AdminBrowser) -> None:
     assert reply.status_code == 200, reply.text
     page.context.close()
     assert not admin_browser.errors, admin_browser.errors
+
+
+def test_stream_keys_are_masked_until_revealed(admin_browser: AdminBrowser) -> None:
+    from tests.e2e.harness import STREAM_KEY
+
+    page = admin_browser.page()
+    page.goto(admin_browser.daemon.url + "/admin/config/server/")
+    box = page.locator("#field-rtmp-stream_keys-box")
+    box.wait_for()
+    assert "Hidden (1 set)" in box.inner_text()
+    assert STREAM_KEY not in page.content()
+    box.get_by_role("button", name="Reveal").click()
+    assert STREAM_KEY in box.inner_text()
+    box.get_by_role("button", name="Hide").click()
+    assert STREAM_KEY not in page.content()
+    # The admin password is write-only: an empty password field, never a value.
+    assert page.locator("#field-admin-password_hash").input_value() == ""
+    page.context.close()
+    assert not admin_browser.errors, admin_browser.errors

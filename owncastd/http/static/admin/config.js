@@ -53,15 +53,17 @@ function readInput(key, control) {
 
 function readOnly(key, value) {
   if (key.secret) {
+    // Never in the page until asked for: revealing builds it, hiding removes it again.
     const count = Array.isArray(value) ? `${value.length} set` : 'set';
-    const shown = el('pre', { hidden: true }, JSON.stringify(value, null, 2));
+    const holder = el('div', { class: 'secret-value' });
     const reveal = el('button', { type: 'button', 'aria-expanded': 'false' }, 'Reveal');
     reveal.addEventListener('click', () => {
-      shown.hidden = !shown.hidden;
-      reveal.setAttribute('aria-expanded', String(!shown.hidden));
-      reveal.textContent = shown.hidden ? 'Reveal' : 'Hide';
+      const open = reveal.getAttribute('aria-expanded') !== 'true';
+      holder.replaceChildren(...(open ? [el('pre', {}, JSON.stringify(value, null, 2))] : []));
+      reveal.setAttribute('aria-expanded', String(open));
+      reveal.textContent = open ? 'Hide' : 'Reveal';
     });
-    return el('div', {}, el('p', {}, `Hidden (${count}). `, reveal), shown);
+    return el('div', {}, el('p', {}, `Hidden (${count}). `, reveal), holder);
   }
   return el('pre', {}, value === undefined ? '(not reported)' : JSON.stringify(value, null, 2));
 }
