@@ -36,22 +36,31 @@ def tarball_url(version: str = AXE_VERSION, registry: str | None = None) -> str:
     return f"{base.rstrip('/')}/axe-core/-/axe-core-{version}.tgz"
 
 
-def is_installed(dest_dir: Path) -> bool:
+def is_installed(dest_dir: Path, integrity: str = AXE_INTEGRITY) -> bool:
     """True when ``dest_dir`` holds axe.min.js written for this pin and unchanged since."""
     try:
         stamp = json.loads((dest_dir / STAMP_NAME).read_text(encoding="utf-8"))
         js = (dest_dir / JS_NAME).read_bytes()
     except (OSError, ValueError):
         return False
-    return stamp == vendor._stamp(AXE_VERSION, AXE_INTEGRITY, js)
+    return bool(stamp == vendor._stamp(AXE_VERSION, integrity, js))
 
 
-def ensure_axe(dest_dir: Path = DEFAULT_DEST, *, timeout: float = 120.0) -> Path:
-    """Make sure ``dest_dir/axe.min.js`` is the pinned build; raises VendorError (one line)."""
-    if is_installed(dest_dir):
+def ensure_axe(
+    dest_dir: Path = DEFAULT_DEST,
+    *,
+    integrity: str = AXE_INTEGRITY,
+    url: str | None = None,
+    opener: vendor.Opener | None = None,
+    timeout: float = 120.0,
+) -> Path:
+    """Make sure ``dest_dir/axe.min.js`` is the pinned build; raises VendorError (one line).
+
+    Nothing is written unless the download matches ``integrity``."""
+    if is_installed(dest_dir, integrity):
         return dest_dir / JS_NAME
-    data = vendor._download(tarball_url(), vendor._urlopen, timeout)
-    vendor.verify_integrity(data, AXE_INTEGRITY)
+    data = vendor._download(url or tarball_url(), opener or vendor._urlopen, timeout)
+    vendor.verify_integrity(data, integrity)
     try:
         with tarfile.open(fileobj=io.BytesIO(data), mode="r:gz") as archive:
             files = {
@@ -62,7 +71,7 @@ def ensure_axe(dest_dir: Path = DEFAULT_DEST, *, timeout: float = 120.0) -> Path
     dest_dir.mkdir(parents=True, exist_ok=True)
     for name, content in files.items():
         vendor._write_atomic(dest_dir / name, content)
-    stamp = vendor._stamp(AXE_VERSION, AXE_INTEGRITY, files[JS_NAME])
+    stamp = vendor._stamp(AXE_VERSION, integrity, files[JS_NAME])
     vendor._write_atomic(dest_dir / STAMP_NAME, (json.dumps(stamp, indent=2) + "\n").encode())
     return dest_dir / JS_NAME
 
