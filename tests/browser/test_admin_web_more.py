@@ -213,3 +213,28 @@ def test_the_theme_toggle_is_remembered_and_the_menu_opens_at_phone_width(
     assert page.locator("#nav-toggle").get_attribute("aria-expanded") == "true"
     page.context.close()
     assert not admin_browser.errors, admin_browser.errors
+
+
+def test_logs_hardware_and_viewers_pages_show_the_daemons_figures(
+    admin_browser: AdminBrowser,
+) -> None:
+    daemon = admin_browser.daemon
+    page = admin_browser.page()
+    page.goto(daemon.url + "/admin/logs/")
+    page.locator("#log li", has_text="ready http=").first.wait_for(timeout=10_000)
+    # A new line shows up by itself (followed live).
+    httpx.post(
+        daemon.url + "/api/admin/config/nsfw", auth=ADMIN, json={"value": False}, timeout=10
+    ).raise_for_status()
+    page.locator("#log li", has_text="admin changed config setter=nsfw").wait_for(timeout=10_000)
+    page.locator("#log-level").select_option("warning")
+    assert page.locator("#log li.log-info").count() == 0
+    page.goto(daemon.url + "/admin/hardware-info/")
+    captions = page.locator("figure.chart figcaption")
+    captions.first.wait_for(timeout=10_000)
+    assert [c.split(":")[0] for c in captions.all_inner_texts()] == ["CPU", "Memory", "Disk"]
+    page.goto(daemon.url + "/admin/viewer-info/")
+    page.locator("figure.chart figcaption", has_text="Viewers").wait_for(timeout=10_000)
+    page.locator("#viewers").wait_for()
+    page.context.close()
+    assert not admin_browser.errors, admin_browser.errors
