@@ -155,3 +155,18 @@ async def test_the_admin_scripts_and_styles_are_public_static_files(admin: Admin
         assert response.status_code == 200, asset
         kind = "text/javascript" if asset.endswith(".js") else "text/css"
         assert response.headers["Content-Type"].startswith(kind)
+
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        "/admin/%00",
+        "/admin/%ff/",
+        "/admin/" + "a/" * 2000,
+        "/admin/..%2f..%2fetc/passwd",
+        "/admin//",
+    ],
+)
+async def test_odd_admin_paths_are_404s_or_redirects(admin: AdminHarness, url: str) -> None:
+    response, body = await admin.get(url)
+    assert response.status_code in (301, 308, 404), (url, response.status_code, body[:200])
