@@ -215,7 +215,7 @@ def test_the_theme_toggle_is_remembered_and_the_menu_opens_at_phone_width(
     assert not admin_browser.errors, admin_browser.errors
 
 
-def test_logs_hardware_and_viewers_pages_show_the_daemons_figures(
+def test_logs_hardware_viewers_and_health_pages_show_the_daemons_figures(
     admin_browser: AdminBrowser,
 ) -> None:
     daemon = admin_browser.daemon
@@ -236,5 +236,28 @@ def test_logs_hardware_and_viewers_pages_show_the_daemons_figures(
     page.goto(daemon.url + "/admin/viewer-info/")
     page.locator("figure.chart figcaption", has_text="Viewers").wait_for(timeout=10_000)
     page.locator("#viewers").wait_for()
+    page.goto(daemon.url + "/admin/stream-health/")
+    page.locator("#representation", has_text="of viewers report").wait_for(timeout=10_000)
+    assert page.locator("figure.chart").count() == 5
+    page.context.close()
+    assert not admin_browser.errors, admin_browser.errors
+
+
+def test_an_emoji_is_uploaded_shown_and_deleted(admin_browser: AdminBrowser) -> None:
+    from tests.contract.test_favicon import PNG
+
+    daemon = admin_browser.daemon
+    page = admin_browser.page()
+    page.goto(daemon.url + "/admin/chat/emojis/")
+    page.locator("#emoji-file").set_input_files(
+        {"name": "party.png", "mimeType": "image/png", "buffer": PNG}
+    )
+    page.locator("#emoji-name").fill("party")
+    page.get_by_role("button", name="Upload").click()
+    page.locator("#emoji-list img[alt='party']").wait_for(timeout=10_000)
+    assert "party" in {e["name"] for e in httpx.get(daemon.url + "/api/emoji").json()}
+    page.get_by_role("button", name="Delete party").click()
+    page.locator("#emoji-status", has_text="deleted").wait_for(timeout=10_000)
+    assert httpx.get(daemon.url + "/api/emoji").json() == []
     page.context.close()
     assert not admin_browser.errors, admin_browser.errors

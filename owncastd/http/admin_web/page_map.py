@@ -85,9 +85,10 @@ PAGES: tuple[AdminPage, ...] = (
         "chat/emojis/",
         "Emoji",
         "Chat",
-        "planned",
+        "ready",
         "Upload and delete custom chat emoji.",
         ctl="owncastctl emoji",
+        script="emojis",
     ),
     _page(
         "users/",
@@ -186,9 +187,10 @@ PAGES: tuple[AdminPage, ...] = (
         "stream-health/",
         "Stream health",
         "Health",
-        "planned",
+        "ready",
         "Playback metrics: latency, bitrate and errors seen by viewers.",
         ctl="owncastctl stats",
+        script="stream-health",
     ),
     _page(
         "logs/",
