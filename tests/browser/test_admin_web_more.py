@@ -261,3 +261,27 @@ def test_an_emoji_is_uploaded_shown_and_deleted(admin_browser: AdminBrowser) -> 
     assert httpx.get(daemon.url + "/api/emoji").json() == []
     page.context.close()
     assert not admin_browser.errors, admin_browser.errors
+
+
+def test_all_users_are_searched_made_moderator_and_deleted(admin_browser: AdminBrowser) -> None:
+    daemon = admin_browser.daemon
+    viewer = admin_browser.viewer()
+    viewer.goto(daemon.url + "/")
+    viewer.wait_for_selector(CONNECTED, timeout=15_000)
+    identity = viewer.evaluate("JSON.parse(localStorage.getItem('owncastd.chat.identity'))")
+    page = admin_browser.page()
+    page.on("dialog", lambda dialog: dialog.accept())
+    page.goto(daemon.url + "/admin/users/")
+    page.locator("#users-search").fill(identity["displayName"])
+    page.get_by_role("button", name="Search").click()
+    row = page.locator(f"#users tr[data-user-id='{identity['id']}']")
+    row.get_by_role("button", name="Make moderator").click()
+    row.get_by_role("button", name="Remove moderator").wait_for(timeout=10_000)
+    assert "moderator" in row.inner_text()
+    row.get_by_role("button", name="Delete").click()
+    row.wait_for(state="detached", timeout=10_000)
+    users = httpx.get(daemon.url + "/api/admin/users", auth=ADMIN, timeout=10).json()
+    assert identity["id"] not in {u["id"] for u in users["results"]}
+    page.context.close()
+    viewer.context.close()
+    assert not admin_browser.errors, admin_browser.errors

@@ -94,9 +94,10 @@ PAGES: tuple[AdminPage, ...] = (
         "users/",
         "All users",
         "Chat",
-        "planned",
+        "ready",
         "Every chat user: search, sort, ban, make moderator.",
         ctl="owncastctl users",
+        script="users",
         sidebar=False,
     ),
     _page(
