@@ -270,9 +270,10 @@ PAGES: tuple[AdminPage, ...] = (
         "upgrade/",
         "Upgrade",
         "Help",
-        "planned",
-        "How to upgrade owncastd.",
-        ctl="pip install --upgrade owncastd",
+        "ready",
+        "owncastd does not upgrade itself (Owncast's in-place update is not offered): install"
+        " the new version, then restart the daemon; the data directory carries over.",
+        ctl="pip install --upgrade owncastd && systemctl restart owncastd",
         sidebar=False,
     ),
     _page(

@@ -75,7 +75,7 @@ def _content(page: AdminPage) -> str:
             f"<p>It will show: {escape(page.about)}</p>{_ctl(page)}</section>"
         )
     if not page.script:
-        return f"<p>{escape(page.about)}</p>{_ctl(page)}{HELP}"
+        return f"<p>{escape(page.about)}</p>{_ctl(page)}{HELP if page.path == 'help/' else ''}"
     config = ""
     if page.config:
         config = f' data-config-keys="{escape(" ".join(CONFIG_KEYS[page.config]))}"'
