@@ -172,3 +172,35 @@ def test_stream_keys_are_masked_until_revealed(admin_browser: AdminBrowser) -> N
     assert page.locator("#field-admin-password_hash").input_value() == ""
     page.context.close()
     assert not admin_browser.errors, admin_browser.errors
+
+
+def test_social_handles_are_edited_as_rows_from_the_settings_table(
+    admin_browser: AdminBrowser,
+) -> None:
+    daemon = admin_browser.daemon
+    page = admin_browser.page()
+    page.goto(daemon.url + "/admin/config/general/")
+    box = page.locator("#field-server-social_handles-box")
+    box.wait_for()
+    before = len(
+        api(admin_browser, "GET", "/api/admin/serverconfig")["instanceDetails"]["socialHandles"]
+    )
+    page.locator("#field-server-social_handles-add").click()
+    row = before  # the new row's index
+    page.locator(f"#field-server-social_handles-{row}-platform").fill("mastodon")
+    page.locator(f"#field-server-social_handles-{row}-url").fill("https://example.social/@me")
+    box.get_by_role("button", name="Save").click()
+    page.locator("#field-server-social_handles-status", has_text="Saved").wait_for(timeout=10_000)
+    handles = api(admin_browser, "GET", "/api/admin/serverconfig")["instanceDetails"][
+        "socialHandles"
+    ]
+    assert handles[-1]["platform"] == "mastodon"
+    assert handles[-1]["url"] == "https://example.social/@me"
+    assert len(handles) == before + 1
+    # A bad row: the setter's message shows, nothing is saved.
+    page.locator(f"#field-server-social_handles-{row}-url").fill("not a url")
+    box.get_by_role("button", name="Save").click()
+    page.locator("#field-server-social_handles-status.error").wait_for(timeout=10_000)
+    assert "socialhandles[" in page.locator("#field-server-social_handles-status").inner_text()
+    page.context.close()
+    assert not admin_browser.errors, admin_browser.errors

@@ -4,6 +4,7 @@
 // Owncast setter and shows the setter's 400 message next to it.
 
 import { app, el, get, post } from './admin-api.js';
+import { tableEditor } from './config-tables.js';
 
 const EDITABLE = new Set(['text', 'markdown', 'url', 'ip address', 'path', 'account name', 'integer', 'bool', 'list', 'password']);
 const APPLIES = { now: 'Applies at once', 'next stream': 'Applies from the next stream', restart: 'Applies after a restart' };
@@ -45,6 +46,7 @@ function input(key, value, id) {
 }
 
 function readInput(key, control) {
+  if (control.type === 'table') return control.read();
   if (key.type === 'bool') return control.checked;
   if (key.type === 'integer') return Number(control.value);
   if (key.type === 'list') return control.value.split('\n').map((s) => s.trim()).filter(Boolean);
@@ -71,6 +73,7 @@ function readOnly(key, value) {
 function why(key) {
   if (!key.supported) return `Not supported by owncastd yet: ${key.feature}.`;
   if (!key.setter) return 'Set in owncast.toml (no admin setter); reload or restart to apply.';
+  if (key.items && !key.secret) return '';
   if (!EDITABLE.has(key.type) && !key.choices) return `Edit with: owncastctl config set ${key.key} …`;
   return '';
 }
@@ -102,17 +105,32 @@ function field(key, config) {
   const note = why(key);
   const editable = !note || (!key.supported && (EDITABLE.has(key.type) || key.choices));
   const parts = [
-    el('label', { for: editable ? id : null, class: editable ? null : 'label', id: `${id}-label` }, label(key), ' ', el('code', {}, key.key)),
+    el(editable && !key.items ? 'label' : 'span', { for: editable && !key.items ? id : null, class: editable && !key.items ? null : 'label', id: `${id}-label` }, label(key), ' ', el('code', {}, key.key)),
     el('p', { class: 'doc', id: `${id}-doc` }, key.doc),
     el('p', { class: 'meta' }, APPLIES[key.applies] || key.applies, note ? ` · ${note}` : ''),
   ];
   if (!editable) return el('div', { class: 'field', id: `${id}-box` }, parts, readOnly(key, value));
+  if (key.items) return tableField(key, value, id, parts);
   const control = input(key, value, id);
   control.setAttribute('aria-describedby', `${id}-doc ${id}-status`);
   const status = el('p', { class: 'status', id: `${id}-status`, role: 'status' });
   const button = el('button', { type: 'submit', class: 'primary', disabled: control.disabled }, 'Save');
   const form = el('form', { class: 'field', id: `${id}-box`, 'data-key': key.key }, parts, control,
     el('div', { class: 'row' }, button), status);
+  form.addEventListener('submit', (event) => {
+    event.preventDefault();
+    save(key, control, status, button);
+  });
+  return form;
+}
+
+function tableField(key, value, id, parts) {
+  const editor = tableEditor(id, key, value);
+  const status = el('p', { class: 'status', id: `${id}-status`, role: 'status' });
+  const button = el('button', { type: 'submit', class: 'primary' }, 'Save');
+  const form = el('form', { class: 'field', id: `${id}-box`, 'data-key': key.key, 'aria-labelledby': `${id}-label` },
+    parts, editor.node, el('div', { class: 'row' }, button), status);
+  const control = { type: 'table', read: editor.read, setAttribute() {}, removeAttribute() {} };
   form.addEventListener('submit', (event) => {
     event.preventDefault();
     save(key, control, status, button);
