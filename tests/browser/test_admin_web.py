@@ -204,3 +204,25 @@ def test_social_handles_are_edited_as_rows_from_the_settings_table(
     assert "socialhandles[" in page.locator("#field-server-social_handles-status").inner_text()
     page.context.close()
     assert not admin_browser.errors, admin_browser.errors
+
+
+def test_external_actions_page_adds_a_button_the_viewer_page_shows(
+    admin_browser: AdminBrowser,
+) -> None:
+    daemon = admin_browser.daemon
+    page = admin_browser.page()
+    page.goto(daemon.url + "/admin/actions/")
+    box = page.locator("#field-server-external_actions-box")
+    box.wait_for()
+    page.locator("#field-server-external_actions-add").click()
+    page.locator("#field-server-external_actions-0-url").fill("https://example.com/shop")
+    page.locator("#field-server-external_actions-0-title").fill("Merch shop")
+    page.locator("#field-server-external_actions-0-openExternally").check()
+    box.get_by_role("button", name="Save").click()
+    page.locator("#field-server-external_actions-status", has_text="Saved").wait_for(timeout=10_000)
+    viewer = admin_browser.viewer()
+    viewer.goto(daemon.url + "/")
+    viewer.get_by_text("Merch shop").first.wait_for(timeout=10_000)
+    page.context.close()
+    viewer.context.close()
+    assert not admin_browser.errors, admin_browser.errors

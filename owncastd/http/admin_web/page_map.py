@@ -238,9 +238,11 @@ PAGES: tuple[AdminPage, ...] = (
         "actions/",
         "External actions",
         "Integrations",
-        "planned",
-        "Buttons on the viewer page that open other sites.",
+        "ready",
+        "Buttons on the viewer page that open other sites (or show them in a panel).",
         ctl="owncastctl config set server.external_actions",
+        script="config",
+        config="actions",
     ),
     _page(
         "plugins/",

@@ -23,6 +23,7 @@ CONFIG_KEYS = {  # config pages: the settings-table keys they show, by dotted pr
     "video": ("video.codec", "video.latency_level", "video.variants"),
     "chat": ("chat.",),
     "notify": ("notifications.",),
+    "actions": ("server.external_actions",),
     "appearance": ("server.appearance_variables", "server.custom_styles",
                    "server.custom_javascript"),
 }  # fmt: skip
