@@ -6,6 +6,7 @@ from __future__ import annotations
 import json
 import threading
 from collections.abc import Iterator
+from datetime import datetime, timedelta
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import Any
@@ -284,4 +285,25 @@ def test_all_users_are_searched_made_moderator_and_deleted(admin_browser: AdminB
     assert identity["id"] not in {u["id"] for u in users["results"]}
     page.context.close()
     viewer.context.close()
+    assert not admin_browser.errors, admin_browser.errors
+
+
+def test_a_one_off_stream_is_scheduled_then_cancelled(admin_browser: AdminBrowser) -> None:
+    daemon = admin_browser.daemon
+    page = admin_browser.page()
+    page.goto(daemon.url + "/admin/schedule/")
+    page.locator("#event-name").fill("Launch party")
+    # Within the admin schedule's window (up to 2 months ahead), in the browser's time zone.
+    start = (datetime.now() + timedelta(days=7)).strftime("%Y-%m-%dT19:30")
+    page.locator("#event-start").fill(start)
+    page.get_by_role("button", name="Schedule").click()
+    row = page.locator("#events tr", has_text="Launch party")
+    row.wait_for(timeout=10_000)
+    schedule = httpx.get(daemon.url + "/api/admin/schedule", auth=ADMIN, timeout=10).json()
+    (event,) = [e for e in schedule["events"] if e["name"] == "Launch party"]
+    assert event["durationMinutes"] == 60
+    row.get_by_role("button", name="Cancel").click()
+    page.locator("#schedule-status", has_text="Cancel: done").wait_for(timeout=10_000)
+    assert "cancel" in page.locator("#events tr", has_text="Launch party").inner_text().lower()
+    page.context.close()
     assert not admin_browser.errors, admin_browser.errors

@@ -263,9 +263,10 @@ PAGES: tuple[AdminPage, ...] = (
         "schedule/",
         "Schedule",
         "Integrations",
-        "planned",
+        "ready",
         "One-off and recurring scheduled streams.",
         ctl="owncastctl schedule",
+        script="schedule",
         sidebar=False,
     ),
     _page(
