@@ -155,7 +155,7 @@ def test_a_new_token_is_shown_once(admin_browser: AdminBrowser) -> None:
     assert not admin_browser.errors, admin_browser.errors
 
 
-def test_stream_keys_are_masked_until_revealed(admin_browser: AdminBrowser) -> None:
+def test_stream_keys_are_masked_until_revealed_then_edited(admin_browser: AdminBrowser) -> None:
     from tests.e2e.harness import STREAM_KEY
 
     page = admin_browser.page()
@@ -164,10 +164,19 @@ def test_stream_keys_are_masked_until_revealed(admin_browser: AdminBrowser) -> N
     box.wait_for()
     assert "Hidden (1 set)" in box.inner_text()
     assert STREAM_KEY not in page.content()
-    box.get_by_role("button", name="Reveal").click()
-    assert STREAM_KEY in box.inner_text()
+    box.get_by_role("button", name="Reveal and edit").click()
+    assert page.locator("#field-rtmp-stream_keys-0-key").input_value() == STREAM_KEY
     box.get_by_role("button", name="Hide").click()
     assert STREAM_KEY not in page.content()
+    # A second key, added in the browser, is accepted by the RTMP server's key list.
+    box.get_by_role("button", name="Reveal and edit").click()
+    page.locator("#field-rtmp-stream_keys-add").click()
+    page.locator("#field-rtmp-stream_keys-1-key").fill("second-key-from-the-browser")
+    page.locator("#field-rtmp-stream_keys-1-comment").fill("backup encoder")
+    box.get_by_role("button", name="Save").click()
+    page.locator("#field-rtmp-stream_keys-status", has_text="Saved").wait_for(timeout=10_000)
+    keys = api(admin_browser, "GET", "/api/admin/serverconfig")["streamKeys"]
+    assert [k["key"] for k in keys] == [STREAM_KEY, "second-key-from-the-browser"]
     # The admin password is write-only: an empty password field, never a value.
     assert page.locator("#field-admin-password_hash").input_value() == ""
     page.context.close()

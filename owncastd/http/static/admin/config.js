@@ -73,7 +73,7 @@ function readOnly(key, value) {
 function why(key) {
   if (!key.supported) return `Not supported by owncastd yet: ${key.feature}.`;
   if (!key.setter) return 'Set in owncast.toml (no admin setter); reload or restart to apply.';
-  if (key.items && !key.secret) return '';
+  if (key.items) return '';
   if (!EDITABLE.has(key.type) && !key.choices) return `Edit with: owncastctl config set ${key.key} …`;
   return '';
 }
@@ -110,6 +110,7 @@ function field(key, config) {
     el('p', { class: 'meta' }, APPLIES[key.applies] || key.applies, note ? ` · ${note}` : ''),
   ];
   if (!editable) return el('div', { class: 'field', id: `${id}-box` }, parts, readOnly(key, value));
+  if (key.items && key.secret) return secretTableField(key, value, id, parts);
   if (key.items) return tableField(key, value, id, parts);
   const control = input(key, value, id);
   control.setAttribute('aria-describedby', `${id}-doc ${id}-status`);
@@ -124,11 +125,25 @@ function field(key, config) {
   return form;
 }
 
-function tableField(key, value, id, parts) {
+// A secret array (stream keys): masked; "Reveal and edit" puts the rows into the page.
+function secretTableField(key, value, id, parts) {
+  const count = Array.isArray(value) ? value.length : 0;
+  const holder = el('div', {});
+  const reveal = el('button', { type: 'button', 'aria-expanded': 'false' }, 'Reveal and edit');
+  reveal.addEventListener('click', () => {
+    const open = reveal.getAttribute('aria-expanded') !== 'true';
+    holder.replaceChildren(...(open ? [tableField(key, value, id, [], 'div')] : []));
+    reveal.setAttribute('aria-expanded', String(open));
+    reveal.textContent = open ? 'Hide' : 'Reveal and edit';
+  });
+  return el('div', { class: 'field', id: `${id}-box` }, parts, el('p', {}, `Hidden (${count} set). `, reveal), holder);
+}
+
+function tableField(key, value, id, parts, wrapper = 'field') {
   const editor = tableEditor(id, key, value);
   const status = el('p', { class: 'status', id: `${id}-status`, role: 'status' });
   const button = el('button', { type: 'submit', class: 'primary' }, 'Save');
-  const form = el('form', { class: 'field', id: `${id}-box`, 'data-key': key.key, 'aria-labelledby': `${id}-label` },
+  const form = el('form', { class: wrapper === 'field' ? 'field' : null, id: wrapper === 'field' ? `${id}-box` : `${id}-form`, 'data-key': key.key, 'aria-labelledby': `${id}-label` },
     parts, editor.node, el('div', { class: 'row' }, button), status);
   const control = { type: 'table', read: editor.read, setAttribute() {}, removeAttribute() {} };
   form.addEventListener('submit', (event) => {
