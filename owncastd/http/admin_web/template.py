@@ -29,6 +29,16 @@ CONFIG_KEYS = {  # config pages: the settings-table keys they show, by dotted pr
 }  # fmt: skip
 
 
+# Modules a page's script imports besides admin-api.js: preloaded with the page, so the
+# browser fetches them at once instead of after parsing the script.
+IMPORTS = {
+    "config": ("config-tables.js",),
+    "hardware-info": ("chart.js",),
+    "viewer-info": ("chart.js",),
+    "stream-health": ("chart.js",),
+}
+
+
 def _href(page: AdminPage) -> str:
     return f"/admin/{page.path}"
 
@@ -102,10 +112,9 @@ def render(page: AdminPage) -> str:
     title = escape(page.title)
     scripts = f'<script type="module" src="{ASSETS}/shell.js"></script>'
     if page.status == "ready" and page.script:
-        scripts += (
-            f'<link rel="modulepreload" href="{ASSETS}/admin-api.js">'
-            f'<script type="module" src="{ASSETS}/{page.script}.js"></script>'
-        )
+        for module in ("admin-api.js", *IMPORTS.get(page.script, ())):
+            scripts += f'<link rel="modulepreload" href="{ASSETS}/{module}">'
+        scripts += f'<script type="module" src="{ASSETS}/{page.script}.js"></script>'
     return (
         '<!doctype html><html lang="en"><head><meta charset="utf-8">'
         '<meta name="viewport" content="width=device-width, initial-scale=1">'
