@@ -307,3 +307,27 @@ def test_a_one_off_stream_is_scheduled_then_cancelled(admin_browser: AdminBrowse
     assert "cancel" in page.locator("#events tr", has_text="Launch party").inner_text().lower()
     page.context.close()
     assert not admin_browser.errors, admin_browser.errors
+
+
+def test_the_keyboard_reaches_the_content_and_every_page_link(admin_browser: AdminBrowser) -> None:
+    page = admin_browser.page()
+    page.goto(admin_browser.daemon.url + "/admin/")
+    page.keyboard.press("Tab")
+    assert page.evaluate("document.activeElement.textContent") == "Skip to content"
+    page.keyboard.press("Enter")
+    assert page.evaluate("document.activeElement.id") == "main"
+    # Tabbing from the top goes through every sidebar link (none is skipped or trapped).
+    page.goto(admin_browser.daemon.url + "/admin/")
+    seen = set()
+    for _ in range(60):
+        page.keyboard.press("Tab")
+        seen.add(page.evaluate("document.activeElement.getAttribute('href')"))
+    links = page.locator("#sidebar a").evaluate_all(
+        "(links) => links.map((a) => a.getAttribute('href'))"
+    )
+    assert set(links) <= seen
+    page.locator("#sidebar a[href='/admin/logs/']").focus()
+    page.keyboard.press("Enter")
+    page.wait_for_url("**/admin/logs/")
+    page.context.close()
+    assert not admin_browser.errors, admin_browser.errors

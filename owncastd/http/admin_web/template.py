@@ -32,6 +32,7 @@ CONFIG_KEYS = {  # config pages: the settings-table keys they show, by dotted pr
 # Modules a page's script imports besides admin-api.js: preloaded with the page, so the
 # browser fetches them at once instead of after parsing the script.
 IMPORTS = {
+    "overview": ("chart.js",),
     "config": ("config-tables.js",),
     "hardware-info": ("chart.js",),
     "viewer-info": ("chart.js",),

@@ -2,6 +2,7 @@
 // health, polled from /api/admin/status and /api/admin/daemon.
 
 import { app, el, get } from './admin-api.js';
+import { lineChart } from './chart.js';
 
 const POLL_MS = 5000;
 
@@ -33,7 +34,7 @@ function healthPart(daemon) {
       : null);
 }
 
-function render(status, daemon) {
+function render(status, daemon, history) {
   const root = app();
   const state = status.online ? 'online' : 'offline';
   document.body.dataset.streamState = state;
@@ -44,6 +45,7 @@ function render(status, daemon) {
       card('Peak this stream', String(status.sessionPeakViewerCount ?? 0)),
       card('Peak ever', String(status.overallPeakViewerCount ?? 0)),
       card('Stream health', status.health?.healthy === false ? 'Unhealthy' : 'Healthy')),
+    history ? lineChart('Viewers', history) : null,
     el('h2', {}, 'Stream title'),
     el('p', { id: 'stream-title' }, status.streamTitle || '(none)'),
     el('h2', {}, 'Encoder'),
@@ -55,11 +57,12 @@ function render(status, daemon) {
 
 async function refresh() {
   try {
-    const [status, daemon] = await Promise.all([
+    const [status, daemon, history] = await Promise.all([
       get('/api/admin/status'),
       get('/api/admin/daemon').catch(() => null),
+      get('/api/admin/viewersOverTime').catch(() => null),
     ]);
-    render(status, daemon);
+    render(status, daemon, history);
   } catch (error) {
     app().append(el('p', { class: 'error', role: 'alert' }, `Cannot read the status: ${error.message}`));
   }
