@@ -19,6 +19,7 @@ import sys
 import venv
 from pathlib import Path
 
+import vendor_axe  # tools/vendor_axe.py: axe-core for the web admin's browser tests
 import vendor_hlsjs  # tools/vendor_hlsjs.py, beside this script (standard library only)
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -117,6 +118,8 @@ def main(argv: list[str]) -> int:
     ensure_packages("test" if mode == "test" else "")
     if mode == "test":
         ensure_test_system_packages()
+        if vendor_axe.main([]) != 0:
+            return 1
     else:
         ensure_ffmpeg_for_runtime()
     return 0

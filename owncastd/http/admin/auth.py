@@ -179,9 +179,10 @@ def _bcrypt_check(password: str, password_hash: str) -> bool:
 
 
 def unauthorized() -> Response:
-    """Owncast's 401 for admin routes."""
-    response = Response("Unauthorised\n", status=401, content_type="text/plain; charset=utf-8")
+    """Owncast's 401 for admin routes (Go's `http.Error`: text, nosniff, a newline)."""
+    response = Response("Unauthorized\n", status=401, content_type="text/plain; charset=utf-8")
     response.headers["WWW-Authenticate"] = REALM
+    response.headers["X-Content-Type-Options"] = "nosniff"
     return response
 
 
