@@ -27,6 +27,7 @@ from owncastd.config.settings import Settings, SettingsRef
 from owncastd.core.chat.room import ChatRoom
 from owncastd.core.codecs import LastRefusal
 from owncastd.core.events import EventBus
+from owncastd.core.snapshot_demand import SnapshotDemand
 from owncastd.core.stream import Stream, restore_stats
 from owncastd.core.viewers import ViewerTracker
 from owncastd.errors import FfmpegNotFoundError
@@ -202,7 +203,7 @@ class Daemon:
             clock=self._clock,
         )
 
-    def _transcoder(self, stream: Stream) -> TranscoderService:
+    def _transcoder(self, stream: Stream, snapshots: SnapshotDemand) -> TranscoderService:
         """ffmpeg's supervisor, writing HLS under the data directory."""
         settings = self.settings
         return TranscoderService(
@@ -210,7 +211,7 @@ class Daemon:
             output=HlsOutput(self.paths.hls_dir),
             ffmpeg=self._ffmpeg,
             video_settings=lambda: settings.current.video,
-            thumbnails=ThumbnailMaker(self._ffmpeg, self.paths.tmp_dir),
+            thumbnails=ThumbnailMaker(self._ffmpeg, self.paths.tmp_dir, snapshots),
             log_file=self.paths.log_dir / TRANSCODER_LOG_FILE,
         )
 
@@ -226,7 +227,7 @@ class Daemon:
         assert appliance is not None
         appliance.attach_stream(lambda: stream.is_live)
         appliance.health.add_check("ingest", stream.ingest_problem)  # a stuck session
-        transcoder = self._transcoder(stream)
+        transcoder = self._transcoder(stream, snapshots := SnapshotDemand())
         bus.subscribe(transcoder.on_event)
         chat, codecs = await self._chat_and_codecs(store, stream)
         control = build_control_plane(
@@ -261,6 +262,7 @@ class Daemon:
             operations=appliance.operations,
             control=control,
             config_path=self.config_path,
+            snapshots=snapshots,
         )
         async with trio.open_nursery() as services:
             await services.start(stream.run)

@@ -4,7 +4,10 @@ One ffmpeg decodes only the keyframes of the newest PREVIEW_SEGMENTS segments of
 (see :mod:`owncastd.hls.snapshot_command`), and a run is skipped when no segment was added
 since the last one (a stalled publisher costs nothing). The preview is remade every
 PREVIEW_EVERY-th run (every 40 s, Owncast: 20 s); the runs between make only the thumbnail
-from the newest segment, at less than half the cost (issue 17: ≤ 1% of a core). Files are
+from the newest segment, at less than half the cost (issue 17: ≤ 1% of a core). With a
+:class:`~owncastd.core.snapshot_demand.SnapshotDemand`, runs after a stream's first happen only
+for the images someone fetched since the last run (a fetch gets the current file, the next
+run refreshes it). Files are
 written to a temp name and moved into place, so the web server never serves half a file.
 While offline both are removed and the web server shows the logo instead.
 """
@@ -21,6 +24,7 @@ from pathlib import Path
 import trio
 
 from owncastd.config.settings import VideoVariant
+from owncastd.core.snapshot_demand import SnapshotDemand
 from owncastd.hls.snapshot_command import build_snapshot_command, build_thumbnail_command
 
 log = logging.getLogger(__name__)
@@ -55,14 +59,21 @@ def highest_quality_variant(variants: Sequence[VideoVariant]) -> int:
 
 
 class ThumbnailMaker:
-    """Runs ffmpeg to refresh the thumbnail and preview in `directory`."""
+    """Runs ffmpeg to refresh the thumbnail and preview in `directory`.
 
-    def __init__(self, ffmpeg: str, directory: Path) -> None:
+    With a `demand`, a run after the first one of a stream happens only for the image(s)
+    fetched since the last run (the preview still at most every PREVIEW_EVERY-th new segment);
+    without one, every new segment is used (as Owncast, which runs every 20 s).
+    """
+
+    def __init__(self, ffmpeg: str, directory: Path, demand: SnapshotDemand | None = None) -> None:
         self._ffmpeg = ffmpeg
         self.directory = directory
         self.failures = 0
         self.runs = 0  # ffmpeg runs (skipped ones not counted)
+        self._demand = demand
         self._last: tuple[Path, int] | None = None  # the newest segment of the last good run
+        self._seen: tuple[Path, int] | None = None  # the newest segment of the last call
         self._thumbnail_only_runs: int | None = None  # since the last preview (None: none yet)
 
     @property
@@ -93,8 +104,11 @@ class ThumbnailMaker:
             stamp = (segment, (await trio.Path(segment).stat()).st_mtime_ns)
             if stamp == self._last:
                 return True
+            wanted = self._wanted(stamp)
+            if wanted is None:
+                return True
+            preview = wanted
             await trio.Path(self.directory).mkdir(parents=True, exist_ok=True)
-            preview = self.preview_due
             segments = await trio.to_thread.run_sync(recent_segments, segment) if preview else []
         except OSError as exc:
             log.warning(
@@ -109,7 +123,29 @@ class ThumbnailMaker:
             self._thumbnail_only_runs = 0 if preview else (done or 0) + 1
             return True
         self.failures += 1
+        if self._demand is not None:  # fetched all the same: the next segment tries again
+            self._demand.thumbnail = True
+            self._demand.preview = self._demand.preview or preview
         return False
+
+    def _wanted(self, stamp: tuple[Path, int]) -> bool | None:
+        """For a segment newer than the last run's: None to skip it (nothing fetched since),
+        else whether the run makes the preview too. Takes the demand it serves."""
+        demand, due = self._demand, self.preview_due
+        if demand is None or self._thumbnail_only_runs is None:  # always / a stream's first
+            if demand is not None:
+                demand.thumbnail = demand.preview = False
+            return due
+        preview = due and demand.preview
+        if not (preview or demand.thumbnail):
+            if stamp != self._seen and not due:  # an unused segment counts toward the preview
+                self._thumbnail_only_runs += 1
+            self._seen = stamp
+            return None
+        self._seen = stamp
+        demand.thumbnail = False
+        demand.preview = demand.preview and not preview
+        return preview
 
     async def clear(self) -> None:
         """Remove the thumbnail and preview (the stream went offline); failures are logged."""

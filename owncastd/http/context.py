@@ -9,6 +9,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from owncastd.config.settings import SettingsRef
+from owncastd.core.snapshot_demand import SnapshotDemand
 from owncastd.core.stream import Stream
 from owncastd.core.viewers import ViewerTracker
 
@@ -57,3 +58,6 @@ class WebContext:
     config_path: Path | None = None
     # Chat (room, store, emoji); None in apps built without it (no chat routes then).
     chat: ChatServices | None = None
+    # Told of `/thumbnail.jpg` / `/preview.gif` fetches (the thumbnail maker runs on demand);
+    # None: nobody listens.
+    snapshots: SnapshotDemand | None = None

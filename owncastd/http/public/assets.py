@@ -79,6 +79,8 @@ def create_media_routes(ctx: WebContext) -> Blueprint:
 
     @media.get("/thumbnail.jpg")
     async def thumbnail() -> Response:
+        if ctx.snapshots is not None:
+            ctx.snapshots.want_thumbnail()
         if ctx.stream.is_live:
             data = await read_file(paths.thumbnails_dir / "thumbnail.jpg")
             if data is not None:
@@ -89,6 +91,8 @@ def create_media_routes(ctx: WebContext) -> Blueprint:
 
     @media.get("/preview.gif")
     async def preview() -> Response:
+        if ctx.snapshots is not None:
+            ctx.snapshots.want_preview()
         data = await read_file(paths.thumbnails_dir / "preview.gif") if ctx.stream.is_live else None
         if data is None:
             return error(404, "no preview while offline")

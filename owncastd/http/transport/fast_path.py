@@ -274,6 +274,8 @@ class FastPath:
         return (200, head, item.data)
 
     async def _thumbnail(self) -> Reply:
+        if self._ctx.snapshots is not None:
+            self._ctx.snapshots.want_thumbnail()
         if self._ctx.stream.is_live:
             path = self._ctx.paths.thumbnails_dir / "thumbnail.jpg"
             item = await self._playlists.fresh(str(path))
@@ -283,6 +285,8 @@ class FastPath:
         return await self._logo(THUMBNAIL_CACHE_CONTROL)
 
     async def _preview(self) -> Reply:
+        if self._ctx.snapshots is not None:
+            self._ctx.snapshots.want_preview()
         if not self._ctx.stream.is_live:
             return NO_PREVIEW
         path = self._ctx.paths.thumbnails_dir / "preview.gif"
