@@ -3,9 +3,11 @@
 For each round, server, request and connection count, `wrk -t2 -cN -dD --latency` runs and
 the server's own CPU (utime + stime from /proc/<pid>/stat, summed over nginx's master and
 workers) is read before and after: printed as req/s, requests per CPU-second, p99 latency and
-errors (socket errors + non-2xx answers). Requests: the master playlist, a variant playlist, a
-~1 MB segment and `/api/status` (nginx: a static JSON file of the same size). A summary table
-of the medians over the rounds follows.
+errors (socket errors + non-2xx answers), and the machine's softirq CPU per request
+(/proc/stat: loopback TCP work the kernel may do there, outside either server's CPU; other
+jobs' network traffic counts too). Requests: the master playlist, a variant playlist, a ~1 MB
+segment and `/api/status` (nginx: a static JSON file of the same size). A summary table of
+the medians over the rounds follows.
 
 owncastd runs from this repo's venv on a fresh data directory; the HLS files are written into
 its `hls/` directory after it is ready (no stream is live, so playlist requests do not count
@@ -83,6 +85,7 @@ class Result:
     per_cpu: float
     p99_ms: float
     errors: int
+    softirq_us: float = 0.0  # the machine's softirq CPU per request (not in the server's)
 
 
 def write_hls(hls: Path) -> None:
@@ -111,6 +114,12 @@ def cpu_of(pids: list[int]) -> float:
     return total / TICKS
 
 
+def softirq_seconds() -> float:
+    """The machine's softirq CPU time so far (all CPUs), from /proc/stat."""
+    with open("/proc/stat") as stat:
+        return int(stat.readline().split()[7]) / TICKS
+
+
 def wrk(url: str, connections: int, duration: int) -> tuple[float, float, int]:
     """req/s, p99 in ms and errors of one wrk run."""
     argv = ["wrk", "-t2", f"-c{connections}", f"-d{duration}s", "--latency", "--timeout", "5s"]
@@ -126,10 +135,11 @@ def wrk(url: str, connections: int, duration: int) -> tuple[float, float, int]:
 
 def measure(base: str, pids: list[int], path: str, connections: int, duration: int) -> Result:
     """One wrk run with the server's CPU read around it."""
-    before = cpu_of(pids)
+    before, softirq = cpu_of(pids), softirq_seconds()
     rps, p99_ms, errors = wrk(base + path, connections, duration)
     cpu = cpu_of(pids) - before
-    return Result(rps, rps * duration / cpu if cpu else float("inf"), p99_ms, errors)
+    softirq_us = (softirq_seconds() - softirq) / (rps * duration) * 1e6 if rps else float("nan")
+    return Result(rps, rps * duration / cpu if cpu else float("inf"), p99_ms, errors, softirq_us)
 
 
 class Nginx:
@@ -214,7 +224,8 @@ def run(args: argparse.Namespace, root: Path) -> None:
                         print(
                             f"round={round_no} server={name} request={target} conns={conns} "
                             f"rps={result.rps:.0f} req_per_cpu_s={result.per_cpu:.0f} "
-                            f"p99_ms={result.p99_ms:.1f} errors={result.errors}",
+                            f"p99_ms={result.p99_ms:.1f} errors={result.errors} "
+                            f"softirq_us_per_req={result.softirq_us:.0f}",
                             flush=True,
                         )
         print_summary(results)
