@@ -3,10 +3,13 @@ messages over the chat websocket), recent webhook deliveries, and backups."""
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+
 import httpx
 import pytest
 
 from tests.browser.admin_fixtures import ADMIN, AdminBrowser, admin_browser_fixture  # noqa: F401
+from tests.browser.test_admin_web_more import LoopbackSite
 from tests.browser.test_chat_page import CONNECTED, chat_message
 
 pytestmark = [pytest.mark.browser, pytest.mark.e2e]
@@ -47,4 +50,35 @@ def test_chat_messages_arrive_and_hide_live_without_polling(admin_browser: Admin
     assert len(reads) == 1, reads
     page.context.close()
     viewer.context.close()
+    assert not admin_browser.errors, admin_browser.errors
+
+
+@pytest.fixture(name="receiver")
+def receiver_fixture() -> Iterator[LoopbackSite]:
+    site = LoopbackSite()
+    yield site
+    site.close()
+
+
+def test_a_test_delivery_shows_under_recent_deliveries(
+    admin_browser: AdminBrowser, receiver: LoopbackSite
+) -> None:
+    """The webhooks page lists the attempt it just made: event, webhook, the receiver's status."""
+    hook = httpx.post(
+        admin_browser.daemon.url + "/api/admin/webhooks/create",
+        auth=ADMIN,
+        json={"url": receiver.url + "/recent", "events": ["STREAM_STOPPED"]},
+        timeout=10,
+    ).json()
+    page = admin_browser.page()
+    page.goto(admin_browser.daemon.url + "/admin/webhooks/")
+    page.wait_for_selector("body[data-ready=yes]")
+    assert "No deliveries" in page.locator("#deliveries").inner_text()
+    page.locator("#webhooks tr", has_text="/recent").get_by_role("button", name="Send test").click()
+    row = page.locator("#webhook-deliveries tbody tr", has_text="STREAM_STOPPED")
+    row.wait_for(timeout=10_000)
+    assert f"#{hook['id']} (test)" in row.inner_text()
+    assert "200 OK" in row.inner_text()
+    assert hook["secret"] not in page.content()
+    page.context.close()
     assert not admin_browser.errors, admin_browser.errors
