@@ -3,6 +3,7 @@ messages over the chat websocket), recent webhook deliveries, and backups."""
 
 from __future__ import annotations
 
+import tarfile
 from collections.abc import Iterator
 
 import httpx
@@ -80,5 +81,25 @@ def test_a_test_delivery_shows_under_recent_deliveries(
     assert f"#{hook['id']} (test)" in row.inner_text()
     assert "200 OK" in row.inner_text()
     assert hook["secret"] not in page.content()
+    page.context.close()
+    assert not admin_browser.errors, admin_browser.errors
+
+
+def test_a_backup_is_made_and_downloaded_from_the_backups_page(admin_browser: AdminBrowser) -> None:
+    """The backups page (ours) makes an archive, lists it and downloads it under its name."""
+    page = admin_browser.page()
+    page.goto(admin_browser.daemon.url + "/admin/backups/")
+    page.wait_for_selector("body[data-ready=yes]")
+    assert "owncastd's own page" in page.inner_text("main")
+    page.get_by_role("button", name="Make a backup now").click()
+    page.locator("#backups-status", has_text="Made owncastd-backup-").wait_for(timeout=15_000)
+    link = page.locator("#backups a", has_text="Download owncastd-backup-").first
+    with page.expect_download() as info:
+        link.click()
+    download = info.value
+    assert download.suggested_filename.startswith("owncastd-backup-")
+    assert download.suggested_filename.endswith(".tar.gz")
+    with tarfile.open(download.path(), mode="r:gz") as tar:
+        assert {"manifest.json", "owncast.db", "owncast.toml"} <= set(tar.getnames())
     page.context.close()
     assert not admin_browser.errors, admin_browser.errors
