@@ -103,3 +103,33 @@ def test_a_backup_is_made_and_downloaded_from_the_backups_page(admin_browser: Ad
         assert {"manifest.json", "owncast.db", "owncast.toml"} <= set(tar.getnames())
     page.context.close()
     assert not admin_browser.errors, admin_browser.errors
+
+
+def test_with_chat_off_the_messages_page_does_not_open_the_socket(
+    admin_browser: AdminBrowser,
+) -> None:
+    """Chat disabled: the page shows the history and waits, without failing websocket attempts."""
+    daemon = admin_browser.daemon
+
+    def chat_disabled(value: bool) -> None:
+        response = httpx.post(
+            daemon.url + "/api/admin/config/chat/disable",
+            auth=ADMIN,
+            json={"value": value},
+            timeout=10,
+        )
+        assert response.status_code == 200, response.text
+
+    chat_disabled(True)
+    try:
+        page = admin_browser.page()
+        sockets: list[str] = []
+        page.on("websocket", lambda ws: sockets.append(ws.url))
+        page.goto(daemon.url + "/admin/chat/messages/")
+        page.wait_for_selector("body[data-chat-state=disabled]", timeout=10_000)
+        page.wait_for_selector("body[data-ready=yes]")
+        assert sockets == []
+        page.context.close()
+    finally:
+        chat_disabled(False)
+    assert not admin_browser.errors, admin_browser.errors

@@ -4,6 +4,7 @@
 // another admin or a moderator shows at once). After a reconnect the history is read again.
 
 import { app, el, get, post } from './admin-api.js';
+import { fetchConfig } from '../api.js';
 import { ensureIdentity, saveIdentity } from '../chat-api.js';
 import { socketUrl } from '../chat-protocol.js';
 import { ChatSocket } from '../chat-socket.js';
@@ -115,9 +116,15 @@ function onEvent(socket, event) {
   }
 }
 
+/** Before each attempt: null while chat is off (the socket checks again later), else the URL. */
 async function socketAddress() {
+  const config = await fetchConfig();
+  if (config.chatDisabled) {
+    document.body.dataset.chatState = 'disabled';
+    return null;
+  }
   const identity = await ensureIdentity();
-  return socketUrl(window.location, identity.accessToken, null);
+  return socketUrl(window.location, identity.accessToken, config.socketHostOverride);
 }
 
 await load();
