@@ -91,6 +91,7 @@ def test_a_backup_is_made_and_downloaded_from_the_backups_page(admin_browser: Ad
     page.goto(admin_browser.daemon.url + "/admin/backups/")
     page.wait_for_selector("body[data-ready=yes]")
     assert "owncastd's own page" in page.inner_text("main")
+    assert "null" not in page.inner_text("#app")
     page.get_by_role("button", name="Make a backup now").click()
     page.locator("#backups-status", has_text="Made owncastd-backup-").wait_for(timeout=15_000)
     link = page.locator("#backups a", has_text="Download owncastd-backup-").first

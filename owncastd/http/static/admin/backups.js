@@ -38,12 +38,12 @@ async function main(message = '') {
         make.disabled = false;
       }
     });
-    root.append(
+    root.append(...[
       el('p', {}, 'Archives hold the database, the configuration (with its secrets) and uploaded files. Restore one with ', el('code', {}, 'owncastd restore'), '.'),
       el('div', { class: 'row' }, make),
       canCreate ? null : el('p', {}, 'This daemon runs without a configuration file, so it cannot make backups.'),
       status,
-      table(backups));
+      table(backups)].filter(Boolean));
     document.body.dataset.ready = 'yes';
   } catch (error) {
     app().append(el('p', { class: 'error', role: 'alert' }, `Cannot read the backups: ${error.message}`));
