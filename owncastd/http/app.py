@@ -10,6 +10,7 @@ from werkzeug.exceptions import HTTPException
 
 from owncastd.http.admin.appliance_routes import create_operations_routes
 from owncastd.http.admin.auth import AdminGuard
+from owncastd.http.admin.backup_routes import create_backup_routes
 from owncastd.http.admin.blueprints import register_control_plane
 from owncastd.http.admin.chat import register_chat_routes
 from owncastd.http.admin.status import create_admin_status
@@ -41,6 +42,7 @@ def create_app(ctx: WebContext) -> QuartTrio:
     app.register_blueprint(create_admin_status(ctx, guard))
     app.register_blueprint(create_media_routes(ctx))
     app.register_blueprint(create_operations_routes(ctx, guard))
+    app.register_blueprint(create_backup_routes(ctx, guard))
     if ctx.chat is not None:
         register_chat_routes(app, ctx, ctx.chat, guard)
     app.register_blueprint(create_pages(ctx))

@@ -19,6 +19,7 @@ import trio
 from owncastd.config.settings import Settings, SettingsRef
 from owncastd.notify import pet_watchdog, sd_notify, watchdog_interval
 from owncastd.ops.backup import BackupSources
+from owncastd.ops.backup_downloads import BackupDownloads
 from owncastd.ops.backup_schedule import BackupScheduler
 from owncastd.ops.daemon_status import Operations
 from owncastd.ops.disk import CHECK_INTERVAL, DiskMonitor
@@ -72,7 +73,9 @@ class Appliance:
                 notify=self.notify,
                 clock=clock,
             )
-        self.operations = Operations(self.health, self.reloader)
+        sources = self._backup_sources if options.config_path is not None else None
+        backups = BackupDownloads(self._backup_dir, sources, clock)
+        self.operations = Operations(self.health, self.reloader, backups=backups)
 
     def notify(self, message: str) -> None:
         """Tell systemd (when it is listening)."""
@@ -98,7 +101,7 @@ class Appliance:
         """Run the appliance tasks until cancelled."""
         settings = self._settings.current
         data_dir = Path(settings.paths.data_dir)
-        backup_dir = Path(settings.paths.backup_dir or data_dir / "backup")
+        backup_dir = self._backup_dir()
         async with trio.open_nursery() as nursery:
             interval = watchdog_interval(self._environ)
             if interval is not None:
@@ -120,6 +123,10 @@ class Appliance:
                 scheduler = BackupScheduler(self._backup_sources, backup_dir, self.health)
                 await nursery.start(scheduler.run)
             task_status.started()
+
+    def _backup_dir(self) -> Path:
+        paths = self._settings.current.paths
+        return Path(paths.backup_dir or Path(paths.data_dir) / "backup")
 
     def _backup_sources(self) -> BackupSources:
         assert self._options.config_path is not None

@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
+from owncastd.ops.backup_downloads import BackupDownloads
 from owncastd.ops.health import Health
 from owncastd.ops.reload import ConfigReloader
 
@@ -27,11 +28,12 @@ class ListenerReport:
 @dataclass(frozen=True)
 class Operations:
     """Health for `/api/healthz`; the reloader for `POST /api/admin/config/reload`; the web
-    listener's limits for `/api/admin/daemon`."""
+    listener's limits for `/api/admin/daemon`; the archives for `/api/admin/backups`."""
 
     health: Health
     reloader: ConfigReloader | None = None
     web: ListenerReport = field(default_factory=ListenerReport)
+    backups: BackupDownloads | None = None
 
     async def status_json(self) -> dict[str, object]:
         """`GET /api/admin/daemon`: health, keys waiting for a restart, the last reload, the

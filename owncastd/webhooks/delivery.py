@@ -89,6 +89,7 @@ class WebhookSender:
         policy: DeliveryPolicy | None = None,
         *,
         on_delivered: Callable[[Webhook], None] = lambda hook: None,
+        on_attempt: Callable[[Webhook, str, Outcome], None] = lambda hook, kind, outcome: None,
         still_wanted: Callable[[Webhook], bool] = lambda hook: True,
         user_agent: str = "owncastd-webhooks",
         unix_time: Callable[[], float] = time.time,
@@ -97,6 +98,7 @@ class WebhookSender:
         self.policy = policy or DeliveryPolicy()
         self.counts = DeliveryCounts()
         self._on_delivered = on_delivered
+        self._on_attempt = on_attempt
         self._still_wanted = still_wanted
         self._user_agent = user_agent
         self._unix_time = unix_time
@@ -190,6 +192,7 @@ class WebhookSender:
             outcome = await self._post(
                 self._shared_client(), hook, delivery.event_type, delivery.body
             )
+            self._on_attempt(hook, delivery.event_type, outcome)
             if outcome.ok:
                 self.counts.delivered += 1
                 self._on_delivered(hook)

@@ -43,6 +43,7 @@ from owncastd.core.webhooks import (
 )
 from owncastd.errors import WebhookRejectedError
 from owncastd.webhooks.delivery import Delivery, DeliveryPolicy, Outcome, WebhookSender
+from owncastd.webhooks.recent import Attempt, RecentDeliveries
 
 if TYPE_CHECKING:
     import httpx
@@ -74,9 +75,11 @@ class WebhookService:
         self._settings = settings
         self._status = status
         self._clock = clock
+        self.recent = RecentDeliveries()
         self.sender = WebhookSender(
             policy,
             on_delivered=self._delivered,
+            on_attempt=lambda hook, kind, outcome: self._note(hook, kind, outcome, test=False),
             still_wanted=lambda hook: hook.id in self._hooks,
             user_agent=user_agent,
             transport=transport,
@@ -138,6 +141,7 @@ class WebhookService:
                 return False
             await self._store.delete(webhook_id)
             del self._hooks[webhook_id]
+            self.recent.forget(webhook_id)
         log.info("webhook deleted id=%d", webhook_id)
         return True
 
@@ -158,6 +162,7 @@ class WebhookService:
             stream_title=server.stream_title,
         )
         outcome = await self.sender.attempt(hook, event_type, self._body(event_type, data))
+        self._note(hook, event_type, outcome, test=True)
         if outcome.ok:
             self._delivered(hook)
         log.info("webhook test id=%d host=%s result=%r", hook.id, hook.host, outcome.describe())
@@ -219,6 +224,10 @@ class WebhookService:
             server_url=self._settings.current.server.url,
         )
         return encode(document)
+
+    def _note(self, hook: Webhook, event_type: str, outcome: Outcome, *, test: bool) -> None:
+        status, error, seconds = outcome.status, outcome.error, outcome.seconds
+        self.recent.note(Attempt(hook.id, self._clock(), event_type, status, error, seconds, test))
 
     def _delivered(self, hook: Webhook) -> None:
         now = self._clock()

@@ -6,7 +6,7 @@ import re
 
 import pytest
 
-from owncastd.http.admin_web.page_map import PAGES
+from owncastd.http.admin_web.page_map import BY_PATH, OURS, PAGES
 from tests.component.admin_fixtures import AdminHarness, admin_fixture  # noqa: F401
 from tests.component.app_fixtures import basic
 
@@ -76,10 +76,8 @@ async def test_options_is_204_without_auth(admin: AdminHarness) -> None:
     assert body == b""
 
 
-@pytest.mark.parametrize("url", OWNCAST_PAGES)
-async def test_every_owncast_page_url_answers_200_with_its_page(
-    admin: AdminHarness, url: str
-) -> None:
+@pytest.mark.parametrize("url", [*OWNCAST_PAGES, "/admin/backups/"])
+async def test_every_page_url_answers_200_with_its_page(admin: AdminHarness, url: str) -> None:
     response, body = await admin.get(url)
     assert response.status_code == 200, url
     assert response.headers["Content-Type"] == "text/html; charset=utf-8"
@@ -92,9 +90,13 @@ async def test_every_owncast_page_url_answers_200_with_its_page(
 
 
 async def test_the_page_map_is_owncasts_and_nothing_more(admin: AdminHarness) -> None:
-    assert sorted(f"/admin/{p.path}" for p in PAGES) == sorted(
+    """Owncast's pages, plus only the pages that say they are ours (backups)."""
+    assert set(OURS) == {"backups/"}
+    assert sorted(f"/admin/{p.path}" for p in PAGES if p.path not in OURS) == sorted(
         u.split("?")[0] for u in OWNCAST_PAGES
     )
+    for path in OURS:
+        assert "owncastd's own page" in BY_PATH[path].about
 
 
 @pytest.mark.parametrize(

@@ -4,14 +4,15 @@ Create takes `{url, events, secret?}` (develop; a secret is generated when none 
 answers `{id, url, events, timestamp, lastUsed, secret}`; the secret signs every delivery
 (`owncast-signature`). `POST /api/admin/webhooks/test {id}` sends a
 sample event of the webhook's first type at once and says how the receiver answered: 200 when
-it answered 2xx, 424 (with the reason) when it did not.
+it answered 2xx, 424 (with the reason) when it did not. `GET /api/admin/webhooks/deliveries
+[?id=N]` (ours) lists the last attempts kept in memory, newest first (no URL, secret or signature).
 """
 
 from __future__ import annotations
 
 from typing import Any
 
-from quart import Blueprint, Response, jsonify
+from quart import Blueprint, Response, jsonify, request
 
 from owncastd.errors import WebhookRejectedError
 from owncastd.http.admin.auth import AdminGuard
@@ -82,6 +83,17 @@ def create_admin_webhooks(guard: AdminGuard, control: ControlPlane) -> Blueprint
         if not await hooks.delete(webhook_id):
             raise BadRequestError(f"no webhook with id {webhook_id}")
         return success("deleted webhook")
+
+    @bp.route("/deliveries", methods=["GET", "OPTIONS"])
+    @guard.require
+    async def deliveries() -> Response:
+        raw = request.args.get("id")
+        if raw is not None and not raw.isdigit():
+            raise BadRequestError(f"id must be a whole number (got {raw[:20]!r})")
+        webhook_id = None if raw is None else int(raw)
+        if webhook_id is not None and webhook_id not in {hook.id for hook in await hooks.all()}:
+            raise BadRequestError(f"no webhook with id {webhook_id}")
+        return json_no_cache([a.to_json() for a in hooks.recent.newest_first(webhook_id)])
 
     @bp.route("/test", methods=["POST", "OPTIONS"])
     @guard.require

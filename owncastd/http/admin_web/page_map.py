@@ -1,4 +1,5 @@
-"""Owncast's admin page map (develop §6.2): every URL, its sidebar label and what it does here.
+"""Owncast's admin page map (develop §6.2): every URL, its sidebar label and what it does here,
+plus owncastd's own pages (`OURS`, e.g. backups), which Owncast's admin does not have.
 
 `status` says how far a page is built: "ready" pages do the job with their own ES module
 (`/static/admin/<script>.js`); "planned" pages describe what they will do and name the
@@ -270,6 +271,16 @@ PAGES: tuple[AdminPage, ...] = (
         sidebar=False,
     ),
     _page(
+        "backups/",
+        "Backups",
+        "Help",
+        "ready",
+        "owncastd's own page (Owncast's admin has none): the backup archives of the database,"
+        " configuration and uploads, automatic and manual; make one and download it.",
+        ctl="owncastd backup",
+        script="backups",
+    ),
+    _page(
         "upgrade/",
         "Upgrade",
         "Help",
@@ -290,3 +301,4 @@ PAGES: tuple[AdminPage, ...] = (
 )
 
 BY_PATH: dict[str, AdminPage] = {page.path: page for page in PAGES}
+OURS: frozenset[str] = frozenset({"backups/"})  # pages that are owncastd's, not Owncast's

@@ -37,6 +37,8 @@ IMPORTS = {
     "hardware-info": ("chart.js",),
     "viewer-info": ("chart.js",),
     "stream-health": ("chart.js",),
+    # The viewer's chat modules (/static/…), preloaded so the socket opens without a waterfall.
+    "chat-messages": ("../chat-api.js", "../api.js", "../chat-protocol.js", "../chat-socket.js"),
 }
 
 

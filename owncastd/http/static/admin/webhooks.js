@@ -1,4 +1,5 @@
-// Webhooks: list, create (events to send), send a test delivery, delete.
+// Webhooks: list, create (events to send), send a test delivery, delete, and the recent
+// delivery attempts (kept in the daemon's memory; read again after a test or on demand).
 
 import { app, el, get, post } from './admin-api.js';
 
@@ -44,6 +45,7 @@ function table(hooks, reload, status) {
       } catch (error) {
         status.textContent = `Failed: ${error.message}`;
       }
+      if (path.endsWith('/test')) showDeliveries();
     });
     return button;
   };
@@ -57,12 +59,49 @@ function table(hooks, reload, status) {
         act('Delete', '/api/admin/webhooks/delete', hook, 'danger'))))));
 }
 
+function result(attempt) {
+  if (attempt.status === null) return attempt.error || 'no answer';
+  return attempt.ok ? `${attempt.status} OK` : `HTTP ${attempt.status}`;
+}
+
+/** The recent attempts, newest first, in the #deliveries section. */
+async function showDeliveries() {
+  const box = document.getElementById('deliveries');
+  if (!box) return;
+  let attempts;
+  try {
+    attempts = await get('/api/admin/webhooks/deliveries');
+  } catch (error) {
+    box.replaceChildren(el('p', { class: 'error', role: 'alert' }, `Cannot read the deliveries: ${error.message}`));
+    return;
+  }
+  box.replaceChildren(attempts.length === 0
+    ? el('p', {}, 'No deliveries since the server started.')
+    : el('table', { class: 'responsive', id: 'webhook-deliveries' },
+      el('caption', { class: 'about' }, 'Last attempts of each webhook since the server started, newest first'),
+      el('thead', {}, el('tr', {}, ['Time', 'Webhook', 'Event', 'Result', 'Took'].map((h) => el('th', { scope: 'col' }, h)))),
+      el('tbody', {}, attempts.map((a) => el('tr', { class: a.ok ? null : 'failed' },
+        el('td', {}, new Date(a.timestamp).toLocaleTimeString()),
+        el('td', {}, `#${a.webhookId}${a.test ? ' (test)' : ''}`),
+        el('td', {}, el('code', {}, a.eventType)),
+        el('td', {}, result(a)),
+        el('td', {}, `${Math.round(a.durationMs)} ms`))))));
+}
+
+function deliveriesSection() {
+  return el('section', { 'aria-labelledby': 'deliveries-title' },
+    el('h2', { id: 'deliveries-title' }, 'Recent deliveries'),
+    el('button', { type: 'button', id: 'refresh-deliveries', onclick: showDeliveries }, 'Refresh'),
+    el('div', { id: 'deliveries', 'aria-live': 'polite' }));
+}
+
 async function main(message = '') {
   try {
     const hooks = await get('/api/admin/webhooks');
     const root = app();
     const status = el('p', { class: 'status', role: 'status', id: 'webhooks-status' }, message);
-    root.append(status, table(hooks, main, status), createForm(main));
+    root.append(status, table(hooks, main, status), deliveriesSection(), createForm(main));
+    await showDeliveries();
     document.body.dataset.ready = 'yes';
   } catch (error) {
     app().append(el('p', { class: 'error', role: 'alert' }, `Cannot read the webhooks: ${error.message}`));
