@@ -71,8 +71,8 @@ def main() -> int:
             measure(browser, daemon.url + "/admin/", True)  # warm the daemon's file cache
             print(f"load average {os.getloadavg()[0]:.1f}, {args.runs} cold loads per page")
             worst = True
-            blank = [measure(browser, daemon.url + "/static/admin/admin.css", False)[0]]
-            blank += [measure(browser, daemon.url + "/static/admin/admin.css", False)[0]]
+            blank = [measure(browser, daemon.url + "/static/style.css", False)[0]]
+            blank += [measure(browser, daemon.url + "/static/style.css", False)[0]]
             print(f"(browser floor: a bare CSS file loads in {statistics.median(blank):.0f} ms)")
             print(f"{'page':<28} {'median ms':>9} {'max ms':>7} {'html ms':>7} {'KB':>6}  budget")
             for admin_page in PAGES:

@@ -143,20 +143,29 @@ async def test_pages_carry_a_strict_csp_and_refuse_framing(admin: AdminHarness) 
     assert response.headers["Cache-Control"] == "no-store"
     html = body.decode()
     # No inline script, handler or style: every <script> has a same-origin src.
-    assert re.findall(r"<script(?![^>]*\ssrc=\"/static/admin/)", html) == []
+    assert re.findall(r"<script(?![^>]*\ssrc=\"/admin/assets/)", html) == []
     assert not re.search(r"\son[a-z]+=", html)
     assert "<style" not in html and " style=" not in html
 
 
-async def test_the_admin_scripts_and_styles_are_public_static_files(admin: AdminHarness) -> None:
+async def test_the_admin_scripts_and_styles_need_the_admin_too(admin: AdminHarness) -> None:
+    # The issue: every admin page *and asset* needs the admin's credentials (Owncast serves its
+    # admin chunks publicly under /_next/).
     _, body = await admin.get("/admin/")
-    assets = re.findall(r'(?:src|href)="(/static/admin/[^"]+)"', body.decode())
+    assets = re.findall(r'(?:src|href)="(/admin/assets/[^"]+)"', body.decode())
     assert any(a.endswith(".js") for a in assets) and any(a.endswith(".css") for a in assets)
     for asset in assets:
-        response, _ = await admin.get(asset, auth=False)
+        refused, text = await admin.get(asset, auth=False)
+        assert refused.status_code == 401, asset
+        assert refused.headers["WWW-Authenticate"] == REALM and text == b"Unauthorized\n"
+        response, _ = await admin.get(asset)
         assert response.status_code == 200, asset
         kind = "text/javascript" if asset.endswith(".js") else "text/css"
         assert response.headers["Content-Type"].startswith(kind)
+        assert response.headers["X-Content-Type-Options"] == "nosniff"
+    for gone in ("/static/admin/shell.js", "/admin/assets/../routes.py", "/admin/assets/nope.js"):
+        response, _ = await admin.get(gone)
+        assert response.status_code == 404, gone
 
 
 @pytest.mark.parametrize(

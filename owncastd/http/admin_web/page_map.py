@@ -2,7 +2,7 @@
 plus owncastd's own pages (`OURS`, e.g. backups), which Owncast's admin does not have.
 
 `status` says how far a page is built: "ready" pages do the job with their own ES module
-(`/static/admin/<script>.js`); "planned" pages describe what they will do and name the
+(`/admin/assets/<script>.js`); "planned" pages describe what they will do and name the
 `owncastctl` command that does it today; "missing" pages belong to features owncastd does not
 have yet and say so.
 """
@@ -25,7 +25,7 @@ class AdminPage:
     status: Status
     about: str  # what the admin does there (one sentence)
     ctl: str = ""  # the owncastctl command that does it today
-    script: str = ""  # the page's ES module under /static/admin/ (ready pages)
+    script: str = ""  # the page's ES module under /admin/assets/ (ready pages)
     config: str = ""  # config pages: which keys of the settings table they show
     sidebar: bool = True
 

@@ -1,7 +1,8 @@
 """The admin page shell: one server-rendered HTML page per URL of the page map.
 
 No inline script or style (the admin CSP forbids them): behaviour lives in the ES modules
-under `/static/admin/`, looks in `/static/admin/admin.css`. Every dynamic string is escaped.
+under `/admin/assets/`, looks in `/admin/assets/admin.css` (both behind the admin auth).
+Every dynamic string is escaped.
 """
 
 from __future__ import annotations
@@ -10,7 +11,7 @@ from html import escape
 
 from owncastd.http.admin_web.page_map import PAGES, AdminPage
 
-ASSETS = "/static/admin"
+ASSETS = "/admin/assets"  # behind the admin's Basic auth, like the pages
 CONFIG_KEYS = {  # config pages: the settings-table keys they show, by dotted prefix
     "general": (
         "server.name", "server.stream_title", "server.summary", "server.tags",
@@ -38,7 +39,12 @@ IMPORTS = {
     "viewer-info": ("chart.js",),
     "stream-health": ("chart.js",),
     # The viewer's chat modules (/static/…), preloaded so the socket opens without a waterfall.
-    "chat-messages": ("../chat-api.js", "../api.js", "../chat-protocol.js", "../chat-socket.js"),
+    "chat-messages": (
+        "/static/chat-api.js",
+        "/static/api.js",
+        "/static/chat-protocol.js",
+        "/static/chat-socket.js",
+    ),
 }
 
 
@@ -116,7 +122,8 @@ def render(page: AdminPage) -> str:
     scripts = f'<script type="module" src="{ASSETS}/shell.js"></script>'
     if page.status == "ready" and page.script:
         for module in ("admin-api.js", *IMPORTS.get(page.script, ())):
-            scripts += f'<link rel="modulepreload" href="{ASSETS}/{module}">'
+            href = module if module.startswith("/") else f"{ASSETS}/{module}"
+            scripts += f'<link rel="modulepreload" href="{href}">'
         scripts += f'<script type="module" src="{ASSETS}/{page.script}.js"></script>'
     return (
         '<!doctype html><html lang="en"><head><meta charset="utf-8">'

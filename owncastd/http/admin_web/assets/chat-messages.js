@@ -4,10 +4,10 @@
 // another admin or a moderator shows at once). After a reconnect the history is read again.
 
 import { app, el, get, post } from './admin-api.js';
-import { fetchConfig } from '../api.js';
-import { ensureIdentity, saveIdentity } from '../chat-api.js';
-import { socketUrl } from '../chat-protocol.js';
-import { ChatSocket } from '../chat-socket.js';
+import { fetchConfig } from '/static/api.js';
+import { ensureIdentity, saveIdentity } from '/static/chat-api.js';
+import { socketUrl } from '/static/chat-protocol.js';
+import { ChatSocket } from '/static/chat-socket.js';
 
 const selected = new Set();
 const messages = new Map(); // id → message, in arrival order
