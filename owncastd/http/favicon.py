@@ -13,8 +13,6 @@ import base64
 import binascii
 import contextlib
 import logging
-import os
-import tempfile
 from pathlib import Path
 from typing import Any
 
@@ -22,7 +20,7 @@ import trio
 from quart import Blueprint, Response, request
 
 from owncastd.http.admin.auth import AdminGuard
-from owncastd.http.admin.logo_upload import DATA_URI
+from owncastd.http.admin.logo_upload import DATA_URI, write_public_file
 from owncastd.http.context import WebContext
 from owncastd.http.image_sniff import image_response, is_icon, sniff_raster
 from owncastd.http.json_body import BadRequestError, json_object
@@ -76,17 +74,7 @@ def custom_favicon(data_dir: Path) -> Path | None:
 
 def write_favicon(data_dir: Path, data: bytes, extension: str) -> None:
     """Replace the favicon atomically (a favicon of the other type is removed)."""
-    data_dir.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=data_dir, prefix=".favicon.", suffix=".tmp")
-    try:
-        with os.fdopen(fd, "wb") as handle:
-            handle.write(data)
-        os.chmod(tmp, 0o644)
-        os.replace(tmp, data_dir / f"favicon{extension}")
-    except BaseException:
-        with contextlib.suppress(FileNotFoundError):
-            os.unlink(tmp)
-        raise
+    write_public_file(data_dir, f"favicon{extension}", data)
     remove_favicon(data_dir, keep=f"favicon{extension}")
 
 

@@ -27,7 +27,11 @@ import nh3
 
 from owncastd.core.chat.emoji_catalog import Emoji
 from owncastd.core.chat.html_bytes import GO_ATTRIBUTE, GO_TEXT, reescape
-from owncastd.core.chat.trusted_html import new_chat_parser, render_trusted
+from owncastd.core.chat.trusted_html import (
+    drop_bare_links_and_images,
+    new_chat_parser,
+    render_trusted,
+)
 
 if TYPE_CHECKING:
     from markdown_it import MarkdownIt  # imported by the first message: not at startup
@@ -42,8 +46,6 @@ _EMOJI_SEGMENT = r"[A-Za-z0-9][A-Za-z0-9_.-]{0,127}"
 _EMOJI_SRC = re.compile(rf"/img/emoji/{_EMOJI_SEGMENT}(?:/{_EMOJI_SEGMENT}){{0,3}}")
 _EMOJI_CLASS = re.compile(r"^emoji[A-Z_]*$", re.IGNORECASE)
 _ABSOLUTE_URL = re.compile(r"^https?://[^\s]+$", re.IGNORECASE)
-_IMG = re.compile(r'<img\b[^>"]*(?:"[^"]*"[^>"]*)*>')  # values may hold ">", never '"'
-_LINK_WITHOUT_HREF = re.compile(r"<a(?![^>]*\shref=)[^>]*>(.*?)</a>", re.DOTALL)
 _TAGS = re.compile(r'<[^>"]*(?:"[^"]*"[^>"]*)*>')
 _LINK = re.compile(r'<a href="([^"]*)">')
 _SHORTCODE = re.compile(r":([A-Za-z0-9_+-]+):")
@@ -102,11 +104,9 @@ def sanitize_chat_html(html: str) -> str:
         url_schemes={"http", "https"},
         strip_comments=True,
     )
-    # Filtered values cannot contain '"' unescaped, so these patterns see whole tags.
-    cleaned = _LINK_WITHOUT_HREF.sub(r"\1", cleaned)
+    cleaned = drop_bare_links_and_images(cleaned)
     # Every link left is absolute: bluemonday's attributes, in its order.
     cleaned = _LINK.sub(rf'<a href="\1" rel="{LINK_REL}" target="_blank">', cleaned)
-    cleaned = _IMG.sub(lambda tag: tag[0] if ' src="' in tag[0] else "", cleaned)
     cleaned = reescape(cleaned, GO_TEXT, GO_ATTRIBUTE).strip()
     # Nothing to show (`<p></p>` from a dropped remote image): as empty as an empty message.
     return cleaned if "<img" in cleaned or _TAGS.sub("", cleaned).strip() else ""

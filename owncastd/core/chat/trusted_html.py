@@ -75,9 +75,15 @@ def sanitize_trusted_html(html: str) -> str:
         url_schemes={"http", "https", "mailto"},
         strip_comments=True,
     )
+    return reescape(drop_bare_links_and_images(cleaned), GOLDMARK_TEXT)
+
+
+def drop_bare_links_and_images(cleaned: str) -> str:
+    """After nh3 filtered their attributes: a link left without `href` becomes its text, an image
+    without `src` disappears (attribute values never hold a bare '"', so the patterns see whole
+    tags)."""
     cleaned = _LINK_WITHOUT_HREF.sub(r"\1", cleaned)
-    cleaned = _IMG.sub(lambda tag: tag[0] if ' src="' in tag[0] else "", cleaned)
-    return reescape(cleaned, GOLDMARK_TEXT)
+    return _IMG.sub(lambda tag: tag[0] if ' src="' in tag[0] else "", cleaned)
 
 
 def render_trusted(markdown: str) -> str:

@@ -78,9 +78,10 @@ async def save_logo(data_dir: Path, data_uri: str, *, keep: str = "") -> str:
     return name
 
 
-def _write(data_dir: Path, name: str, data: bytes, keep: str) -> None:
+def write_public_file(data_dir: Path, name: str, data: bytes) -> None:
+    """Write `data_dir/name` atomically, readable by all (an image the web serves)."""
     data_dir.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=data_dir, prefix=".logo.", suffix=".tmp")
+    fd, tmp = tempfile.mkstemp(dir=data_dir, prefix=f".{name}.", suffix=".tmp")
     try:
         with os.fdopen(fd, "wb") as handle:
             handle.write(data)
@@ -90,6 +91,10 @@ def _write(data_dir: Path, name: str, data: bytes, keep: str) -> None:
         with contextlib.suppress(FileNotFoundError):
             os.unlink(tmp)
         raise
+
+
+def _write(data_dir: Path, name: str, data: bytes, keep: str) -> None:
+    write_public_file(data_dir, name, data)
     for old in data_dir.glob(f"{UPLOAD_PREFIX}*"):
         if old.name not in (name, keep) and old.is_file():
             with contextlib.suppress(OSError):
