@@ -22,7 +22,7 @@ from owncastd.core.chat.slurs import DeferredProfanityCheck
 from owncastd.core.schedule.service import ScheduleService
 from owncastd.core.stream import Stream
 from owncastd.core.viewers import ViewerTracker
-from owncastd.core.webhooks import status_block
+from owncastd.core.webhooks import current_status_block
 from owncastd.http.admin.control_plane import ControlPlane
 from owncastd.http.chat.context import ChatServices
 from owncastd.log_buffer import LogBuffer
@@ -150,14 +150,9 @@ def _webhooks(parts: ControlPlaneParts) -> WebhookService:
     settings, stream = parts.settings, parts.stream
 
     def webhook_status() -> dict[str, object]:
-        stats, online = stream.stats, stream.online
-        return status_block(
-            online=online,
-            viewer_count=parts.viewers.count if online else 0,
-            overall_max_viewer_count=stats.overall_peak_viewers,
-            session_max_viewer_count=stats.session_peak_viewers,
-            last_connect_time=stats.last_connect_time,
-            last_disconnect_time=stats.last_disconnect_time,
+        return current_status_block(
+            stream,
+            parts.viewers.count,
             version=OWNCAST_API_VERSION,
             stream_title=settings.current.server.stream_title,
         )

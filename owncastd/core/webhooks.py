@@ -13,10 +13,13 @@ import urllib.parse
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from owncastd.core.chat.events import ChatMessageSent, NameChanged, UserJoined, VisibilityChanged
 from owncastd.core.chat.models import ChatMessage, ChatUser, rfc3339
+
+if TYPE_CHECKING:
+    from owncastd.core.stream import Stream
 
 CHAT = "CHAT"
 NAME_CHANGE = "NAME_CHANGE"
@@ -149,6 +152,23 @@ def status_block(
         "versionNumber": version,
         "streamTitle": stream_title,
     }
+
+
+def current_status_block(
+    stream: Stream, viewer_count: int, *, version: str, stream_title: str
+) -> dict[str, Any]:
+    """`status_block` of the stream as it is now (`viewer_count` counts only while online)."""
+    stats, online = stream.stats, stream.online
+    return status_block(
+        online=online,
+        viewer_count=viewer_count if online else 0,
+        overall_max_viewer_count=stats.overall_peak_viewers,
+        session_max_viewer_count=stats.session_peak_viewers,
+        last_connect_time=stats.last_connect_time,
+        last_disconnect_time=stats.last_disconnect_time,
+        version=version,
+        stream_title=stream_title,
+    )
 
 
 def stream_event_data(

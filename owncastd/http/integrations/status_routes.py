@@ -12,7 +12,7 @@ from quart import Blueprint, Response
 
 from owncastd import OWNCAST_API_VERSION
 from owncastd.core.access_tokens import HAS_ADMIN_ACCESS, Integration
-from owncastd.core.webhooks import status_block
+from owncastd.core.webhooks import current_status_block
 from owncastd.http.chat.user_details import unknown_user, user_details
 from owncastd.http.context import WebContext
 from owncastd.http.integrations.auth import BearerGuard
@@ -24,15 +24,9 @@ GET = ["GET", "OPTIONS"]
 def integration_status(ctx: WebContext) -> dict[str, object]:
     """`{online, viewerCount, overallMaxViewerCount, sessionMaxViewerCount, lastConnectTime,
     lastDisconnectTime, versionNumber, streamTitle}` plus our `owncastdVersion`."""
-    stream, online = ctx.stream, ctx.stream.online
-    stats = stream.stats
-    return status_block(
-        online=online,
-        viewer_count=ctx.viewers.count if online else 0,
-        overall_max_viewer_count=stats.overall_peak_viewers,
-        session_max_viewer_count=stats.session_peak_viewers,
-        last_connect_time=stats.last_connect_time,
-        last_disconnect_time=stats.last_disconnect_time,
+    return current_status_block(
+        ctx.stream,
+        ctx.viewers.count,
         version=OWNCAST_API_VERSION,
         stream_title=ctx.settings.current.server.stream_title,
     ) | {"owncastdVersion": ctx.version}
