@@ -250,6 +250,9 @@ class Daemon:
         appliance.share_config_lock(control.editor.lock)  # reloads and admin edits take turns
         bus.subscribe(chat.room.on_stream_event)
         bus.subscribe(control.webhooks.on_stream_event)
+        for listener in (control.go_live, control.directory):
+            if listener is not None:
+                bus.subscribe(listener.on_stream_event)
         attach_chat(control, chat.room, chat.store)
         web = WebContext(
             chat=chat,

@@ -19,6 +19,8 @@ from owncastd.config.settings import SettingsRef
 from owncastd.core.chat.emoji_catalog import EmojiDirectory
 from owncastd.core.chat.room import ChatRoom
 from owncastd.core.chat.slurs import DeferredProfanityCheck
+from owncastd.core.directory import DirectoryPinger, DirectoryTarget
+from owncastd.core.go_live import GoLiveAnnouncer
 from owncastd.core.schedule.service import ScheduleService
 from owncastd.core.stream import Stream
 from owncastd.core.viewers import ViewerTracker
@@ -40,6 +42,7 @@ from owncastd.store.user_admin import UserDirectory
 from owncastd.store.viewer_samples import ViewerSampleRepository
 from owncastd.store.webhooks import WebhookStore
 from owncastd.webhooks.delivery import DeliveryCollector, DeliveryPolicy
+from owncastd.webhooks.go_live_http import DiscordGoLive, HttpDirectoryClient
 from owncastd.webhooks.service import WebhookService
 
 
@@ -55,6 +58,10 @@ async def run_control_plane(
         await nursery.start(control.webhooks.run)
         if control.schedule is not None:
             await nursery.start(control.schedule.run)
+        if control.go_live is not None:
+            await nursery.start(control.go_live.run)
+        if control.directory is not None:
+            await nursery.start(control.directory.run)
         task_status.started()
 
 
@@ -87,6 +94,7 @@ def build_control_plane(parts: ControlPlaneParts) -> ControlPlane:
     metrics = _metrics(parts, hardware, playback)
     editor = ConfigEditor(settings, parts.config_path)
     webhooks = _webhooks(parts)
+    datastore = Datastore(parts.store)
     editor.subscribe(webhooks.on_settings_changed)
     metrics.registry.register(DeliveryCollector(webhooks.sender.counts))
     return ControlPlane(
@@ -100,7 +108,7 @@ def build_control_plane(parts: ControlPlaneParts) -> ControlPlane:
             clock=parts.clock,
         ),
         users=UserDirectory(parts.store),
-        datastore=Datastore(parts.store),
+        datastore=datastore,
         logs=parts.logs,
         metrics=metrics,
         shutdown=ShutdownRequest(parts.request_stop),
@@ -115,6 +123,33 @@ def build_control_plane(parts: ControlPlaneParts) -> ControlPlane:
             online=lambda: stream.online,
             last_connect=lambda: stream.stats.last_connect_time,
         ),
+        go_live=GoLiveAnnouncer(
+            [DiscordGoLive(lambda: settings.current, user_agent=_agent(parts, "notifications"))]
+        ),
+        directory=_directory(parts, datastore),
+    )
+
+
+def _agent(parts: ControlPlaneParts, purpose: str) -> str:
+    return f"owncastd/{parts.version} ({purpose})"
+
+
+def _directory(parts: ControlPlaneParts, datastore: Datastore) -> DirectoryPinger:
+    """The directory pinger over the settings of the moment and the stored registration key."""
+    settings, stream = parts.settings, parts.stream
+
+    def target() -> DirectoryTarget:
+        current = settings.current
+        return DirectoryTarget(
+            current.directory.enabled, current.directory.service_url, current.server.url
+        )
+
+    return DirectoryPinger(
+        HttpDirectoryClient(user_agent=_agent(parts, "directory")),
+        target,
+        online=lambda: stream.online,
+        load_key=datastore.directory_registration_key,
+        save_key=datastore.save_directory_registration_key,
     )
 
 
@@ -163,7 +198,7 @@ def _webhooks(parts: ControlPlaneParts) -> WebhookService:
         status=webhook_status,
         clock=parts.clock,
         policy=parts.webhook_policy,
-        user_agent=f"owncastd/{parts.version} (webhooks)",
+        user_agent=_agent(parts, "webhooks"),
     )
 
 

@@ -39,6 +39,5 @@ CODE = b.Text(b.MAX_CODE, multiline=True)
 # Features that do not exist yet: their setters answer 400 "<feature> is not supported yet".
 FEDERATION = "federation"
 BROWSER_PUSH = "browser push notifications"
-DISCORD = "Discord notifications"
 CHAT_LOGIN = "chat login (IndieAuth or Fediverse)"
 S3 = "S3 storage"

@@ -213,9 +213,10 @@ class ScheduleSettings:
 
 @dataclass(frozen=True)
 class DirectorySettings:
-    """The Owncast directory (YP) listing (`[directory]`)."""
+    """The Owncast directory (YP) listing (`[directory]`): pinged every 4 min while live."""
 
     enabled: bool = False
+    service_url: str = "https://directory.owncast.online"
 
 
 @dataclass(frozen=True)

@@ -6,7 +6,6 @@ from owncastd.config import bodies as b
 from owncastd.config import checks as c
 from owncastd.config.setting import (
     BROWSER_PUSH,
-    DISCORD,
     FEDERATION,
     NEXT,
     RESTART,
@@ -60,6 +59,11 @@ ELSEWHERE: tuple[Setting, ...] = (
         body=b.Flag(),
         shown="yp.enabled",
     ),
+    entry(
+        "directory.service_url",
+        "Directory service pinged while live (Owncast's: https://directory.owncast.online)",
+        check=c.http_url(required=True),
+    ),
     _fed("enabled", "enable", "enabled", "Make the server a fediverse account", b.Flag()),
     _fed("private", "private", "isPrivate", "Approve followers by hand", b.Flag()),
     _fed(
@@ -111,7 +115,6 @@ ELSEWHERE: tuple[Setting, ...] = (
         "notifications/discord",
         "enabled",
         b.Flag(),
-        feature=DISCORD,
     ),
     _object(
         "notifications.discord.webhook",
@@ -121,7 +124,6 @@ ELSEWHERE: tuple[Setting, ...] = (
         b.Url(),
         check=c.http_url(secret=True),
         secret=True,
-        feature=DISCORD,
     ),
     _object(
         "notifications.discord.go_live_message",
@@ -129,7 +131,6 @@ ELSEWHERE: tuple[Setting, ...] = (
         "notifications/discord",
         "goLiveMessage",
         b.Text(2000, multiline=True),
-        feature=DISCORD,
     ),
     _object(
         "notifications.browser.enabled",

@@ -24,6 +24,14 @@ class Datastore:
     def __init__(self, store: Store) -> None:
         self._store = store
 
+    async def directory_registration_key(self) -> str | None:
+        """The key the directory handed out, if any."""
+        return await self.get(DIRECTORY_KEY)
+
+    async def save_directory_registration_key(self, key: str) -> None:
+        """Keep the key the directory handed out (sent with every later ping)."""
+        await self.put(DIRECTORY_KEY, key)
+
     async def forget_directory_registration(self) -> None:
         """Drop the directory registration key (`/api/admin/yp/reset`)."""
         await self.delete(DIRECTORY_KEY)

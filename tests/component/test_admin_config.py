@@ -166,6 +166,13 @@ HAPPY = [
     case("rtmpserverbindaddress", "::", "rtmpServerBindAddress", "rtmp.ip"),
     case("ffmpegpath", "/usr/bin/ffmpeg", "ffmpegPath", "video.ffmpeg_path"),
     case("video/codec", "h264_vaapi", "videoCodec", "video.codec"),
+    case(
+        "notifications/discord",
+        DISCORD,
+        "notifications.discord",
+        "notifications.discord",
+        stored={"enabled": True, "webhook": DISCORD["webhook"], "go_live_message": "Live"},
+    ),
     case("video/streamlatencylevel", 4, "videoSettings.latencyLevel", "video.latency_level"),
     case(
         "video/streamoutputvariants",
@@ -217,7 +224,6 @@ UNSUPPORTED = {
     "federation/blockdomains": (["Bad.Example"], "federation"),
     "federation/hidefollowers": (True, "federation"),
     "federation/enablequotes": (True, "federation"),
-    "notifications/discord": (DISCORD, "Discord notifications"),
     "notifications/browser": (
         {"enabled": False, "goLiveMessage": "Come"},
         "browser push notifications",
@@ -561,14 +567,6 @@ async def test_s3_enabled_needs_its_fields(admin: AdminHarness):
 CONVERTED = {
     "federation/blockdomains": (["Bad.Example"], {"federation.blocked_domains": ["bad.example"]}),
     "federation/private": (True, {"federation.private": True}),
-    "notifications/discord": (
-        DISCORD,
-        {
-            "notifications.discord.enabled": True,
-            "notifications.discord.webhook": "https://discord.example/hook",
-            "notifications.discord.go_live_message": "Live",
-        },
-    ),
     "notifications/browser": (
         {"goLiveMessage": "Come"},  # a missing field takes Go's zero value
         {"notifications.browser.enabled": False, "notifications.browser.go_live_message": "Come"},

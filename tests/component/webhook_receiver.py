@@ -35,6 +35,7 @@ class WebhookReceiver:
 
     statuses: list[int] = field(default_factory=lambda: [200])
     blackhole: bool = False
+    reply_body: bytes = b"ok"
     port: int = 0
     received: list[Received] = field(default_factory=list)
     connections: int = 0
@@ -104,11 +105,14 @@ class WebhookReceiver:
                 if self.blackhole:
                     await trio.sleep_forever()
                 status = self._status()
-                headers = [("Content-Length", "2"), ("Content-Type", "text/plain")]
+                headers = [
+                    ("Content-Length", str(len(self.reply_body))),
+                    ("Content-Type", "text/plain"),
+                ]
                 if 300 <= status < 400:
                     headers.append(("Location", "/elsewhere"))
                 await stream.send_all(conn.send(h11.Response(status_code=status, headers=headers)))
-                await stream.send_all(conn.send(h11.Data(data=b"ok")))
+                await stream.send_all(conn.send(h11.Data(data=self.reply_body)))
                 await stream.send_all(conn.send(h11.EndOfMessage()))
                 if conn.our_state is h11.MUST_CLOSE:
                     return

@@ -10,6 +10,8 @@ from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
     from owncastd.config.editor import ConfigEditor
+    from owncastd.core.directory import DirectoryPinger
+    from owncastd.core.go_live import GoLiveAnnouncer
     from owncastd.core.schedule.service import ScheduleService
     from owncastd.log_buffer import LogBuffer
     from owncastd.metrics.hardware import HardwareMonitor
@@ -42,5 +44,8 @@ class ControlPlane:
     check_ffmpeg: Callable[[str], Awaitable[str | None]] | None = None
     # Scheduled events (develop §5.2); None in apps built without them.
     schedule: ScheduleService | None = None
+    # The go-live moment (Discord) and the directory pinger; None in apps built without them.
+    go_live: GoLiveAnnouncer | None = None
+    directory: DirectoryPinger | None = None
     # Called with the id of each user the admin deletes (the chat side drops their clients).
     user_deleted: list[Callable[[str], None]] = field(default_factory=list)

@@ -160,7 +160,7 @@ PAGES: tuple[AdminPage, ...] = (
         "Notifications",
         "Configuration",
         "ready",
-        "Discord, browser push and Fediverse go-live settings (not supported yet: shown as such).",
+        "Discord go-live settings; browser push is not built yet (shown as such).",
         ctl="owncastctl config",
         script="config",
         config="notify",

@@ -114,6 +114,7 @@ def test_every_scalar_key_has_a_working_env_name(
         "OWNCAST_S3_ENDPOINT": "https://s3.example",
         "OWNCAST_S3_SERVING_ENDPOINT": "https://cdn.example",
         "OWNCAST_NOTIFICATIONS_DISCORD_WEBHOOK": "https://discord.example/hook",
+        "OWNCAST_DIRECTORY_SERVICE_URL": "https://yp.example",
         "OWNCAST_VIDEO_CODEC": "h264_nvenc",
         "OWNCAST_FEDERATION_USERNAME": "someone",
         "OWNCAST_SERVER_AUTOPLAY": "always",
