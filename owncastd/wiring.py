@@ -37,6 +37,7 @@ from owncastd.store.access_tokens import AccessTokenStore
 from owncastd.store.chat import ChatStore
 from owncastd.store.database import Store
 from owncastd.store.datastore import Datastore
+from owncastd.store.notifications import NotificationStore
 from owncastd.store.schedule import ScheduleStore
 from owncastd.store.user_admin import UserDirectory
 from owncastd.store.viewer_samples import ViewerSampleRepository
@@ -44,6 +45,7 @@ from owncastd.store.webhooks import WebhookStore
 from owncastd.webhooks.delivery import DeliveryCollector, DeliveryPolicy
 from owncastd.webhooks.go_live_http import DiscordGoLive, HttpDirectoryClient
 from owncastd.webhooks.service import WebhookService
+from owncastd.webhooks.web_push import BrowserPush
 
 
 async def run_control_plane(
@@ -58,6 +60,8 @@ async def run_control_plane(
         await nursery.start(control.webhooks.run)
         if control.schedule is not None:
             await nursery.start(control.schedule.run)
+        if control.push is not None:
+            await nursery.start(control.push.run)  # the VAPID keys, before /api/config is served
         if control.go_live is not None:
             await nursery.start(control.go_live.run)
         if control.directory is not None:
@@ -95,6 +99,12 @@ def build_control_plane(parts: ControlPlaneParts) -> ControlPlane:
     editor = ConfigEditor(settings, parts.config_path)
     webhooks = _webhooks(parts)
     datastore = Datastore(parts.store)
+    push = BrowserPush(
+        lambda: settings.current,
+        NotificationStore(parts.store),
+        datastore,
+        user_agent=_agent(parts, "notifications"),
+    )
     editor.subscribe(webhooks.on_settings_changed)
     metrics.registry.register(DeliveryCollector(webhooks.sender.counts))
     return ControlPlane(
@@ -124,8 +134,12 @@ def build_control_plane(parts: ControlPlaneParts) -> ControlPlane:
             last_connect=lambda: stream.stats.last_connect_time,
         ),
         go_live=GoLiveAnnouncer(
-            [DiscordGoLive(lambda: settings.current, user_agent=_agent(parts, "notifications"))]
+            [
+                DiscordGoLive(lambda: settings.current, user_agent=_agent(parts, "notifications")),
+                push,
+            ]
         ),
+        push=push,
         directory=_directory(parts, datastore),
     )
 

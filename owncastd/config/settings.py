@@ -244,10 +244,12 @@ class DiscordSettings:
 
 @dataclass(frozen=True)
 class BrowserPushSettings:
-    """Browser push go-live notification."""
+    """Browser push go-live notification (Web Push with VAPID keys made on first start)."""
 
     enabled: bool = True
     go_live_message: str = "I've gone live!"
+    # Push endpoints on loopback/private addresses or plain http (tests, a private push service)
+    allow_private_endpoints: bool = False
 
 
 @dataclass(frozen=True)

@@ -5,7 +5,6 @@ from __future__ import annotations
 from owncastd.config import bodies as b
 from owncastd.config import checks as c
 from owncastd.config.setting import (
-    BROWSER_PUSH,
     FEDERATION,
     NEXT,
     RESTART,
@@ -138,7 +137,6 @@ ELSEWHERE: tuple[Setting, ...] = (
         "notifications/browser",
         "enabled",
         b.Flag(),
-        feature=BROWSER_PUSH,
     ),
     _object(
         "notifications.browser.go_live_message",
@@ -146,7 +144,10 @@ ELSEWHERE: tuple[Setting, ...] = (
         "notifications/browser",
         "goLiveMessage",
         b.Text(2000, multiline=True),
-        feature=BROWSER_PUSH,
+    ),
+    entry(
+        "notifications.browser.allow_private_endpoints",
+        "Allow push endpoints on local/private addresses or plain http (tests only)",
     ),
     entry("paths.database", "SQLite database file", applies=RESTART),
     entry("paths.log_dir", "Log directory", applies=RESTART),

@@ -23,6 +23,7 @@ from owncastd.http.public.api import create_public_api
 from owncastd.http.public.assets import create_media_routes
 from owncastd.http.public.cmcd import create_cmcd_routes
 from owncastd.http.public.pages import create_pages
+from owncastd.http.public.push_routes import create_push_routes
 from owncastd.http.responses import error
 
 log = logging.getLogger(__name__)
@@ -51,6 +52,8 @@ def create_app(ctx: WebContext) -> QuartTrio:
     if ctx.control is not None:
         register_control_plane(app, ctx, guard, ctx.control)
         app.register_blueprint(create_cmcd_routes(ctx, ctx.control))
+        if ctx.chat is not None and ctx.control.push is not None:
+            app.register_blueprint(create_push_routes(ctx, ctx.chat, ctx.control.push))
 
     @app.errorhandler(BadRequestError)
     async def bad_request(exc: BadRequestError) -> Response:

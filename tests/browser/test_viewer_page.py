@@ -153,3 +153,57 @@ def test_playback_goes_on_when_the_transcoder_is_killed(tmp_path, browser_page):
         code = daemon.stop()
     assert code == 0, daemon.log()
     assert not errors, errors
+
+
+# The subscription the browser's push service would hand out; headless chromium has no push
+# service, so PushManager.subscribe is replaced by one answering with these (test) keys.
+FAKE_SUBSCRIPTION = {
+    "endpoint": "http://127.0.0.1:9/push/viewer-1",
+    "expirationTime": None,
+    "keys": {
+        "p256dh": "BNcRdreALRFXTkOOUHK1EtK2wtaz5Ry4YfYCA_0QTpQtUbVlUls0VJXg7A8u-Ts1Xbjha"
+        "zAkj7I99e8QcYP7DkM",
+        "auth": "tBHItJI5svbpez7KI4CCXg",
+    },
+}
+PUSH_STUB = """
+PushManager.prototype.subscribe = async function (options) {
+  window.__pushOptions = { userVisibleOnly: options.userVisibleOnly,
+                           keyLength: options.applicationServerKey.byteLength };
+  const json = %s;
+  return { endpoint: json.endpoint, toJSON: () => json };
+};
+"""
+
+
+def test_notify_me_subscribes_the_browser_for_the_go_live_push(tmp_path, browser_page):
+    import json
+    import sqlite3
+
+    page, errors = browser_page
+    write_config(tmp_path)
+    env = {"OWNCAST_NOTIFICATIONS_BROWSER_ALLOW_PRIVATE_ENDPOINTS": "true"}
+    daemon = DaemonProcess(tmp_path, env=env).wait_ready()
+    try:
+        page.context.grant_permissions(["notifications"], origin=daemon.url)
+        page.add_init_script(PUSH_STUB % json.dumps(FAKE_SUBSCRIPTION))
+        page.goto(daemon.url + "/")
+        button = page.get_by_role("button", name="Notify me")
+        expect(button).to_be_visible(timeout=15_000)
+        button.click()
+        expect(page.locator("#notify-status")).to_have_text(
+            "You'll get a notification when the stream goes live.", timeout=15_000
+        )
+        expect(page.locator("#notify-button")).to_have_attribute("aria-pressed", "true")
+        assert page.evaluate("window.__pushOptions") == {"userVisibleOnly": True, "keyLength": 65}
+        scope = page.evaluate("navigator.serviceWorker.getRegistration().then(r => r.scope)")
+        assert scope == daemon.url + "/"
+        with sqlite3.connect(tmp_path / "owncast.db") as db:
+            rows = db.execute("SELECT channel, destination FROM notifications").fetchall()
+        assert [(c, json.loads(d)) for c, d in rows] == [
+            ("BROWSER_PUSH_NOTIFICATION", FAKE_SUBSCRIPTION)
+        ]
+    finally:
+        code = daemon.stop()
+    assert code == 0, daemon.log()
+    assert not errors, errors

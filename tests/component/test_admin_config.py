@@ -173,6 +173,14 @@ HAPPY = [
         "notifications.discord",
         stored={"enabled": True, "webhook": DISCORD["webhook"], "go_live_message": "Live"},
     ),
+    case(
+        "notifications/browser",
+        {"goLiveMessage": "Come"},  # a missing field takes Go's zero value
+        "notifications.browser",
+        "notifications.browser",
+        shown={"enabled": False, "goLiveMessage": "Come"},
+        stored={"enabled": False, "go_live_message": "Come", "allow_private_endpoints": False},
+    ),
     case("video/streamlatencylevel", 4, "videoSettings.latencyLevel", "video.latency_level"),
     case(
         "video/streamoutputvariants",
@@ -224,10 +232,6 @@ UNSUPPORTED = {
     "federation/blockdomains": (["Bad.Example"], "federation"),
     "federation/hidefollowers": (True, "federation"),
     "federation/enablequotes": (True, "federation"),
-    "notifications/browser": (
-        {"enabled": False, "goLiveMessage": "Come"},
-        "browser push notifications",
-    ),
     "s3": (S3, "S3 storage"),
 }
 
@@ -567,10 +571,6 @@ async def test_s3_enabled_needs_its_fields(admin: AdminHarness):
 CONVERTED = {
     "federation/blockdomains": (["Bad.Example"], {"federation.blocked_domains": ["bad.example"]}),
     "federation/private": (True, {"federation.private": True}),
-    "notifications/browser": (
-        {"goLiveMessage": "Come"},  # a missing field takes Go's zero value
-        {"notifications.browser.enabled": False, "notifications.browser.go_live_message": "Come"},
-    ),
     "s3": (S3, {f"s3.{k}": v for k, v in STORED_S3.items()}),
 }
 

@@ -74,4 +74,3 @@ def test_the_unbuilt_features_are_marked_in_the_settings_table():
     assert names["federation/enable"] == FEDERATION
     assert names["federation/hidefollowers"] == FEDERATION
     assert names["federation/enablequotes"] == FEDERATION
-    assert names["notifications/browser"] == BROWSER_PUSH

@@ -23,6 +23,7 @@ if TYPE_CHECKING:
     from owncastd.store.datastore import Datastore
     from owncastd.store.user_admin import UserDirectory
     from owncastd.webhooks.service import WebhookService
+    from owncastd.webhooks.web_push import BrowserPush
 
 
 @dataclass(frozen=True)
@@ -47,5 +48,6 @@ class ControlPlane:
     # The go-live moment (Discord) and the directory pinger; None in apps built without them.
     go_live: GoLiveAnnouncer | None = None
     directory: DirectoryPinger | None = None
+    push: BrowserPush | None = None  # browser push: VAPID keys, subscribers, the go-live send
     # Called with the id of each user the admin deletes (the chat side drops their clients).
     user_deleted: list[Callable[[str], None]] = field(default_factory=list)

@@ -81,7 +81,7 @@ def config_payload(ctx: WebContext, serves: Serves) -> dict[str, object]:
         "autoplay": server.autoplay,
         "pluginTabs": [],  # no plugin host: never null, as in Owncast
         "pluginStyles": "",
-        **advertised_features(settings, serves),
+        **advertised_features(settings, serves, _push_key(ctx)),
         "schedule": schedule_config(settings),
     }
     for omitted_when_empty in ("streamTitle", "socketHostOverride"):
@@ -90,7 +90,9 @@ def config_payload(ctx: WebContext, serves: Serves) -> dict[str, object]:
     return payload
 
 
-def advertised_features(settings: Settings, serves: Serves) -> dict[str, object]:
+def advertised_features(
+    settings: Settings, serves: Serves, push_key: str = ""
+) -> dict[str, object]:
     """`federation`, `notifications` and `authentication`: only what the server serves (issue 10
     item 8). A feature is advertised when the settings enable it, the settings table no longer
     marks it as not supported, *and* the app has its routes, whatever the file says."""
@@ -107,14 +109,23 @@ def advertised_features(settings: Settings, serves: Serves) -> dict[str, object]
         settings.notifications.browser.enabled
         and feature_ready(BROWSER_PUSH)
         and serves(PUSH_ROUTES)
+        and bool(push_key)
     )
     indieauth = bool(server.url) and feature_ready(CHAT_LOGIN) and serves(INDIEAUTH_ROUTES)
     return {
         "federation": federation,
-        # `publicKey` is omitempty in Owncast: there is no key while push is not built.
-        "notifications": {"browser": {"enabled": push}},
+        # `publicKey` is omitempty in Owncast; push is only on with a key to subscribe with.
+        "notifications": {
+            "browser": {"enabled": True, "publicKey": push_key} if push else {"enabled": False}
+        },
         "authentication": {"indieAuthEnabled": indieauth},
     }
+
+
+def _push_key(ctx: WebContext) -> str:
+    """The VAPID public key browsers subscribe with ("" before it is loaded, or without push)."""
+    push = ctx.control.push if ctx.control is not None else None
+    return push.public_key if push is not None else ""
 
 
 def app_serves(prefix: str) -> bool:

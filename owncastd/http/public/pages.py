@@ -45,6 +45,14 @@ def create_pages(ctx: WebContext) -> Blueprint:
     async def embed_chat_readonly() -> Response:
         return await page("embed-chat-readonly.html")
 
+    @pages.get("/serviceWorker.js")
+    async def service_worker() -> Response:
+        # At the root so that its scope covers the whole site (Owncast's path).
+        data = await files.get(static_dir / "serviceWorker.js")
+        if data is None:
+            return error(500, "serviceWorker.js is missing from the installation")
+        return body(data, "text/javascript; charset=utf-8", cache_control="no-cache")
+
     @pages.get("/img/platformlogos/<name>")
     async def platform_logo(name: str) -> Response:
         # A platform without its own icon gets the generic link icon (never a broken image).

@@ -1,6 +1,7 @@
 // Entry point of the viewer page (/): config → page, status poll → player / offline panel.
 
 import { loadConfig } from './config.js';
+import { setupNotify } from './notify.js';
 import { renderPage } from './page.js';
 import { StatusPoller } from './status.js';
 import { applyTheme } from './theme.js';
@@ -15,5 +16,6 @@ poller.start();
 loadConfig().then((config) => {
   applyTheme(config);
   renderPage(config);
+  setupNotify(config);
   view.setConfig(config);
 });
