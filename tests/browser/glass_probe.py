@@ -67,7 +67,8 @@ PROBE_JS = """
       video.requestVideoFrameCallback(onFrame);
     };
     video.requestVideoFrameCallback(onFrame);
-    video.addEventListener('owncast:playback-metrics', (e) => glass.metrics.push({ ...e.detail, at: Date.now() }));
+    video.addEventListener('owncast:playback-metrics', (e) =>
+      glass.metrics.push({ ...e.detail, at: Date.now() }));
   }
   document.addEventListener('DOMContentLoaded', () => {
     const video = document.querySelector('#player');
