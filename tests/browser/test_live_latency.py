@@ -42,6 +42,8 @@ def video_metrics(daemon: DaemonProcess) -> dict:
 
 def test_glass_to_glass_and_reported_latency(tmp_path, browser_page):  # noqa: F811
     page, errors = browser_page
+    console: list[str] = []
+    page.on("console", lambda m: console.append(m.text) if m.type == "error" else None)
     write_config(tmp_path, latency=LEVEL)
     daemon = DaemonProcess(tmp_path).wait_ready()
     pusher = TimestampPusher(daemon.rtmp_url())
@@ -89,3 +91,4 @@ def test_glass_to_glass_and_reported_latency(tmp_path, browser_page):  # noqa: F
     assert 0 < live["liveEdgeP50"] < MAX_GLASS_SECONDS
     assert abs(percentile(seen, 50) - p50) < 1.0, (seen, p50)  # dated from arrival
     assert not errors, errors
+    assert not console, console
