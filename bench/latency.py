@@ -218,10 +218,19 @@ def main() -> None:
     levels = [int(part) for part in args.levels.split(",") if part.strip()]
     if not levels or any(level not in SEGMENT_SECONDS for level in levels):
         parser.error("levels must be among 0,1,2,3,4")
+    if args.ll and not low_latency_supported():
+        parser.error("--ll needs [video] low_latency (the llhls branch); this tree has none")
     if not args.no_listed:
         listed_levels(levels)
     if args.glass_seconds > 0:
         glass_levels(levels, args.glass_seconds, args.ll)
+
+
+def low_latency_supported() -> bool:
+    """Whether this tree's settings table has `video.low_latency` (the LL-HLS mode)."""
+    from owncastd.config.table import BY_PATH
+
+    return "video.low_latency" in BY_PATH
 
 
 def glass_levels(levels: list[int], seconds: float, ll: bool) -> None:

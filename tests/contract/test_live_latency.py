@@ -67,3 +67,17 @@ async def test_an_owncast_latency_over_600_is_taken_but_not_counted_live(admin: 
     assert [s["value"] for s in metrics["highestLatency"]] == [900.0]
     assert metrics["liveLatency"]["clients"] == 0
     assert metrics["liveLatencyP95"] == []
+
+
+async def test_a_cmcd_live_latency_counts_too(admin: AdminHarness):
+    response, _ = await admin.request(
+        "POST",
+        "/api/metrics/cmcd",
+        auth=False,
+        data=b'{"sid":"s1","ltc":4500}',
+        headers={"User-Agent": "cmcd player", "Content-Type": "application/json"},
+    )
+    assert response.status_code == 200
+    _, metrics = await admin.get("/api/admin/metrics/video")
+    assert metrics["liveLatency"]["clients"] == 1
+    assert metrics["liveLatency"]["p50"] == 4.5  # CMCD ltc is in milliseconds
