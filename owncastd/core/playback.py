@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+MAX_LIVE_LATENCY = 600.0  # seconds: a larger live latency is not a real player's
+
 
 @dataclass(frozen=True)
 class PlaybackReport:

@@ -17,11 +17,11 @@ from collections import OrderedDict
 from dataclasses import dataclass
 from datetime import datetime
 
+from owncastd.core.playback import MAX_LIVE_LATENCY
 from owncastd.metrics.series import MAX_SAMPLES, TimeSeries
 
 log = logging.getLogger(__name__)
 
-MAX_LIVE_LATENCY = 600.0
 FRESH_SECONDS = 60.0
 MAX_CLIENTS = 5_000
 

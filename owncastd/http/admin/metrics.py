@@ -16,7 +16,7 @@ import trio
 from quart import Blueprint, Response, request
 
 from owncastd.core.cmcd import Reporter
-from owncastd.core.playback import PlaybackReport
+from owncastd.core.playback import MAX_LIVE_LATENCY, PlaybackReport
 from owncastd.core.viewers import client_id_for
 from owncastd.http.admin.auth import AdminGuard
 from owncastd.http.admin.control_plane import ControlPlane
@@ -24,9 +24,9 @@ from owncastd.http.client_address import request_ip
 from owncastd.http.context import WebContext
 from owncastd.http.json_body import BadRequestError, json_kind, json_object
 from owncastd.http.responses import json_no_cache, rfc3339, success
-from owncastd.metrics.live_latency import MAX_LIVE_LATENCY, LatencySummary
 
 if TYPE_CHECKING:
+    from owncastd.metrics.live_latency import LatencySummary
     from owncastd.metrics.playback_clients import ClientPlayback
     from owncastd.metrics.series import TimeSeries
 
