@@ -6,7 +6,8 @@ screen against the server's clock (what the viewer sees, Owncast's meaning), and
 `liveEdgeLatency`, the player's distance to the live edge of the playlist. Each client's newest
 figures count for `fresh_seconds`; at most `max_clients` clients are kept (the one updated
 longest ago is dropped first), so an unauthenticated flood cannot grow memory. A figure outside
-0..600 s is not counted (logged); zero means "not measured", as in Owncast's reports.
+0..600 s is not counted (logged: the first and every 1000th); zero means "not measured", as
+in Owncast's reports.
 """
 
 from __future__ import annotations
@@ -53,20 +54,9 @@ def percentile(values: list[float], pct: float) -> float | None:
     return ordered[rank - 1]
 
 
-def usable(value: float, *, name: str, client_id: str) -> float | None:
-    """`value` when it is a measured live latency (finite, 0 < value ≤ 600 s), else None."""
-    if value == 0:
-        return None
-    if not math.isfinite(value) or not 0 < value <= MAX_LIVE_LATENCY:
-        log.info(
-            "playback latency ignored client=%s field=%s value=%r (not within 0..%g s)",
-            client_id[:16],
-            name,
-            value,
-            MAX_LIVE_LATENCY,
-        )
-        return None
-    return value
+def usable(value: float) -> bool:
+    """Whether `value` is a measured live latency (finite, 0 < value ≤ 600 s)."""
+    return math.isfinite(value) and 0 < value <= MAX_LIVE_LATENCY
 
 
 class LiveLatency:
@@ -84,20 +74,39 @@ class LiveLatency:
         self._readings: OrderedDict[str, _Reading] = OrderedDict()
         self.p50 = TimeSeries(max_samples)
         self.p95 = TimeSeries(max_samples)
+        self.ignored = 0  # figures outside 0..600 s (logged: the first, then every 1000th)
 
     def __len__(self) -> int:
         return len(self._readings)
 
     def record(self, client_id: str, now: datetime, latency: float, live_edge: float) -> None:
         """Take one report's figures (0: not measured; out of range: ignored)."""
-        kept = usable(latency, name="latency", client_id=client_id)
-        edge = usable(live_edge, name="liveEdgeLatency", client_id=client_id)
+        kept = self._checked(latency, "latency", client_id)
+        edge = self._checked(live_edge, "liveEdgeLatency", client_id)
         if kept is None and edge is None:
             return
         self._readings.pop(client_id, None)
         if len(self._readings) >= self._max_clients:
             self._readings.popitem(last=False)
         self._readings[client_id] = _Reading(kept, edge, now)
+
+    def _checked(self, value: float, name: str, client_id: str) -> float | None:
+        if value == 0:
+            return None  # not measured
+        if usable(value):
+            return value
+        self.ignored += 1
+        if self.ignored % 1000 == 1:
+            log.info(
+                "playback latency ignored client=%s field=%s value=%r (not within 0..%g s; "
+                "%d so far)",
+                client_id[:16],
+                name,
+                value,
+                MAX_LIVE_LATENCY,
+                self.ignored,
+            )
+        return None
 
     def _fresh_readings(self, now: datetime) -> list[_Reading]:
         while self._readings:

@@ -81,3 +81,13 @@ def test_aggregate_samples_the_percentiles_once_there_are_figures():
     live.aggregate(T0 + timedelta(minutes=1))
     assert [s.value for s in live.p50.samples()] == [2.0]
     assert [s.value for s in live.p95.samples()] == [4.0]
+
+
+def test_a_flood_of_bad_figures_logs_once_per_thousand(caplog):
+    live = LiveLatency()
+    with caplog.at_level(logging.INFO, logger="owncastd.metrics.live_latency"):
+        for i in range(1001):
+            live.record(f"c{i}", T0, latency=900.0, live_edge=0.0)
+    assert live.ignored == 1001
+    assert caplog.text.count("playback latency ignored") == 2
+    assert len(live) == 0
