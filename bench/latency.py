@@ -1,4 +1,4 @@
-"""Time from a frame leaving the encoder to its HLS segment being listed, per latency level.
+"""Live latency per level: a frame leaving the encoder → its HLS segment listed; glass to glass.
 
 For each latency level (0–4: 1–5 s segments) a real owncastd is started on free ports with
 one variant: Owncast's default transcode (source size, 1200 kbps, 24 fps) at CPU usage level 0
@@ -34,7 +34,18 @@ FLV/AAC start offset (AAC priming, first video timestamp) and the 30→24 fps re
 D(n) by at most one frame (~40 ms). So each figure is good to about ±0.05 s. It is wall time
 on a shared 2-core machine: a busy neighbour inflates it, so read the min and median.
 
-Run: `.venv/bin/python bench/latency.py [--levels 0,1,2,3,4]` (about 2.6 minutes for all).
+Glass to glass (bench/_glass.py): then, per level, the viewer page in headless chromium plays
+a push whose frames carry their number in a band of black/white boxes; the page reads it back
+from a canvas for each presented frame (requestVideoFrameCallback → drawImage →
+getImageData) and glass-to-glass = shown − (origin + N / 30), p50/p95 over `--glass-seconds`
+of playback after 8 s of settling. Printed next to it: the page's own reports (program
+date-time against the server clock, hls.js latency to the live edge, its target latency),
+its stall count, and `liveLatency` of /api/admin/metrics/video. `--ll` adds one LL-HLS run
+(`[video] low_latency = true`, needs the llhls branch) at the lowest level asked for.
+
+Run: `.venv/bin/python bench/latency.py [--levels 0,1,2,3,4] [--glass-seconds 30] [--ll]
+[--no-listed]` (about 2.6 minutes for the playlist figures of all levels, ~1 minute per level
+for glass to glass).
 """
 
 from __future__ import annotations
@@ -49,6 +60,7 @@ from pathlib import Path
 
 import httpx
 from _daemon import FFMPEG, Owncastd, Progress, stop_process, write_config
+from _glass import GlassResult, percentile, print_glass, run_glass
 
 SKIP = 2
 MEASURED = 8
@@ -190,11 +202,62 @@ def main() -> None:
     parser.add_argument(
         "--levels", default="0,1,2,3,4", help="comma-separated latency levels (default: all)"
     )
+    parser.add_argument(
+        "--glass-seconds",
+        type=float,
+        default=30.0,
+        help="seconds of chromium playback measured per level for glass to glass (0: none)",
+    )
+    parser.add_argument(
+        "--ll", action="store_true", help="also glass to glass with LL-HLS (llhls branch)"
+    )
+    parser.add_argument(
+        "--no-listed", action="store_true", help="skip the playlist-listing figures"
+    )
     args = parser.parse_args()
     levels = [int(part) for part in args.levels.split(",") if part.strip()]
     if not levels or any(level not in SEGMENT_SECONDS for level in levels):
         parser.error("levels must be among 0,1,2,3,4")
+    if args.ll and not low_latency_supported():
+        parser.error("--ll needs [video] low_latency (the llhls branch); this tree has none")
+    if not args.no_listed:
+        listed_levels(levels)
+    if args.glass_seconds > 0:
+        glass_levels(levels, args.glass_seconds, args.ll)
 
+
+def low_latency_supported() -> bool:
+    """Whether this tree's settings table has `video.low_latency` (the LL-HLS mode)."""
+    from owncastd.config.table import BY_PATH
+
+    return "video.low_latency" in BY_PATH
+
+
+def glass_levels(levels: list[int], seconds: float, ll: bool) -> None:
+    """Glass to glass in chromium per level (and LL-HLS), then a summary."""
+    runs: list[tuple[str, GlassResult]] = []
+    plan = [(f"level {level}", level, False) for level in levels]
+    if ll:
+        plan.append((f"LL-HLS (level {min(levels)})", min(levels), True))
+    for name, level, low_latency in plan:
+        result = run_glass(level, seconds, low_latency=low_latency, variants=DEFAULT_VARIANT)
+        runs.append((name, result))
+        prefix = f"ll_level{level}_" if low_latency else f"level{level}_"
+        print_glass(prefix, result)
+        print(flush=True)
+    print("# glass to glass in chromium p50 / p95; the page's own figures p50 (program date-time,")
+    print("# live edge); stalls:")
+    for name, result in runs:
+        g50, g95 = percentile(result.glass, 50), percentile(result.glass, 95)
+        pdt, edge = percentile(result.page_latency, 50), percentile(result.live_edge, 50)
+        print(
+            f"#   {name}: {g50:.2f} / {g95:.2f} s; page {pdt:.2f} s, {edge:.2f} s; "
+            f"{result.stalls} stalls"
+        )
+
+
+def listed_levels(levels: list[int]) -> None:
+    """The playlist-listing figures per level, then a summary."""
     results = []
     for level in levels:
         result = run_level(level)

@@ -76,6 +76,11 @@ def hardware_stats() -> Call:
     return _get("/api/admin/hardwarestats", "reading hardware stats")
 
 
+def video_metrics() -> Call:
+    """`/api/admin/metrics/video`: playback health; owncastd adds `liveLatency` (p50/p95)."""
+    return _get("/api/admin/metrics/video", "reading playback metrics")
+
+
 def viewers() -> Call:
     """Active viewers."""
     return _get("/api/admin/viewers", "listing viewers")

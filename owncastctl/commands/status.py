@@ -12,6 +12,7 @@ from rich.markup import escape
 from owncastctl import api
 from owncastctl.commands import JsonOpt, YesOpt, confirm
 from owncastctl.errors import ServerRefusedError
+from owncastctl.latency_view import latency_text, live_latency, p95_history
 from owncastctl.output import duration, parse_time, series, sparkline, when
 from owncastctl.state import State, get_state
 
@@ -79,7 +80,8 @@ def status(
     --json prints {"status": <GET /api/admin/status>, "daemon": <GET /api/admin/daemon> or
     null (health parts, problems, restartRequired, web: the listener's limits and open
     connections), "uptimeSeconds": number|null,
-    "warnings": [string]}.
+    "warnings": [string], "liveLatency": owncastd's {clients, p50, p95, liveEdgeP50,
+    liveEdgeP95} (seconds) of GET /api/admin/metrics/video, or null}.
     """
     state = get_state(ctx)
     data = state.call(api.admin_status())
@@ -93,12 +95,19 @@ def status(
         daemon = None
     warnings = secret_warnings(state.client().conn.password, config)
     uptime = uptime_seconds(data)
+    latency = live_latency(_video_metrics(state))
     if as_json:
         state.out.json(
-            {"status": data, "daemon": daemon, "uptimeSeconds": uptime, "warnings": warnings}
+            {
+                "status": data,
+                "daemon": daemon,
+                "uptimeSeconds": uptime,
+                "warnings": warnings,
+                "liveLatency": latency,
+            }
         )
         return
-    print_status(state, data, uptime, daemon if isinstance(daemon, dict) else None)
+    print_status(state, data, uptime, daemon if isinstance(daemon, dict) else None, latency)
     for warning in warnings:
         state.out.warn(warning)
 
@@ -114,8 +123,20 @@ def web_limits_text(web: dict[str, Any]) -> str:
     )
 
 
+def _video_metrics(state: State) -> Any:
+    """GET /api/admin/metrics/video, or None where the server refuses it."""
+    try:
+        return state.call(api.video_metrics())
+    except ServerRefusedError:
+        return None
+
+
 def print_status(
-    state: State, data: dict[str, Any], uptime: float | None, daemon: dict[str, Any] | None
+    state: State,
+    data: dict[str, Any],
+    uptime: float | None,
+    daemon: dict[str, Any] | None,
+    latency: dict[str, Any] | None = None,
 ) -> None:
     """The human status panel."""
     out = state.out
@@ -162,6 +183,8 @@ def print_status(
         healthy = "[green]healthy[/]" if health.get("healthy") else "[red]unhealthy[/]"
         message = escape(str(health.get("message") or ""))
         table.add_row("Health", f"{healthy} {health.get('healthPercentage', '?')}% {message}")
+    if latency is not None and data.get("online"):
+        table.add_row("Live latency", escape(latency_text(latency)))
     if daemon is not None:
         problems = "; ".join(str(p) for p in daemon.get("problems") or [])
         condition = str(daemon.get("status", "?"))
@@ -185,15 +208,19 @@ def _versions(data: dict[str, Any]) -> str:
 
 
 def stats(ctx: typer.Context, as_json: JsonOpt = False) -> None:
-    """CPU, RAM and disk use now, with sparklines of the history (one sample a minute).
+    """CPU, RAM and disk use now, with sparklines of the history (one sample a minute), and
+    the live latency viewers see (p50/p95 of their players' reports, owncastd only).
 
     --json prints GET /api/admin/hardwarestats: {"cpu": [{"time", "value"}], "memory": […],
-    "disk": […]} (values are percentages).
+    "disk": […]} (values are percentages), plus "liveLatency": owncastd's {clients, p50, p95,
+    liveEdgeP50, liveEdgeP95} (seconds) of GET /api/admin/metrics/video, or null.
     """
     state = get_state(ctx)
     data = state.call(api.hardware_stats())
+    video = _video_metrics(state)
     if as_json:
-        state.out.json(data)
+        extra = {"liveLatency": live_latency(video)}
+        state.out.json({**data, **extra} if isinstance(data, dict) else data)
         return
     table = state.out.table("", "now", "min", "max", "history (1/min)")
     for name, label in (("cpu", "CPU"), ("memory", "RAM"), ("disk", "Disk")):
@@ -209,6 +236,11 @@ def stats(ctx: typer.Context, as_json: JsonOpt = False) -> None:
             sparkline(values, 48, top=100),
         )
     state.out.show(table)
+    summary = live_latency(video)
+    if summary is not None:
+        history = p95_history(video, 48)
+        trend = f"  p95 (1/min): {history}" if history else ""
+        state.out.print(f"Live latency: {escape(latency_text(summary))}{trend}")
 
 
 WINDOWS = {"1h": 3600, "6h": 6 * 3600, "24h": 24 * 3600, "7d": 7 * 24 * 3600}

@@ -23,6 +23,7 @@ from textual.widgets import Footer, ListView
 from owncastctl.client import Connection, missing_password
 from owncastctl.credentials import CredentialStore
 from owncastctl.errors import CtlError, UnreachableError
+from owncastctl.tui.latency import LatencyPanel
 from owncastctl.tui.schedule import ScheduleScreen
 from owncastctl.tui.screens import ConfirmScreen, PromptScreen, UserScreen
 from owncastctl.tui.source import LINK, DashboardSource, HttpSource, describe_error
@@ -49,6 +50,7 @@ class DashboardApp(App[None]):
     #chat { width: 2fr; border: round $accent; }
     #side { width: 1fr; min-width: 30; }
     #hardware { height: 5; border: round $secondary; }
+    #latency { height: 5; border: round $secondary; }
     #audience { height: 1fr; border: round $secondary; }
     #warnings { height: 1fr; border: round $warning; }
     ChatLine { height: auto; }
@@ -68,7 +70,9 @@ class DashboardApp(App[None]):
     def __init__(self, source: DashboardSource, *, intervals: dict[str, float] | None = None):
         super().__init__()
         self.source = source
-        self.intervals = {"status": 2.0, "hardware": 15.0, "audience": 5.0, "warnings": 10.0}
+        self.intervals = {
+            "status": 2.0, "hardware": 15.0, "audience": 5.0, "warnings": 10.0, "latency": 10.0,
+        }  # fmt: skip
         self.intervals.update(intervals or {})
         self.lines: dict[str, ChatLine] = {}
         self.clients: list[dict[str, Any]] = []
@@ -86,6 +90,9 @@ class DashboardApp(App[None]):
                 hardware = HardwarePanel("[dim]waiting…[/]", id="hardware")
                 hardware.border_title = "Hardware"
                 yield hardware
+                latency = LatencyPanel("[dim]waiting…[/]", id="latency")
+                latency.border_title = "Live latency"
+                yield latency
                 audience = AudiencePanel("[dim]waiting…[/]", id="audience")
                 audience.border_title = "Audience"
                 yield audience
@@ -98,6 +105,7 @@ class DashboardApp(App[None]):
         self.query_one("#chat", ListView).focus()
         self.poll("status", self.source.status, self.query_one(HeaderBar).show_status)
         self.poll("hardware", self.source.hardware, self.query_one(HardwarePanel).show)
+        self.poll("latency", self.source.video_metrics, self.query_one(LatencyPanel).show)
         self.poll("audience", self._audience, lambda _: None)
         self.poll("warnings", self.source.warnings, self.query_one(WarningsPanel).show)
         self.run_worker(self.follow_chat(), group="chat", exit_on_error=False)

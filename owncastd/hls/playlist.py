@@ -13,6 +13,8 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass
 
+from owncastd.hls.program_date import RunAnchor
+
 DISCONTINUITY = "#EXT-X-DISCONTINUITY"
 _MEDIA_SEQUENCE = "#EXT-X-MEDIA-SEQUENCE:"
 _DISCONTINUITY_SEQUENCE = "#EXT-X-DISCONTINUITY-SEQUENCE:"
@@ -118,11 +120,14 @@ class ContinuousPlaylist:
         self._run_next = 0  # the next segment number (in the run's own count) to take
         self._mark_next = False  # the next segment taken starts a new run after an earlier one
         self._listed_any = False
+        self._anchor: RunAnchor | None = None
 
-    def start_run(self) -> None:
-        """A new ffmpeg run begins: its first segment will be marked as a discontinuity."""
+    def start_run(self, anchor: RunAnchor | None = None) -> None:
+        """A new ffmpeg run begins: its first segment will be marked as a discontinuity;
+        `anchor` (if any) shifts the run's program dates."""
         self._run_next = 0
         self._mark_next = self._listed_any
+        self._anchor = anchor
 
     def update(self, run_text: str) -> bool:
         """Take the new segments of the current run's playlist; True if ours changed."""
@@ -145,7 +150,8 @@ class ContinuousPlaylist:
         return changed
 
     def _append(self, segment: Segment) -> None:
-        self._segments.append(Segment(_name(segment.uri), segment.tags, self._mark_next))
+        tags = self._anchor.tags(segment.tags) if self._anchor else segment.tags
+        self._segments.append(Segment(_name(segment.uri), tags, self._mark_next))
         self._mark_next = False
         self._listed_any = True
         while len(self._segments) > self._window:

@@ -24,6 +24,7 @@ import logging
 import os
 import secrets
 import shutil
+from collections.abc import Callable
 from pathlib import Path
 
 import trio
@@ -32,6 +33,7 @@ from owncastd.core.periodic import periodic
 from owncastd.hls.output import MASTER_PLAYLIST, HlsOutput, atomic_write
 from owncastd.hls.playlist import ContinuousPlaylist
 from owncastd.hls.playlist_watch import PlaylistWatch
+from owncastd.hls.program_date import RunAnchor
 
 log = logging.getLogger(__name__)
 
@@ -43,8 +45,16 @@ RUN_DIR_PREFIX = ".run-"
 class PlaylistStitcher:
     """One live session's served playlists. File work runs on a worker thread, one at a time."""
 
-    def __init__(self, output: HlsOutput, variants: int, window: int) -> None:
+    def __init__(
+        self,
+        output: HlsOutput,
+        variants: int,
+        window: int,
+        run_start: Callable[[], float | None] = lambda: None,
+    ) -> None:
+        """`run_start()`: when the current run's first frame arrived (program dates anchor)."""
         self._output = output
+        self._run_start = run_start
         self._playlists = [ContinuousPlaylist(window) for _ in range(variants)]
         self._unwritten = [False] * variants  # merged but not yet on disk (a failed write)
         self._master = b""
@@ -141,8 +151,9 @@ class PlaylistStitcher:
             shutil.rmtree(self._run_dir, ignore_errors=True)
         self._run_dir = run_dir
         self._stamps = None
+        anchor = RunAnchor(self._run_start)
         for playlist in self._playlists:
-            playlist.start_run()
+            playlist.start_run(anchor)
         return run_dir
 
     def _sync(self) -> None:

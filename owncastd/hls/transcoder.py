@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import contextlib
 import logging
+import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
@@ -50,8 +51,12 @@ class TagFeed:
     restart, tags are skipped until the next video keyframe so the new ffmpeg starts cleanly.
     """
 
-    def __init__(self, media: trio.MemoryReceiveChannel[FlvTag]) -> None:
+    def __init__(
+        self, media: trio.MemoryReceiveChannel[FlvTag], clock: Callable[[], float] = time.time
+    ) -> None:
         self._media = media
+        self._clock = clock
+        self.run_start: float | None = None  # when the current run's first keyframe arrived
         self._pending: list[FlvTag] = []
         self._metadata: FlvTag | None = None
         self._video_config: FlvTag | None = None
@@ -83,6 +88,7 @@ class TagFeed:
         head = [FLV_HEADER]
         if restarted:
             self._skip_to_keyframe = True
+            self.run_start = None
             for tag in (self._metadata, self._video_config, self._audio_config):
                 if tag is not None:
                     head.append(tag.data)
@@ -101,6 +107,7 @@ class TagFeed:
                 if not (tag.kind is TagKind.VIDEO and tag.keyframe and not tag.sequence_header):
                     continue
                 self._skip_to_keyframe = False
+                self.run_start = self._clock()
             return tag
 
     def take_ready(self, limit: int = 256) -> list[FlvTag]:
@@ -135,7 +142,11 @@ class TagFeed:
         return tag
 
     def _note(self, tag: FlvTag) -> None:
-        """Remember what a restarted ffmpeg will need from this tag."""
+        """Remember what a restarted ffmpeg will need from this tag (and when the first run's
+        first keyframe arrived)."""
+        keyframe = tag.kind is TagKind.VIDEO and tag.keyframe and not tag.sequence_header
+        if keyframe and self.run_start is None and not self._skip_to_keyframe:
+            self.run_start = self._clock()
         if tag.kind is TagKind.AUDIO:
             self.saw_audio = True
             if tag.sequence_header:
@@ -220,7 +231,9 @@ class TranscoderService:
         transcoder_log = TranscoderLog(self._log_file)
         feed = TagFeed(session.media)
         window = LATENCY_LEVELS[video.latency_level].playlist_length
-        playlists = PlaylistStitcher(self._output, len(video.variants), window)
+        playlists = PlaylistStitcher(
+            self._output, len(video.variants), window, run_start=lambda: feed.run_start
+        )
         try:
             await self._video_files("reset", self._output.reset, len(video.variants))
             if not await feed.read_prefix() and feed.ended:

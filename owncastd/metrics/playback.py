@@ -9,7 +9,8 @@ bandwidth (those only when some player reported them). A window remembers at mos
 
 CMCD reports (`/api/metrics/cmcd`, develop §5.3) feed the same window and also each player's
 latest figures (:class:`~owncastd.metrics.playback_clients.PlaybackClients`), which the admin
-reads per viewer.
+reads per viewer. The live latency of both kinds of report is summarised as p50/p95 by
+:class:`~owncastd.metrics.live_latency.LiveLatency`.
 """
 
 from __future__ import annotations
@@ -23,6 +24,7 @@ import trio
 from owncastd.core.cmcd import CmcdReading, Reporter, reading
 from owncastd.core.periodic import periodic
 from owncastd.core.playback import PlaybackReport
+from owncastd.metrics.live_latency import LiveLatency
 from owncastd.metrics.playback_clients import MAX_TRACKED_CLIENTS, PlaybackClients
 from owncastd.metrics.series import MAX_SAMPLES, TimeSeries
 
@@ -68,6 +70,7 @@ class PlaybackMetrics:
         self.bandwidth = _Spread(max_samples)
         self.reporting_clients = 0
         self.clients = PlaybackClients(max_tracked)
+        self.live = LiveLatency(max_clients=max_tracked, max_samples=max_samples)
 
     def record(self, client_id: str, report: PlaybackReport) -> bool:
         """Remember `report` as `client_id`'s newest; False when the window is full."""
@@ -81,7 +84,9 @@ class PlaybackMetrics:
         figures = reading(report)
         before = self.clients.get(who.client_id)
         changes = before.quality_variant_changes if before else 0
-        after = self.clients.update(who, self._clock(), figures)
+        now = self._clock()
+        after = self.clients.update(who, now, figures)
+        self.live.record(who.client_id, now, figures.latency_seconds or 0.0, 0.0)
         self.record(
             who.client_id,
             PlaybackReport(
@@ -103,7 +108,9 @@ class PlaybackMetrics:
             errors=int(report.errors),
             variant_changes=int(report.quality_variant_changes),
         )
-        self.clients.update(who, self._clock(), figures)
+        now = self._clock()
+        self.clients.update(who, now, figures)
+        self.live.record(who.client_id, now, report.latency, report.live_edge_latency)
         return self.record(who.client_id, report)
 
     def aggregate(self) -> None:
@@ -119,6 +126,7 @@ class PlaybackMetrics:
             now, [r.download_duration for r in reports if r.download_duration]
         )
         self.bandwidth.add(now, [r.bandwidth for r in reports if r.bandwidth])
+        self.live.aggregate(now)
 
     async def run(self, *, task_status: trio.TaskStatus[None] = trio.TASK_STATUS_IGNORED) -> None:
         """Aggregate every interval until cancelled."""

@@ -39,7 +39,7 @@ READS = [
         ("GET", "/api/admin/hardwarestats"),
         {("GET", "/api/admin/hardwarestats"): HARDWARE},
         ["CPU", "35%", "RAM", "42%", "no samples yet"],
-        lambda j: j == HARDWARE,
+        lambda j: j == {**HARDWARE, "liveLatency": None},  # Owncast has no liveLatency
     ),
     (
         ["viewers"],
@@ -195,7 +195,8 @@ def test_status_human(ctl):
 def test_status_json_is_stable(ctl):
     result = ctl("status", "--json")
     data = result.json()
-    assert set(data) == {"status", "daemon", "uptimeSeconds", "warnings"}
+    assert set(data) == {"status", "daemon", "uptimeSeconds", "warnings", "liveLatency"}
+    assert data["liveLatency"] is None  # Owncast's /api/admin/metrics/video has none
     assert data["status"]["viewerCount"] == 3 and data["uptimeSeconds"] > 0
     assert data["warnings"] == [] and data["daemon"] is None  # a server without /api/admin/daemon
 
@@ -285,3 +286,30 @@ def test_logs_limit(fake, ctl):
     fake.route("GET", "/api/admin/logs", LOGS)
     result = ctl("logs", "-n", "1", "--json")
     assert result.json() == LOGS[-1:]
+
+
+LIVE_LATENCY = {"clients": 3, "p50": 6.31, "p95": 7.04, "liveEdgeP50": 6.0, "liveEdgeP95": 6.5}
+VIDEO_METRICS = {
+    "errors": [],
+    "liveLatency": LIVE_LATENCY,
+    "liveLatencyP95": [{"time": "2024-05-01T12:00:00Z", "value": v} for v in (7.0, 7.5, 7.04)],
+}
+
+
+def test_stats_and_status_show_the_live_latency_viewers_see(fake, ctl):
+    fake.route("GET", "/api/admin/hardwarestats", HARDWARE)
+    fake.route("GET", "/api/admin/metrics/video", VIDEO_METRICS)
+    stats = " ".join(ctl("stats").stdout.split())
+    assert "Live latency: p50 6.3 s · p95 7.0 s (live edge 6.0 s / 6.5 s) · 3 players" in stats
+    assert "p95 (1/min): " in stats
+    assert ctl("stats", "--json").json() == {**HARDWARE, "liveLatency": LIVE_LATENCY}
+    status = " ".join(ctl("status").stdout.split())
+    assert "Live latency p50 6.3 s · p95 7.0 s" in status
+    assert ctl("status", "--json").json()["liveLatency"] == LIVE_LATENCY
+
+
+def test_live_latency_without_reports(fake, ctl):
+    empty = {"clients": 0, "p50": None, "p95": None, "liveEdgeP50": None, "liveEdgeP95": None}
+    fake.route("GET", "/api/admin/hardwarestats", HARDWARE)
+    fake.route("GET", "/api/admin/metrics/video", {"liveLatency": empty})
+    assert "no player reports in the last minute" in " ".join(ctl("stats").stdout.split())

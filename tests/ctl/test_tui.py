@@ -22,6 +22,10 @@ CLIENTS = [
     {"connectedAt": "2024-05-01T12:00:00Z", "user": BOB, "userAgent": "Firefox", "messageCount": 2}
 ]
 VIEWERS = [{"ipAddress": "198.51.100.4", "userAgent": "Mozilla", "firstSeen": "x"}]
+VIDEO_METRICS = {
+    "liveLatency": {"clients": 3, "p50": 6.31, "p95": 7.04, "liveEdgeP50": 6.0, "liveEdgeP95": 6.5},
+    "liveLatencyP95": [{"time": "2024-05-01T12:00:00Z", "value": 7.04}],
+}
 
 
 class FakeSource:
@@ -43,6 +47,9 @@ class FakeSource:
 
     async def hardware(self):
         return HARDWARE
+
+    async def video_metrics(self):
+        return VIDEO_METRICS
 
     async def viewers(self):
         return VIEWERS
@@ -184,6 +191,8 @@ def test_panels_show_status_hardware_audience_and_warnings():
             "1 in chat",
             "bob",
             "ffmpeg is slow",
+            "p50 6.3 s p95 7.0 s",
+            "3 players",
         ):
             assert text in shot, text
 
@@ -282,6 +291,7 @@ def test_http_source_reads_and_acts_through_the_admin_api(fake, tmp_path):
     from tests.ctl.conftest import PASSWORD, URL
 
     fake.route("GET", "/api/admin/hardwarestats", HARDWARE)
+    fake.route("GET", "/api/admin/metrics/video", VIDEO_METRICS)
     fake.route("GET", "/api/admin/chat/clients", CLIENTS)
     fake.route(
         "GET",
@@ -309,6 +319,7 @@ def test_http_source_reads_and_acts_through_the_admin_api(fake, tmp_path):
         source = HttpSource(Connection(URL, PASSWORD), CredentialStore(tmp_path), transport)
         assert (await source.status())["streamTitle"] == "Friday jam"
         assert await source.hardware() == HARDWARE
+        assert await source.video_metrics() == VIDEO_METRICS
         assert await source.chat_clients() == CLIENTS
         await source.set_visibility(["m1"], False)
         await source.set_enabled("u-bob", False)

@@ -16,7 +16,7 @@ import trio
 from quart import Blueprint, Response, request
 
 from owncastd.core.cmcd import Reporter
-from owncastd.core.playback import PlaybackReport
+from owncastd.core.playback import MAX_LIVE_LATENCY, PlaybackReport
 from owncastd.core.viewers import client_id_for
 from owncastd.http.admin.auth import AdminGuard
 from owncastd.http.admin.control_plane import ControlPlane
@@ -26,6 +26,7 @@ from owncastd.http.json_body import BadRequestError, json_kind, json_object
 from owncastd.http.responses import json_no_cache, rfc3339, success
 
 if TYPE_CHECKING:
+    from owncastd.metrics.live_latency import LatencySummary
     from owncastd.metrics.playback_clients import ClientPlayback
     from owncastd.metrics.series import TimeSeries
 
@@ -36,6 +37,7 @@ PLAYBACK_FIELDS = {
     "downloadDuration": ("download_duration", 86_400.0),
     "errors": ("errors", 1_000_000.0),
     "qualityVariantChanges": ("quality_variant_changes", 1_000_000.0),
+    "liveEdgeLatency": ("live_edge_latency", MAX_LIVE_LATENCY),  # owncastd's addition
 }
 MAX_PLAYBACK_BODY = 4096
 
@@ -77,6 +79,17 @@ def playback_json(client: ClientPlayback | None) -> dict[str, object] | None:
         qualityVariantChanges=client.quality_variant_changes,
     )
     return figures
+
+
+def live_latency_json(summary: LatencySummary) -> dict[str, object]:
+    """owncastd's additive `liveLatency` object of `/api/admin/metrics/video` (seconds)."""
+    return {
+        "clients": summary.clients,
+        "p50": summary.p50,
+        "p95": summary.p95,
+        "liveEdgeP50": summary.live_edge_p50,
+        "liveEdgeP95": summary.live_edge_p95,
+    }
 
 
 def _row(
@@ -215,6 +228,9 @@ def _add_playback_routes(
                 "availableBitrates": [v.video_bitrate for v in video.variants],
                 "segmentLength": ctx.stream.segment_seconds(),
                 "representation": representation,
+                "liveLatency": live_latency_json(p.live.summary(ctx.clock())),
+                "liveLatencyP50": series_json(p.live.p50),
+                "liveLatencyP95": series_json(p.live.p95),
             }
         )
 

@@ -4,6 +4,7 @@
 
 import { fetchVariants, ping } from './api.js';
 import { el, show } from './dom.js';
+import { LatencyReporter } from './latency-report.js';
 
 export const STREAM_URL = '/hls/stream.m3u8';
 export const HLSJS_URL = '/static/vendor/hls.min.js';
@@ -93,6 +94,7 @@ export class Player {
   #lastMediaRecovery = 0;
   #userChoseSound = false;
   #hlsjsState = { loading: null };
+  #metrics;
 
   /**
    * @param {object} parts
@@ -112,6 +114,7 @@ export class Player {
     this.#playButton = playButton ?? null;
     this.#message = message ?? null;
     this.#onEnded = onEnded ?? (() => {});
+    this.#metrics = new LatencyReporter(video);
     this.#wire();
   }
 
@@ -187,6 +190,7 @@ export class Player {
     } else if (video.canPlayType('application/vnd.apple.mpegurl')) {
       this.#native = true;
       video.src = STREAM_URL;
+      this.#metrics.start(null, null);
       this.#play();
     } else {
       this.#setMessage('This browser cannot play live video (no HLS or Media Source support).');
@@ -228,6 +232,7 @@ export class Player {
       console.warn('player: fatal error, retrying', data.type, data.details);
       this.#scheduleRetry(data.type === Hls.ErrorTypes.NETWORK_ERROR ? 'network' : 'other');
     });
+    this.#metrics.start(hls, Hls);
     hls.loadSource(STREAM_URL);
     hls.attachMedia(this.#video);
   }
@@ -308,6 +313,7 @@ export class Player {
     clearTimeout(this.#retryTimer);
     this.#retryTimer = null;
     this.#stopPinging();
+    this.#metrics.stop();
     this.#native = false;
     if (this.#hls) {
       this.#hls.destroy();
