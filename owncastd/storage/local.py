@@ -33,6 +33,8 @@ class LocalStorage:
     ) -> None:
         """Write the object atomically (a temp file renamed into place)."""
         target = self._path(key)
+        if isinstance(data, Path):
+            data = await trio.to_thread.run_sync(data.read_bytes)  # FileNotFoundError as is
         await _blocking(_write, target, data)
 
     async def get(self, key: str) -> bytes:
@@ -65,9 +67,8 @@ class LocalStorage:
         return f"{self._base_url}/{key}"
 
 
-def _write(target: Path, data: Path | bytes) -> None:
+def _write(target: Path, content: bytes) -> None:
     target.parent.mkdir(parents=True, exist_ok=True)
-    content = data.read_bytes() if isinstance(data, Path) else data
     fd, tmp = tempfile.mkstemp(dir=target.parent, prefix=f".{target.name}.", suffix=".tmp")
     try:
         with os.fdopen(fd, "wb") as handle:

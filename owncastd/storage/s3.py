@@ -121,8 +121,8 @@ class S3Storage:
         for attempt in range(1, self._attempts + 1):
             try:
                 return await trio.to_thread.run_sync(fn, limiter=self._limiter)
-            except StorageError:
-                raise
+            except (StorageError, FileNotFoundError):
+                raise  # FileNotFoundError: the local file to upload is gone
             except Exception as exc:  # botocore raises many unrelated types
                 reason = _reason(exc)
                 if attempt == self._attempts or _permanent(exc):

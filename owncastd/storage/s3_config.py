@@ -1,24 +1,11 @@
-"""The `[s3]` settings checked and turned into what the S3 client and the URLs need."""
+"""The `[s3]` settings turned into what the S3 client and the URLs need."""
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass
 from urllib.parse import urlsplit
 
 from owncastd.config.settings import S3Settings
-
-# S3's bucket naming rules (3–63 characters, lower case, digits, dots and hyphens).
-BUCKET_NAME = re.compile(r"^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$")
-CANNED_ACLS = (
-    "private",
-    "public-read",
-    "public-read-write",
-    "authenticated-read",
-    "aws-exec-read",
-    "bucket-owner-read",
-    "bucket-owner-full-control",
-)
 
 
 @dataclass(frozen=True)
@@ -69,23 +56,3 @@ class S3Config:
         if self.force_path_style or not parts.hostname:
             return f"{endpoint}/{self.bucket}/{full}"
         return f"{parts.scheme}://{self.bucket}.{parts.netloc}{parts.path.rstrip('/')}/{full}"
-
-
-def s3_problems(s3: S3Settings) -> list[str]:
-    """Every reason `[s3]` cannot be used (enabled or not: the admin sees all at once)."""
-    problems: list[str] = []
-    for field in ("endpoint", "access_key", "secret", "bucket", "region"):
-        if not getattr(s3, field):
-            problems.append(f"s3.{field}: required when S3 is enabled")
-    if s3.endpoint and urlsplit(s3.endpoint).scheme not in ("http", "https"):
-        problems.append("s3.endpoint: must be an http(s) URL")
-    if s3.bucket and not BUCKET_NAME.match(s3.bucket):
-        problems.append(
-            f"s3.bucket: {s3.bucket!r} is not a valid bucket name "
-            "(3-63 lower-case letters, digits, dots and hyphens)"
-        )
-    if s3.acl and s3.acl not in CANNED_ACLS:
-        problems.append(f"s3.acl: must be one of {', '.join(CANNED_ACLS)} (or empty)")
-    if ".." in s3.path_prefix.split("/"):
-        problems.append("s3.path_prefix: must not contain '..'")
-    return problems
