@@ -8,9 +8,15 @@ any other key or secret is refused, as a real bucket would.
 
 from __future__ import annotations
 
+import contextlib
+import re
 import secrets
+import subprocess
+import threading
+import time
 from collections.abc import Iterator
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -95,6 +101,18 @@ class MotoS3:
         )
         return sorted(item["Key"] for page in pages for item in page.get("Contents", []))
 
+    @contextlib.contextmanager
+    def anonymous_reads(self) -> Iterator[None]:
+        """Within: no request is authenticated, so a browser can GET objects (moto fails an
+        unsigned GET while authentication is on, even of a public-read object)."""
+        from moto import settings
+
+        settings.INITIAL_NO_AUTH_ACTION_COUNT = float("inf")
+        try:
+            yield
+        finally:
+            settings.INITIAL_NO_AUTH_ACTION_COUNT = 0
+
     def stop(self) -> None:
         """Stop serving (the bucket stays in memory): connections are refused."""
         self._server.stop()
@@ -103,6 +121,59 @@ class MotoS3:
         """Serve again on the same port."""
         self._server = self._cls(ip_address="127.0.0.1", port=self.port, verbose=False)
         self._server.start()
+
+
+S3RVER = Path(__file__).resolve().parent / "s3rver" / "node_modules" / ".bin" / "s3rver"
+S3RVER_LISTENING = re.compile(r"listening on 127\.0\.0\.1:(\d+)")
+
+
+class S3rver:
+    """s3rver (npm), a second S3-compatible server: a different XML and HTTP implementation
+    to catch client assumptions. It does not check signatures; moto does."""
+
+    BUCKET = "owncastd-s3rver"
+
+    def __init__(self, directory: Path) -> None:
+        if not S3RVER.exists():
+            raise RuntimeError(f"{S3RVER} missing: run `python3 tools/bootstrap.py test`")
+        argv = [str(S3RVER), "-d", str(directory), "-a", "127.0.0.1", "-p", "0",
+                "--configure-bucket", self.BUCKET]  # fmt: skip
+        self.process = subprocess.Popen(
+            argv, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL,
+            text=True,
+        )  # fmt: skip
+        assert self.process.stdout is not None
+        deadline = time.monotonic() + 20
+        port = 0
+        while not port and time.monotonic() < deadline:
+            line = self.process.stdout.readline()
+            if not line and self.process.poll() is not None:
+                break
+            if found := S3RVER_LISTENING.search(line):
+                port = int(found[1])
+        if not port:
+            self.stop()
+            raise RuntimeError("s3rver did not start")
+        stdout = self.process.stdout  # s3rver logs every request: keep draining its pipe
+        threading.Thread(target=lambda: stdout.read(), daemon=True).start()
+        self.endpoint = f"http://127.0.0.1:{port}"
+        self.account = S3Account(self.endpoint, "S3RVER", "S3RVER")
+
+    def stop(self) -> None:
+        """Terminate s3rver."""
+        if self.process.poll() is None:
+            self.process.terminate()
+            self.process.wait(10)
+
+
+@pytest.fixture(scope="session")
+def s3rver(tmp_path_factory: pytest.TempPathFactory) -> Iterator[S3rver]:
+    """One s3rver for the session."""
+    server = S3rver(tmp_path_factory.mktemp("s3rver"))
+    try:
+        yield server
+    finally:
+        server.stop()
 
 
 @pytest.fixture(scope="session")

@@ -158,6 +158,10 @@ def make_client(config: S3Config) -> Any:
             read_timeout=READ_TIMEOUT,
             retries={"total_max_attempts": 1},
             max_pool_connections=CONCURRENCY,
+            # botocore ≥ 1.36 adds a CRC32 of every body by default: CPU for nothing that
+            # SigV4's payload hash does not already cover (and older S3 servers reject it).
+            request_checksum_calculation="when_required",
+            response_checksum_validation="when_required",
         ),
     )
 

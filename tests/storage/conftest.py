@@ -1,5 +1,5 @@
-"""The session's moto S3 server for the storage tests."""
+"""The session's S3 servers (moto, s3rver) for the storage tests."""
 
-from tests.s3_server import moto_s3
+from tests.s3_server import moto_s3, s3rver
 
-__all__ = ["moto_s3"]
+__all__ = ["moto_s3", "s3rver"]

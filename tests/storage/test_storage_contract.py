@@ -1,7 +1,9 @@
-"""The Storage contract, run against the local disk and a real S3 server (moto, SigV4 on)."""
+"""The Storage contract, run against the local disk, a real S3 server (moto, SigV4 on) and a
+second S3-compatible server (s3rver, from npm) to catch client assumptions."""
 
 from __future__ import annotations
 
+import secrets
 from collections.abc import Callable
 from pathlib import Path
 
@@ -14,7 +16,7 @@ from owncastd.storage.local import LocalStorage
 from owncastd.storage.probe import round_trip
 from owncastd.storage.s3 import S3Storage
 from owncastd.storage.s3_config import S3Config
-from tests.s3_server import MotoS3
+from tests.s3_server import MotoS3, S3rver
 
 Make = Callable[..., S3Storage]
 
@@ -39,11 +41,25 @@ def make_s3(moto_s3: MotoS3) -> Make:
     return make
 
 
-@pytest.fixture(params=["local", "s3"])
+@pytest.fixture(params=["local", "moto", "s3rver"])
 def storage(request: pytest.FixtureRequest, tmp_path: Path) -> Storage:
     if request.param == "local":
         return LocalStorage(tmp_path / "objects", "http://example.test/files")
-    return request.getfixturevalue("make_s3")(path_prefix="live/a")
+    if request.param == "moto":
+        return request.getfixturevalue("make_s3")(path_prefix="live/a")
+    server: S3rver = request.getfixturevalue("s3rver")
+    account = server.account
+    prefix = f"t-{secrets.token_hex(4)}/live"  # one bucket for the session: a prefix per test
+    config = S3Config(
+        account.endpoint,
+        server.BUCKET,
+        account.region,
+        account.access_key,
+        account.secret,
+        path_prefix=prefix,
+        force_path_style=True,
+    )
+    return S3Storage(config, backoff=0.01)
 
 
 async def test_put_get_list_delete_round_trip(storage: Storage, tmp_path: Path) -> None:
