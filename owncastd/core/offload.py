@@ -71,6 +71,7 @@ class SessionOffload:
         self._on_change: Callable[[], Awaitable[None]] | None = None
         self.outage: str | None = None  # the reason, while the storage cannot be reached
         self.dropped = 0
+        self.running = False  # run() is going (the session is live)
 
     def attach(self, on_change: Callable[[], Awaitable[None]]) -> None:
         """Call `on_change` when what `uri()` answers changed (the playlists re-render)."""
@@ -100,8 +101,8 @@ class SessionOffload:
             self._wake.set()
 
     def problem(self) -> str | None:
-        """A degraded reason while the storage cannot be reached."""
-        if self.outage is None:
+        """A degraded reason while the storage cannot be reached (and the session is live)."""
+        if self.outage is None or not self.running:
             return None
         return f"s3: storage unreachable, video served locally ({self.outage})"
 
@@ -111,6 +112,13 @@ class SessionOffload:
 
     async def run(self) -> None:
         """Upload, fall back, catch up and delete until cancelled."""
+        self.running = True
+        try:
+            await self._loop()
+        finally:
+            self.running = False
+
+    async def _loop(self) -> None:
         while True:
             await self._wake.wait()
             self._wake = trio.Event()
