@@ -12,6 +12,7 @@ multipart upload. The secret never reaches a log line or an error message.
 from __future__ import annotations
 
 import logging
+import threading
 from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any, TypeVar
@@ -45,6 +46,7 @@ class S3Storage:
         self._backoff = backoff
         self._limiter = trio.CapacityLimiter(CONCURRENCY)
         self._client: Any = None
+        self._client_lock = threading.Lock()  # the first calls may come from several threads
 
     def url(self, key: str) -> str:
         """The object's public URL (serving endpoint or bucket URL, with the path prefix)."""
@@ -134,9 +136,10 @@ class S3Storage:
 
     def _boto(self) -> Any:
         """The boto3 client (made once, on a worker thread)."""
-        if self._client is None:
-            self._client = make_client(self.config)
-        return self._client
+        with self._client_lock:
+            if self._client is None:
+                self._client = make_client(self.config)
+            return self._client
 
 
 def make_client(config: S3Config) -> Any:
