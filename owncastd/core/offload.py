@@ -165,6 +165,8 @@ class SessionOffload:
         while self._queue:
             head = self._queue.popleft()
             failed, reason = await self._upload([head])
+            if not failed and head.name not in self._uploaded[head.variant]:
+                continue  # its file was gone: that proves nothing, try the next one
             if not failed:
                 log.info("s3 storage reachable again: catching up queued=%d", len(self._queue))
                 self.outage = None
