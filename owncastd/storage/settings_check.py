@@ -28,7 +28,4 @@ async def s3_change_problems(old: Settings, new: Settings) -> list[str]:
     problem = await round_trip(storage)
     if problem is None:
         return []
-    return [
-        "s3: the bucket did not pass a round trip (put, get and delete of a probe object): "
-        + problem
-    ]
+    return [f"[s3] round trip: the put, get and delete of a probe object failed: {problem}"]

@@ -80,7 +80,9 @@ async def test_a_failing_round_trip_is_refused_with_the_reason(
     for value, reason in cases:
         response, body = await admin.set_config("s3", value)
         assert response.status_code == 400, body
-        assert body["message"].startswith("s3: s3: the bucket did not pass a round trip")
+        assert body["message"].startswith(
+            "s3: [s3] round trip: the put, get and delete of a probe object failed: s3 "
+        )
         assert reason in body["message"]
         assert wrong not in body["message"]
     assert admin.config_text() == before
