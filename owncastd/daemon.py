@@ -27,6 +27,7 @@ from owncastd.config.settings import Settings, SettingsRef
 from owncastd.core.chat.room import ChatRoom
 from owncastd.core.codecs import LastRefusal
 from owncastd.core.events import EventBus
+from owncastd.core.offload import Offload
 from owncastd.core.snapshot_demand import SnapshotDemand
 from owncastd.core.stream import Stream, restore_stats
 from owncastd.core.viewers import ViewerTracker
@@ -60,6 +61,7 @@ from owncastd.ops.file_modes import tighten_data_files
 from owncastd.ops.lock import DataDirLock
 from owncastd.ops.open_files import raise_open_files_limit
 from owncastd.rtmp.server import RtmpServer
+from owncastd.storage.settings_check import s3_storage
 from owncastd.store.database import Store
 from owncastd.store.stats import StatsRepository
 from owncastd.wiring import (
@@ -203,8 +205,10 @@ class Daemon:
             clock=self._clock,
         )
 
-    def _transcoder(self, stream: Stream, snapshots: SnapshotDemand) -> TranscoderService:
-        """ffmpeg's supervisor, writing HLS under the data directory."""
+    def _transcoder(
+        self, stream: Stream, snapshots: SnapshotDemand, offload: Offload
+    ) -> TranscoderService:
+        """ffmpeg's supervisor, writing HLS under the data directory (and to S3 when on)."""
         settings = self.settings
         return TranscoderService(
             stream=stream,
@@ -213,6 +217,7 @@ class Daemon:
             video_settings=lambda: settings.current.video,
             thumbnails=ThumbnailMaker(self._ffmpeg, self.paths.tmp_dir, snapshots),
             log_file=self.paths.log_dir / TRANSCODER_LOG_FILE,
+            offload=offload,
         )
 
     async def _run_services(
@@ -227,7 +232,9 @@ class Daemon:
         assert appliance is not None
         appliance.attach_stream(lambda: stream.is_live)
         appliance.health.add_check("ingest", stream.ingest_problem)  # a stuck session
-        transcoder = self._transcoder(stream, snapshots := SnapshotDemand())
+        offload = Offload(lambda: s3_storage(settings.current))
+        appliance.health.add_check("s3", offload.problem)  # bucket unreachable: degraded
+        transcoder = self._transcoder(stream, snapshots := SnapshotDemand(), offload)
         bus.subscribe(transcoder.on_event)
         chat, codecs = await self._chat_and_codecs(store, stream)
         control = build_control_plane(

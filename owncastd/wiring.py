@@ -33,6 +33,7 @@ from owncastd.metrics.playback import PlaybackMetrics
 from owncastd.metrics.prometheus import Metrics, MetricSources, NoChat
 from owncastd.metrics.viewer_history import ViewerHistory
 from owncastd.ops.shutdown import ShutdownRequest
+from owncastd.storage.settings_check import s3_change_problems
 from owncastd.store.access_tokens import AccessTokenStore
 from owncastd.store.chat import ChatStore
 from owncastd.store.database import Store
@@ -97,6 +98,7 @@ def build_control_plane(parts: ControlPlaneParts) -> ControlPlane:
     playback = PlaybackMetrics(parts.clock)
     metrics = _metrics(parts, hardware, playback)
     editor = ConfigEditor(settings, parts.config_path)
+    editor.add_check(s3_change_problems)  # new S3 settings must pass a round trip
     webhooks = _webhooks(parts)
     datastore = Datastore(parts.store)
     push = BrowserPush(

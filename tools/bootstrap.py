@@ -30,6 +30,7 @@ APT_PACKAGES = {
     "chromium": "chromium",
     "tmux": "tmux",
     "node": "nodejs",
+    "npm": "npm",
 }
 APT_FILES = {"systemd-analyze": "systemd"}
 
@@ -108,6 +109,22 @@ def ensure_test_system_packages() -> None:
     apt_install(sorted(missing))
 
 
+def ensure_s3rver() -> None:
+    """s3rver, a second S3-compatible server for the storage tests (tests/s3_server.py), from
+    the npm registry with the lockfile's integrity hashes (`npm ci`), into tests/s3rver/."""
+    folder = ROOT / "tests" / "s3rver"
+    lock = folder / "package-lock.json"
+    stamp = (
+        folder / "node_modules" / f".installed-{hashlib.sha256(lock.read_bytes()).hexdigest()[:16]}"
+    )
+    if stamp.exists():
+        return
+    say("installing s3rver (npm ci) for the storage tests")
+    run(["npm", "ci", "--ignore-scripts", "--no-audit", "--no-fund", "--silent"], cwd=folder,
+        stdin=subprocess.DEVNULL)  # fmt: skip
+    stamp.touch()
+
+
 def main(argv: list[str]) -> int:
     mode = argv[1] if len(argv) > 1 else "runtime"
     if mode not in ("runtime", "test"):
@@ -118,6 +135,7 @@ def main(argv: list[str]) -> int:
     ensure_packages("test" if mode == "test" else "")
     if mode == "test":
         ensure_test_system_packages()
+        ensure_s3rver()
         if vendor_axe.main([]) != 0:
             return 1
     else:

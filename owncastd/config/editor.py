@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import dataclasses
 import logging
-from collections.abc import Callable, Mapping
+from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -50,6 +50,7 @@ class SettingsChanged:
 
 
 Listener = Callable[[SettingsChanged], None]
+Check = Callable[[Settings, Settings], Awaitable[list[str]]]  # (old, new) -> problems
 
 
 def merged_settings(current: Settings, changes: Mapping[str, Any]) -> Settings:
@@ -91,10 +92,16 @@ class ConfigEditor:
         self.path = path
         self.lock = trio.Lock()
         self._listeners: list[Listener] = []
+        self._checks: list[Check] = []
 
     def subscribe(self, listener: Listener) -> None:
         """Call `listener` after every applied change (it must not block)."""
         self._listeners.append(listener)
+
+    def add_check(self, check: Check) -> None:
+        """Ask `check(old, new)` for problems before a change is saved (e.g. an S3 round trip);
+        any problem rejects the change."""
+        self._checks.append(check)
 
     async def apply(self, changes: Mapping[str, Any]) -> Settings:
         """Validate, persist and swap in `changes` (dotted keys, settings or file shape).
@@ -105,6 +112,9 @@ class ConfigEditor:
         async with self.lock:
             old = self.settings.current
             new = merged_settings(old, changes)
+            problems = [p for check in self._checks for p in await check(old, new)]
+            if problems:
+                raise ConfigRejectedError(problems)
             if self.path is not None:
                 try:
                     await trio.to_thread.run_sync(update_config, self.path, dict(changes))

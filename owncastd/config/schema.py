@@ -19,6 +19,7 @@ from pathlib import PurePath
 from typing import Any, Literal
 
 from owncastd.config import checks as checks
+from owncastd.config.checks_s3 import canned_acl
 from owncastd.config.settings import (
     AdminSettings,
     BrowserPushSettings,
@@ -298,6 +299,8 @@ def check_cross(data: Mapping[str, Any]) -> list[Located]:
         for key in ("endpoint", "access_key", "secret", "bucket", "region"):
             if not s3.get(key):
                 problems.append((f"[s3] {key}", "required when s3 is enabled"))
+        if bad := canned_acl(s3.get("acl") or ""):
+            problems.append(("[s3] acl", bad))
     discord = section_of(data, "notifications.discord")
     if discord.get("enabled") is True and not discord.get("webhook"):
         problems.append(("[notifications.discord] webhook", "required when discord is enabled"))

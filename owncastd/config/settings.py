@@ -188,7 +188,7 @@ class ChatSettings:
 
 @dataclass(frozen=True)
 class S3Settings:
-    """External storage for HLS (`[s3]`); stored now, used by a later feature."""
+    """S3-compatible storage the HLS segments are offloaded to (`[s3]`, owncastd/storage)."""
 
     enabled: bool = False
     endpoint: str = ""
@@ -199,6 +199,7 @@ class S3Settings:
     region: str = ""
     acl: str = ""
     force_path_style: bool = False
+    path_prefix: str = ""
 
 
 @dataclass(frozen=True)

@@ -4,11 +4,11 @@ from __future__ import annotations
 
 from owncastd.config import bodies as b
 from owncastd.config import checks as c
+from owncastd.config import checks_s3
 from owncastd.config.setting import (
     FEDERATION,
     NEXT,
     RESTART,
-    S3,
     Setting,
     entry,
 )
@@ -20,7 +20,7 @@ def _object(path: str, doc: str, setter: str, field: str, body: b.Body, **facts:
 
 
 def _s3(name: str, field: str, doc: str, body: b.Body, **facts: object) -> Setting:
-    return _object(f"s3.{name}", doc, "s3", field, body, applies=NEXT, feature=S3, **facts)
+    return _object(f"s3.{name}", doc, "s3", field, body, applies=NEXT, **facts)
 
 
 def _fed(name: str, setter: str, shown: str, doc: str, body: b.Body, **facts: object) -> Setting:
@@ -51,6 +51,13 @@ ELSEWHERE: tuple[Setting, ...] = (
     _s3("region", "region", "Region", b.Text(255)),
     _s3("acl", "acl", "Canned ACL for uploaded objects", b.Text(64)),
     _s3("force_path_style", "forcePathStyle", "Path-style URLs", b.Flag()),
+    _s3(
+        "path_prefix",
+        "pathPrefix",
+        "Key prefix inside the bucket",
+        b.Text(255),
+        check=checks_s3.path_prefix,
+    ),
     entry(
         "directory.enabled",
         "List this server in the Owncast directory",

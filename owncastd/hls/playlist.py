@@ -11,6 +11,7 @@ rewrites it and renders the playlist we serve.
 from __future__ import annotations
 
 import math
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from owncastd.hls.program_date import RunAnchor
@@ -160,9 +161,13 @@ class ContinuousPlaylist:
             if gone.discontinuity:
                 self._discontinuity_sequence += 1
 
-    def render(self) -> str:
+    def names(self) -> list[str]:
+        """The file names of the listed segments, oldest first."""
+        return [segment.uri for segment in self._segments]
+
+    def render(self, remote: Callable[[str], str | None] | None = None) -> str:
         """The playlist text to serve (no `#EXT-X-ENDLIST`: that is added when the stream
-        ends)."""
+        ends). `remote(name)` gives a segment's URL elsewhere (S3), None: the local name."""
         longest = max((s.duration for s in self._segments), default=0.0)
         target = max(self._target, math.ceil(longest - 1e-3), 1)
         lines = ["#EXTM3U", *(h for h in self._header if h != "#EXTM3U")]
@@ -174,5 +179,5 @@ class ContinuousPlaylist:
             if segment.discontinuity:
                 lines.append(DISCONTINUITY)
             lines += segment.tags
-            lines.append(segment.uri)
+            lines.append((remote(segment.uri) if remote else None) or segment.uri)
         return "\n".join(lines) + "\n"

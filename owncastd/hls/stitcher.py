@@ -29,6 +29,7 @@ from pathlib import Path
 
 import trio
 
+from owncastd.core.offload import SessionOffload, Written
 from owncastd.core.periodic import periodic
 from owncastd.hls.output import MASTER_PLAYLIST, HlsOutput, atomic_write
 from owncastd.hls.playlist import ContinuousPlaylist
@@ -50,11 +51,15 @@ class PlaylistStitcher:
         output: HlsOutput,
         variants: int,
         window: int,
+        offload: SessionOffload | None = None,
         run_start: Callable[[], float | None] = lambda: None,
     ) -> None:
-        """`run_start()`: when the current run's first frame arrived (program dates anchor)."""
+        """`offload`: segments also go to S3 (core/offload.py); `run_start()`: when the current
+        run's first frame arrived (program dates anchor)."""
         self._output = output
+        self._offload = offload
         self._run_start = run_start
+        self._listed: list[list[str]] = [[] for _ in range(variants)]
         self._playlists = [ContinuousPlaylist(window) for _ in range(variants)]
         self._unwritten = [False] * variants  # merged but not yet on disk (a failed write)
         self._master = b""
@@ -64,6 +69,8 @@ class PlaylistStitcher:
         self._failing = False
         self._stamps: tuple[tuple[int, int, int], ...] | None = None  # at the last good sync
         self._watch: PlaylistWatch | None = None  # while run() uses inotify
+        if offload is not None:
+            offload.attach(self.refresh)
 
     def new_run_id(self) -> str:
         """A segment-name id no earlier run of this session used."""
@@ -91,6 +98,7 @@ class PlaylistStitcher:
             try:
                 await trio.to_thread.run_sync(self._sync)
                 self._stamps = stamps  # taken before reading: a later write changes them again
+                self._announce()
             except OSError as exc:
                 if not self._failing:
                     self._failing = True
@@ -100,8 +108,35 @@ class PlaylistStitcher:
             self._failing = False
             log.info("playlist updates succeed again")
 
+    async def refresh(self) -> None:
+        """Re-render every variant playlist (the offload's segment URLs changed)."""
+        self._unwritten = [True] * len(self._unwritten)
+        await self.sync()
+
+    def _announce(self) -> None:
+        """Tell the offload of segments newly listed, and of what each playlist lists."""
+        if self._offload is None:
+            return
+        new: list[Written] = []
+        windows = [playlist.names() for playlist in self._playlists]
+        for index, names in enumerate(windows):
+            before = set(self._listed[index])
+            folder = self._output.root / str(index)
+            new += [Written(index, n, folder / n) for n in names if n not in before]
+            self._listed[index] = names
+        self._offload.segments_written(new, windows)
+
     async def run(self) -> None:
-        """Keep syncing until cancelled: when ffmpeg writes a playlist, else by polling."""
+        """Keep syncing until cancelled (and offloading, when S3 is on)."""
+        if self._offload is None:
+            await self._run_sync()
+            return
+        async with trio.open_nursery() as nursery:
+            nursery.start_soon(self._offload.run)
+            await self._run_sync()
+
+    async def _run_sync(self) -> None:
+        """Sync when ffmpeg writes a playlist, else by polling."""
         watch = PlaylistWatch.open()
         if watch is not None:
             try:
@@ -169,8 +204,15 @@ class PlaylistStitcher:
             if text and playlist.update(text.decode("utf-8", errors="replace")):
                 self._unwritten[index] = True
             if self._unwritten[index]:
-                atomic_write(self._output.variant_playlist(index), playlist.render().encode())
+                remote = self._remote_uri(index)
+                atomic_write(self._output.variant_playlist(index), playlist.render(remote).encode())
                 self._unwritten[index] = False
+
+    def _remote_uri(self, index: int) -> Callable[[str], str | None] | None:
+        offload = self._offload
+        if offload is None:
+            return None
+        return lambda name: offload.uri(index, name)
 
 
 def _stamp(path: Path) -> tuple[int, int, int]:

@@ -24,6 +24,7 @@ import trio
 from owncastd.config.settings import VideoSettings
 from owncastd.core.events import Event, StreamWentOffline
 from owncastd.core.media import FLV_HEADER, FlvTag, TagKind
+from owncastd.core.offload import Offload
 from owncastd.core.stream import LiveSession, Stream
 from owncastd.hls.command import LATENCY_LEVELS, build_transcode_command
 from owncastd.hls.ffmpeg_process import FfmpegProcess, TranscoderLog
@@ -182,8 +183,10 @@ class TranscoderService:
         video_settings: Callable[[], VideoSettings],
         thumbnails: ThumbnailMaker,
         log_file: Path | None = None,
+        offload: Offload | None = None,
     ) -> None:
         self._stream = stream
+        self._offload = offload  # S3 (core/offload.py); None: local only
         self._output = output
         self._ffmpeg = ffmpeg
         self._video_settings = video_settings
@@ -231,8 +234,13 @@ class TranscoderService:
         transcoder_log = TranscoderLog(self._log_file)
         feed = TagFeed(session.media)
         window = LATENCY_LEVELS[video.latency_level].playlist_length
+        uploads = self._offload.session(len(video.variants)) if self._offload else None
         playlists = PlaylistStitcher(
-            self._output, len(video.variants), window, run_start=lambda: feed.run_start
+            self._output,
+            len(video.variants),
+            window,
+            uploads,
+            run_start=lambda: feed.run_start,
         )
         try:
             await self._video_files("reset", self._output.reset, len(video.variants))
@@ -245,6 +253,8 @@ class TranscoderService:
             async with trio.open_nursery() as nursery:
                 nursery.start_soon(self._watch, session, video)
                 nursery.start_soon(playlists.run)
+                if self._offload is not None:
+                    nursery.start_soon(self._offload.delete_leftovers)
                 await self._supervise(run)
                 nursery.cancel_scope.cancel()
         finally:

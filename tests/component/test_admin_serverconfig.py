@@ -91,6 +91,7 @@ async def test_fresh_install_has_owncast_defaults(admin: AdminHarness):
         "region": "",
         "acl": "",
         "forcePathStyle": False,
+        "pathPrefix": "",
     }
     assert config["externalActions"] == []
     assert config["forbiddenUsernames"] == ["owncast", "operator", "admin", "system"]
