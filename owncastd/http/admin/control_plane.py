@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING
 if TYPE_CHECKING:
     from owncastd.config.editor import ConfigEditor
     from owncastd.core.schedule.service import ScheduleService
+    from owncastd.http.admin.chatwoot_routes import ChatwootAdminPort
     from owncastd.log_buffer import LogBuffer
     from owncastd.metrics.hardware import HardwareMonitor
     from owncastd.metrics.playback import PlaybackMetrics
@@ -44,3 +45,5 @@ class ControlPlane:
     schedule: ScheduleService | None = None
     # Called with the id of each user the admin deletes (the chat side drops their clients).
     user_deleted: list[Callable[[str], None]] = field(default_factory=list)
+    # The Chatwoot bridge's setup and status (issue 15); None: its routes answer 503.
+    chatwoot: ChatwootAdminPort | None = None
