@@ -103,3 +103,13 @@ async def test_long_content_is_cut_to_chatwoots_limit() -> None:
     await client.post_outgoing(4, "x" * 200_000, private=True)
     assert len(bodies[0]["content"]) == 150_000 and bodies[0]["private"] is True
     await client.aclose()
+
+
+def test_the_composition_root_gets_a_client_only_once_set_up() -> None:
+    from owncastd.chatwoot.factory import client_from_settings
+    from owncastd.config.settings import ChatwootSettings
+
+    ready = ChatwootSettings(url="https://cw.test", account_id=1, inbox_id=2, api_token=TOKEN)
+    client = client_from_settings(ready)
+    assert client is not None and (client.account_id, client.inbox_id) == (1, 2)
+    assert client_from_settings(ChatwootSettings(url="https://cw.test", account_id=1)) is None
