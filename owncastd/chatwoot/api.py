@@ -18,6 +18,8 @@ from owncastd.core.chatwoot.ports import ChatwootMessage, ChatwootRejected
 
 SOURCE_PREFIX = "owncast:"
 MAX_CONTENT = 150_000  # Chatwoot's own cap on a message's content
+PAGE_SIZE = 20  # messages per page of Chatwoot's message list
+MAX_PAGES = 50  # 1,000 messages per conversation and reconcile at most
 
 
 def source_id_for(identifier: str) -> str:
@@ -56,14 +58,10 @@ class ChatwootClient:
     async def ensure_contact(self, identifier: str, name: str) -> tuple[int, str]:
         """Find (by exact identifier) or create the contact; link it to our inbox."""
         source_id = source_id_for(identifier)
-        contact = await self._find_contact(identifier)
-        if contact is None:
-            body = {"inbox_id": self.inbox_id, "name": name, "identifier": identifier}
-            created = await self._call("POST", "/contacts", body=body)
-            contact = _contact_of(created)
-            contact_id = object_id(contact, "create contact")
-        else:
-            contact_id = object_id(contact, "contact search")
+        contact = await self._find_contact(identifier) or await self._create_contact(
+            identifier, name
+        )
+        contact_id = object_id(contact, "contact")
         if not _has_source(contact, self.inbox_id, source_id):
             await self._link(contact_id, source_id)
         return contact_id, source_id
@@ -75,6 +73,17 @@ class ChatwootClient:
             if isinstance(contact, Mapping) and contact.get("identifier") == identifier:
                 return contact
         return None
+
+    async def _create_contact(self, identifier: str, name: str) -> Mapping[str, Any]:
+        body = {"inbox_id": self.inbox_id, "name": name, "identifier": identifier}
+        try:
+            return _contact_of(await self._call("POST", "/contacts", body=body))
+        except ChatwootRejected as exc:
+            # 422 "Identifier has already been taken": made meanwhile (another call, or an
+            # earlier attempt whose answer was lost); use that one.
+            if "answered 422" in str(exc) and (found := await self._find_contact(identifier)):
+                return found
+            raise
 
     async def _link(self, contact_id: int, source_id: str) -> None:
         body = {"inbox_id": self.inbox_id, "source_id": source_id}
@@ -137,13 +146,24 @@ class ChatwootClient:
         return object_id(answer, "create message")
 
     async def messages_after(self, conversation_id: int, after_id: int) -> list[ChatwootMessage]:
-        """Messages with an id above `after_id`, oldest first."""
-        answer = await self._call(
-            "GET", f"/conversations/{conversation_id}/messages", params={"after": after_id}
-        )
-        found = (parse_message(raw, conversation_id) for raw in payload_list(answer))
-        fresh = [m for m in found if m is not None and m.id > after_id]
-        return sorted(fresh, key=lambda m: m.id)
+        """Messages with an id above `after_id`, oldest first.
+
+        Chatwoot answers the newest page (20) of messages, those below `before` when given;
+        newer versions also honour `after`. Pages are read backwards until one reaches
+        `after_id` or is not full, so a long absence misses nothing.
+        """
+        path = f"/conversations/{conversation_id}/messages"
+        found: dict[int, ChatwootMessage] = {}
+        params: dict[str, str | int] = {"after": after_id}
+        for _ in range(MAX_PAGES):
+            page = [parse_message(raw, conversation_id) for raw in
+                    payload_list(await self._call("GET", path, params=params))]  # fmt: skip
+            ids = [m.id for m in page if m is not None]
+            found.update((m.id, m) for m in page if m is not None and m.id > after_id)
+            if len(page) < PAGE_SIZE or not ids or min(ids) <= after_id + 1:
+                break
+            params = {"after": after_id, "before": min(ids)}
+        return [found[key] for key in sorted(found)]
 
     async def add_labels(self, conversation_id: int, labels: Sequence[str]) -> None:
         """Add labels (Chatwoot's call replaces the list, so the current ones are kept)."""

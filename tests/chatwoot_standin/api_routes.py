@@ -150,14 +150,16 @@ def set_labels(state: ChatwootState, m: Any, q: dict[str, str], body: Any) -> An
 
 @route("GET", r"/conversations/(\d+)/messages")
 def list_messages(state: ChatwootState, m: Any, q: dict[str, str], body: Any) -> Answer:
+    """The newest 20 (Chatwoot's page) below `before`, above `after` when given, oldest first."""
     conv_id = state.conversation(int(m.group(1))).id
     after = int(q["after"]) if q.get("after", "").isdigit() else 0
+    before = int(q["before"]) if q.get("before", "").isdigit() else None
     found = [
         views.message_json(msg)
         for msg in state.messages.values()
-        if msg.conversation_id == conv_id and msg.id > after
+        if msg.conversation_id == conv_id and msg.id > after and (before is None or msg.id < before)
     ]
-    return 200, {"meta": {}, "payload": found[:100]}
+    return 200, {"meta": {}, "payload": found[-20:]}
 
 
 @route("POST", r"/conversations/(\d+)/messages")

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import httpx
 import pytest
+import trio
 
 from owncastd.chatwoot.api import ChatwootClient
 from owncastd.core.chatwoot.ports import ChatwootRejected, ChatwootUnavailable
@@ -162,3 +163,36 @@ async def test_prism_refuses_a_request_outside_the_published_api(
     assert answer.status_code == 422 and "message_type" in answer.text
     assert chatwoot.snapshot()["conversations"][0]["messages"] == []
     wait_for(lambda: len(chatwoot.violations()) == 1, 10, "Prism to log the violation")
+
+
+async def test_reconcile_after_a_long_absence_reads_every_page(
+    chatwoot: ChatwootUnderTest,
+) -> None:
+    client = client_for(chatwoot)
+    contact_id, source_id = await client.ensure_contact("viewer-8", "Gus")
+    conv = await client.open_conversation(contact_id, source_id, None)
+    first = await client.post_incoming(conv, "are you there?", "owncast-msg-20")
+    for n in range(44):  # more than two of Chatwoot's 20-message pages
+        chatwoot.control("agent_reply", {"conversation_id": conv, "content": f"reply {n}"})
+    everything = await client.messages_after(conv, 0)
+    since_first = await client.messages_after(conv, first)
+    await client.aclose()
+    assert [m.content for m in everything] == ["are you there?"] + [f"reply {n}" for n in range(44)]
+    assert [m.id for m in since_first] == [m.id for m in everything[1:]]
+    assert chatwoot.violations() == []
+
+
+async def test_the_same_viewer_twice_at_once_is_still_one_contact(
+    chatwoot: ChatwootUnderTest,
+) -> None:
+    client = client_for(chatwoot)
+    found: list[tuple[int, str]] = []
+
+    async def ensure() -> None:
+        found.append(await client.ensure_contact("viewer-9", "Hal"))
+
+    async with trio.open_nursery() as nursery:
+        nursery.start_soon(ensure)
+        nursery.start_soon(ensure)
+    await client.aclose()
+    assert found[0] == found[1] and len(chatwoot.snapshot()["contacts"]) == 1
