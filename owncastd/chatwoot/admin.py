@@ -10,9 +10,7 @@ from __future__ import annotations
 import logging
 import secrets
 from dataclasses import dataclass
-from typing import Any
-
-import httpx
+from typing import TYPE_CHECKING, Any
 
 from owncastd.chatwoot.setup import SetupPlan, check_credentials, set_up
 from owncastd.chatwoot.transport import ChatwootHttp
@@ -21,6 +19,9 @@ from owncastd.config.editor import ConfigEditor
 from owncastd.config.settings import ChatwootSettings, SettingsRef
 from owncastd.core.chatwoot.status_port import ChatwootStatusSource
 from owncastd.errors import ChatwootSetupError
+
+if TYPE_CHECKING:
+    import httpx  # lazy: see transport.py
 
 log = logging.getLogger(__name__)
 

@@ -8,13 +8,14 @@ our viewer id, linked to our API inbox by a contact_inbox whose `source_id` we c
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from typing import Any
-
-import httpx
+from typing import TYPE_CHECKING, Any
 
 from owncastd.chatwoot.parse import object_id, parse_message, payload_list
 from owncastd.chatwoot.transport import DEFAULT_TIMEOUT, ChatwootHttp
 from owncastd.core.chatwoot.ports import ChatwootMessage, ChatwootRejected
+
+if TYPE_CHECKING:
+    import httpx  # lazy: see transport.py
 
 SOURCE_PREFIX = "owncast:"
 MAX_CONTENT = 150_000  # Chatwoot's own cap on a message's content

@@ -10,11 +10,12 @@ from __future__ import annotations
 import json
 import logging
 from collections.abc import Mapping
-from typing import Any
-
-import httpx
+from typing import TYPE_CHECKING, Any
 
 from owncastd.core.chatwoot.ports import ChatwootRejected, ChatwootUnavailable
+
+if TYPE_CHECKING:
+    import httpx  # imported on the first client: startup needs no httpx (test_lazy_imports)
 
 log = logging.getLogger(__name__)
 
@@ -52,6 +53,8 @@ class ChatwootHttp:
         max_bytes: int = MAX_RESPONSE_BYTES,
         transport: httpx.AsyncBaseTransport | None = None,
     ) -> None:
+        import httpx
+
         self.base_url = base_url.rstrip("/")
         self._max_bytes = max_bytes
         self._client = httpx.AsyncClient(
@@ -79,6 +82,8 @@ class ChatwootHttp:
         Raises ChatwootUnavailable (connection failure, timeout, 5xx, 429, oversized or
         unreadable answer) or ChatwootRejected (any other 4xx, or a redirect).
         """
+        import httpx
+
         where = f"{method} {path}"
         try:
             request = self._client.build_request(method, path, json=body, params=params)
