@@ -12,7 +12,9 @@ import secrets
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
-from owncastd.chatwoot.setup import SetupPlan, check_credentials, set_up
+import trio
+
+from owncastd.chatwoot.setup import SetupDone, SetupPlan, check_credentials, set_up
 from owncastd.chatwoot.transport import ChatwootHttp
 from owncastd.config import checks
 from owncastd.config.editor import ConfigEditor
@@ -26,7 +28,8 @@ if TYPE_CHECKING:
 log = logging.getLogger(__name__)
 
 WEBHOOK_PATH = "/api/chatwoot/webhook/"
-SETUP_CALL_TIMEOUT = 4.0  # per Chatwoot call, so setup answers within owncastctl's 15 s
+SETUP_CALL_TIMEOUT = 4.0  # per Chatwoot call
+SETUP_DEADLINE = 12.0  # all of them: setup answers within owncastctl's 15 s
 STATUS_CALL_TIMEOUT = 3.0
 
 
@@ -95,10 +98,18 @@ class ChatwootAdmin:
         plan = SetupPlan(given.account_id, given.inbox_name, f"{server_url}{WEBHOOK_PATH}{secret}")
         http = ChatwootHttp(given.url, given.token, timeout=SETUP_CALL_TIMEOUT,
                             transport=self._transport)  # fmt: skip
+        done: SetupDone | None = None
         try:
-            done = await set_up(http, plan)
+            with trio.move_on_after(SETUP_DEADLINE):
+                done = await set_up(http, plan)
         finally:
             await http.aclose()
+        if done is None:
+            raise ChatwootSetupError(
+                f"Chatwoot did not finish the setup steps within {SETUP_DEADLINE:.0f} s; "
+                "nothing was written",
+                status=502,
+            )
         await self.editor.apply(
             {
                 "chatwoot.enabled": True,
