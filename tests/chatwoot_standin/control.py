@@ -45,7 +45,7 @@ def agent_reply(state: ChatwootState, body: dict[str, Any]) -> dict[str, Any]:
     (a note), `attachments` (URLs, shown as Chatwoot's attachment objects)."""
     with state.lock:
         conv_id = int(body["conversation_id"])
-        agent_id = int(body.get("agent_id", 1))
+        agent_id = int(body.get("agent_id", 2))  # 1 is the token's user
         attachments = [
             {"id": i + 1, "file_type": "file", "data_url": url, "thumb_url": url}
             for i, url in enumerate(body.get("attachments") or [])
