@@ -17,6 +17,7 @@ from typer.core import TyperGroup
 from owncastctl.commands import (
     account,
     chat,
+    chatwoot,
     config,
     favicon,
     integrations,
@@ -112,6 +113,7 @@ app.add_typer(integrations.webhooks_app, name="webhooks")
 app.add_typer(misc.emoji_app, name="emoji")
 app.add_typer(schedule.app, name="schedule")
 app.add_typer(favicon.app, name="favicon")
+app.add_typer(chatwoot.app, name="chatwoot")
 
 
 @app.command()

@@ -10,6 +10,7 @@ OwncastdError
 │   └── AlreadyLiveError
 ├── RtmpProtocolError      a peer broke the RTMP protocol; only that connection closes
 ├── WebhookRejectedError   a webhook the admin asked for cannot be created
+├── ChatwootSetupError     `owncastctl chatwoot setup` could not finish (nothing was written)
 └── ScheduleError          a schedule change or query was refused (core/schedule/models.py)
 """
 
@@ -58,3 +59,13 @@ class WebhookRejectedError(OwncastdError):
 
 class CmcdParseError(OwncastdError):
     """A CMCD dictionary that cannot be read; the message says where and why."""
+
+
+class ChatwootSetupError(OwncastdError):
+    """Chatwoot setup stopped; the message is safe to show (never the token). `status` is the
+    HTTP status the admin route answers: 400 (refused, bad input) or 502 (Chatwoot unreachable).
+    """
+
+    def __init__(self, message: str, status: int = 400) -> None:
+        self.status = status
+        super().__init__(message)

@@ -14,6 +14,7 @@ from pathlib import Path
 import trio
 
 from owncastd import OWNCAST_API_VERSION
+from owncastd.chatwoot.admin import ChatwootAdmin
 from owncastd.config.editor import ConfigEditor, SettingsChanged
 from owncastd.config.settings import SettingsRef
 from owncastd.core.chat.emoji_catalog import EmojiDirectory
@@ -143,6 +144,7 @@ def build_control_plane(parts: ControlPlaneParts) -> ControlPlane:
         ),
         push=push,
         directory=_directory(parts, datastore),
+        chatwoot=ChatwootAdmin(settings, editor),
     )
 
 

@@ -21,6 +21,7 @@ from pathlib import Path
 
 import vendor_axe  # tools/vendor_axe.py: axe-core for the web admin's browser tests
 import vendor_hlsjs  # tools/vendor_hlsjs.py, beside this script (standard library only)
+import vendor_prism  # tools/vendor_prism.py: Prism for the Chatwoot stand-in tests
 
 ROOT = Path(__file__).resolve().parent.parent
 VENV = Path(os.environ.get("OWNCAST_VENV", ROOT / ".venv"))
@@ -137,6 +138,8 @@ def main(argv: list[str]) -> int:
         ensure_test_system_packages()
         ensure_s3rver()
         if vendor_axe.main([]) != 0:
+            return 1
+        if vendor_prism.main([]) != 0:
             return 1
     else:
         ensure_ffmpeg_for_runtime()

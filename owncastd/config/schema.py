@@ -24,6 +24,7 @@ from owncastd.config.settings import (
     AdminSettings,
     BrowserPushSettings,
     ChatSettings,
+    ChatwootSettings,
     DirectorySettings,
     DiscordSettings,
     FederationSettings,
@@ -38,6 +39,7 @@ from owncastd.config.settings import (
     WebSettings,
 )
 from owncastd.config.table import BY_PATH, Setting
+from owncastd.config.table_chatwoot import chatwoot_cross
 from owncastd.errors import ConfigError
 
 Kind = Literal["str", "int", "bool", "str_list", "str_map", "table_list"]
@@ -55,6 +57,7 @@ SECTION_TYPES: dict[str, type] = {
     "s3": S3Settings,
     "directory": DirectorySettings,
     "schedule": ScheduleSettings,
+    "chatwoot": ChatwootSettings,
     "federation": FederationSettings,
     "notifications.discord": DiscordSettings,
     "notifications.browser": BrowserPushSettings,
@@ -304,6 +307,7 @@ def check_cross(data: Mapping[str, Any]) -> list[Located]:
     discord = section_of(data, "notifications.discord")
     if discord.get("enabled") is True and not discord.get("webhook"):
         problems.append(("[notifications.discord] webhook", "required when discord is enabled"))
+    problems += chatwoot_cross(section_of(data, "chatwoot"))
     return problems
 
 

@@ -213,6 +213,23 @@ class ScheduleSettings:
 
 
 @dataclass(frozen=True)
+class ChatwootSettings:
+    """The Chatwoot bridge (`[chatwoot]`, issue 15): where Chatwoot is and what agents may do."""
+
+    enabled: bool = False
+    url: str = ""
+    account_id: int = 0
+    inbox_id: int = 0
+    agent_bot_id: int = 0
+    webhook_secret: str = field(default="", repr=False)
+    api_token: str = field(default="", repr=False)
+    allowed_agent_ids: tuple[str, ...] = ()
+    relay_conversation_id: int = 0
+    viewer_messages_per_minute: int = 10
+    global_messages_per_minute: int = 600
+
+
+@dataclass(frozen=True)
 class DirectorySettings:
     """The Owncast directory (YP) listing (`[directory]`): pinged every 4 min while live."""
 
@@ -289,6 +306,7 @@ class Settings:
     s3: S3Settings = S3Settings()
     directory: DirectorySettings = DirectorySettings()
     schedule: ScheduleSettings = ScheduleSettings()
+    chatwoot: ChatwootSettings = ChatwootSettings()
     federation: FederationSettings = FederationSettings()
     notifications: NotificationSettings = NotificationSettings()
     paths: PathSettings = PathSettings()

@@ -23,7 +23,9 @@ OPENAPI = Path(__file__).resolve().parents[2] / "owncastd" / "http" / "openapi.y
 EXAMPLES_PER_OPERATION = 8
 
 schema = schemathesis.openapi.from_path(str(OPENAPI)).exclude(
-    path=["/api/admin/config/adminpass", "/api/admin/update/forcequit"]
+    # chatwoot/setup calls out to the URL it is given (only 127.0.0.1 in tests; answers 502
+    # when nothing is there): tests/contract/test_chatwoot_admin.py covers it.
+    path=["/api/admin/config/adminpass", "/api/admin/update/forcequit", "/api/admin/chatwoot/setup"]
 )
 schema.config.generation.update(
     modes=[schemathesis.GenerationMode.POSITIVE, schemathesis.GenerationMode.NEGATIVE]

@@ -6,6 +6,7 @@ from __future__ import annotations
 from quart_trio import QuartTrio
 
 from owncastd.http.admin.auth import AdminGuard
+from owncastd.http.admin.chatwoot_routes import create_admin_chatwoot
 from owncastd.http.admin.config_routes import create_admin_config
 from owncastd.http.admin.control_plane import ControlPlane
 from owncastd.http.admin.metrics import create_admin_metrics
@@ -30,6 +31,7 @@ def register_control_plane(
     app.register_blueprint(create_admin_users(ctx, guard, control))
     app.register_blueprint(create_admin_tokens(ctx, guard, control))
     app.register_blueprint(create_admin_webhooks(guard, control))
+    app.register_blueprint(create_admin_chatwoot(guard, control.chatwoot))
     register_schedule(app, ctx, guard, control.schedule)
     bearer = BearerGuard(control.tokens, ctx.clock)
     app.register_blueprint(create_integration_status(ctx, bearer))

@@ -13,6 +13,7 @@ if TYPE_CHECKING:
     from owncastd.core.directory import DirectoryPinger
     from owncastd.core.go_live import GoLiveAnnouncer
     from owncastd.core.schedule.service import ScheduleService
+    from owncastd.http.admin.chatwoot_routes import ChatwootAdminPort
     from owncastd.log_buffer import LogBuffer
     from owncastd.metrics.hardware import HardwareMonitor
     from owncastd.metrics.playback import PlaybackMetrics
@@ -51,3 +52,5 @@ class ControlPlane:
     push: BrowserPush | None = None  # browser push: VAPID keys, subscribers, the go-live send
     # Called with the id of each user the admin deletes (the chat side drops their clients).
     user_deleted: list[Callable[[str], None]] = field(default_factory=list)
+    # The Chatwoot bridge's setup and status (issue 15); None: its routes answer 503.
+    chatwoot: ChatwootAdminPort | None = None

@@ -119,6 +119,9 @@ def test_every_scalar_key_has_a_working_env_name(
         "OWNCAST_FEDERATION_USERNAME": "someone",
         "OWNCAST_SERVER_AUTOPLAY": "always",
         "OWNCAST_ADMIN_PASSWORD_HASH": "$2b$10$" + "a" * 53,
+        "OWNCAST_CHATWOOT_URL": "https://chatwoot.example",
+        "OWNCAST_CHATWOOT_WEBHOOK_SECRET": "s3cret",
+        "OWNCAST_CHATWOOT_API_TOKEN": "t0ken",
     }
     enabled_needs = {
         "OWNCAST_S3_ENDPOINT": "https://s3.example",
@@ -127,6 +130,11 @@ def test_every_scalar_key_has_a_working_env_name(
         "OWNCAST_S3_BUCKET": "bucket",
         "OWNCAST_S3_REGION": "region",
         "OWNCAST_NOTIFICATIONS_DISCORD_WEBHOOK": "https://discord.example/hook",
+        "OWNCAST_CHATWOOT_URL": "https://chatwoot.example",
+        "OWNCAST_CHATWOOT_ACCOUNT_ID": "1",
+        "OWNCAST_CHATWOOT_INBOX_ID": "2",
+        "OWNCAST_CHATWOOT_WEBHOOK_SECRET": "s3cret",
+        "OWNCAST_CHATWOOT_API_TOKEN": "t0ken",
     }
     path = config_file("")
     assert len(ENV_FIELDS) > 50
@@ -141,13 +149,16 @@ def test_every_scalar_key_has_a_working_env_name(
             raw, expected = str(spec.default + 1), spec.default + 1
         elif name == "OWNCAST_WEB_TRUSTED_PROXIES":
             raw, expected = "10.0.0.0/8, ::1", ["10.0.0.0/8", "::1"]
+        elif name == "OWNCAST_CHATWOOT_ALLOWED_AGENT_IDS":  # Chatwoot agent ids
+            raw, expected = "3, 14", ["3", "14"]
         elif spec.kind == "str_list":
             raw, expected = "a, b", ["a", "b"]
         else:
             raw = expected = valid_strings.get(name, "some text")
         assert expected != spec.default, name
         environ = {name: raw}
-        if name in ("OWNCAST_S3_ENABLED", "OWNCAST_NOTIFICATIONS_DISCORD_ENABLED"):
+        enabling = ("OWNCAST_S3_ENABLED", "OWNCAST_NOTIFICATIONS_DISCORD_ENABLED")
+        if name in (*enabling, "OWNCAST_CHATWOOT_ENABLED"):
             environ |= enabled_needs  # enabling these requires other keys
         data = settings_to_mapping(load(path, environ=environ).settings)
         value = section_of(data, spec.section)[spec.name]
