@@ -77,6 +77,7 @@ class ChatwootBridge:
         self.repo = repo
         self._api = api
         self._settings = settings
+        self.settings = settings
         self._viewers = viewers
         self._clock = clock
         self._monotonic = monotonic

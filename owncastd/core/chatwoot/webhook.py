@@ -73,8 +73,8 @@ def parse_message(payload: dict[str, Any]) -> ChatwootMessage:
         raise BadPayload("message_created without a message id and conversation id")
     assert isinstance(message_id, int) and isinstance(cid, int)
     kind = payload.get("message_type")
-    if _is_int(kind):
-        kind = MESSAGE_TYPES.get(int(kind), "")
+    if isinstance(kind, int) and not isinstance(kind, bool):
+        kind = MESSAGE_TYPES.get(kind, "")
     sender = payload.get("sender")
     sender = sender if isinstance(sender, dict) else {}
     sender_type = sender.get("type")

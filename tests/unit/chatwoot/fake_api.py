@@ -4,8 +4,10 @@ is merged)."""
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
+
+import trio
 
 from owncastd.core.chatwoot.ports import ChatwootMessage, ChatwootRejected, ChatwootUnavailable
 
@@ -32,6 +34,12 @@ class FakeChatwoot:
         self.reject = False
         self.calls: list[str] = []
         self._ids = 100
+        self._changed = trio.Event()
+
+    async def wait_until(self, predicate: Callable[[], bool]) -> None:
+        """Wait (on posts, not on a timer) until `predicate()` holds."""
+        while not predicate():
+            await self._changed.wait()
 
     def _next(self) -> int:
         self._ids += 1
@@ -39,6 +47,8 @@ class FakeChatwoot:
 
     def _call(self, name: str) -> None:
         self.calls.append(name)
+        self._changed.set()
+        self._changed = trio.Event()
         if self.down:
             raise ChatwootUnavailable("connection refused")
 
@@ -83,6 +93,8 @@ class FakeChatwoot:
             created_at=1_700_000_000,
         )
         self.conversations[cid].messages.append(message)
+        self._changed.set()
+        self._changed = trio.Event()
         if self.lose_response:
             self.lose_response = False
             raise ChatwootUnavailable("read timeout")
