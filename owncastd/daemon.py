@@ -66,6 +66,7 @@ from owncastd.wiring import (
     ControlPlaneParts,
     attach_chat,
     build_chat,
+    build_chatwoot,
     build_control_plane,
     run_control_plane,
 )
@@ -263,6 +264,7 @@ class Daemon:
             control=control,
             config_path=self.config_path,
             snapshots=snapshots,
+            chatwoot=(chatwoot := build_chatwoot(store, chat.room, self.paths.data_dir)),
         )
         async with trio.open_nursery() as services:
             await services.start(stream.run)
@@ -270,6 +272,8 @@ class Daemon:
             await services.start(transcoder.run)
             await services.start(chat.room.run)
             await services.start(run_control_plane, control)
+            if chatwoot is not None:
+                await services.start(chatwoot.run)
             http = self._http_server(web, chat.room)
             appliance.operations.web.attach(http.status_json)
             http_port = await services.start(http.run)

@@ -6,6 +6,8 @@ enforces it.
 
 from __future__ import annotations
 
+import importlib.util
+import os
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from datetime import datetime
@@ -19,6 +21,8 @@ from owncastd.config.settings import SettingsRef
 from owncastd.core.chat.emoji_catalog import EmojiDirectory
 from owncastd.core.chat.room import ChatRoom
 from owncastd.core.chat.slurs import DeferredProfanityCheck
+from owncastd.core.chatwoot.bridge import ChatwootBridge
+from owncastd.core.chatwoot.sink import room_sink
 from owncastd.core.schedule.service import ScheduleService
 from owncastd.core.stream import Stream
 from owncastd.core.viewers import ViewerTracker
@@ -33,6 +37,7 @@ from owncastd.metrics.viewer_history import ViewerHistory
 from owncastd.ops.shutdown import ShutdownRequest
 from owncastd.store.access_tokens import AccessTokenStore
 from owncastd.store.chat import ChatStore
+from owncastd.store.chatwoot import ChatwootStore
 from owncastd.store.database import Store
 from owncastd.store.datastore import Datastore
 from owncastd.store.schedule import ScheduleStore
@@ -238,3 +243,23 @@ async def build_chat(
         emoji=EmojiDirectory(data_dir / "emoji"),
     )
     return ChatServices(room=room, store=chat_store, emoji_dir=data_dir / "emoji")
+
+
+CHATWOOT_TEST_HOOK = "OWNCASTD_CHATWOOT_TEST_HOOK"
+
+
+def build_chatwoot(store: Store, room: ChatRoom, data_dir: Path) -> ChatwootBridge | None:
+    """The Chatwoot bridge, or None when it is not configured.
+
+    Until the Chatwoot client (`owncastd/chatwoot/api.py`) and the `[chatwoot]` table are
+    merged, only the end-to-end tests build it: `$OWNCASTD_CHATWOOT_TEST_HOOK` names a Python
+    file whose `chatwoot_for_tests(data_dir)` returns `(api, settings_source)`."""
+    hook = os.environ.get(CHATWOOT_TEST_HOOK)
+    if not hook:
+        return None
+    spec = importlib.util.spec_from_file_location("owncastd_chatwoot_test_hook", hook)
+    assert spec is not None and spec.loader is not None, hook
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    api, settings = module.chatwoot_for_tests(data_dir)
+    return ChatwootBridge(ChatwootStore(store), api, settings, room_sink(room))

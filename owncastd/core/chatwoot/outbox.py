@@ -79,11 +79,14 @@ class OutboxWorker:
         self._wake = trio.Event()
 
     async def run(self, *, task_status: trio.TaskStatus[None] = trio.TASK_STATUS_IGNORED) -> None:
-        """Send due rows until cancelled."""
+        """Send due rows until cancelled; at start every unsent row is tried at once (a
+        restart is as good a moment as any to retry)."""
         task_status.started()
+        now = float("inf")
         while True:
             wake = self._wake
-            rows = await self._repo.due(self._clock(), BATCH)
+            rows = await self._repo.due(now, BATCH)
+            now = self._clock()
             if rows:
                 await self.send_all(rows)
                 continue
