@@ -272,8 +272,7 @@ class Daemon:
             await services.start(transcoder.run)
             await services.start(chat.room.run)
             await services.start(run_control_plane, control)
-            if chatwoot is not None:
-                await services.start(chatwoot.run)
+            await services.start(chatwoot.run)
             http = self._http_server(web, chat.room)
             appliance.operations.web.attach(http.status_json)
             http_port = await services.start(http.run)

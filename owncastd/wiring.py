@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import importlib.util
 import os
+import time
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from datetime import datetime
@@ -22,6 +23,10 @@ from owncastd.core.chat.emoji_catalog import EmojiDirectory
 from owncastd.core.chat.room import ChatRoom
 from owncastd.core.chat.slurs import DeferredProfanityCheck
 from owncastd.core.chatwoot.bridge import ChatwootBridge
+from owncastd.core.chatwoot.escalation import Escalations
+from owncastd.core.chatwoot.ports import ChatwootApi, UnconfiguredChatwoot
+from owncastd.core.chatwoot.relay import attach_relay
+from owncastd.core.chatwoot.settings import ChatwootSettings
 from owncastd.core.chatwoot.sink import room_sink
 from owncastd.core.schedule.service import ScheduleService
 from owncastd.core.stream import Stream
@@ -38,6 +43,7 @@ from owncastd.ops.shutdown import ShutdownRequest
 from owncastd.store.access_tokens import AccessTokenStore
 from owncastd.store.chat import ChatStore
 from owncastd.store.chatwoot import ChatwootStore
+from owncastd.store.chatwoot_chat import ChatLookup
 from owncastd.store.database import Store
 from owncastd.store.datastore import Datastore
 from owncastd.store.schedule import ScheduleStore
@@ -248,18 +254,23 @@ async def build_chat(
 CHATWOOT_TEST_HOOK = "OWNCASTD_CHATWOOT_TEST_HOOK"
 
 
-def build_chatwoot(store: Store, room: ChatRoom, data_dir: Path) -> ChatwootBridge | None:
-    """The Chatwoot bridge, or None when it is not configured.
+def build_chatwoot(store: Store, room: ChatRoom, data_dir: Path) -> ChatwootBridge:
+    """The Chatwoot bridge (its routes answer 404 while it is disabled).
 
     Until the Chatwoot client (`owncastd/chatwoot/api.py`) and the `[chatwoot]` table are
-    merged, only the end-to-end tests build it: `$OWNCASTD_CHATWOOT_TEST_HOOK` names a Python
-    file whose `chatwoot_for_tests(data_dir)` returns `(api, settings_source)`."""
+    merged it stays disabled, except in the end-to-end tests: `$OWNCASTD_CHATWOOT_TEST_HOOK`
+    names a Python file whose `chatwoot_for_tests(data_dir)` returns `(api, settings_source)`."""
+    api: ChatwootApi = UnconfiguredChatwoot()
+    settings: Callable[[], ChatwootSettings] = ChatwootSettings
     hook = os.environ.get(CHATWOOT_TEST_HOOK)
-    if not hook:
-        return None
-    spec = importlib.util.spec_from_file_location("owncastd_chatwoot_test_hook", hook)
-    assert spec is not None and spec.loader is not None, hook
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    api, settings = module.chatwoot_for_tests(data_dir)
-    return ChatwootBridge(ChatwootStore(store), api, settings, room_sink(room))
+    if hook:
+        spec = importlib.util.spec_from_file_location("owncastd_chatwoot_test_hook", hook)
+        assert spec is not None and spec.loader is not None, hook
+        module = importlib.util.module_from_spec(spec)
+        spec.loader.exec_module(module)
+        api, settings = module.chatwoot_for_tests(data_dir)
+    bridge = ChatwootBridge(ChatwootStore(store), api, settings, room_sink(room))
+    lookup = ChatLookup(store)
+    bridge.escalations = Escalations(bridge, room, lookup, time.time)
+    attach_relay(bridge, room, lookup.ensure_bot_user)
+    return bridge

@@ -47,7 +47,7 @@ def create_app(ctx: WebContext) -> QuartTrio:
     if ctx.chat is not None:
         register_chat_routes(app, ctx, ctx.chat, guard)
         if ctx.chatwoot is not None:
-            app.register_blueprint(create_chatwoot_routes(ctx.chat, ctx.chatwoot))
+            app.register_blueprint(create_chatwoot_routes(ctx.chat, ctx.chatwoot, guard))
     app.register_blueprint(create_pages(ctx))
     app.register_blueprint(create_admin_web(guard))
     app.register_blueprint(create_favicon_routes(ctx, guard))

@@ -39,6 +39,7 @@ def _row(row: sqlite3.Row) -> OutboxRow:
         cursor=row["cursor"],
         chatwoot_id=row["chatwoot_id"],
         name=row["name"],
+        subject=row["subject"],
     )
 
 
@@ -64,14 +65,16 @@ class ChatwootStore:
     async def enqueue(self, row: OutboxRow) -> None:
         """Write a queued row (committed when this returns)."""
         await self._store.write(
-            "INSERT INTO chatwoot_messages (id, kind, user_id, author, content, name, created_at,"
-            " status, next_attempt, conversation_id) VALUES (?, ?, ?, 'viewer', ?, ?, ?, ?, ?, ?)",
+            "INSERT INTO chatwoot_messages (id, kind, user_id, author, content, name, subject,"
+            " created_at, status, next_attempt, conversation_id)"
+            " VALUES (?, ?, ?, 'viewer', ?, ?, ?, ?, ?, ?, ?)",
             (
                 row.id,
                 row.kind,
                 row.user_id,
                 row.content,
                 row.name,
+                row.subject,
                 row.created_at,
                 QUEUED,
                 row.next_attempt,

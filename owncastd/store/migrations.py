@@ -139,6 +139,7 @@ MIGRATIONS: list[list[str]] = [
             attachments TEXT NOT NULL DEFAULT '',
             sender_name TEXT NOT NULL DEFAULT '',
             name TEXT NOT NULL DEFAULT '',
+            subject TEXT NOT NULL DEFAULT '',
             created_at REAL NOT NULL,
             status TEXT NOT NULL,
             attempts INTEGER NOT NULL DEFAULT 0,

@@ -4,6 +4,7 @@ real SQLite store and a loopback port: real HTTP and websocket clients."""
 from __future__ import annotations
 
 import dataclasses
+import time
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -12,10 +13,13 @@ import httpx
 import trio
 
 from owncastd.core.chatwoot.bridge import ChatwootBridge
+from owncastd.core.chatwoot.escalation import Escalations
+from owncastd.core.chatwoot.relay import attach_relay
 from owncastd.core.chatwoot.settings import ChatwootSettings
 from owncastd.core.chatwoot.sink import room_sink
 from owncastd.http.app import create_app
 from owncastd.store.chatwoot import ChatwootStore
+from owncastd.store.chatwoot_chat import ChatLookup
 from tests.component.app_fixtures import build_core, default_settings, start_store
 from tests.component.chat_fixtures import ChatServer, chat_services, serve_chat_app
 from tests.unit.chatwoot.fake_api import FakeChatwoot
@@ -88,6 +92,9 @@ async def start_bridge_server(nursery: trio.Nursery, tmp_path: Path) -> BridgeSe
     bridge = ChatwootBridge(
         ChatwootStore(store), api, settings, room_sink(chat.room), monotonic=monotonic
     )
+    lookup = ChatLookup(store)  # as owncastd.wiring.build_chatwoot
+    bridge.escalations = Escalations(bridge, chat.room, lookup, time.time)
+    attach_relay(bridge, chat.room, lookup.ensure_bot_user)
     await nursery.start(core.stream.run)
     await nursery.start(chat.room.run)
     await nursery.start(bridge.run)

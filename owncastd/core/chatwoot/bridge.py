@@ -13,7 +13,7 @@ import math
 import secrets
 import time
 from collections.abc import Awaitable, Callable
-from typing import Any, Protocol
+from typing import TYPE_CHECKING, Any, Protocol
 
 import trio
 
@@ -26,14 +26,19 @@ from owncastd.core.chatwoot.records import (
     HANDLED,
     QUEUED,
     RECEIVED,
+    RELAY,
     REPLY,
     VIEWER,
     BridgeRepository,
+    Conversation,
     OutboxRow,
     ThreadEntry,
 )
 from owncastd.core.chatwoot.settings import ChatwootSettings
 from owncastd.core.chatwoot.webhook import MessageEvent, StatusEvent, WebhookEvent
+
+if TYPE_CHECKING:
+    from owncastd.core.chatwoot.escalation import Escalations
 
 log = logging.getLogger(__name__)
 
@@ -86,6 +91,7 @@ class ChatwootBridge:
         self._global: TokenBucket | None = None
         self.escalation_handler: Handler | None = None  # agent commands (moderation)
         self.relay_handler: Handler | None = None  # public relay
+        self.escalations: Escalations | None = None  # set by the composition root
 
     @property
     def enabled(self) -> bool:
@@ -95,6 +101,8 @@ class ChatwootBridge:
         """The outbox worker and the reconcile timer, until cancelled."""
         async with trio.open_nursery() as nursery:
             await nursery.start(self.worker.run)
+            if self.escalations is not None:
+                await nursery.start(self.escalations.run)
             nursery.start_soon(self._reconcile_loop)
             task_status.started()
 
@@ -197,6 +205,9 @@ class ChatwootBridge:
         if not self.enabled:
             return 0
         done = 0
+        relay = self._settings().relay_conversation_id
+        if relay and await self.repo.conversation(relay) is None:  # reconciled like the rest
+            await self.repo.save_conversation(Conversation(relay, "", RELAY))
         for conversation in await self.repo.open_conversations():
             cid = conversation.conversation_id
             try:

@@ -174,7 +174,7 @@ class OutboxWorker:
             cid = await self._api.open_conversation(
                 contact.contact_id, contact.source_id, None, labels=(ESCALATION_LABEL,)
             )
-            conversation = Conversation(cid, row.user_id, ESCALATION)
+            conversation = Conversation(cid, row.user_id, ESCALATION, message_id=row.subject)
             await self._repo.save_conversation(conversation)
             return conversation
         current = await self._repo.conversation_of(row.user_id)

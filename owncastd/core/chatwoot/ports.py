@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Protocol
+from typing import Any, Protocol
 
 
 @dataclass(frozen=True, slots=True)
@@ -69,3 +69,13 @@ class ChatwootUnavailable(ChatwootError):
 
 class ChatwootRejected(ChatwootError):
     """Any other 4xx: do not retry (the row is marked failed with this error)."""
+
+
+class UnconfiguredChatwoot:
+    """The port while no Chatwoot is configured: every call is unavailable."""
+
+    async def _unavailable(self, *args: object, **kwargs: object) -> Any:
+        raise ChatwootUnavailable("Chatwoot is not configured")
+
+    ensure_contact = open_conversation = post_incoming = post_outgoing = _unavailable
+    messages_after = add_labels = _unavailable

@@ -19,6 +19,8 @@ SENT = "sent"
 FAILED = "failed"
 RECEIVED = "received"
 
+RELAY = "relay"  # the kind of the public relay's conversation
+
 OUTGOING_KINDS = (VIEWER, ESCALATION, CONFIRMATION)
 
 
@@ -39,6 +41,7 @@ class OutboxRow:
     cursor: int = 0  # the conversation's last seen Chatwoot id when the post started
     chatwoot_id: int | None = None
     name: str = ""  # the viewer's display name (for a new contact)
+    subject: str = ""  # an escalation's reported chat message id (may be empty)
 
 
 @dataclass(frozen=True, slots=True)
