@@ -33,7 +33,8 @@ async def events_until_marker(server: BridgeServer, ws: ChatWs) -> list[dict[str
 async def test_disabled_bridge_advertises_nothing(server: BridgeServer):
     user = await server.chat.register("Ada")
     server.settings.set(enabled=False)
-    assert (await server.thread(user["accessToken"])).status_code == 404
+    nothing = await server.thread(user["accessToken"])
+    assert (nothing.status_code, nothing.content) == (204, b"")
     assert (await server.send(user["accessToken"], "hi")).status_code == 404
     server.settings.set(enabled=True)
     assert (await server.thread(user["accessToken"])).json() == {"messages": []}

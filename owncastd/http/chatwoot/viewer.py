@@ -1,7 +1,8 @@
 """A viewer's private thread with the team, with their chat access token (`?accessToken=`).
 
 - `GET /api/chatwoot/thread` → `{"messages": [...]}`, the thread oldest first (also on another
-  device of the same user). 404 while the bridge is disabled: the page shows no button then.
+  device of the same user). 204 (nothing) while the bridge is disabled: the page shows no
+  button then (a 204 rather than a 404, which browsers log as a console error on every page).
 - `POST /api/chatwoot/messages` `{"body": "…"}` → 202 with the queued message, once it is
   stored (write-ahead: it reaches the team even if Chatwoot is down or the daemon dies).
   401 without a valid token, 429 over the per-viewer or global rate, 400 for an empty or too
@@ -31,7 +32,7 @@ def add_viewer_routes(api: Blueprint, chat: ChatServices, bridge: ChatwootBridge
     @api.get("/api/chatwoot/thread")
     async def thread() -> Response:
         if not bridge.enabled:
-            return error(404, "not found")
+            return Response("", status=204)
         user = await token_user(chat, check_ban=True)
         if user is None:
             return error(401, "invalid access token")
