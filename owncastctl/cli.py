@@ -17,6 +17,7 @@ from typer.core import TyperGroup
 from owncastctl.commands import (
     account,
     chat,
+    chatwoot_escalate,
     config,
     favicon,
     integrations,
@@ -112,6 +113,7 @@ app.add_typer(integrations.webhooks_app, name="webhooks")
 app.add_typer(misc.emoji_app, name="emoji")
 app.add_typer(schedule.app, name="schedule")
 app.add_typer(favicon.app, name="favicon")
+chatwoot_escalate.register(app)  # after the `chatwoot` group's own add_typer, if any
 
 
 @app.command()
