@@ -104,14 +104,15 @@ async def test_rate_limits_per_viewer_and_global(server: BridgeServer):
     too_fast = await server.send(ada["accessToken"], "two")
     assert too_fast.status_code == 429
     assert "too quickly" in too_fast.json()["message"]
-    server.settings.set(global_messages_per_minute=6)  # burst 1, then one per 10 s
+    server.settings.set(global_messages_per_minute=2)  # two at once, then one per 30 s
     server.monotonic.now += 1
     assert (await server.send(bob["accessToken"], "first")).status_code == 202
     server.monotonic.now += 1
+    assert (await server.send(bob["accessToken"], "second")).status_code == 202
     capped = await server.send(ada["accessToken"], "three")
     assert capped.status_code == 429
     assert "too many messages" in capped.json()["message"]
-    server.monotonic.now += 10
+    server.monotonic.now += 30
     assert (await server.send(ada["accessToken"], "three")).status_code == 202
     empty = await server.send(ada["accessToken"], "   ")
     assert empty.status_code == 400

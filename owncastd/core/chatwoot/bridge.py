@@ -135,7 +135,7 @@ class ChatwootBridge:
         now = self._monotonic()
         per_minute = max(1, self._settings().global_messages_per_minute)
         if self._global is None or self._global.rate != per_minute / 60:
-            self._global = TokenBucket(max(1.0, per_minute / 6), per_minute / 60, now=-math.inf)
+            self._global = TokenBucket(per_minute, per_minute / 60, now=-math.inf)
         bucket = self._buckets.get(user_id)
         if bucket is None:
             if len(self._buckets) >= MAX_TRACKED_VIEWERS:
