@@ -264,7 +264,7 @@ class Daemon:
             control=control,
             config_path=self.config_path,
             snapshots=snapshots,
-            chatwoot=(chatwoot := build_chatwoot(store, chat.room, self.paths.data_dir)),
+            chatwoot=(chatwoot := build_chatwoot(store, chat.room, settings, self.paths.data_dir)),
         )
         async with trio.open_nursery() as services:
             await services.start(stream.run)

@@ -26,7 +26,7 @@ from owncastd.core.chatwoot.bridge import ChatwootBridge
 from owncastd.core.chatwoot.escalation import Escalations
 from owncastd.core.chatwoot.ports import ChatwootApi, UnconfiguredChatwoot
 from owncastd.core.chatwoot.relay import attach_relay
-from owncastd.core.chatwoot.settings import ChatwootSettings
+from owncastd.core.chatwoot.settings import ChatwootSettings, from_section
 from owncastd.core.chatwoot.sink import room_sink
 from owncastd.core.schedule.service import ScheduleService
 from owncastd.core.stream import Stream
@@ -254,14 +254,20 @@ async def build_chat(
 CHATWOOT_TEST_HOOK = "OWNCASTD_CHATWOOT_TEST_HOOK"
 
 
-def build_chatwoot(store: Store, room: ChatRoom, data_dir: Path) -> ChatwootBridge:
-    """The Chatwoot bridge (its routes answer 404 while it is disabled).
+def build_chatwoot(
+    store: Store, room: ChatRoom, settings_ref: SettingsRef, data_dir: Path
+) -> ChatwootBridge:
+    """The Chatwoot bridge (its routes answer 404 while it is disabled), reading the
+    `[chatwoot]` section of the settings when there is one.
 
-    Until the Chatwoot client (`owncastd/chatwoot/api.py`) and the `[chatwoot]` table are
-    merged it stays disabled, except in the end-to-end tests: `$OWNCASTD_CHATWOOT_TEST_HOOK`
-    names a Python file whose `chatwoot_for_tests(data_dir)` returns `(api, settings_source)`."""
+    Until the Chatwoot client (`owncastd/chatwoot/api.py`) is merged it has no way to reach
+    Chatwoot, except in the end-to-end tests: `$OWNCASTD_CHATWOOT_TEST_HOOK` names a Python
+    file whose `chatwoot_for_tests(data_dir)` returns `(api, settings_source)`."""
     api: ChatwootApi = UnconfiguredChatwoot()
-    settings: Callable[[], ChatwootSettings] = ChatwootSettings
+
+    def settings() -> ChatwootSettings:
+        return from_section(getattr(settings_ref.current, "chatwoot", None))
+
     hook = os.environ.get(CHATWOOT_TEST_HOOK)
     if hook:
         spec = importlib.util.spec_from_file_location("owncastd_chatwoot_test_hook", hook)
