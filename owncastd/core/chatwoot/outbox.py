@@ -35,6 +35,7 @@ log = logging.getLogger(__name__)
 
 ESCALATION_LABEL = "owncast-escalation"
 BATCH = 200
+STORE_RETRY = 5.0  # seconds before the worker reads the queue again after a database error
 
 
 @dataclass(frozen=True)
@@ -85,12 +86,17 @@ class OutboxWorker:
         now = float("inf")
         while True:
             wake = self._wake
-            rows = await self._repo.due(now, BATCH)
-            now = self._clock()
-            if rows:
-                await self.send_all(rows)
+            try:
+                rows = await self._repo.due(now, BATCH)
+                now = self._clock()
+                if rows:
+                    await self.send_all(rows)
+                    continue
+                due = await self._repo.next_due()
+            except Exception:  # the database failing (disk full…) must not stop the daemon
+                log.exception("chatwoot outbox failed; trying again in %.0f s", STORE_RETRY)
+                await trio.sleep(STORE_RETRY)
                 continue
-            due = await self._repo.next_due()
             delay = float("inf") if due is None else max(0.0, due - self._clock())
             with trio.move_on_after(delay):
                 await wake.wait()

@@ -151,3 +151,26 @@ async def test_worker_wakes_on_kick_and_sends_at_most_n_viewers_at_once(tmp_path
             nursery.cancel_scope.cancel()
         assert most == 3
         assert sorted(api.incoming()) == sorted(f"hello {n}" for n in range(12))
+
+
+async def test_a_failing_database_does_not_stop_the_worker(tmp_path, autojump_clock):
+    api = FakeChatwoot()
+    async with bridge_store(tmp_path / "db") as repo:
+        failures = []
+        due = repo.due
+
+        async def failing_once(now: float, limit: int) -> list[OutboxRow]:
+            if not failures:
+                failures.append(now)
+                raise OSError("disk full")
+            return await due(now, limit)
+
+        repo.due = failing_once  # type: ignore[method-assign]
+        worker = OutboxWorker(repo, api, lambda: 1_800_000_000.0 + trio.current_time())
+        await repo.enqueue(row(0))
+        async with trio.open_nursery() as nursery:
+            await nursery.start(worker.run)
+            with trio.fail_after(60):  # virtual time: the worker waits 5 s after the failure
+                await api.wait_until(lambda: bool(api.incoming()))
+            nursery.cancel_scope.cancel()
+        assert failures and api.incoming() == ["hello 0"]
