@@ -163,9 +163,13 @@ class Escalations:
 
     async def _lift_later(self, user_id: str, addresses: list[str], seconds: int) -> None:
         await trio.sleep(seconds)
-        await self._room.moderation.set_user_enabled(user_id, True)
-        for address in addresses:
-            await self._room.moderation.unban_ip(address)
+        try:
+            await self._room.moderation.set_user_enabled(user_id, True)
+            for address in addresses:
+                await self._room.moderation.unban_ip(address)
+        except Exception:  # the database failing must not stop the daemon
+            log.exception("chatwoot timeout could not be lifted user=%s", user_id)
+            return
         log.info("chatwoot timeout ended user=%s", user_id)
 
     async def confirm(self, conversation_id: int, user_id: str, text: str) -> None:
