@@ -266,6 +266,7 @@ class Daemon:
             snapshots=snapshots,
             chatwoot=(chatwoot := build_chatwoot(store, chat.room, settings, self.paths.data_dir)),
         )
+        control.user_deleted.append(chatwoot.repo.forget_user)  # their private thread too
         async with trio.open_nursery() as services:
             await services.start(stream.run)
             await services.start(viewers.run)

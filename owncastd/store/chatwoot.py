@@ -309,3 +309,9 @@ class ChatwootStore:
             ]
 
         return await self._store.read(query)
+
+    def forget_user(self, user_id: str) -> None:
+        """A deleted chat user: their thread, queued messages, contact and conversations go
+        (queued writes; Chatwoot keeps its own copy)."""
+        for table in ("chatwoot_messages", "chatwoot_contacts", "chatwoot_conversations"):
+            self._store.write_nowait(f"DELETE FROM {table} WHERE user_id = ?", (user_id,))

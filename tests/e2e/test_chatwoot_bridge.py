@@ -7,6 +7,8 @@ after the restart."""
 from __future__ import annotations
 
 import signal
+import sqlite3
+from functools import partial
 from pathlib import Path
 from typing import Any
 
@@ -17,7 +19,7 @@ import trio
 from tests.chat_ws_client import ChatWs, Refused
 from tests.component.chatwoot_fixtures import message_created
 from tests.e2e.chatwoot_hook import SECRET, load_state
-from tests.e2e.harness import DaemonProcess, wait_for, write_config
+from tests.e2e.harness import ADMIN_PASSWORD, DaemonProcess, wait_for, write_config
 
 pytestmark = pytest.mark.e2e
 
@@ -132,5 +134,17 @@ async def test_private_thread_end_to_end_and_kill_9(tmp_path: Path) -> None:
             ("viewer", "queued 2"),
         ]
         assert incoming(state) == found  # each exactly once
+        deleted = await trio.to_thread.run_sync(
+            partial(
+                httpx.post,
+                f"{restarted.url}/api/admin/users/delete",
+                json={"userId": ada["id"]},
+                auth=("admin", ADMIN_PASSWORD),
+            )
+        )
+        assert deleted.status_code == 200, deleted.text
     finally:
         assert restarted.stop() == 0, restarted.log()
+    with sqlite3.connect(data_dir / "owncast.db") as db:  # her private thread went with her
+        left = db.execute("SELECT COUNT(*) FROM chatwoot_messages WHERE user_id = ?", (ada["id"],))
+        assert left.fetchone()[0] == 0

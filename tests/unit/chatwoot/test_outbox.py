@@ -174,3 +174,16 @@ async def test_a_failing_database_does_not_stop_the_worker(tmp_path, autojump_cl
                 await api.wait_until(lambda: bool(api.incoming()))
             nursery.cancel_scope.cancel()
         assert failures and api.incoming() == ["hello 0"]
+
+
+async def test_a_deleted_user_is_forgotten(tmp_path):
+    api, clock = FakeChatwoot(), Clock()
+    async with bridge_store(tmp_path / "db") as repo:
+        await repo.enqueue(row(0, user="gone"))
+        await repo.enqueue(row(1, user="stays"))
+        await drain(OutboxWorker(repo, api, clock), repo, clock)
+        repo.forget_user("gone")
+        await repo.enqueue(row(2, user="stays"))  # (committed after the queued deletes)
+        assert await repo.thread("gone", 10) == []
+        assert await repo.contact("gone") is None and await repo.conversation_of("gone") is None
+        assert [e.content for e in await repo.thread("stays", 10)] == ["hello 1", "hello 2"]
