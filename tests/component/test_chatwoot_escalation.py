@@ -113,3 +113,27 @@ async def test_relay_posts_agent_messages_to_public_chat_once(server: BridgeServ
         chat["body"]
     ]
     await bob_ws.aclose()
+
+
+async def test_a_moderator_escalates_with_their_chat_token(server: BridgeServer):
+    ada, ada_ws = await server.chat.join("Ada")
+    mod, mod_ws = await server.chat.join("Mo")
+    server.chat.go_live()
+    await ada_ws.send_json({"type": "CHAT", "body": "rude words"})
+    reported = await mod_ws.next_event("CHAT")
+    path = "/api/moderation/chatwoot/escalate"
+    async with server.http() as client:
+        as_viewer = await client.post(
+            path, params={"accessToken": ada["accessToken"]}, json={"messageId": reported["id"]}
+        )
+        assert as_viewer.status_code == 401  # not a moderator
+        await server.chat.room.moderation.set_moderator(mod["id"], True)
+        sent = await client.post(
+            path, params={"accessToken": mod["accessToken"]}, json={"messageId": reported["id"]}
+        )
+    assert sent.status_code == 202, sent.text
+    with trio.fail_after(10):
+        await server.api.wait_until(lambda: bool(server.api.conversations))
+    [cid] = server.api.conversations
+    [summary] = await wait_notes(server, cid, 1)
+    assert "by moderator Mo" in summary and "rude words" in summary

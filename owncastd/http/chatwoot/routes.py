@@ -17,7 +17,7 @@ def create_chatwoot_routes(
 ) -> Blueprint:
     """Webhook endpoint, viewer thread and admin routes (404 while disabled)."""
     api = Blueprint("chatwoot", __name__)
-    add_admin_routes(api, bridge, guard)
+    add_admin_routes(api, chat, bridge, guard)
     add_webhook_route(api, bridge)
     add_viewer_routes(api, chat, bridge)
     return api

@@ -66,6 +66,7 @@ export class ChatPanel {
     this.#list = new MessageList(messages, announcer, {
       onHide: (event) => this.#hide(event),
       onBan: (event) => this.#ban(event),
+      onEscalate: async (event) => this.#list.localNotice(await this.#team?.escalate(event.id)),
     });
     if (!readonly) {
       this.#composer = new Composer(root, {
@@ -189,7 +190,7 @@ export class ChatPanel {
     this.#everConnected = true;
     if (this.#mode === 'banned') this.#setMode(this.#defaultMode());
     this.#setConnected(true);
-    this.#team?.connected();
+    this.#team?.connected().then((on) => this.#list.setEscalation(on));
     if (this.#needHistory) {
       this.#needHistory = false;
       this.#loadHistory();

@@ -36,7 +36,6 @@ export class TeamThread {
   #token;
   #els = null;
   #ids = new Set();
-  #loaded = false;
 
   /**
    * @param {HTMLElement} root where the button and the panel go (the chat body)
@@ -47,24 +46,44 @@ export class TeamThread {
     this.#token = token;
   }
 
-  /** The chat socket (re)connected: (re)load the thread; the first time, maybe show it. */
+  /**
+   * The chat socket (re)connected: (re)load the thread; the first time, maybe show it.
+   * Resolves to whether the team inbox is on.
+   */
   async connected() {
     const token = this.#token();
-    if (!token) return;
+    if (!token) return false;
     let answer;
     try {
       answer = await call('/api/chatwoot/thread', token);
     } catch {
-      return; // The server is away; the next connection tries again.
+      return Boolean(this.#els && !this.#els.wrap.hidden); // away: keep what we had
     }
     if (answer.status !== 200 || !Array.isArray(answer.data?.messages)) {
       if (answer.status === 204 && this.#els) this.#els.wrap.hidden = true; // switched off
-      return;
+      return false;
     }
     this.#build();
     this.#els.wrap.hidden = false;
     for (const message of answer.data.messages) this.#add(message);
-    this.#loaded = true;
+    return true;
+  }
+
+  /** A moderator sends a chat message to the team; resolves to a notice for the panel. */
+  async escalate(messageId) {
+    const token = this.#token();
+    if (!token) return 'Not connected.';
+    let answer;
+    try {
+      answer = await call('/api/moderation/chatwoot/escalate', token, {
+        method: 'POST',
+        body: { messageId },
+      });
+    } catch {
+      return 'Could not reach the server.';
+    }
+    if (answer.status === 202) return 'Sent to the team.';
+    return `Could not send it to the team: ${answer.data?.message || `HTTP ${answer.status}`}`;
   }
 
   /** A websocket event: true when it was ours (a private-thread message). */
