@@ -97,6 +97,16 @@ class ChatwootBridge:
     def enabled(self) -> bool:
         return self._settings().enabled
 
+    @property
+    def queued(self) -> int:
+        """Messages waiting in the outbox for Chatwoot (`ChatwootStatusSource`)."""
+        return self.worker.queued
+
+    @property
+    def last_error(self) -> str | None:
+        """The last Chatwoot call's error, None when the last call worked."""
+        return self.worker.last_error
+
     async def run(self, *, task_status: trio.TaskStatus[None] = trio.TASK_STATUS_IGNORED) -> None:
         """The outbox worker and the reconcile timer, until cancelled."""
         async with trio.open_nursery() as nursery:
@@ -126,6 +136,7 @@ class ChatwootBridge:
             name=name,
         )
         await self.repo.enqueue(row)
+        self.worker.queued += 1
         self.worker.kick()
         entry = ThreadEntry(row.id, "viewer", content, (), row.created_at, QUEUED)
         self._viewers(user_id, {"type": EVENT_TYPE, **entry.to_json()})  # their other devices

@@ -24,6 +24,7 @@ from owncastd.core.chatwoot.ports import (
 from owncastd.core.chatwoot.records import (
     CONFIRMATION,
     ESCALATION,
+    QUEUED,
     SENDING,
     BridgeRepository,
     Contact,
@@ -65,14 +66,18 @@ class OutboxWorker:
         *,
         concurrency: int = 4,
         backoff: Backoff | None = None,
+        store_retry: float = STORE_RETRY,
     ) -> None:
         self._repo = repo
         self._api = api
         self._clock = clock
         self._limiter = trio.CapacityLimiter(max(1, concurrency))
         self._backoff = backoff or Backoff()
+        self._store_retry = store_retry
         self._wake = trio.Event()
         self.sent = 0  # rows delivered since start (for tests and status)
+        self.queued = 0  # rows waiting for Chatwoot (as of the last look at the queue)
+        self.last_error: str | None = None  # the last Chatwoot call's error; None: it worked
 
     def kick(self) -> None:
         """New rows are due: look now."""
@@ -92,14 +97,20 @@ class OutboxWorker:
                 if rows:
                     await self.send_all(rows)
                     continue
+                await self.refresh_count()
                 due = await self._repo.next_due()
             except Exception:  # the database failing (disk full…) must not stop the daemon
-                log.exception("chatwoot outbox failed; trying again in %.0f s", STORE_RETRY)
-                await trio.sleep(STORE_RETRY)
+                log.exception("chatwoot outbox failed; again in %.0f s", self._store_retry)
+                await trio.sleep(self._store_retry)
                 continue
             delay = float("inf") if due is None else max(0.0, due - self._clock())
             with trio.move_on_after(delay):
                 await wake.wait()
+
+    async def refresh_count(self) -> None:
+        """Re-read how many rows wait (`queued`)."""
+        counts = (await self._repo.queue_status()).counts
+        self.queued = counts.get(QUEUED, 0) + counts.get(SENDING, 0)
 
     async def send_all(self, rows: list[OutboxRow]) -> None:
         """Send rows, in order for each viewer, several viewers at once."""
@@ -121,18 +132,21 @@ class OutboxWorker:
             await self._deliver(row)
         except ChatwootRejected as exc:
             log.warning("chatwoot rejected a queued message row=%s error=%s", row.id, exc)
-            await self._repo.mark_failed(row.id, str(exc)[:500])
+            self.last_error = str(exc)[:500]
+            await self._repo.mark_failed(row.id, self.last_error)
             return True
         except Exception as exc:  # ChatwootUnavailable and anything unexpected: retry later
+            self.last_error = str(exc)[:500] or type(exc).__name__
             attempts = row.attempts + 1
             at = self._clock() + self._backoff.delay(attempts)
             if not isinstance(exc, ChatwootUnavailable):
                 log.exception("chatwoot delivery failed unexpectedly row=%s", row.id)
             else:
                 log.info("chatwoot unavailable row=%s attempts=%d error=%s", row.id, attempts, exc)
-            await self._repo.mark_retry(row.id, attempts, at, str(exc)[:500] or type(exc).__name__)
+            await self._repo.mark_retry(row.id, attempts, at, self.last_error)
             return False
         self.sent += 1
+        self.last_error = None
         return True
 
     async def _deliver(self, row: OutboxRow) -> None:
