@@ -18,6 +18,7 @@ from owncastctl.commands import (
     account,
     chat,
     chatwoot,
+    chatwoot_escalate,
     config,
     favicon,
     integrations,
@@ -114,6 +115,7 @@ app.add_typer(misc.emoji_app, name="emoji")
 app.add_typer(schedule.app, name="schedule")
 app.add_typer(favicon.app, name="favicon")
 app.add_typer(chatwoot.app, name="chatwoot")
+chatwoot_escalate.register(app)  # after the `chatwoot` group's own add_typer, if any
 
 
 @app.command()

@@ -68,6 +68,7 @@ from owncastd.wiring import (
     ControlPlaneParts,
     attach_chat,
     build_chat,
+    build_chatwoot,
     build_control_plane,
     run_control_plane,
 )
@@ -273,13 +274,16 @@ class Daemon:
             control=control,
             config_path=self.config_path,
             snapshots=snapshots,
+            chatwoot=(chatwoot := build_chatwoot(store, chat.room, settings, self.paths.data_dir)),
         )
+        control.user_deleted.append(chatwoot.repo.forget_user)  # their private thread too
         async with trio.open_nursery() as services:
             await services.start(stream.run)
             await services.start(viewers.run)
             await services.start(transcoder.run)
             await services.start(chat.room.run)
             await services.start(run_control_plane, control)
+            await services.start(chatwoot.run)
             http = self._http_server(web, chat.room)
             appliance.operations.web.attach(http.status_json)
             http_port = await services.start(http.run)

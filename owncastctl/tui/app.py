@@ -23,6 +23,7 @@ from textual.widgets import Footer, ListView
 from owncastctl.client import Connection, missing_password
 from owncastctl.credentials import CredentialStore
 from owncastctl.errors import CtlError, UnreachableError
+from owncastctl.tui.escalate import escalate_selected
 from owncastctl.tui.latency import LatencyPanel
 from owncastctl.tui.schedule import ScheduleScreen
 from owncastctl.tui.screens import ConfirmScreen, PromptScreen, UserScreen
@@ -64,6 +65,7 @@ class DashboardApp(App[None]):
         Binding("t", "title", "Title"),
         Binding("d", "disconnect", "Disconnect"),
         Binding("e", "schedule", "Events"),
+        Binding("x", "escalate", "Team"),
         Binding("q", "quit", "Quit"),
     ]
 
@@ -298,6 +300,9 @@ class DashboardApp(App[None]):
                 self.act("disconnect", self.source.disconnect, "broadcaster disconnected")
 
         self.push_screen(ConfirmScreen("Disconnect the broadcaster now?"), answer)
+
+    def action_escalate(self) -> None:
+        escalate_selected(self)
 
     def action_schedule(self) -> None:
         async def show() -> None:

@@ -15,6 +15,7 @@ from websockets.asyncio.client import connect
 from websockets.exceptions import InvalidStatus, WebSocketException
 
 from owncastctl import api
+from owncastctl.chatwoot_api import escalate_call
 from owncastctl.chatws import (
     CHAT_NAME,
     SYSTEM_SCOPE,
@@ -52,6 +53,7 @@ class DashboardSource(Protocol):
     async def set_title(self, title: str) -> None: ...
     async def disconnect(self) -> None: ...
     async def schedule(self) -> dict[str, Any]: ...
+    async def escalate(self, message_id: str, note: str) -> None: ...
     async def aclose(self) -> None: ...
 
 
@@ -140,6 +142,9 @@ class HttpSource:
 
     async def set_moderator(self, user_id: str, is_moderator: bool) -> None:
         await self.client.send(api.set_moderator(user_id, is_moderator))
+
+    async def escalate(self, message_id: str, note: str) -> None:
+        await self.client.send(escalate_call(message_id, "", note))
 
     async def send_system(self, text: str) -> None:
         known = self.store.system_token(self.url)

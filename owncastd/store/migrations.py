@@ -124,4 +124,47 @@ MIGRATIONS: list[list[str]] = [
         )""",
         "CREATE INDEX schedule_events_start ON schedule_events (start_time)",
     ],
+    # 6 (chatwoot bridge): the log of messages to and from Chatwoot (the outbox of queued
+    # calls with our own id, attempts and backoff, and the viewers' private threads; a
+    # received Chatwoot id is unique: replay protection), viewers' contacts, and conversations
+    # with their status and reconcile cursor. Times are Unix seconds.
+    [
+        """CREATE TABLE chatwoot_messages (
+            seq INTEGER PRIMARY KEY AUTOINCREMENT,
+            id TEXT NOT NULL UNIQUE,
+            kind TEXT NOT NULL,
+            user_id TEXT NOT NULL,
+            author TEXT NOT NULL,
+            content TEXT NOT NULL,
+            attachments TEXT NOT NULL DEFAULT '',
+            sender_name TEXT NOT NULL DEFAULT '',
+            name TEXT NOT NULL DEFAULT '',
+            subject TEXT NOT NULL DEFAULT '',
+            created_at REAL NOT NULL,
+            status TEXT NOT NULL,
+            attempts INTEGER NOT NULL DEFAULT 0,
+            next_attempt REAL NOT NULL DEFAULT 0,
+            last_error TEXT NOT NULL DEFAULT '',
+            conversation_id INTEGER,
+            cursor INTEGER NOT NULL DEFAULT 0,
+            chatwoot_id INTEGER UNIQUE
+        )""",
+        "CREATE INDEX chatwoot_messages_due ON chatwoot_messages (status, next_attempt)",
+        "CREATE INDEX chatwoot_messages_user ON chatwoot_messages (user_id, seq)",
+        """CREATE TABLE chatwoot_contacts (
+            user_id TEXT PRIMARY KEY,
+            contact_id INTEGER NOT NULL,
+            source_id TEXT NOT NULL
+        )""",
+        """CREATE TABLE chatwoot_conversations (
+            conversation_id INTEGER PRIMARY KEY,
+            user_id TEXT NOT NULL,
+            kind TEXT NOT NULL,
+            status TEXT NOT NULL,
+            cursor INTEGER NOT NULL DEFAULT 0,
+            message_id TEXT NOT NULL DEFAULT '',
+            updated_at REAL NOT NULL DEFAULT 0
+        )""",
+        "CREATE INDEX chatwoot_conversations_user ON chatwoot_conversations (user_id, kind)",
+    ],
 ]

@@ -538,3 +538,14 @@ def test_config_uses_the_servers_key_list_not_a_copy(fake, ctl):
     assert [row["key"] for row in keys] == ["demo.level"]
     unknown = ctl("config", "set", "server.name", "x")  # this server has no such key
     assert unknown.exit_code == 2 and "unknown key 'server.name'" in unknown.stderr
+
+
+def test_chatwoot_escalate(fake, ctl):
+    fake.route("POST", "/api/admin/chatwoot/escalate", {"success": True, "id": "r1"})
+    assert ctl("chatwoot", "escalate", "m1", "--note", "spam").exit_code == 0
+    assert ctl("chatwoot", "escalate", "--user", "u1").exit_code == 0
+    assert ctl("chatwoot", "escalate").exit_code != 0  # neither a message nor a user
+    assert fake.sent("POST", "/api/admin/chatwoot/escalate") == [
+        {"note": "spam", "messageId": "m1"},
+        {"note": "", "userId": "u1"},
+    ]

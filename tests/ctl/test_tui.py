@@ -87,6 +87,9 @@ class FakeSource:
     async def disconnect(self):
         await self._record("disconnect")
 
+    async def escalate(self, message_id, note):
+        await self._record("escalate", message_id, note)
+
     async def aclose(self):
         self.closed = True
 
@@ -340,3 +343,24 @@ def test_http_source_reads_and_acts_through_the_admin_api(fake, tmp_path):
 def test_tui_command_needs_a_password(ctl):
     result = ctl("tui", password=None)
     assert result.exit_code == 2 and "no admin password" in result.stderr
+
+
+def test_x_sends_the_selected_message_to_the_team_with_a_note():
+    async def scenario(app, pilot, source):
+        source.events.put_nowait({"type": LINK, "connected": True, "reason": ""})
+        source.events.put_nowait(chat("m7", BOB, "buy cheap followers"))
+        await settle(pilot, source)
+        await pilot.press("x")
+        await pilot.pause()
+        assert isinstance(app.screen, PromptScreen)
+        await pilot.press("escape")  # cancelled: nothing sent
+        await pilot.pause()
+        await pilot.press("x")
+        await pilot.pause()
+        for key in "spam":
+            await pilot.press(key)
+        await pilot.press("enter")
+        await wait_until(pilot, lambda: source.calls)
+        assert source.calls == [("escalate", "m7", "spam")]
+
+    run(scenario)

@@ -17,6 +17,7 @@ import { Composer } from './chat-compose.js';
 import { ChatSocket } from './chat-socket.js';
 import { MessageList } from './chat-view.js';
 import { el } from './dom.js';
+import { mountTeamThread } from './team-thread.js';
 
 const STATUS = {
   connecting: 'Connecting to chat…',
@@ -36,6 +37,7 @@ export class ChatPanel {
   #status;
   #list;
   #composer = null;
+  #team = null;
   #socket;
 
   /**
@@ -64,6 +66,7 @@ export class ChatPanel {
     this.#list = new MessageList(messages, announcer, {
       onHide: (event) => this.#hide(event),
       onBan: (event) => this.#ban(event),
+      onEscalate: async (event) => this.#list.localNotice(await this.#team?.escalate(event.id)),
     });
     if (!readonly) {
       this.#composer = new Composer(root, {
@@ -72,6 +75,7 @@ export class ChatPanel {
         onRename: (newName) => this.#socket.send({ type: 'NAME_CHANGE', newName }),
         onColor: (newColor) => this.#socket.send({ type: 'COLOR_CHANGE', newColor }),
       });
+      this.#team = mountTeamThread(root, () => this.#identity?.accessToken);
     }
     this.#socket = new ChatSocket({
       url: () => this.#prepare(),
@@ -149,6 +153,7 @@ export class ChatPanel {
   }
 
   #onEvent(event) {
+    if (this.#team?.receive(event)) return; // private to this viewer: never in the public list
     switch (event.type) {
       case 'CONNECTED_USER_INFO':
         this.#connectedAs(event.user);
@@ -185,6 +190,7 @@ export class ChatPanel {
     this.#everConnected = true;
     if (this.#mode === 'banned') this.#setMode(this.#defaultMode());
     this.#setConnected(true);
+    this.#team?.connected().then((on) => this.#list.setEscalation(on));
     if (this.#needHistory) {
       this.#needHistory = false;
       this.#loadHistory();

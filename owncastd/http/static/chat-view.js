@@ -56,11 +56,13 @@ export class MessageList {
   #items = new Map(); // id → {event, node}
   #self = null;
   #moderator = false;
+  #escalation = false; // the team inbox is on: moderators get a "Team" button
 
   /**
    * @param {HTMLElement} list the <ol id="chat-messages">
    * @param {HTMLElement} announcer an aria-live=polite region for new messages
-   * @param {{onHide: (event) => void, onBan: (event) => void}} actions moderator callbacks
+   * @param {{onHide: (event) => void, onBan: (event) => void,
+   *          onEscalate?: (event) => void}} actions moderator callbacks
    */
   constructor(list, announcer, actions) {
     this.#list = list;
@@ -74,6 +76,13 @@ export class MessageList {
     const moderator = isModerator(user);
     if (moderator === this.#moderator) return;
     this.#moderator = moderator;
+    for (const item of this.#items.values()) this.#decorate(item);
+  }
+
+  /** Whether moderators may send a message to the team (the Chatwoot bridge is on). */
+  setEscalation(enabled) {
+    if (Boolean(enabled) === this.#escalation) return;
+    this.#escalation = Boolean(enabled);
     for (const item of this.#items.values()) this.#decorate(item);
   }
 
@@ -193,6 +202,19 @@ export class MessageList {
           title: 'Ban user',
           text: 'Ban',
           onclick: () => this.#confirmBan(node, event),
+        }),
+      );
+    }
+    if (this.#escalation && this.#actions.onEscalate) {
+      buttons.push(
+        el('button', {
+          type: 'button',
+          class: 'chat-mod-button',
+          'data-action': 'escalate',
+          'aria-label': `Send this message from ${who} to the team`,
+          title: 'Send to the team',
+          text: 'Team',
+          onclick: () => this.#actions.onEscalate(event),
         }),
       );
     }
