@@ -67,7 +67,9 @@ from owncastd.wiring import (
     attach_chat,
     build_chat,
     build_control_plane,
+    build_replays,
     run_control_plane,
+    run_replays,
 )
 
 log = logging.getLogger(__name__)
@@ -251,6 +253,12 @@ class Daemon:
         bus.subscribe(chat.room.on_stream_event)
         bus.subscribe(control.webhooks.on_stream_event)
         attach_chat(control, chat.room, chat.store)
+        replays = build_replays(
+            store, settings, self.paths.data_dir, self._clock, self._ffmpeg, viewers
+        )
+        if replays.recorder is not None:
+            bus.subscribe(replays.recorder.on_event)
+            appliance.health.add_check("replays", replays.recorder.problem)
         web = WebContext(
             chat=chat,
             settings=settings,
@@ -263,6 +271,7 @@ class Daemon:
             control=control,
             config_path=self.config_path,
             snapshots=snapshots,
+            replays=replays,
         )
         async with trio.open_nursery() as services:
             await services.start(stream.run)
@@ -270,6 +279,7 @@ class Daemon:
             await services.start(transcoder.run)
             await services.start(chat.room.run)
             await services.start(run_control_plane, control)
+            await services.start(run_replays, replays)
             http = self._http_server(web, chat.room)
             appliance.operations.web.attach(http.status_json)
             http_port = await services.start(http.run)

@@ -212,6 +212,18 @@ class ScheduleSettings:
 
 
 @dataclass(frozen=True)
+class ReplaySettings:
+    """Recordings of every broadcast (`[replays]`, issue 14)."""
+
+    mode: str = "source"
+    public: bool = False
+    max_age_days: int = 0
+    max_total_mb: int = 0
+    min_free_mb: int = 1024
+    export_mp4: bool = False
+
+
+@dataclass(frozen=True)
 class DirectorySettings:
     """The Owncast directory (YP) listing (`[directory]`)."""
 
@@ -285,6 +297,7 @@ class Settings:
     s3: S3Settings = S3Settings()
     directory: DirectorySettings = DirectorySettings()
     schedule: ScheduleSettings = ScheduleSettings()
+    replays: ReplaySettings = ReplaySettings()
     federation: FederationSettings = FederationSettings()
     notifications: NotificationSettings = NotificationSettings()
     paths: PathSettings = PathSettings()

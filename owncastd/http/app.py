@@ -23,6 +23,7 @@ from owncastd.http.public.api import create_public_api
 from owncastd.http.public.assets import create_media_routes
 from owncastd.http.public.cmcd import create_cmcd_routes
 from owncastd.http.public.pages import create_pages
+from owncastd.http.replays.routes import register_replays
 from owncastd.http.responses import error
 
 log = logging.getLogger(__name__)
@@ -51,6 +52,8 @@ def create_app(ctx: WebContext) -> QuartTrio:
     if ctx.control is not None:
         register_control_plane(app, ctx, guard, ctx.control)
         app.register_blueprint(create_cmcd_routes(ctx, ctx.control))
+    if ctx.replays is not None:
+        register_replays(app, ctx, guard, ctx.replays)
 
     @app.errorhandler(BadRequestError)
     async def bad_request(exc: BadRequestError) -> Response:

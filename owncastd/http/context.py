@@ -17,6 +17,7 @@ if TYPE_CHECKING:
     from owncastd.http.admin.control_plane import ControlPlane
     from owncastd.http.chat.context import ChatServices
     from owncastd.ops.daemon_status import Operations
+    from owncastd.replays.services import ReplayServices
 
 STATIC_DIR = Path(__file__).parent / "static"
 
@@ -61,3 +62,5 @@ class WebContext:
     # Told of `/thumbnail.jpg` / `/preview.gif` fetches (the thumbnail maker runs on demand);
     # None: nobody listens.
     snapshots: SnapshotDemand | None = None
+    # Recorded broadcasts (issue 14); None: no replay routes.
+    replays: ReplayServices | None = None
