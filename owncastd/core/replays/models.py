@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
+from owncastd.core.chat.models import rfc3339
 from owncastd.errors import OwncastdError
 
 MODES = ("off", "source", "all")
@@ -64,6 +65,4 @@ def admin_json(replay: Replay) -> dict[str, object]:
 
 
 def _iso(value: datetime | None) -> str | None:
-    if value is None:
-        return None
-    return value.isoformat().replace("+00:00", "Z")
+    return None if value is None else rfc3339(value)
