@@ -50,16 +50,20 @@ class ReplayLibrary:
         self._ffmpeg = ffmpeg
         self._export_lock = trio.Lock()
         self._exports_send, self._exports = trio.open_memory_channel[str](64)
+        self.retention_runs = 0
+        self._retained = trio.Event()
 
     async def run(self, *, task_status: trio.TaskStatus[None] = trio.TASK_STATUS_IGNORED) -> None:
-        """Close what a crash left open, then apply retention every hour until cancelled."""
+        """Close what a crash left open and apply retention, then again every hour until
+        cancelled."""
         await self.recover()
+        await self.enforce_retention()
         async with trio.open_nursery() as nursery:
             nursery.start_soon(self._export_worker)
             task_status.started()
             while True:
-                await self.enforce_retention()
                 await trio.sleep(RETENTION_INTERVAL)
+                await self.enforce_retention()
 
     def request_export(self, replay_id: str) -> None:
         """Export a replay to MP4 in the background (`[replays] export_mp4`)."""
@@ -175,4 +179,12 @@ class ReplayLibrary:
         for replay in doomed:
             await self.delete(replay.id)
             log.info("replay removed by retention replay=%s", replay.id)
+        self.retention_runs += 1
+        self._retained.set()
+        self._retained = trio.Event()
         return [replay.id for replay in doomed]
+
+    async def retention_ran(self, count: int) -> None:
+        """Wait until retention has run `count` times in all."""
+        while self.retention_runs < count:
+            await self._retained.wait()

@@ -60,6 +60,7 @@ class Recorder:
         self._problem: str | None = None
         self._peak = 0
         self._has_thumbnail = False
+        self.unrecorded = 0  # broadcasts not recorded (mode "off", disk nearly full)
 
     def on_event(self, event: Event) -> None:
         """Bus subscriber: a publisher came or left."""
@@ -109,9 +110,9 @@ class Recorder:
         try:
             return await self._follow(replay, session)
         finally:
-            self.current = None
             with trio.CancelScope(shield=True):
                 await self._close(replay, session)
+            self.current = None
 
     async def _follow(self, replay: Replay, session: RecordingSession) -> bool:
         """Take segments until the broadcast ended (or the disk is nearly full)."""
@@ -191,6 +192,7 @@ class Recorder:
 
     async def _wait_stop(self) -> bool:
         """No recording: wait for the publisher to leave; True if another came first."""
+        self.unrecorded += 1
         return await self._receive.receive() == _START
 
     def _fail(self, problem: str) -> None:
