@@ -22,6 +22,7 @@ from owncastctl.commands import (
     integrations,
     misc,
     moderation,
+    replays,
     schedule,
     status,
 )
@@ -112,6 +113,7 @@ app.add_typer(integrations.webhooks_app, name="webhooks")
 app.add_typer(misc.emoji_app, name="emoji")
 app.add_typer(schedule.app, name="schedule")
 app.add_typer(favicon.app, name="favicon")
+app.add_typer(replays.app, name="replays")
 
 
 @app.command()
