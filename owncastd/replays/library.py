@@ -16,9 +16,10 @@ from typing import TYPE_CHECKING
 import trio
 
 from owncastd.config.settings import SettingsRef
-from owncastd.core.replays.models import ExportError, Replay
+from owncastd.core.replays.models import BusyError, ExportError, Replay
 from owncastd.core.replays.retention import expired
 from owncastd.core.replays.vod import master_playlist
+from owncastd.replays.clips import clip_range, make_clip
 from owncastd.replays.export import export_mp4
 from owncastd.replays.files import MASTER, MP4, RecordingFiles
 from owncastd.replays.session import RecordingSession, variant_playlist
@@ -49,6 +50,7 @@ class ReplayLibrary:
         self._clock = clock
         self._ffmpeg = ffmpeg
         self._export_lock = trio.Lock()
+        self._clip_lock = trio.Lock()
         self._exports_send, self._exports = trio.open_memory_channel[str](64)
         self.retention_runs = 0
         self._retained = trio.Event()
@@ -166,6 +168,22 @@ class ReplayLibrary:
             await export_mp4(self._ffmpeg, playlist, self.files.path(replay_id, MP4))
         size = await trio.to_thread.run_sync(self.files.size, replay_id)
         return await self.repository.update(replay_id, mp4=True, size_bytes=size)
+
+    async def clip(self, replay: Replay, start: float | None, duration: float) -> tuple[str, float]:
+        """Cut `duration` s from `start` (None: the end) of a replay, recording or not; the
+        clip's URL path and length. Raises ValueError (a range outside it), BusyError (another clip is
+        being cut) or ExportError (ffmpeg failed)."""
+        if self._clip_lock.locked():
+            raise BusyError("another clip is being cut; try again in a moment")
+        async with self._clip_lock:
+            best = replay.variants[0] if replay.variants else 0
+            text = await trio.to_thread.run_sync(
+                self.files.read_text, replay.id, variant_playlist(best)
+            )
+            plan = clip_range(text, start, duration)
+            clip_id = await make_clip(self._ffmpeg, self.files.path(replay.id, str(best)), plan)
+        log.info("clip cut replay=%s clip=%s seconds=%.1f", replay.id, clip_id, plan[2])
+        return f"/replays/{replay.id}/clips/{clip_id}.mp4", plan[2]
 
     async def enforce_retention(self) -> list[str]:
         """Delete the replays past the age or size limit, oldest first; their ids."""

@@ -178,3 +178,40 @@ async def test_a_recording_in_progress_is_neither_listed_nor_deletable(
             409,
             {"success": False, "message": "the replay is still being recorded"},
         )
+
+
+async def test_clip_routes_refuse_what_they_cannot_cut(replay_app: ReplayHarness):
+    replay = await replay_app.add("Jam")  # 4 s of (fake) segments
+    path = f"/api/replays/{replay.id}/clip"
+    response, body = await replay_app.request("POST", path, json={"duration": 3})
+    assert (response.status_code, body) == (404, NOT_FOUND)  # not public
+    response, body = await replay_app.request("POST", "/api/replays/live/clip", json={})
+    assert (response.status_code, body) == (404, NOT_FOUND)
+
+    replay_app.make_public()
+    response, body = await replay_app.request("POST", "/api/replays/live/clip", json={})
+    assert (response.status_code, body) == (404, NOT_FOUND)  # nothing being recorded
+    too_long = "duration must be a number of seconds from 1 to 120"
+    refusals = [
+        ({}, too_long),
+        ({"duration": 0.5}, too_long),
+        ({"duration": 121}, too_long),
+        ({"duration": True}, too_long),
+        ({"duration": "3"}, too_long),
+        ({"duration": 3, "start": -1}, "start must be a number of seconds from 0"),
+        ({"duration": 3, "start": 4}, "start must be before the end of the recording (4.0 s)"),
+        ({"duration": 3, "end": 4}, "unknown field 'end' (start, duration)"),
+    ]
+    for payload, message in refusals:
+        response, body = await replay_app.request("POST", path, json=payload)
+        assert (response.status_code, body) == (400, {"success": False, "message": message})
+    response, body = await replay_app.request("POST", path, json={"duration": 2, "start": 1})
+    assert response.status_code == 500  # the fake segments are no video
+    assert body["message"].startswith("clip failed: ffmpeg")
+    recording = replay_app.replays.library.files.path(replay.id)
+    assert list((recording / "clips").iterdir()) == []  # no clip, no partial file
+    assert not list((recording / "0").glob(".clip-*"))
+    response, _ = await replay_app.request(
+        "POST", f"/api/admin/replays/{replay.id}/clip", json={"duration": 2}
+    )
+    assert response.status_code == 401

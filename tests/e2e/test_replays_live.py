@@ -1,7 +1,8 @@
 """End to end: a real broadcast becomes a replay (issue 14).
 
 One daemon, two broadcasts: the first ends normally (its VOD playlist ffprobes to the pushed
-duration, the public routes serve it, the MP4 export decodes); during the second the daemon is
+duration, the public routes serve it, the MP4 export decodes, a clip of it has the length
+asked for); during the second a viewer clips the last seconds of live, then the daemon is
 killed with SIGKILL, and the restarted daemon closes that recording so it plays.
 """
 
@@ -88,6 +89,14 @@ def test_a_broadcast_becomes_a_replay_that_survives_a_kill(tmp_path: Path) -> No
         assert abs(probed_duration(download) - PUSHED_SECONDS) < 3
         assert decode_errors(download) == ""
 
+        clip = httpx.post(
+            f"{daemon.url}/api/replays/{replay['id']}/clip",
+            json={"start": 5, "duration": 4},
+            timeout=60,
+        )
+        assert clip.status_code == 200, clip.text
+        assert abs(probed_duration(daemon.url + clip.json()["url"]) - 4) < 1.5
+
         # The second broadcast: killed mid-way.
         live = Publisher(daemon.rtmp_url(), size="320x180", rate=30)
         try:
@@ -96,6 +105,12 @@ def test_a_broadcast_becomes_a_replay_that_survives_a_kill(tmp_path: Path) -> No
             )
             playlist = data_dir / "recordings" / str(recording) / "0" / "stream.m3u8"
             wait_for(lambda: playlist.read_text().count("#EXTINF") >= 4, 40, "segments", daemon.log)
+            live_clip = httpx.post(
+                f"{daemon.url}/api/replays/live/clip", json={"duration": 3}, timeout=60
+            )
+            assert live_clip.status_code == 200, live_clip.text
+            assert live_clip.json()["url"].startswith(f"/replays/{recording}/clips/")
+            assert abs(probed_duration(daemon.url + live_clip.json()["url"]) - 3) < 1.5
             daemon.process.send_signal(signal.SIGKILL)
             daemon.process.wait(10)
         finally:

@@ -15,6 +15,10 @@ class ExportError(OwncastdError):
     """ffmpeg could not export a replay (its message says why)."""
 
 
+class BusyError(OwncastdError):
+    """The work asked for is already running (one clip is cut at a time)."""
+
+
 @dataclass(frozen=True)
 class Replay:
     """One recording. `ended_at` is None while it is being recorded."""

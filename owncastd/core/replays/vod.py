@@ -106,3 +106,22 @@ def master_playlist(variants: list[tuple[int, int]]) -> str:
         lines.append(f"#EXT-X-STREAM-INF:BANDWIDTH={max(1, bandwidth)}")
         lines.append(f"{index}/stream.m3u8")
     return "\n".join(lines) + "\n"
+
+
+def covering(
+    segments: list[VodSegment], start: float, duration: float
+) -> tuple[list[VodSegment], float]:
+    """The segments that cover `[start, start + duration)` seconds of a recording, and where
+    `start` falls in the first of them."""
+    chosen: list[VodSegment] = []
+    offset = 0.0
+    position = 0.0
+    end = start + duration
+    for segment in segments:
+        segment_end = position + segment.duration
+        if segment_end > start and position < end:
+            if not chosen:
+                offset = max(0.0, start - position)
+            chosen.append(segment)
+        position = segment_end
+    return chosen, offset

@@ -5,6 +5,9 @@ Public (only while `[replays] public` is on, else 404, so nothing is advertised)
 thumbnail, `replay.mp4`) of finished, published replays. Admin (Basic auth):
 `GET /api/admin/replays`, `GET/PATCH/DELETE /api/admin/replays/<id>`,
 `POST /api/admin/replays/<id>/export` (MP4, `-c copy`) and `GET …/<id>/download`.
+Clips (a range, or the last seconds, as an MP4 at `/replays/<id>/clips/<clip>.mp4`):
+`POST /api/replays/<id>/clip`, `POST /api/replays/live/clip` (public, while public) and
+`POST /api/admin/replays/<id>/clip` (any replay, also the one being recorded).
 """
 
 from __future__ import annotations
@@ -16,7 +19,13 @@ from typing import TYPE_CHECKING, Any
 from quart import Blueprint, Response, request, send_file
 from quart_trio import QuartTrio
 
-from owncastd.core.replays.models import ExportError, Replay, admin_json, public_json
+from owncastd.core.replays.models import (
+    BusyError,
+    ExportError,
+    Replay,
+    admin_json,
+    public_json,
+)
 from owncastd.http.admin.auth import AdminGuard
 from owncastd.http.context import WebContext
 from owncastd.http.json_body import BadRequestError, json_object
@@ -24,6 +33,7 @@ from owncastd.http.public.files import content_type, read_file, safe_join
 from owncastd.http.responses import NO_CACHE, body, error, json_no_cache, success
 
 if TYPE_CHECKING:
+    from owncastd.replays.library import ReplayLibrary
     from owncastd.replays.services import ReplayServices
 
 MAX_TITLE = 200
@@ -31,6 +41,8 @@ MP4 = "replay.mp4"
 SEGMENT_CACHE = "public, max-age=31536000, immutable"
 _ID = re.compile(r"^[0-9a-f]{6,32}$")
 _FILE = re.compile(r"^(stream\.m3u8|thumbnail\.jpg|replay\.mp4|\d+/stream\.m3u8|\d+/[\w.-]+\.ts)$")
+_CLIP = re.compile(r"^clips/[0-9a-f]{12}\.mp4$")
+MAX_CLIP_SECONDS = 120
 
 
 def register_replays(
@@ -56,17 +68,66 @@ def _public(ctx: WebContext, replays: ReplayServices) -> Blueprint:
 
     @routes.get("/replays/<replay_id>/<path:relative>")
     async def files(replay_id: str, relative: str) -> Response:
-        if hidden() or not _ID.match(replay_id) or not _FILE.match(relative):
+        clip = bool(_CLIP.match(relative))
+        if hidden() or not _ID.match(replay_id) or not (clip or _FILE.match(relative)):
             return error(404, "not found")
         replay = await library.get(replay_id)
-        if replay is None or not replay.published or replay.recording:
+        if replay is None or not replay.published or (replay.recording and not clip):
             return error(404, "not found")
         path = safe_join(library.files.path(replay_id), relative)
         if path is None:
             return error(404, "not found")
         return await _file_response(path, relative)
 
+    @routes.post("/api/replays/<replay_id>/clip")
+    async def clip(replay_id: str) -> Response:
+        replay = await library.get(replay_id) if _ID.match(replay_id) else None
+        if hidden() or replay is None or not replay.published or replay.recording:
+            return error(404, "not found")
+        return await _clip(library, replay, await json_object())
+
+    @routes.post("/api/replays/live/clip")
+    async def live_clip() -> Response:
+        current = replays.recorder.current if replays.recorder is not None else None
+        if hidden() or current is None or not current.published:
+            return error(404, "not found")
+        body = await json_object()
+        if "start" in body:
+            raise BadRequestError("a live clip takes only duration (the last seconds)")
+        return await _clip(library, current, body)
+
     return routes
+
+
+async def _clip(library: ReplayLibrary, replay: Replay, body: dict[str, Any]) -> Response:
+    """Cut the clip `body` asks for: `duration` seconds (1..120) from `start` (default: the
+    last seconds). 200 `{"url", "duration"}`."""
+    unknown = sorted(set(body) - {"start", "duration"})
+    if unknown:
+        raise BadRequestError(f"unknown field {unknown[0]!r} (start, duration)")
+    duration = _seconds(body.get("duration"), 1, MAX_CLIP_SECONDS)
+    if duration is None:
+        raise BadRequestError(f"duration must be a number of seconds from 1 to {MAX_CLIP_SECONDS}")
+    start = body.get("start")
+    start_at = _seconds(start, 0, float("inf"))
+    if start is not None and start_at is None:
+        raise BadRequestError("start must be a number of seconds from 0")
+    try:
+        url, length = await library.clip(replay, start_at, duration)
+    except ValueError as exc:
+        raise BadRequestError(str(exc)) from None
+    except BusyError as exc:
+        return error(429, str(exc))
+    except ExportError as exc:
+        return error(500, f"clip failed: {exc}")
+    return json_no_cache({"url": url, "duration": round(length, 3)})
+
+
+def _seconds(value: Any, low: float, high: float) -> float | None:
+    """`value` as seconds within `[low, high]`, or None (absent, not a number, out of range)."""
+    if isinstance(value, bool) or not isinstance(value, int | float):
+        return None
+    return float(value) if low <= value <= high else None
 
 
 async def _file_response(path: Path, relative: str) -> Response:
@@ -152,6 +213,11 @@ def _admin(guard: AdminGuard, replays: ReplayServices) -> Blueprint:
         except ExportError as exc:  # ffmpeg's own words, no traceback
             return error(500, f"export failed: {exc}")
         return json_no_cache(admin_json(exported or replay))
+
+    @routes.route("/api/admin/replays/<replay_id>/clip", methods=["POST", "OPTIONS"])
+    @guard.require
+    async def admin_clip(replay_id: str) -> Response:
+        return await _clip(library, await found(replay_id), await json_object())
 
     @routes.route("/api/admin/replays/<replay_id>/download", methods=["GET", "OPTIONS"])
     @guard.require

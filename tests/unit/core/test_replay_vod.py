@@ -66,3 +66,32 @@ def test_master_playlist_lists_the_recorded_variants():
         "#EXTM3U\n#EXT-X-VERSION:3\n#EXT-X-STREAM-INF:BANDWIDTH=3000000\n1/stream.m3u8\n"
         "#EXT-X-STREAM-INF:BANDWIDTH=1\n0/stream.m3u8\n"
     )
+
+
+def test_covering_segments_and_the_offset_into_the_first():
+    from owncastd.core.replays.vod import covering
+
+    segments = [VodSegment(f"{n}.ts", 2.0) for n in range(5)]  # 0-2, 2-4, … 8-10
+    chosen, offset = covering(segments, 3.0, 4.0)  # 3..7
+    assert [s.name for s in chosen] == ["1.ts", "2.ts", "3.ts"] and offset == 1.0
+    chosen, offset = covering(segments, 0.0, 2.0)
+    assert [s.name for s in chosen] == ["0.ts"] and offset == 0.0
+    assert covering(segments, 10.0, 2.0) == ([], 0.0)
+
+
+def test_clip_range_of_a_range_and_of_the_last_seconds():
+    from owncastd.replays.clips import clip_range
+
+    text = VodPlaylist([VodSegment(f"{n}.ts", 2.0) for n in range(5)]).render(closed=False)
+    playlist, offset, length = clip_range(text, None, 3.0)  # the last 3 s: 7..10
+    assert [s.name for s in playlist.segments] == ["3.ts", "4.ts"]
+    assert (offset, length) == (1.0, 3.0)
+    playlist, offset, length = clip_range(text, 9.0, 5.0)  # cut short by the end
+    assert ([s.name for s in playlist.segments], offset, length) == (["4.ts"], 1.0, 1.0)
+    for start in (10.0, 11.0):
+        try:
+            clip_range(text, start, 2.0)
+        except ValueError as exc:
+            assert "before the end of the recording (10.0 s)" in str(exc)
+        else:
+            raise AssertionError("a clip past the end was accepted")
