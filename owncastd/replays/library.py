@@ -171,8 +171,8 @@ class ReplayLibrary:
 
     async def clip(self, replay: Replay, start: float | None, duration: float) -> tuple[str, float]:
         """Cut `duration` s from `start` (None: the end) of a replay, recording or not; the
-        clip's URL path and length. Raises ValueError (a range outside it), BusyError (another clip is
-        being cut) or ExportError (ffmpeg failed)."""
+        clip's URL path and length. Raises ValueError (a range outside it), BusyError
+        (another clip is being cut) or ExportError (ffmpeg failed)."""
         if self._clip_lock.locked():
             raise BusyError("another clip is being cut; try again in a moment")
         async with self._clip_lock:
