@@ -60,6 +60,8 @@ async def test_a_broadcast_is_recorded_across_a_restart_and_closed(
     write_live(hls, [("stream-old-9.ts", 2.0, False)], ended=True)  # the last broadcast's
     os.utime(hls / "0" / "stream.m3u8", (0, 0))
     configure(replay_app.settings, "server", stream_title="Friday jam")
+    audience = iter([3, 9, 4])
+    recorder._viewers = lambda: next(audience, 2)  # the tracker's count, poll after poll
     await nursery.start(library.run)
     await nursery.start(recorder.run)
 
@@ -80,6 +82,7 @@ async def test_a_broadcast_is_recorded_across_a_restart_and_closed(
     done = await library.get(replay.id)
     assert done is not None
     assert (done.duration, done.thumbnail, done.variants) == (5.5, True, (0,))
+    assert done.peak_viewers == 9
     assert done.size_bytes == files.size(replay.id) > 0
     text = files.read_text(replay.id, "0/stream.m3u8")
     assert "stream-old-9.ts" not in text
