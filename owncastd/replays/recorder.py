@@ -32,7 +32,8 @@ log = logging.getLogger(__name__)
 POLL_INTERVAL = 1.0
 CLOSE_WAIT = 20.0  # seconds after the publisher left for the live playlists to end
 CLOSE_TIMEOUT = 30.0
-SAVE_EVERY = 10.0  # seconds between row updates while recording (what a crash keeps)
+SAVE_EVERY = 10.0
+DISK_CHECK_INTERVAL = 5.0  # seconds between row updates while recording (what a crash keeps)
 _START, _STOP = "start", "stop"
 
 
@@ -115,10 +116,13 @@ class Recorder:
             self.current = None
 
     async def _follow(self, replay: Replay, session: RecordingSession) -> bool:
-        """Take segments until the broadcast ended (or the disk is nearly full)."""
+        """Take segments until the broadcast ended (or the disk is nearly full). A poll costs
+        a few `os.stat` calls; the worker thread is used only when a playlist or the thumbnail
+        changed, or the free space is due for a check."""
         stop_at: float | None = None
-        next_start = False
-        saved_at = trio.current_time()
+        next_start = ended = False
+        saved_at = disk_checked = -DISK_CHECK_INTERVAL
+        seen: tuple[tuple[int, int, int], ...] | None = None
         thumb_stamp: int | None = None
         while True:
             with trio.move_on_after(POLL_INTERVAL):
@@ -126,14 +130,21 @@ class Recorder:
                 next_start = kind == _START
                 stop_at = trio.current_time() + (0 if next_start else CLOSE_WAIT)
             self._peak = max(self._peak, self._viewers())
-            try:
-                ended, thumb_stamp = await trio.to_thread.run_sync(self._step, session, thumb_stamp)
-            except OSError as exc:
-                self._fail(f"recording stopped: the disk failed ({exc})")
-                return next_start
+            now = trio.current_time()
+            stamps = session.stamps(self._thumbnail)  # before reading: a later write shows
+            check_disk = now - disk_checked >= DISK_CHECK_INTERVAL
+            if stamps != seen or check_disk:
+                disk_checked = now if check_disk else disk_checked
+                try:
+                    ended, thumb_stamp = await trio.to_thread.run_sync(
+                        self._step, session, thumb_stamp, check_disk
+                    )
+                except OSError as exc:
+                    self._fail(f"recording stopped: the disk failed ({exc})")
+                    return next_start
+                seen = stamps
             if self._problem is not None:
                 return next_start
-            now = trio.current_time()
             if stop_at is not None and (ended or now >= stop_at):
                 return next_start
             if now - saved_at >= SAVE_EVERY:
@@ -152,9 +163,11 @@ class Recorder:
         )
         return False
 
-    def _step(self, session: RecordingSession, thumb_stamp: int | None) -> tuple[bool, int | None]:
-        """One poll (worker thread): disk space, segments, thumbnail."""
-        if not self._enough_space():
+    def _step(
+        self, session: RecordingSession, thumb_stamp: int | None, check_disk: bool
+    ) -> tuple[bool, int | None]:
+        """One poll (worker thread): disk space (when due), segments, thumbnail."""
+        if check_disk and not self._enough_space():
             return False, thumb_stamp
         ended = session.sync()
         try:

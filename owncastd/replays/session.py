@@ -60,6 +60,12 @@ class RecordingSession:
         """Seconds recorded (the longest variant)."""
         return max((p.duration for p in self.playlists.values()), default=0.0)
 
+    def stamps(self, *others: Path) -> tuple[tuple[int, int, int], ...]:
+        """(inode, mtime, size) of the live playlists and of `others` (zeros while missing):
+        what changes when the stitcher writes a playlist."""
+        paths = [self._hls_dir / str(index) / MASTER for index in self.playlists]
+        return tuple(_stamp(path) for path in [*paths, *others])
+
     def sync(self) -> bool:
         """Take the newly listed live segments; True once every live playlist is ended."""
         ended_all = True
@@ -101,3 +107,11 @@ class RecordingSession:
     def _write(self, index: int, *, closed: bool) -> None:
         text = self.playlists[index].render(closed=closed)
         self.files.write(self.replay_id, variant_playlist(index), text.encode())
+
+
+def _stamp(path: Path) -> tuple[int, int, int]:
+    try:
+        st = os.stat(path)
+    except OSError:
+        return (0, 0, 0)
+    return (st.st_ino, st.st_mtime_ns, st.st_size)

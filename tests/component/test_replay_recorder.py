@@ -48,6 +48,7 @@ async def wait_until(condition: Callable[[], object], what: str) -> None:
 @pytest.fixture(name="fast_polls")
 def fast_polls_fixture(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(recorder_module, "POLL_INTERVAL", 0.02)
+    monkeypatch.setattr(recorder_module, "DISK_CHECK_INTERVAL", 0.05)
 
 
 async def test_a_broadcast_is_recorded_across_a_restart_and_closed(
@@ -114,8 +115,8 @@ async def test_a_nearly_full_disk_stops_recording_not_the_stream(
     await wait_until(library.files.path(replay.id, "0/stream-aa-0.ts").exists, "seg")
 
     configure(replay_app.settings, "replays", min_free_mb=1 << 40)  # more than any disk has
-    write_live(hls, [("stream-aa-0.ts", 2.0, False), ("stream-aa-1.ts", 2.0, False)])
     await wait_until(lambda: recorder.current is None, "recording stopped")
+    write_live(hls, [("stream-aa-0.ts", 2.0, False), ("stream-aa-1.ts", 2.0, False)])
     problem = recorder.problem()
     assert problem is not None and "disk is nearly full" in problem
     assert "the live stream goes on" in problem
