@@ -40,9 +40,11 @@ def write_live(hls: Path, segments: list[tuple[str, float, bool]], *, ended: boo
 
 async def wait_until(condition: Callable[[], object], what: str) -> None:
     """Poll `condition` (files and state the recorder changes) for up to 10 s."""
-    with trio.fail_after(10):
+    with trio.move_on_after(10):
         while not condition():  # noqa: ASYNC110 (polls files)
             await trio.sleep(0.02)
+        return
+    raise AssertionError(f"timed out waiting for {what}")
 
 
 @pytest.fixture(name="fast_polls")
