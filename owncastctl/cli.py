@@ -24,6 +24,7 @@ from owncastctl.commands import (
     integrations,
     misc,
     moderation,
+    replays,
     schedule,
     status,
 )
@@ -116,6 +117,7 @@ app.add_typer(schedule.app, name="schedule")
 app.add_typer(favicon.app, name="favicon")
 app.add_typer(chatwoot.app, name="chatwoot")
 chatwoot_escalate.register(app)  # after the `chatwoot` group's own add_typer, if any
+app.add_typer(replays.app, name="replays")
 
 
 @app.command()

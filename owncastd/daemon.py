@@ -70,7 +70,9 @@ from owncastd.wiring import (
     build_chat,
     build_chatwoot,
     build_control_plane,
+    build_replays,
     run_control_plane,
+    run_replays,
 )
 
 log = logging.getLogger(__name__)
@@ -262,6 +264,12 @@ class Daemon:
             if listener is not None:
                 bus.subscribe(listener.on_stream_event)
         attach_chat(control, chat.room, chat.store)
+        replays = build_replays(
+            store, settings, self.paths.data_dir, self._clock, self._ffmpeg, viewers
+        )
+        if replays.recorder is not None:
+            bus.subscribe(replays.recorder.on_event)
+            appliance.health.add_check("replays", replays.recorder.problem)
         web = WebContext(
             chat=chat,
             settings=settings,
@@ -275,6 +283,7 @@ class Daemon:
             config_path=self.config_path,
             snapshots=snapshots,
             chatwoot=(chatwoot := build_chatwoot(store, chat.room, settings, self.paths.data_dir)),
+            replays=replays,
         )
         control.user_deleted.append(chatwoot.repo.forget_user)  # their private thread too
         async with trio.open_nursery() as services:
@@ -284,6 +293,7 @@ class Daemon:
             await services.start(chat.room.run)
             await services.start(run_control_plane, control)
             await services.start(chatwoot.run)
+            await services.start(run_replays, replays)
             http = self._http_server(web, chat.room)
             appliance.operations.web.attach(http.status_json)
             http_port = await services.start(http.run)

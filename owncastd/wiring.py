@@ -43,6 +43,10 @@ from owncastd.metrics.playback import PlaybackMetrics
 from owncastd.metrics.prometheus import Metrics, MetricSources, NoChat
 from owncastd.metrics.viewer_history import ViewerHistory
 from owncastd.ops.shutdown import ShutdownRequest
+from owncastd.replays.files import RecordingFiles
+from owncastd.replays.library import ReplayLibrary
+from owncastd.replays.recorder import Recorder
+from owncastd.replays.services import ReplayServices
 from owncastd.storage.settings_check import s3_change_problems
 from owncastd.store.access_tokens import AccessTokenStore
 from owncastd.store.chat import ChatStore
@@ -51,6 +55,7 @@ from owncastd.store.chatwoot_chat import ChatLookup
 from owncastd.store.database import Store
 from owncastd.store.datastore import Datastore
 from owncastd.store.notifications import NotificationStore
+from owncastd.store.replays import ReplayStore
 from owncastd.store.schedule import ScheduleStore
 from owncastd.store.user_admin import UserDirectory
 from owncastd.store.viewer_samples import ViewerSampleRepository
@@ -333,3 +338,37 @@ def build_chatwoot(
     bridge.escalations = Escalations(bridge, room, lookup, time.time)
     attach_relay(bridge, room, lookup.ensure_bot_user)
     return bridge
+
+
+def build_replays(
+    store: Store,
+    settings: SettingsRef,
+    data_dir: Path,
+    clock: Callable[[], datetime],
+    ffmpeg: str,
+    viewers: ViewerTracker,
+) -> ReplayServices:
+    """Recordings of every broadcast (issue 14) under `data_dir/recordings`."""
+    library = ReplayLibrary(
+        ReplayStore(store), RecordingFiles(data_dir / "recordings"), settings, clock, ffmpeg
+    )
+    recorder = Recorder(
+        library,
+        settings,
+        hls_dir=data_dir / "hls",
+        thumbnail=data_dir / "tmp" / "thumbnail.jpg",
+        title=lambda: settings.current.server.stream_title,
+        viewers=lambda: viewers.count,
+    )
+    return ReplayServices(library, recorder)
+
+
+async def run_replays(
+    replays: ReplayServices, *, task_status: trio.TaskStatus[None] = trio.TASK_STATUS_IGNORED
+) -> None:
+    """Close what a crash left open, then record broadcasts and apply retention."""
+    async with trio.open_nursery() as nursery:
+        await nursery.start(replays.library.run)
+        if replays.recorder is not None:
+            await nursery.start(replays.recorder.run)
+        task_status.started()

@@ -5,7 +5,7 @@ websocket in another worker; actions run in workers too. Failures never stop a w
 shows what is wrong and the workers keep retrying, so the dashboard rides out daemon restarts and
 network drops. Keys: ↑/↓ select a message, h hide/unhide, b ban the author, m (un)make moderator,
 u the author's details, s send a system message, t edit the title, d disconnect, e upcoming
-scheduled streams, q quit.
+scheduled streams, r replays, q quit.
 """
 
 from __future__ import annotations
@@ -25,6 +25,7 @@ from owncastctl.credentials import CredentialStore
 from owncastctl.errors import CtlError, UnreachableError
 from owncastctl.tui.escalate import escalate_selected
 from owncastctl.tui.latency import LatencyPanel
+from owncastctl.tui.replays import show_replays
 from owncastctl.tui.schedule import ScheduleScreen
 from owncastctl.tui.screens import ConfirmScreen, PromptScreen, UserScreen
 from owncastctl.tui.source import LINK, DashboardSource, HttpSource, describe_error
@@ -66,6 +67,7 @@ class DashboardApp(App[None]):
         Binding("d", "disconnect", "Disconnect"),
         Binding("e", "schedule", "Events"),
         Binding("x", "escalate", "Team"),
+        Binding("r", "replays", "Replays"),
         Binding("q", "quit", "Quit"),
     ]
 
@@ -314,6 +316,10 @@ class DashboardApp(App[None]):
                 self.push_screen(ScheduleScreen(schedule))
 
         self.run_worker(show(), group="actions", exit_on_error=False)
+
+    def action_replays(self) -> None:
+        replays = show_replays(self.source.replays, self.push_screen, self.notify)
+        self.run_worker(replays, group="actions", exit_on_error=False)
 
 
 def run_dashboard(conn: Connection, store: CredentialStore) -> None:

@@ -28,6 +28,7 @@ from owncastctl.chatws import (
 from owncastctl.client import AsyncClient, Connection
 from owncastctl.credentials import CredentialStore
 from owncastctl.errors import CtlError
+from owncastctl.replays_view import admin_replays
 
 LINK = "_LINK"  # pseudo event: {"type": LINK, "connected": bool, "reason": str}
 MAX_BACKOFF = 10.0
@@ -54,6 +55,7 @@ class DashboardSource(Protocol):
     async def disconnect(self) -> None: ...
     async def schedule(self) -> dict[str, Any]: ...
     async def escalate(self, message_id: str, note: str) -> None: ...
+    async def replays(self) -> dict[str, Any]: ...
     async def aclose(self) -> None: ...
 
 
@@ -161,6 +163,9 @@ class HttpSource:
 
     async def schedule(self) -> dict[str, Any]:
         return _dict(await self.client.send(api.admin_schedule()))
+
+    async def replays(self) -> dict[str, Any]:
+        return _dict(await self.client.send(admin_replays()))
 
     async def disconnect(self) -> None:
         await self.client.send(api.disconnect())

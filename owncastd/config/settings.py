@@ -213,6 +213,18 @@ class ScheduleSettings:
 
 
 @dataclass(frozen=True)
+class ReplaySettings:
+    """Recordings of every broadcast (`[replays]`, issue 14)."""
+
+    mode: str = "source"
+    public: bool = False
+    max_age_days: int = 0
+    max_total_mb: int = 0
+    min_free_mb: int = 1024
+    export_mp4: bool = False
+
+
+@dataclass(frozen=True)
 class ChatwootSettings:
     """The Chatwoot bridge (`[chatwoot]`, issue 15): where Chatwoot is and what agents may do."""
 
@@ -307,6 +319,7 @@ class Settings:
     directory: DirectorySettings = DirectorySettings()
     schedule: ScheduleSettings = ScheduleSettings()
     chatwoot: ChatwootSettings = ChatwootSettings()
+    replays: ReplaySettings = ReplaySettings()
     federation: FederationSettings = FederationSettings()
     notifications: NotificationSettings = NotificationSettings()
     paths: PathSettings = PathSettings()

@@ -19,12 +19,15 @@ from owncastd.config.setting import Applies, Setting
 from owncastd.config.table_chatwoot import CHATWOOT
 from owncastd.config.table_media import CHAT, VIDEO
 from owncastd.config.table_more import ELSEWHERE
+from owncastd.config.table_replays import REPLAYS
 from owncastd.config.table_schedule import SCHEDULE
 from owncastd.config.table_server import LISTENERS, SERVER
 
 __all__ = ["BY_PATH", "SETTER_SUMMARIES", "TABLE", "Applies", "Setting", "setters", "supported"]
 
-TABLE: tuple[Setting, ...] = SERVER + LISTENERS + VIDEO + CHAT + ELSEWHERE + SCHEDULE + CHATWOOT
+TABLE: tuple[Setting, ...] = (
+    SERVER + LISTENERS + VIDEO + CHAT + ELSEWHERE + SCHEDULE + CHATWOOT + REPLAYS
+)
 # One summary per admin setter (the OpenAPI summary; several keys may share an object setter).
 SETTER_SUMMARIES: dict[str, str] = {
     "adminpass": "Change the admin password",

@@ -25,6 +25,7 @@ from owncastd.http.public.assets import create_media_routes
 from owncastd.http.public.cmcd import create_cmcd_routes
 from owncastd.http.public.pages import create_pages
 from owncastd.http.public.push_routes import create_push_routes
+from owncastd.http.replays.routes import register_replays
 from owncastd.http.responses import error
 
 log = logging.getLogger(__name__)
@@ -57,6 +58,8 @@ def create_app(ctx: WebContext) -> QuartTrio:
         app.register_blueprint(create_cmcd_routes(ctx, ctx.control))
         if ctx.chat is not None and ctx.control.push is not None:
             app.register_blueprint(create_push_routes(ctx, ctx.chat, ctx.control.push))
+    if ctx.replays is not None:
+        register_replays(app, ctx, guard, ctx.replays)
 
     @app.errorhandler(BadRequestError)
     async def bad_request(exc: BadRequestError) -> Response:

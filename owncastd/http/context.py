@@ -18,6 +18,7 @@ if TYPE_CHECKING:
     from owncastd.http.admin.control_plane import ControlPlane
     from owncastd.http.chat.context import ChatServices
     from owncastd.ops.daemon_status import Operations
+    from owncastd.replays.services import ReplayServices
 
 STATIC_DIR = Path(__file__).parent / "static"
 
@@ -64,3 +65,5 @@ class WebContext:
     snapshots: SnapshotDemand | None = None
     # The Chatwoot bridge (webhook and private-thread routes); None: not built.
     chatwoot: ChatwootBridge | None = None
+    # Recorded broadcasts (issue 14); None: no replay routes.
+    replays: ReplayServices | None = None

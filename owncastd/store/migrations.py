@@ -167,4 +167,21 @@ MIGRATIONS: list[list[str]] = [
         )""",
         "CREATE INDEX chatwoot_conversations_user ON chatwoot_conversations (user_id, kind)",
     ],
+    # 7 (replays, issue 14): one row per recorded broadcast; files under recordings/<id>/.
+    [
+        """CREATE TABLE replays (
+            id TEXT PRIMARY KEY,
+            title TEXT NOT NULL DEFAULT '',
+            started_at REAL NOT NULL,
+            ended_at REAL,
+            duration REAL NOT NULL DEFAULT 0,
+            peak_viewers INTEGER NOT NULL DEFAULT 0,
+            variants TEXT NOT NULL DEFAULT '',
+            size_bytes INTEGER NOT NULL DEFAULT 0,
+            published INTEGER NOT NULL DEFAULT 1,
+            thumbnail INTEGER NOT NULL DEFAULT 0,
+            mp4 INTEGER NOT NULL DEFAULT 0
+        )""",
+        "CREATE INDEX replays_started ON replays (started_at)",
+    ],
 ]

@@ -21,7 +21,18 @@ from dataclasses import dataclass
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[2]
-ADAPTERS = ("rtmp", "hls", "http", "store", "webhooks", "metrics", "ops", "storage", "chatwoot")
+ADAPTERS = (
+    "rtmp",
+    "hls",
+    "http",
+    "store",
+    "webhooks",
+    "metrics",
+    "ops",
+    "storage",
+    "chatwoot",
+    "replays",
+)
 COMPOSITION = ("owncastd.daemon", "owncastd.wiring")
 ENTRY_POINTS = ("owncastd.cli", "owncastd.cli_ops", "owncastd.__main__")
 ENTRY_ADAPTER_ALLOWED = ("owncastd.ops", "owncastd.hls.ffmpeg_binary")

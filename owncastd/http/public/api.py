@@ -83,6 +83,7 @@ def config_payload(ctx: WebContext, serves: Serves) -> dict[str, object]:
         "pluginStyles": "",
         **advertised_features(settings, serves, _push_key(ctx)),
         "schedule": schedule_config(settings),
+        **({"replays": True} if settings.replays.public else {}),  # omitted when not public
     }
     for omitted_when_empty in ("streamTitle", "socketHostOverride"):
         if not payload[omitted_when_empty]:

@@ -3,13 +3,19 @@
 import { loadConfig } from './config.js';
 import { setupNotify } from './notify.js';
 import { renderPage } from './page.js';
+import { PastBroadcasts } from './replays.js';
 import { StatusPoller } from './status.js';
 import { applyTheme } from './theme.js';
 import { StreamView } from './viewer.js';
 
-const poller = new StatusPoller((status) => view.applyStatus(status), {
-  onError: (err) => console.warn('status: poll failed', err),
-});
+const replays = new PastBroadcasts();
+const poller = new StatusPoller(
+  (status) => {
+    replays.applyStatus(status); // first: a replay playing stops before the live player starts
+    view.applyStatus(status);
+  },
+  { onError: (err) => console.warn('status: poll failed', err) },
+);
 const view = new StreamView({ onEnded: () => poller.pollNow() });
 poller.start();
 
@@ -18,4 +24,5 @@ loadConfig().then((config) => {
   renderPage(config);
   setupNotify(config);
   view.setConfig(config);
+  replays.setConfig(config);
 });

@@ -40,7 +40,7 @@ export function prefersNativeHls(video, nav = navigator, win = window) {
 }
 
 /** Load hls.min.js once per page; resolves to the Hls constructor. */
-function loadHlsJs(state) {
+export function loadHlsJs(state) {
   if (window.Hls) return Promise.resolve(window.Hls);
   if (!state.loading) {
     state.loading = new Promise((resolve, reject) => {

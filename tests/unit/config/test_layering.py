@@ -118,6 +118,7 @@ def test_every_scalar_key_has_a_working_env_name(
         "OWNCAST_VIDEO_CODEC": "h264_nvenc",
         "OWNCAST_FEDERATION_USERNAME": "someone",
         "OWNCAST_SERVER_AUTOPLAY": "always",
+        "OWNCAST_REPLAYS_MODE": "all",
         "OWNCAST_ADMIN_PASSWORD_HASH": "$2b$10$" + "a" * 53,
         "OWNCAST_CHATWOOT_URL": "https://chatwoot.example",
         "OWNCAST_CHATWOOT_WEBHOOK_SECRET": "s3cret",

@@ -1,0 +1,1 @@
+"""Replay routes (issue 14)."""
