@@ -38,10 +38,10 @@ from owncastd.hls.ingest_probe import probe_ingest_formats
 from owncastd.hls.output import HlsOutput
 from owncastd.hls.thumbnails import ThumbnailMaker
 from owncastd.hls.transcoder import TranscoderService
-from owncastd.http.app import create_app
 from owncastd.http.chat.asgi_socket import ChatAsgiFallback
 from owncastd.http.chat.context import ChatServices
 from owncastd.http.context import WebContext, WebPaths
+from owncastd.http.lazy_app import LazyApp, lazy_web_app
 from owncastd.http.transport.chat_socket import serve_chat_socket
 from owncastd.http.transport.front_door import HttpServer
 from owncastd.http.transport.limits import (
@@ -158,6 +158,7 @@ class Daemon:
         self._appliance_options = appliance or ApplianceOptions(automatic_backups=False)
         self.appliance: Appliance | None = None
         self._open_files = 1024
+        self.web_app: LazyApp | None = None  # built after ready (or by its first request)
 
     def request_stop(self) -> None:
         """Begin a graceful shutdown."""
@@ -319,6 +320,8 @@ class Daemon:
             log.info("ready http=%d rtmp=%d", http_port, rtmp_port)
             sd_notify("READY=1\nSTATUS=serving")
             task_status.started((http_port, rtmp_port))
+            if self.web_app is not None:
+                self.web_app.want()
             await self._stop.wait()
             log.info("stopping")
             sd_notify("STOPPING=1")
@@ -342,8 +345,9 @@ class Daemon:
         proxy = address_matcher(lambda: settings.current.web.trusted_proxies)
         limits = web_limits(current.web, max_connections_for(self._open_files), proxy)
         chat_per_ip = per_ip_counter(CHAT_MAX_PER_IP, proxy)
+        self.web_app = lazy_web_app(web)
         return HttpServer(
-            ChatAsgiFallback(create_app(web), room, per_ip=chat_per_ip),
+            ChatAsgiFallback(self.web_app, room, per_ip=chat_per_ip),
             current.web.ip,
             current.web.port,
             access_log=current.verbose_logging,

@@ -19,6 +19,8 @@ STARTUP_MODULES = "import owncastd.cli, owncastd.daemon, owncastd.wiring"
     [
         "httpx",  # webhooks: imported by the first delivery or the admin's webhook routes
         "markdown_it",  # chat: imported by the first message rendered
+        "quart",  # the web app (admin, pages, API): imported after ready (http/lazy_app.py)
+        "jinja2",  # flask's templates, with quart
     ],
 )
 def test_startup_does_not_import(library: str) -> None:
