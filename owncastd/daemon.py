@@ -25,7 +25,7 @@ import trio
 from owncastd import VERSION
 from owncastd.config.settings import Settings, SettingsRef
 from owncastd.core.chat.room import ChatRoom
-from owncastd.core.codecs import LastRefusal
+from owncastd.core.codecs import IngestFormats, LastRefusal
 from owncastd.core.events import EventBus
 from owncastd.core.snapshot_demand import SnapshotDemand
 from owncastd.core.stream import Stream, restore_stats
@@ -230,7 +230,7 @@ class Daemon:
         appliance.health.add_check("ingest", stream.ingest_problem)  # a stuck session
         transcoder = self._transcoder(stream, snapshots := SnapshotDemand())
         bus.subscribe(transcoder.on_event)
-        chat, codecs = await self._chat_and_codecs(store, stream)
+        chat, codecs, formats = await self._chat_and_codecs(store, stream)
         control = build_control_plane(
             ControlPlaneParts(
                 settings=settings,
@@ -275,22 +275,27 @@ class Daemon:
             appliance.operations.web.attach(http.status_json)
             http_port = await services.start(http.run)
             appliance.health.set_up("http", True)
-            await self._serve_ingest(stream, http_port, task_status)
+            await self._serve_ingest(stream, http_port, formats, task_status)
             services.cancel_scope.cancel()
 
     async def _chat_and_codecs(
         self, store: Store, stream: Stream
-    ) -> tuple[ChatServices, tuple[str, ...]]:
-        """The chat services and ffmpeg's encoders, side by side: asking ffmpeg (a child
-        process, ~0.25 s) overlaps setting up the chat (with the slur filter on, loading its
-        word lists on a thread) at startup."""
+    ) -> tuple[ChatServices, tuple[str, ...], IngestFormats]:
+        """The chat services, ffmpeg's encoders and the ingest forms it reads, side by side:
+        asking ffmpeg (two child processes, ~0.1–0.25 s each) overlaps setting up the chat
+        (with the slur filter on, loading its word lists on a thread) at startup."""
         codecs: list[tuple[str, ...]] = []
+        formats: list[IngestFormats] = []
 
         async def detect() -> None:
             codecs.append(await supported_codecs(self._ffmpeg))
 
+        async def probe() -> None:  # codecs ffmpeg cannot take: refused at publish
+            formats.append(await probe_ingest_formats(self._ffmpeg))
+
         async with trio.open_nursery() as nursery:
             nursery.start_soon(detect)
+            nursery.start_soon(probe)
             chat = await build_chat(
                 store,
                 self.settings,
@@ -299,16 +304,19 @@ class Daemon:
                 self.paths.data_dir,
                 max_clients=chat_clients_for(self._open_files),
             )
-        return chat, codecs[0]
+        return chat, codecs[0], formats[0]
 
     async def _serve_ingest(
-        self, stream: Stream, http_port: int, task_status: trio.TaskStatus[tuple[int, int]]
+        self,
+        stream: Stream,
+        http_port: int,
+        formats: IngestFormats,
+        task_status: trio.TaskStatus[tuple[int, int]],
     ) -> None:
         """RTMP opens last and closes first: from ready until a stop is asked for."""
         appliance = self.appliance
         assert appliance is not None
         current = self.settings.current
-        formats = await probe_ingest_formats(self._ffmpeg)  # codecs ffmpeg cannot take: refused
         refusals = LastRefusal()
         appliance.health.add_check("publish", refusals.problem)
         async with trio.open_nursery() as ingest:
