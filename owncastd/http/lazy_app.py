@@ -25,8 +25,6 @@ from typing import Any
 
 import trio
 
-from owncastd.http.context import WebContext
-
 log = logging.getLogger(__name__)
 
 Scope = MutableMapping[str, Any]
@@ -43,9 +41,9 @@ class AppUnavailableError(RuntimeError):
 
 
 class LazyApp:
-    """An ASGI app built on first need: `build()` runs after `module` has been imported."""
+    """An ASGI app built on first need: `await build()` runs after `module` was imported."""
 
-    def __init__(self, module: str, build: Callable[[], AsgiApp]) -> None:
+    def __init__(self, module: str, build: Callable[[], Awaitable[AsgiApp]]) -> None:
         self._module = module
         self._build = build
         self._app: AsgiApp | None = None
@@ -109,7 +107,7 @@ class LazyApp:
         try:
             started = time.monotonic()
             await trio.to_thread.run_sync(importlib.import_module, self._module)
-            app = self._app = self._build()
+            app = self._app = await self._build()
             self._to_app = to_app
             await to_app.send({"type": "lifespan.startup"})
             log.info("web app loaded seconds=%.3f", time.monotonic() - started)
@@ -129,14 +127,3 @@ class LazyApp:
             self._stopped.set()
         elif kind.endswith(".failed"):
             raise AppUnavailableError(f"{kind}: {message.get('message', '')}")
-
-
-def lazy_web_app(ctx: WebContext) -> LazyApp:
-    """The daemon's quart-trio app (`owncastd.http.app.create_app`), loaded on first need."""
-
-    def build() -> AsgiApp:
-        from owncastd.http.app import create_app
-
-        return create_app(ctx)  # type: ignore[return-value]
-
-    return LazyApp("owncastd.http.app", build)

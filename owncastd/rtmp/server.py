@@ -10,8 +10,9 @@ once and ``max_waiting_per_client`` from one address (a newcomer evicts the olde
 :mod:`~owncastd.rtmp.admission`), each with ``handshake_timeout`` seconds from accept to the end
 of the handshake and ``publish_timeout`` to an accepted publish. An address that sent too many
 wrong stream keys is closed on accept until its budget refills. A publisher whose video
-codec the installed ffmpeg cannot ingest (``formats``) gets `NetStream.Publish.Rejected` and is
-closed before any of its video reaches the transcoder (:mod:`~owncastd.rtmp.codec_guard`).
+codec the installed ffmpeg cannot ingest (``formats``; given as an async callable, it is awaited
+before the first accept) gets `NetStream.Publish.Rejected` and is closed before any of its
+video reaches the transcoder (:mod:`~owncastd.rtmp.codec_guard`).
 """
 
 from __future__ import annotations
@@ -20,7 +21,7 @@ import contextlib
 import logging
 import math
 import socket
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from typing import NoReturn
 
@@ -118,10 +119,14 @@ class RtmpServer:
         handshake_timeout: float = HANDSHAKE_TIMEOUT,
         publish_timeout: float = PUBLISH_TIMEOUT,
         key_guard: KeyGuard | None = None,
-        formats: IngestFormats | None = None,
+        formats: IngestFormats | Callable[[], Awaitable[IngestFormats]] | None = None,
         refusals: LastRefusal | None = None,
     ) -> None:
         self._gate = gate
+        # A callable is awaited before the first accept (ffmpeg may still be being probed).
+        self._formats_source: Callable[[], Awaitable[IngestFormats]] | None = None
+        if callable(formats):
+            self._formats_source, formats = formats, None
         self._formats = formats or IngestFormats.everything()
         self.refusals = refusals or LastRefusal()
         self._host = host
@@ -147,6 +152,8 @@ class RtmpServer:
         log.info("rtmp listening host=%s port=%d", self._host or "*", port)
         async with trio.open_nursery() as nursery:
             task_status.started(port)
+            if self._formats_source is not None:  # meanwhile connections wait in the backlog
+                self._formats = await self._formats_source()
             await trio.serve_listeners(self._handle_socket, listeners, handler_nursery=nursery)
 
     async def _handle_socket(self, stream: trio.SocketStream) -> None:

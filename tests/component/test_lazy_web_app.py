@@ -21,37 +21,43 @@ from tests.component.http_fixtures import build_web, read_http_response
 HEAVY = ("quart", "quart_trio", "flask", "werkzeug", "jinja2")
 
 DAEMON_SCRIPT = """
-import json, sys, trio
+import base64, json, sys, trio
+from pathlib import Path
 from owncastd.config.load import ConfigFlags, load_config
 from owncastd.daemon import Daemon
 
 HEAVY = {heavy!r}
+AUTH = "Basic " + base64.b64encode(b"admin:pw").decode()
 
 async def get(port, path):
     stream = await trio.open_tcp_stream("127.0.0.1", port)
-    head = f"GET {{path}} HTTP/1.1\\r\\nHost: x\\r\\nConnection: close\\r\\n\\r\\n"
-    await stream.send_all(head.encode())
+    head = f"GET {{path}} HTTP/1.1\\r\\nHost: x\\r\\nAuthorization: {{AUTH}}\\r\\n"
+    await stream.send_all((head + "Connection: close\\r\\n\\r\\n").encode())
     data = b""
     while chunk := await stream.receive_some(65536):
         data += chunk
-    return data.split(b" ", 2)[1].decode()
+    head, _, body = data.partition(b"\\r\\n\\r\\n")
+    return head.split(b" ", 2)[1].decode(), body
 
 async def main():
+    flags = ConfigFlags(webserverport=0, rtmpport=0, webserverip="127.0.0.1", adminpassword="pw")
     settings = load_config(
-        config_path=None, data_dir={data_dir!r}, environ={{}},
-        flags=ConfigFlags(webserverport=0, rtmpport=0, webserverip="127.0.0.1"),
+        config_path=None, data_dir={data_dir!r}, environ={{}}, flags=flags
     ).settings
-    daemon = Daemon(settings, ffmpeg="/usr/bin/ffmpeg")
+    daemon = Daemon(settings, ffmpeg={ffmpeg!r})
     report = {{}}
     async with trio.open_nursery() as nursery:
-        with trio.fail_after(60):
+        with trio.fail_after(30):  # ffmpeg does not answer until the gate opens
             http_port, _ = await nursery.start(daemon.run)
         report["at_ready"] = [name for name in HEAVY if name in sys.modules]
         web_app = getattr(daemon, "web_app", None)
         report["loaded_at_ready"] = web_app is not None and web_app.loaded
-        report["status"] = await get(http_port, "/api/status")  # the lean path
-        with trio.fail_after(60):
-            report["config"] = await get(http_port, "/api/config")  # the app: waits for it
+        report["status"] = (await get(http_port, "/api/status"))[0]  # the lean path
+        Path({gate!r}).touch()  # now ffmpeg answers
+        with trio.fail_after(60):  # the app: waits for the load and for ffmpeg's encoders
+            report["config"] = (await get(http_port, "/api/config"))[0]
+            status, body = await get(http_port, "/api/admin/serverconfig")
+        report["codecs"] = json.loads(body)["supportedCodecs"] if status == "200" else status
         report["after"] = [name for name in HEAVY if name in sys.modules]
         report["loaded_after"] = web_app is not None and web_app.loaded
         daemon.request_stop()
@@ -59,10 +65,22 @@ async def main():
 
 trio.run(main)
 """
+GATED_FFMPEG = """#!/bin/sh
+while [ ! -e {gate} ]; do sleep 0.02; done
+exec /usr/bin/ffmpeg "$@"
+"""
 
 
-def test_the_daemon_is_ready_before_quart_is_imported(tmp_path: Path) -> None:
-    script = DAEMON_SCRIPT.format(heavy=HEAVY, data_dir=str(tmp_path / "data"))
+def test_the_daemon_is_ready_before_quart_is_imported_and_ffmpeg_answers(
+    tmp_path: Path,
+) -> None:
+    gate = tmp_path / "gate"
+    ffmpeg = tmp_path / "ffmpeg"
+    ffmpeg.write_text(GATED_FFMPEG.format(gate=gate))
+    ffmpeg.chmod(0o755)
+    script = DAEMON_SCRIPT.format(
+        heavy=HEAVY, data_dir=str(tmp_path / "data"), ffmpeg=str(ffmpeg), gate=str(gate)
+    )
     result = subprocess.run(
         [sys.executable, "-c", script], capture_output=True, text=True, timeout=120
     )
@@ -72,6 +90,7 @@ def test_the_daemon_is_ready_before_quart_is_imported(tmp_path: Path) -> None:
     assert report["loaded_at_ready"] is False
     assert report["status"] == "200"
     assert report["config"] == "200"
+    assert "libx264" in report["codecs"]  # the app got ffmpeg's encoder list
     assert report["after"] == list(HEAVY)
     assert report["loaded_after"] is True
 
@@ -88,7 +107,7 @@ async def test_requests_before_the_load_wait_for_one_build(tmp_path: Path) -> No
     web = build_web(tmp_path)
     builds = []
 
-    def build():
+    async def build():
         builds.append(1)
         return web.app
 
@@ -115,7 +134,7 @@ async def test_requests_before_the_load_wait_for_one_build(tmp_path: Path) -> No
 async def test_a_server_nobody_asked_stops_without_building(tmp_path: Path) -> None:
     builds = []
 
-    def build():
+    async def build():
         builds.append(1)
         return build_web(tmp_path).app
 
@@ -129,7 +148,7 @@ async def test_a_server_nobody_asked_stops_without_building(tmp_path: Path) -> N
 
 
 async def test_an_app_that_cannot_be_built_answers_500(tmp_path: Path) -> None:
-    def broken():
+    async def broken():
         raise RuntimeError("no app today")
 
     server = HttpServer(LazyApp("owncastd.http.app", broken), "127.0.0.1", 0)
