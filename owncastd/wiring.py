@@ -88,7 +88,7 @@ def build_control_plane(parts: ControlPlaneParts) -> ControlPlane:
     editor = ConfigEditor(settings, parts.config_path)
     webhooks = _webhooks(parts)
     editor.subscribe(webhooks.on_settings_changed)
-    metrics.registry.register(DeliveryCollector(webhooks.sender.counts))
+    metrics.add_collector(DeliveryCollector(webhooks.sender.counts))
     return ControlPlane(
         editor=editor,
         hardware=hardware,
