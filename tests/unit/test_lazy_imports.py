@@ -22,6 +22,7 @@ STARTUP_MODULES = "import owncastd.cli, owncastd.daemon, owncastd.wiring"
         "quart",  # the web app (admin, pages, API): imported after ready (http/lazy_app.py)
         "jinja2",  # flask's templates, with quart
         "prometheus_client",  # the admin's metrics: imported by the first scrape
+        "psutil",  # the hardware sampler: imported on its worker thread
     ],
 )
 def test_startup_does_not_import(library: str) -> None:
