@@ -159,6 +159,7 @@ class Daemon:
         self.appliance: Appliance | None = None
         self._open_files = 1024
         self.web_app: LazyApp | None = None  # built after ready (or by its first request)
+        self._http: HttpServer | None = None
 
     def request_stop(self) -> None:
         """Begin a graceful shutdown."""
@@ -312,8 +313,8 @@ class Daemon:
             log.info("ready http=%d rtmp=%d", http_port, rtmp_port)
             sd_notify("READY=1\nSTATUS=serving")
             task_status.started((http_port, rtmp_port))
-            if self.web_app is not None:
-                self.web_app.want()
+            if self._http is not None:
+                self._http.warm_up()  # hypercorn's server and the web app load now
             await self._stop.wait()
             log.info("stopping")
             sd_notify("STOPPING=1")
@@ -338,7 +339,7 @@ class Daemon:
         limits = web_limits(current.web, max_connections_for(self._open_files), proxy)
         chat_per_ip = per_ip_counter(CHAT_MAX_PER_IP, proxy)
         self.web_app = LazyApp("owncastd.http.app", partial(build_web_app, web, facts))
-        return HttpServer(
+        self._http = HttpServer(
             ChatAsgiFallback(self.web_app, room, per_ip=chat_per_ip),
             current.web.ip,
             current.web.port,
@@ -347,6 +348,7 @@ class Daemon:
             limits=limits,
             fast_path=web if current.web.fast_path else None,
         )
+        return self._http
 
     def _prepare_directories(self) -> None:
         tighten_data_files(self.paths.data_dir, self.paths.database)

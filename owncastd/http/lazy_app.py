@@ -3,10 +3,10 @@
 Importing quart, flask, jinja2 and the admin and page modules costs ~0.35 s, more than a third
 of a start, and none of it is needed to serve the viewers' hot requests (the lean path) or to
 accept a stream. :class:`LazyApp` stands in for the app as hypercorn's ASGI app. Its load
-starts when :meth:`LazyApp.want` is called (the daemon calls it right after `ready`) or when
-the first request that needs the app arrives; everything waits for that one load. The modules
-are imported on a worker thread, so the lean path keeps serving meanwhile; the app is built on
-the trio thread.
+starts with hypercorn's lifespan, which the bridge (hypercorn_bridge.py) starts when the first
+connection it serves arrives or the daemon warms it up right after `ready`; everything waits
+for that one load. The modules are imported on a worker thread, so the lean path keeps serving
+meanwhile; the app is built on the trio thread.
 
 hypercorn's lifespan startup is answered at once (the server must not wait for the app); the
 app's own lifespan (quart-trio sets up its background-task nursery there) runs once it is
@@ -48,7 +48,6 @@ class LazyApp:
         self._build = build
         self._app: AsgiApp | None = None
         self._failed = False
-        self._wanted = trio.Event()
         self._started = trio.Event()  # the app's lifespan startup ran (or failed)
         self._stopped = trio.Event()
         self._to_app: trio.MemorySendChannel[Message] | None = None
@@ -58,10 +57,6 @@ class LazyApp:
         """True once the app has been built."""
         return self._app is not None
 
-    def want(self) -> None:
-        """Load the app now, in the background (idempotent)."""
-        self._wanted.set()
-
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] == "lifespan":
             await self._lifespan(scope, receive, send)
@@ -70,11 +65,10 @@ class LazyApp:
         await app(scope, receive, send)
 
     async def started_app(self) -> AsgiApp:
-        """The app once loaded and its lifespan started (asking for the load if needed).
+        """The app once loaded and its lifespan started.
 
         Raises AppUnavailableError when it could not be loaded or started.
         """
-        self._wanted.set()
         await self._started.wait()
         if self._failed or self._app is None:
             raise AppUnavailableError("the web app failed to start")
@@ -88,9 +82,8 @@ class LazyApp:
             nursery.start_soon(self._run_app_lifespan, scope)
             await send({"type": "lifespan.startup.complete"})
             await receive()  # lifespan.shutdown
-            if self._wanted.is_set():
-                with trio.move_on_after(SHUTDOWN_SECONDS):
-                    await self._shutdown_app()
+            with trio.move_on_after(SHUTDOWN_SECONDS):
+                await self._shutdown_app()
             nursery.cancel_scope.cancel()
         await send({"type": "lifespan.shutdown.complete"})
 
@@ -101,8 +94,7 @@ class LazyApp:
             await self._stopped.wait()
 
     async def _run_app_lifespan(self, scope: Scope) -> None:
-        """Once wanted: import, build, and run the app's lifespan until shutdown."""
-        await self._wanted.wait()
+        """Import, build, and run the app's lifespan until shutdown."""
         to_app, from_us = trio.open_memory_channel[Message](2)
         try:
             started = time.monotonic()

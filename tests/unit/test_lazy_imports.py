@@ -23,6 +23,7 @@ STARTUP_MODULES = "import owncastd.cli, owncastd.daemon, owncastd.wiring"
         "jinja2",  # flask's templates, with quart
         "prometheus_client",  # the admin's metrics: imported by the first scrape
         "psutil",  # the hardware sampler: imported on its worker thread
+        "h2",  # hypercorn's server (HTTP/2 included): imported by its first connection
     ],
 )
 def test_startup_does_not_import(library: str) -> None:

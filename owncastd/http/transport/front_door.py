@@ -183,6 +183,11 @@ class HttpServer:
             ping_interval=ping_interval,
         )
 
+    def warm_up(self) -> None:
+        """Load hypercorn's server and start the app now, in the background (else with the
+        first connection that needs them)."""
+        self._hypercorn.warm_up()
+
     def status_json(self) -> dict[str, object]:
         """The limits in force and the open connections (`/api/admin/daemon`'s `web`)."""
         limits = self.limits
