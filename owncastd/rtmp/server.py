@@ -10,9 +10,8 @@ once and ``max_waiting_per_client`` from one address (a newcomer evicts the olde
 :mod:`~owncastd.rtmp.admission`), each with ``handshake_timeout`` seconds from accept to the end
 of the handshake and ``publish_timeout`` to an accepted publish. An address that sent too many
 wrong stream keys is closed on accept until its budget refills. A publisher whose video
-codec the installed ffmpeg cannot ingest (``formats``; given as an async callable, it is awaited
-before the first accept) gets `NetStream.Publish.Rejected` and is closed before any of its
-video reaches the transcoder (:mod:`~owncastd.rtmp.codec_guard`).
+codec the installed ffmpeg cannot ingest (``formats``) gets `NetStream.Publish.Rejected` and is
+closed before any of its video reaches the transcoder (:mod:`~owncastd.rtmp.codec_guard`).
 """
 
 from __future__ import annotations
