@@ -11,12 +11,13 @@ import os
 import sys
 from collections.abc import Callable
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated
+from typing import TYPE_CHECKING, Annotated, cast
 
 import trio
 import typer
 
 from owncastd import OWNCAST_API_VERSION, VERSION
+from owncastd.cli_argv import plain_start
 from owncastd.cli_ops import ConfigOption, DataDirOption, fail, run_restore
 from owncastd.cli_ops import register as register_ops_commands
 from owncastd.config.load import (
@@ -339,9 +340,25 @@ def init(
 register_ops_commands(app)
 
 
+class _PlainContext:
+    """What `main_command` reads of typer's context on a plain start (no command)."""
+
+    obj: object = None
+    invoked_subcommand: str | None = None
+
+
 def main() -> None:
-    """Console-script entry point."""
-    app(prog_name="owncastd")
+    """Console-script entry point: a plain start skips typer's parser (cli_argv.py)."""
+    plain = plain_start(sys.argv[1:])
+    if plain is None:
+        app(prog_name="owncastd")
+        return
+    try:
+        main_command(cast(typer.Context, _PlainContext()), **plain)  # type: ignore[arg-type]
+    except typer.Exit as exc:  # as typer's own main: the exit code, 130 on Ctrl-C
+        sys.exit(exc.exit_code)
+    except KeyboardInterrupt:
+        sys.exit(130)
 
 
 if __name__ == "__main__":

@@ -15,7 +15,7 @@ import logging
 import os
 import signal
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 from functools import partial
 from pathlib import Path
@@ -31,18 +31,16 @@ from owncastd.core.offload import Offload
 from owncastd.core.snapshot_demand import SnapshotDemand
 from owncastd.core.stream import Stream, restore_stats
 from owncastd.core.viewers import ViewerTracker
-from owncastd.errors import FfmpegNotFoundError
 from owncastd.hls.command import segment_seconds
-from owncastd.hls.encoders import detect_encoders
 from owncastd.hls.ffmpeg_check import ffmpeg_path_problem
-from owncastd.hls.ingest_probe import probe_ingest_formats
+from owncastd.hls.ffmpeg_facts import FfmpegFacts
 from owncastd.hls.output import HlsOutput
 from owncastd.hls.thumbnails import ThumbnailMaker
 from owncastd.hls.transcoder import TranscoderService
-from owncastd.http.app import create_app
 from owncastd.http.chat.asgi_socket import ChatAsgiFallback
 from owncastd.http.chat.context import ChatServices
 from owncastd.http.context import WebContext, WebPaths
+from owncastd.http.lazy_app import AsgiApp, LazyApp
 from owncastd.http.transport.chat_socket import serve_chat_socket
 from owncastd.http.transport.front_door import HttpServer
 from owncastd.http.transport.limits import (
@@ -117,15 +115,6 @@ class DaemonPaths:
         )
 
 
-async def supported_codecs(ffmpeg: str) -> tuple[str, ...]:
-    """The known H.264 encoders this ffmpeg offers (libx264 alone if it cannot be asked)."""
-    try:
-        return await detect_encoders(ffmpeg)
-    except FfmpegNotFoundError as exc:
-        log.warning("ffmpeg encoders unknown error=%s", exc)
-        return ("libx264",)
-
-
 def stream_keys_of(settings_ref: SettingsRef) -> Callable[[], list[str]]:
     """The keys a publisher may use: the configured ones plus a temporary `--streamkey`."""
 
@@ -136,6 +125,17 @@ def stream_keys_of(settings_ref: SettingsRef) -> Callable[[], list[str]]:
         return [*configured, temporary] if temporary else configured
 
     return keys
+
+
+async def build_web_app(web: WebContext, facts: FfmpegFacts) -> AsgiApp:
+    """The quart app (imported after ready, see http/lazy_app.py), once ffmpeg has listed its
+    encoders: the admin's codec settings are checked against them."""
+    from owncastd.http.app import create_app
+
+    codecs = await facts.codecs()
+    if web.control is not None:
+        web = replace(web, control=replace(web.control, supported_codecs=codecs))
+    return create_app(web)  # type: ignore[return-value]
 
 
 class Daemon:
@@ -163,6 +163,8 @@ class Daemon:
         self._appliance_options = appliance or ApplianceOptions(automatic_backups=False)
         self.appliance: Appliance | None = None
         self._open_files = 1024
+        self.web_app: LazyApp | None = None  # built after ready (or by its first request)
+        self._http: HttpServer | None = None
 
     def request_stop(self) -> None:
         """Begin a graceful shutdown."""
@@ -186,12 +188,14 @@ class Daemon:
             self.appliance = Appliance(
                 self.settings, store, self._appliance_options, clock=self._clock
             )
+            facts = FfmpegFacts(self._ffmpeg)
             async with trio.open_nursery() as root:
                 root.start_soon(self._watch_signals)
+                await root.start(facts.run)  # ffmpeg's answers are awaited where needed
                 await root.start(store.run)
                 self.appliance.health.set_up("store", True)
                 await root.start(self.appliance.run)
-                await self._run_services(store, task_status)
+                await self._run_services(store, facts, task_status)
                 root.cancel_scope.cancel()
         log.info("stopped")
 
@@ -224,7 +228,7 @@ class Daemon:
         )
 
     async def _run_services(
-        self, store: Store, task_status: trio.TaskStatus[tuple[int, int]]
+        self, store: Store, facts: FfmpegFacts, task_status: trio.TaskStatus[tuple[int, int]]
     ) -> None:
         settings = self.settings
         bus = EventBus()
@@ -239,7 +243,7 @@ class Daemon:
         appliance.health.add_check("s3", offload.problem)  # bucket unreachable: degraded
         transcoder = self._transcoder(stream, snapshots := SnapshotDemand(), offload)
         bus.subscribe(transcoder.on_event)
-        chat, codecs = await self._chat_and_codecs(store, stream)
+        chat = await self._chat(store, stream)
         control = build_control_plane(
             ControlPlaneParts(
                 settings=settings,
@@ -252,7 +256,6 @@ class Daemon:
                 version=VERSION,
                 logs=self.log_buffer,
                 request_stop=self.request_stop,
-                supported_codecs=codecs,
                 check_ffmpeg=ffmpeg_path_problem,
                 ffmpeg_restarts=lambda: transcoder.restarts,
             )
@@ -294,55 +297,48 @@ class Daemon:
             await services.start(run_control_plane, control)
             await services.start(chatwoot.run)
             await services.start(run_replays, replays)
-            http = self._http_server(web, chat.room)
+            http = self._http_server(web, chat.room, facts)
             appliance.operations.web.attach(http.status_json)
             http_port = await services.start(http.run)
             appliance.health.set_up("http", True)
-            await self._serve_ingest(stream, http_port, task_status)
+            await self._serve_ingest(stream, http_port, facts, task_status)
             services.cancel_scope.cancel()
 
-    async def _chat_and_codecs(
-        self, store: Store, stream: Stream
-    ) -> tuple[ChatServices, tuple[str, ...]]:
-        """The chat services and ffmpeg's encoders, side by side: asking ffmpeg (a child
-        process, ~0.25 s) overlaps setting up the chat (with the slur filter on, loading its
-        word lists on a thread) at startup."""
-        codecs: list[tuple[str, ...]] = []
-
-        async def detect() -> None:
-            codecs.append(await supported_codecs(self._ffmpeg))
-
-        async with trio.open_nursery() as nursery:
-            nursery.start_soon(detect)
-            chat = await build_chat(
-                store,
-                self.settings,
-                stream,
-                self._clock,
-                self.paths.data_dir,
-                max_clients=chat_clients_for(self._open_files),
-            )
-        return chat, codecs[0]
+    async def _chat(self, store: Store, stream: Stream) -> ChatServices:
+        """The chat services (with the slur filter on, its word lists load on a thread)."""
+        return await build_chat(
+            store,
+            self.settings,
+            stream,
+            self._clock,
+            self.paths.data_dir,
+            max_clients=chat_clients_for(self._open_files),
+        )
 
     async def _serve_ingest(
-        self, stream: Stream, http_port: int, task_status: trio.TaskStatus[tuple[int, int]]
+        self,
+        stream: Stream,
+        http_port: int,
+        facts: FfmpegFacts,
+        task_status: trio.TaskStatus[tuple[int, int]],
     ) -> None:
         """RTMP opens last and closes first: from ready until a stop is asked for."""
         appliance = self.appliance
         assert appliance is not None
         current = self.settings.current
-        formats = await probe_ingest_formats(self._ffmpeg)  # codecs ffmpeg cannot take: refused
         refusals = LastRefusal()
         appliance.health.add_check("publish", refusals.problem)
         async with trio.open_nursery() as ingest:
             rtmp = RtmpServer(
-                stream, current.rtmp.ip, current.rtmp.port, formats=formats, refusals=refusals
+                stream, current.rtmp.ip, current.rtmp.port, formats=facts.formats, refusals=refusals
             )
             rtmp_port = await ingest.start(rtmp.run)
             appliance.health.set_up("rtmp", True)
             log.info("ready http=%d rtmp=%d", http_port, rtmp_port)
             sd_notify("READY=1\nSTATUS=serving")
             task_status.started((http_port, rtmp_port))
+            if self._http is not None:
+                self._http.warm_up()  # hypercorn's server and the web app load now
             await self._stop.wait()
             log.info("stopping")
             sd_notify("STOPPING=1")
@@ -357,7 +353,7 @@ class Daemon:
             public_dir=self.paths.public_dir,
         )
 
-    def _http_server(self, web: WebContext, room: ChatRoom) -> HttpServer:
+    def _http_server(self, web: WebContext, room: ChatRoom, facts: FfmpegFacts) -> HttpServer:
         """The web port, its connection caps scaled to the open-files limit."""
         settings = self.settings
         current = settings.current
@@ -366,8 +362,9 @@ class Daemon:
         proxy = address_matcher(lambda: settings.current.web.trusted_proxies)
         limits = web_limits(current.web, max_connections_for(self._open_files), proxy)
         chat_per_ip = per_ip_counter(CHAT_MAX_PER_IP, proxy)
-        return HttpServer(
-            ChatAsgiFallback(create_app(web), room, per_ip=chat_per_ip),
+        self.web_app = LazyApp("owncastd.http.app", partial(build_web_app, web, facts))
+        self._http = HttpServer(
+            ChatAsgiFallback(self.web_app, room, per_ip=chat_per_ip),
             current.web.ip,
             current.web.port,
             access_log=current.verbose_logging,
@@ -375,6 +372,7 @@ class Daemon:
             limits=limits,
             fast_path=web if current.web.fast_path else None,
         )
+        return self._http
 
     def _prepare_directories(self) -> None:
         tighten_data_files(self.paths.data_dir, self.paths.database)

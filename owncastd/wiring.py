@@ -125,7 +125,7 @@ def build_control_plane(parts: ControlPlaneParts) -> ControlPlane:
         user_agent=_agent(parts, "notifications"),
     )
     editor.subscribe(webhooks.on_settings_changed)
-    metrics.registry.register(DeliveryCollector(webhooks.sender.counts))
+    metrics.add_collector(DeliveryCollector(webhooks.sender.counts))
     return ControlPlane(
         editor=editor,
         hardware=hardware,

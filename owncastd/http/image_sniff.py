@@ -9,6 +9,8 @@ from __future__ import annotations
 
 from quart import Response
 
+from owncastd.http.public.shared import IMAGE_CSP as IMAGE_CSP
+from owncastd.http.public.shared import IMAGE_HEADERS as IMAGE_HEADERS
 from owncastd.http.responses import body
 
 # The raster types uploads may have, and the extension each is saved with.
@@ -18,11 +20,6 @@ RASTER_EXTENSIONS = {
     "image/gif": ".gif",
     "image/webp": ".webp",
 }
-
-# An uploaded image never needs to run or load anything: no script, no plugins, no fetches, no
-# same-origin access even when opened directly (sandbox); inline styles for SVG presentation.
-IMAGE_CSP = "default-src 'none'; style-src 'unsafe-inline'; sandbox"
-IMAGE_HEADERS = {"Content-Security-Policy": IMAGE_CSP, "X-Content-Type-Options": "nosniff"}
 
 
 def image_response(data: bytes, content_type: str, cache_control: str) -> Response:

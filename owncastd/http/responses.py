@@ -2,14 +2,12 @@
 
 from __future__ import annotations
 
-from datetime import datetime
 from typing import Any
 
 from quart import Response, jsonify
 
-from owncastd.core.chat.models import rfc3339 as timestamp_text
-
-NO_CACHE = "no-cache, no-store, must-revalidate"
+from owncastd.http.public.shared import NO_CACHE as NO_CACHE
+from owncastd.http.public.shared import rfc3339 as rfc3339
 
 
 def error(status: int, message: str) -> Response:
@@ -37,8 +35,3 @@ def body(data: bytes, content_type: str, *, cache_control: str | None = None) ->
     if cache_control:
         response.headers["Cache-Control"] = cache_control
     return response
-
-
-def rfc3339(value: datetime | None) -> str | None:
-    """A UTC timestamp as Owncast's clients expect (`2026-01-01T12:00:00.123Z`), or None."""
-    return None if value is None else timestamp_text(value)

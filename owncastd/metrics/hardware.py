@@ -15,7 +15,6 @@ from datetime import datetime
 from pathlib import Path
 from typing import Protocol
 
-import psutil
 import trio
 
 from owncastd.core.periodic import periodic
@@ -40,22 +39,26 @@ class HardwareProbe(Protocol):
 
 
 class PsutilProbe:
-    """The real machine, through psutil."""
+    """The real machine, through psutil (imported here, on the sampler's worker thread, not
+    at startup)."""
 
     def __init__(self) -> None:
+        import psutil
+
+        self._psutil = psutil
         psutil.cpu_percent(interval=None)  # the first call only starts the measurement
 
     def cpu_percent(self) -> float:
         """CPU use since the previous call, 0–100."""
-        return float(psutil.cpu_percent(interval=None))
+        return float(self._psutil.cpu_percent(interval=None))
 
     def memory_percent(self) -> float:
         """Memory in use, 0–100."""
-        return float(psutil.virtual_memory().percent)
+        return float(self._psutil.virtual_memory().percent)
 
     def disk_percent(self, path: Path) -> float:
         """Space in use on the file system holding `path`, 0–100."""
-        return float(psutil.disk_usage(str(path)).percent)
+        return float(self._psutil.disk_usage(str(path)).percent)
 
 
 class HardwareMonitor:

@@ -5,18 +5,19 @@ prefixed `owncastd_`. Values are read from their sources when scraped (callbacks
 has to remember to update a gauge; the chat figures that need the database (users, messages)
 are counted by :meth:`Metrics.refresh` just before each scrape. HTTP requests are counted by
 route pattern (never the raw path, so scanners cannot blow up the label set) and status.
+prometheus_client (~0.03-0.09 s to import) is imported when the registry is first needed: the
+first scrape or counted admin request, after the daemon is ready (issue 17).
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
-from typing import Protocol
+from typing import TYPE_CHECKING, Protocol
 
-from prometheus_client import CollectorRegistry, Counter, generate_latest
-from prometheus_client.core import CounterMetricFamily, GaugeMetricFamily, Metric
-from prometheus_client.process_collector import ProcessCollector
-from prometheus_client.registry import Collector
+if TYPE_CHECKING:
+    from prometheus_client import CollectorRegistry, Counter
+    from prometheus_client.core import GaugeMetricFamily, Metric
 
 CONTENT_TYPE = "text/plain; version=0.0.4; charset=utf-8"
 
@@ -63,12 +64,14 @@ class MetricSources:
     chat: ChatStats
 
 
-class _OwncastCollector(Collector):
+class _OwncastCollector:
     def __init__(self, sources: MetricSources, version: str) -> None:
         self._sources = sources
         self._version = version
 
     def collect(self) -> Iterator[Metric]:
+        from prometheus_client.core import CounterMetricFamily, GaugeMetricFamily
+
         s = self._sources
         labels = ["version", "host"]
         values = [self._version, s.host()]
@@ -126,15 +129,37 @@ class Metrics:
 
     def __init__(self, sources: MetricSources, *, version: str) -> None:
         self.sources = sources
-        self.registry = CollectorRegistry()
-        self.registry.register(_OwncastCollector(sources, version))
-        ProcessCollector(registry=self.registry)
-        self._requests = Counter(
-            "owncastd_http_requests",
-            "HTTP requests answered, by route pattern, method and status.",
-            ["route", "method", "status"],
-            registry=self.registry,
-        )
+        self._version = version
+        self._collectors: list[object] = []
+        self._registry: CollectorRegistry | None = None
+        self._requests: Counter | None = None
+
+    def add_collector(self, collector: object) -> None:
+        """Register a collector (an object with `collect()`) with the registry."""
+        self._collectors.append(collector)
+        if self._registry is not None:
+            self._registry.register(collector)  # type: ignore[arg-type]
+
+    @property
+    def registry(self) -> CollectorRegistry:
+        """The daemon's registry, made (and prometheus_client imported) on first use."""
+        if self._registry is None:
+            from prometheus_client import CollectorRegistry, Counter
+            from prometheus_client.process_collector import ProcessCollector
+
+            registry = CollectorRegistry()
+            registry.register(_OwncastCollector(self.sources, self._version))
+            ProcessCollector(registry=registry)
+            self._requests = Counter(
+                "owncastd_http_requests",
+                "HTTP requests answered, by route pattern, method and status.",
+                ["route", "method", "status"],
+                registry=registry,
+            )
+            for collector in self._collectors:
+                registry.register(collector)  # type: ignore[arg-type]
+            self._registry = registry
+        return self._registry
 
     def set_chat(self, chat: ChatStats) -> None:
         """Read chat figures from `chat` from now on."""
@@ -146,8 +171,13 @@ class Metrics:
 
     def observe_request(self, route: str, method: str, status: int) -> None:
         """Count one answered request."""
+        if self._requests is None:
+            self.registry  # noqa: B018 (makes the counter)
+        assert self._requests is not None
         self._requests.labels(route, method, str(status)).inc()
 
     def exposition(self) -> bytes:
         """The text exposition format."""
+        from prometheus_client import generate_latest
+
         return generate_latest(self.registry)

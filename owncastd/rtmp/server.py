@@ -20,7 +20,7 @@ import contextlib
 import logging
 import math
 import socket
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from typing import NoReturn
 
@@ -118,10 +118,14 @@ class RtmpServer:
         handshake_timeout: float = HANDSHAKE_TIMEOUT,
         publish_timeout: float = PUBLISH_TIMEOUT,
         key_guard: KeyGuard | None = None,
-        formats: IngestFormats | None = None,
+        formats: IngestFormats | Callable[[], Awaitable[IngestFormats]] | None = None,
         refusals: LastRefusal | None = None,
     ) -> None:
         self._gate = gate
+        # A callable is awaited before the first accept (ffmpeg may still be being probed).
+        self._formats_source: Callable[[], Awaitable[IngestFormats]] | None = None
+        if callable(formats):
+            self._formats_source, formats = formats, None
         self._formats = formats or IngestFormats.everything()
         self.refusals = refusals or LastRefusal()
         self._host = host
@@ -147,6 +151,8 @@ class RtmpServer:
         log.info("rtmp listening host=%s port=%d", self._host or "*", port)
         async with trio.open_nursery() as nursery:
             task_status.started(port)
+            if self._formats_source is not None:  # meanwhile connections wait in the backlog
+                self._formats = await self._formats_source()
             await trio.serve_listeners(self._handle_socket, listeners, handler_nursery=nursery)
 
     async def _handle_socket(self, stream: trio.SocketStream) -> None:

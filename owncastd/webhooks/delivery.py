@@ -19,14 +19,13 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
 import trio
-from prometheus_client.core import CounterMetricFamily, Metric
-from prometheus_client.registry import Collector
 
 from owncastd.core.log_tally import LogTally
 from owncastd.core.webhooks import SIGNATURE_HEADER, Webhook, signature
 
 if TYPE_CHECKING:
     import httpx  # imported on the first delivery: ~0.04 s of startup nobody needs otherwise
+    from prometheus_client.core import Metric
 
 log = logging.getLogger(__name__)
 
@@ -249,13 +248,16 @@ class WebhookSender:
             )
 
 
-class DeliveryCollector(Collector):
-    """`owncastd_webhook_deliveries_total{result=delivered|failed|retried|dropped}`."""
+class DeliveryCollector:
+    """`owncastd_webhook_deliveries_total{result=delivered|failed|retried|dropped}`: a
+    prometheus_client collector (imported at the first scrape, not at startup)."""
 
     def __init__(self, counts: DeliveryCounts) -> None:
         self._counts = counts
 
     def collect(self) -> Iterator[Metric]:
+        from prometheus_client.core import CounterMetricFamily
+
         family = CounterMetricFamily(
             "owncastd_webhook_deliveries",
             "Webhook deliveries by result (retried counts extra attempts).",

@@ -16,7 +16,6 @@ import yaml
 
 import owncastd.daemon as daemon_module
 from owncastd.config.load import ConfigFlags, load_config
-from owncastd.http.app import create_app
 
 OPENAPI = Path(daemon_module.__file__).parent / "http" / "openapi.yaml"
 FFMPEG = "/usr/bin/ffmpeg"
@@ -46,16 +45,8 @@ def served_routes(app) -> dict[str, set[str]]:
 
 
 @pytest.fixture(name="daemon_app")
-async def daemon_app_fixture(tmp_path, monkeypatch, nursery):
+async def daemon_app_fixture(tmp_path, nursery):
     """The app of a real in-process daemon (ports 0, a fresh data directory)."""
-    apps = []
-
-    def capture(ctx):
-        app = create_app(ctx)
-        apps.append(app)
-        return app
-
-    monkeypatch.setattr(daemon_module, "create_app", capture)
     settings = load_config(
         config_path=None,
         data_dir=tmp_path / "data",
@@ -65,7 +56,9 @@ async def daemon_app_fixture(tmp_path, monkeypatch, nursery):
     daemon = daemon_module.Daemon(settings, ffmpeg=FFMPEG)
     with trio.fail_after(60):
         await nursery.start(daemon.run)
-    yield apps[0]
+        assert daemon.web_app is not None
+        app = await daemon.web_app.started_app()  # built after ready (issue 17)
+    yield app
     daemon.request_stop()
 
 

@@ -6,16 +6,17 @@ from collections.abc import Callable
 
 from quart import Blueprint, Response, current_app, request
 
-from owncastd import OWNCAST_API_VERSION, release_string
+from owncastd import release_string
 from owncastd.config.setting import BROWSER_PUSH, CHAT_LOGIN, FEDERATION
 from owncastd.config.settings import ExternalAction, Settings, SocialHandle
 from owncastd.config.table import feature_ready
 from owncastd.core.config_text import offline_message_html, page_content_html
 from owncastd.http.client_address import request_ip
 from owncastd.http.context import WebContext
+from owncastd.http.public.shared import status_payload
 from owncastd.http.public.social import social_icon, social_platforms
 from owncastd.http.responses import error, json_no_cache, rfc3339
-from owncastd.http.schedule.fields import schedule_config, status_fields
+from owncastd.http.schedule.fields import schedule_config
 
 MAX_SOCKET_PAYLOAD_SIZE = 2048
 # Where each optional feature's routes live (Owncast's paths): advertised only once served.
@@ -23,33 +24,6 @@ FEDERATION_ROUTES = "/federation/"
 PUSH_ROUTES = "/api/notifications/register"
 INDIEAUTH_ROUTES = "/api/auth/indieauth"
 Serves = Callable[[str], bool]
-
-
-async def status_payload(ctx: WebContext) -> dict[str, object]:
-    """`/api/status` (both the app and the lean path answer with this): the stream's state plus
-    the scheduled event while there is one (develop §5.2)."""
-    return stream_status(ctx) | await status_fields(ctx)
-
-
-def stream_status(ctx: WebContext) -> dict[str, object]:
-    """The stream part of `/api/status`: `viewerCount` is `omitempty` in Owncast, so it is left
-    out when 0 as well as when the admin hides it (develop §0); `streamTitle` is always there."""
-    settings = ctx.settings.current
-    stats = ctx.stream.stats
-    online = ctx.stream.online
-    payload: dict[str, object] = {
-        "online": online,
-        "viewerCount": ctx.viewers.count if online else 0,
-        "lastConnectTime": rfc3339(stats.last_connect_time),
-        "lastDisconnectTime": rfc3339(stats.last_disconnect_time),
-        "versionNumber": OWNCAST_API_VERSION,
-        "owncastdVersion": ctx.version,
-        "streamTitle": settings.server.stream_title,
-        "serverTime": rfc3339(ctx.clock()),
-    }
-    if settings.server.hide_viewer_count or not payload["viewerCount"]:
-        del payload["viewerCount"]
-    return payload
 
 
 def config_payload(ctx: WebContext, serves: Serves) -> dict[str, object]:

@@ -2,40 +2,29 @@
 
 from __future__ import annotations
 
-from pathlib import Path
-
 from quart import Blueprint, Response, request
 
 from owncastd.http.client_address import request_ip
-from owncastd.http.context import WebContext, WebPaths
+from owncastd.http.context import WebContext
 from owncastd.http.image_sniff import IMAGE_HEADERS, image_response
 from owncastd.http.public.files import ByteCache, content_type, read_file, safe_join
+from owncastd.http.public.shared import (
+    LOGO_CACHE_CONTROL,
+    SEGMENT_CACHE_BYTES,
+    SEGMENT_CACHE_CONTROL,
+    THUMBNAIL_CACHE_CONTROL,
+    pick_logo,
+)
 from owncastd.http.responses import NO_CACHE, body, error
 
-SEGMENT_CACHE_BYTES = 96 * 1024 * 1024
-SEGMENT_CACHE_CONTROL = "public, max-age=31557600"
-THUMBNAIL_CACHE_CONTROL = "public, max-age=20"
 # Owncast's exact bodies (robots.go, develop §7.2): lines joined by "\n", no trailing newline.
 ROBOTS_INDEXED = "User-agent: *\nDisallow: /admin\nDisallow: /api"
 ROBOTS_NOT_INDEXED = ROBOTS_INDEXED + "\nDisallow: /"
-LOGO_CACHE_CONTROL = "public, max-age=300"
 
 
 def _cors(response: Response) -> Response:
     response.headers["Access-Control-Allow-Origin"] = "*"
     return response
-
-
-def pick_logo(paths: WebPaths, configured: str, *, raster_only: bool = False) -> Path | None:
-    """The logo file to serve: the configured one, the bundled one when it is missing (or
-    None when that is missing too). Shared by the general app and the lean path."""
-    logo = paths.logo(configured)
-    if not logo.is_file():
-        logo = paths.logo("")
-    if raster_only and logo.suffix.lower() == ".svg":
-        # Social networks refuse SVG previews: offer the bundled PNG instead.
-        logo = paths.static_dir / "img" / "logo.png"
-    return logo if logo.is_file() else None
 
 
 async def logo_response(ctx: WebContext, *, raster_only: bool = False) -> Response:

@@ -6,10 +6,8 @@ from quart import Blueprint, Response, redirect
 
 from owncastd.http.context import WebContext
 from owncastd.http.public.files import ByteCache, content_type, safe_join
+from owncastd.http.public.shared import STATIC_CACHE_BYTES, STATIC_CACHE_CONTROL
 from owncastd.http.responses import body, error
-
-STATIC_CACHE_BYTES = 16 * 1024 * 1024
-STATIC_CACHE_CONTROL = "public, max-age=300"
 
 
 def create_pages(ctx: WebContext) -> Blueprint:

@@ -29,18 +29,19 @@ import trio
 
 from owncastd.core.viewers import client_ip
 from owncastd.http.context import WebContext
-from owncastd.http.image_sniff import IMAGE_HEADERS
-from owncastd.http.public.api import status_payload
-from owncastd.http.public.assets import (
+from owncastd.http.public.files import content_type
+from owncastd.http.public.shared import (
+    IMAGE_HEADERS,
     LOGO_CACHE_CONTROL,
+    NO_CACHE,
     SEGMENT_CACHE_BYTES,
     SEGMENT_CACHE_CONTROL,
+    STATIC_CACHE_BYTES,
+    STATIC_CACHE_CONTROL,
     THUMBNAIL_CACHE_CONTROL,
     pick_logo,
+    status_payload,
 )
-from owncastd.http.public.files import content_type
-from owncastd.http.public.pages import STATIC_CACHE_BYTES, STATIC_CACHE_CONTROL
-from owncastd.http.responses import NO_CACHE
 from owncastd.http.transport.fast_files import CachedFile, FileCache
 from owncastd.http.transport.fast_http import (
     DateHeader,

@@ -26,10 +26,10 @@ import os
 import re
 from collections.abc import Awaitable, Callable
 from dataclasses import replace
+from typing import TYPE_CHECKING
 from urllib.parse import urlsplit
 
 import trio
-from quart_trio import QuartTrio
 
 from owncastd.core.log_tally import LogTally
 from owncastd.core.stop_budget import HTTP_GRACEFUL_TIMEOUT as GRACEFUL_TIMEOUT
@@ -45,6 +45,9 @@ from owncastd.http.transport.limits import (
     ConnectionCounter,
     ConnectionLimits,
 )
+
+if TYPE_CHECKING:
+    from quart_trio import QuartTrio
 
 log = logging.getLogger(__name__)
 
@@ -179,6 +182,11 @@ class HttpServer:
             head_limit=limits.max_header_bytes,
             ping_interval=ping_interval,
         )
+
+    def warm_up(self) -> None:
+        """Load hypercorn's server and start the app now, in the background (else with the
+        first connection that needs them)."""
+        self._hypercorn.warm_up()
 
     def status_json(self) -> dict[str, object]:
         """The limits in force and the open connections (`/api/admin/daemon`'s `web`)."""

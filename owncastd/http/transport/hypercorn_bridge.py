@@ -1,10 +1,14 @@
-"""Everything owncastd takes from hypercorn's internals, in one module: its `Config`, listening
-sockets, the ASGI lifespan, the worker context and the trio `TCPServer` that serves one
-connection (:class:`HypercornBridge`, which the front door drives). None of these are public
-API, so hypercorn is pinned to the minor version this was written against (0.18, see
-pyproject.toml) and `tests/unit/http/test_hypercorn_bridge.py` fails loudly when they change.
+"""Everything owncastd takes from hypercorn's internals, in this module and
+hypercorn_connection.py: its `Config`, listening sockets, the ASGI lifespan, the worker context
+and the trio `TCPServer` that serves one connection (:class:`HypercornBridge`, which the front
+door drives). None of these are public API, so hypercorn is pinned to the minor version this
+was written against (0.18, see pyproject.toml) and `tests/unit/http/test_hypercorn_bridge.py`
+fails loudly when they change. Only `Config` is imported at startup: hypercorn's trio server
+(h2 included, ~0.05-0.08 CPU-s) loads on a worker thread with the first connection hypercorn
+serves or `warm_up` (issue 17).
 
-Two things go wrong in hypercorn 0.17/0.18 under quart-trio, and this subclass fixes both:
+Two things go wrong in hypercorn 0.17/0.18 under quart-trio, and `GuardedTCPServer`
+(hypercorn_connection.py) fixes both:
 
 * Its keep-alive timer is started from inside the app's request task, and quart-trio cancels
   that task's nursery as the response ends, which cancels the new timer with it: idle
@@ -25,111 +29,60 @@ HTTP/2 frame.
 
 from __future__ import annotations
 
+import importlib
 import logging
-import math
-from collections.abc import AsyncIterator, Awaitable, Callable, Generator
+import socket
+from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-import h11
 import trio
 from hypercorn.config import Config
-from hypercorn.events import Event, RawData, Updated
-from hypercorn.protocol.h11 import H11Protocol
-from hypercorn.trio.lifespan import Lifespan
-from hypercorn.trio.tcp_server import TCPServer
-from hypercorn.trio.worker_context import WorkerContext
-from hypercorn.typing import ASGIFramework, ConnectionState
-from hypercorn.utils import repr_socket_addr, wrap_app
 
 from owncastd.http.transport.limits import ConnectionLimits
 
+if TYPE_CHECKING:
+    from hypercorn.trio.worker_context import WorkerContext
+    from hypercorn.typing import ASGIFramework
+
+    AsgiApp = ASGIFramework | Callable[..., Awaitable[None]]
+else:
+    AsgiApp = Callable[..., Awaitable[None]]
+
 log = logging.getLogger(__name__)
 
-CLOSE_SECONDS = 1.0
+# hypercorn's trio server (and h2, through its protocol and typing modules): ~0.05-0.08 CPU-s,
+# imported on a worker thread when the first connection or `warm_up` needs it.
+SERVER_MODULES = (
+    "hypercorn.utils",
+    "hypercorn.trio.lifespan",
+    "hypercorn.trio.worker_context",
+    "owncastd.http.transport.hypercorn_connection",
+)
 
 
-class GuardedTCPServer(TCPServer):
-    """One HTTP connection served by hypercorn, closed when one of our deadlines passes."""
-
-    def __init__(self, *args: Any, limits: ConnectionLimits, peer: str) -> None:
-        super().__init__(*args)
-        self._limits = limits
-        self._peer = peer
-        self._busy_since: float | None = None
-        self._idle_since = trio.current_time()
-        self._changed = trio.Event()
-
-    def __await__(self) -> Generator[Any]:
-        return self.serve().__await__()
-
-    async def serve(self) -> None:
-        """Run hypercorn's connection with the deadline watcher beside it."""
-        async with trio.open_nursery() as nursery:
-            nursery.start_soon(self.watch)
-            await self.run()
-            nursery.cancel_scope.cancel()
-
-    async def protocol_send(self, event: Event) -> None:
-        """hypercorn's, noting when requests start and end (and refusing HTTP/2)."""
-        if isinstance(event, RawData) and not self.speaks_http1():
-            log.info("http/2 refused peer=%s", self._peer)
-            with trio.move_on_after(CLOSE_SECONDS, shield=True):
-                await self.stream.aclose()
-            return
-        if isinstance(event, Updated):
-            if event.idle:
-                self._busy_since = None
-                self._idle_since = trio.current_time()
-            elif self._busy_since is None:
-                self._busy_since = trio.current_time()
-            self._changed.set()
-        await super().protocol_send(event)
-
-    def deadline(self) -> float:
-        """When the connection is closed unless something happens first."""
-        if self._busy_since is None:
-            return self._idle_since + self._limits.keep_alive_timeout
-        if self.receiving_body():
-            return self._busy_since + self._limits.body_timeout
-        return math.inf
-
-    def speaks_http1(self) -> bool:
-        """False once hypercorn has switched the connection to HTTP/2."""
-        return isinstance(getattr(getattr(self, "protocol", None), "protocol", None), H11Protocol)
-
-    def receiving_body(self) -> bool:
-        """True while the current request's body is still arriving."""
-        protocol = getattr(getattr(self, "protocol", None), "protocol", None)
-        connection = getattr(protocol, "connection", None)
-        return isinstance(connection, h11.Connection) and connection.their_state is h11.SEND_BODY
-
-    async def watch(self) -> None:
-        """Close the connection once its current deadline has passed."""
-        while True:
-            changed = self._changed = trio.Event()
-            with trio.move_on_at(self.deadline()):
-                await changed.wait()
-            if trio.current_time() >= self.deadline():
-                break
-        reason = "idle" if self._busy_since is None else "body-timeout"
-        log.debug("http connection closed peer=%s reason=%s", self._peer, reason)
-        with trio.move_on_after(CLOSE_SECONDS, shield=True):
-            await self._initiate_server_close()
-
-    async def _close(self) -> None:
-        # Often called from the app's task while quart-trio cancels it: finish regardless.
-        with trio.move_on_after(CLOSE_SECONDS, shield=True):
-            await super()._close()
+def _import_server() -> None:
+    for name in SERVER_MODULES:
+        importlib.import_module(name)
 
 
-AsgiApp = ASGIFramework | Callable[..., Awaitable[None]]
+def printable_address(family: int, address: Any) -> str:
+    """A bound address as hypercorn prints it (`repr_socket_addr`)."""
+    if family == socket.AF_INET:
+        return f"{address[0]}:{address[1]}"
+    if family == socket.AF_INET6:
+        return f"[{address[0]}]:{address[1]}"
+    if family == socket.AF_UNIX:
+        return f"unix:{address}"
+    return f"{address}"
 
 
 class HypercornBridge:
     """hypercorn as the front door uses it: one app, its lifespan, and one connection at a time.
 
     `bind` is hypercorn's bind string; the other arguments are the matching `Config` fields.
+    hypercorn's server modules are imported, and the app's lifespan started, when the first
+    connection arrives or :meth:`warm_up` is called (the daemon does right after `ready`).
     """
 
     def __init__(
@@ -144,7 +97,8 @@ class HypercornBridge:
         head_limit: int,
         ping_interval: float | None,
     ) -> None:
-        self._app = wrap_app(app, 0, "asgi")
+        self._asgi = app
+        self._app: Any = None  # hypercorn's wrapper of it, once loaded
         config = self._config = Config()
         config.bind = [bind]
         config.graceful_timeout = graceful_timeout
@@ -153,8 +107,12 @@ class HypercornBridge:
         config.keep_alive_timeout = keep_alive_timeout
         config.h11_max_incomplete_size = head_limit
         config.websocket_ping_interval = ping_interval
-        self._context = WorkerContext(None)
+        self._context: WorkerContext | None = None
         self._state: dict[str, Any] = {}
+        self._wanted = trio.Event()
+        self._started = trio.Event()  # the app's lifespan startup has run
+        self._stopping = trio.Event()
+        self._stopped = trio.Event()
 
     @property
     def bind(self) -> str:
@@ -170,22 +128,49 @@ class HypercornBridge:
             sock.listen(self._config.backlog)
             listeners.append(trio.SocketListener(trio.socket.from_stdlib_socket(sock)))
         bound = sockets[0].getsockname()
-        return listeners, str(repr_socket_addr(sockets[0].family, bound)), int(bound[1])
+        return listeners, printable_address(sockets[0].family, bound), int(bound[1])
+
+    def warm_up(self) -> None:
+        """Load hypercorn's server and start the app's lifespan now, in the background."""
+        self._wanted.set()
 
     @asynccontextmanager
     async def lifespan(self) -> AsyncIterator[None]:
-        """The app's startup before the body, its shutdown after (as `hypercorn.trio.serve`)."""
-        lifespan = Lifespan(self._app, self._config, self._state)
+        """The app's lifespan around the body (as `hypercorn.trio.serve`), its startup once
+        wanted (the first connection or `warm_up`), its shutdown after the body if started."""
         async with trio.open_nursery() as nursery:
-            await nursery.start(lifespan.handle_lifespan)
-            await lifespan.wait_for_startup()
+            nursery.start_soon(self._run_lifespan)
             yield
-            await lifespan.wait_for_shutdown()
+            if self._wanted.is_set():
+                self._stopping.set()
+                await self._stopped.wait()
             nursery.cancel_scope.cancel()
+
+    async def _run_lifespan(self) -> None:
+        await self._wanted.wait()
+        await trio.to_thread.run_sync(_import_server)
+        from hypercorn.trio.lifespan import Lifespan
+        from hypercorn.trio.worker_context import WorkerContext
+        from hypercorn.utils import wrap_app
+
+        self._app = wrap_app(self._asgi, 0, "asgi")
+        self._context = WorkerContext(None)
+        lifespan = Lifespan(self._app, self._config, self._state)
+        try:
+            async with trio.open_nursery() as nursery:
+                await nursery.start(lifespan.handle_lifespan)
+                await lifespan.wait_for_startup()
+                self._started.set()
+                await self._stopping.wait()
+                await lifespan.wait_for_shutdown()
+                nursery.cancel_scope.cancel()
+        finally:
+            self._stopped.set()
 
     async def terminate(self) -> None:
         """Tell open connections the server is stopping (they finish their current request)."""
-        await self._context.terminated.set()
+        if self._context is not None:
+            await self._context.terminated.set()
 
     async def serve(
         self,
@@ -196,6 +181,12 @@ class HypercornBridge:
         state: dict[str, Any],
     ) -> None:
         """Serve one connection (`state` joins the ASGI scope's `state`) to its end."""
+        self._wanted.set()
+        await self._started.wait()
+        from hypercorn.typing import ConnectionState
+
+        from owncastd.http.transport.hypercorn_connection import GuardedTCPServer
+
         connection = ConnectionState({**self._state, **state})
         server = GuardedTCPServer(
             self._app, self._config, self._context, connection, stream, limits=limits, peer=peer

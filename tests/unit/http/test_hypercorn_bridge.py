@@ -20,7 +20,8 @@ from hypercorn.trio.lifespan import Lifespan
 from hypercorn.trio.tcp_server import TCPServer
 from hypercorn.trio.worker_context import WorkerContext
 
-from owncastd.http.transport.hypercorn_bridge import GuardedTCPServer, HypercornBridge
+from owncastd.http.transport.hypercorn_bridge import HypercornBridge
+from owncastd.http.transport.hypercorn_connection import GuardedTCPServer
 from owncastd.http.transport.limits import ConnectionLimits
 
 
