@@ -35,6 +35,7 @@ from owncastd.hls.command import segment_seconds
 from owncastd.hls.encoders import detect_encoders
 from owncastd.hls.ffmpeg_check import ffmpeg_path_problem
 from owncastd.hls.ingest_probe import probe_ingest_formats
+from owncastd.hls.llhls.live import LowLatencyOutput
 from owncastd.hls.output import HlsOutput
 from owncastd.hls.thumbnails import ThumbnailMaker
 from owncastd.hls.transcoder import TranscoderService
@@ -203,7 +204,9 @@ class Daemon:
             clock=self._clock,
         )
 
-    def _transcoder(self, stream: Stream, snapshots: SnapshotDemand) -> TranscoderService:
+    def _transcoder(
+        self, stream: Stream, snapshots: SnapshotDemand, low_latency: LowLatencyOutput
+    ) -> TranscoderService:
         """ffmpeg's supervisor, writing HLS under the data directory."""
         settings = self.settings
         return TranscoderService(
@@ -213,6 +216,7 @@ class Daemon:
             video_settings=lambda: settings.current.video,
             thumbnails=ThumbnailMaker(self._ffmpeg, self.paths.tmp_dir, snapshots),
             log_file=self.paths.log_dir / TRANSCODER_LOG_FILE,
+            low_latency=low_latency,
         )
 
     async def _run_services(
@@ -227,7 +231,8 @@ class Daemon:
         assert appliance is not None
         appliance.attach_stream(lambda: stream.is_live)
         appliance.health.add_check("ingest", stream.ingest_problem)  # a stuck session
-        transcoder = self._transcoder(stream, snapshots := SnapshotDemand())
+        low_latency = LowLatencyOutput()
+        transcoder = self._transcoder(stream, snapshots := SnapshotDemand(), low_latency)
         bus.subscribe(transcoder.on_event)
         chat, codecs = await self._chat_and_codecs(store, stream)
         control = build_control_plane(
@@ -263,6 +268,7 @@ class Daemon:
             control=control,
             config_path=self.config_path,
             snapshots=snapshots,
+            low_latency=low_latency,
         )
         async with trio.open_nursery() as services:
             await services.start(stream.run)

@@ -16,6 +16,7 @@ plus the code that uses it.
 from __future__ import annotations
 
 from owncastd.config.setting import Applies, Setting
+from owncastd.config.table_llhls import LLHLS
 from owncastd.config.table_media import CHAT, VIDEO
 from owncastd.config.table_more import ELSEWHERE
 from owncastd.config.table_schedule import SCHEDULE
@@ -23,7 +24,7 @@ from owncastd.config.table_server import LISTENERS, SERVER
 
 __all__ = ["BY_PATH", "SETTER_SUMMARIES", "TABLE", "Applies", "Setting", "setters", "supported"]
 
-TABLE: tuple[Setting, ...] = SERVER + LISTENERS + VIDEO + CHAT + ELSEWHERE + SCHEDULE
+TABLE: tuple[Setting, ...] = SERVER + LISTENERS + VIDEO + CHAT + ELSEWHERE + SCHEDULE + LLHLS
 # One summary per admin setter (the OpenAPI summary; several keys may share an object setter).
 SETTER_SUMMARIES: dict[str, str] = {
     "adminpass": "Change the admin password",

@@ -14,6 +14,7 @@ from owncastd.core.stream import Stream
 from owncastd.core.viewers import ViewerTracker
 
 if TYPE_CHECKING:
+    from owncastd.hls.llhls.live import LowLatencyOutput
     from owncastd.http.admin.control_plane import ControlPlane
     from owncastd.http.chat.context import ChatServices
     from owncastd.ops.daemon_status import Operations
@@ -61,3 +62,5 @@ class WebContext:
     # Told of `/thumbnail.jpg` / `/preview.gif` fetches (the thumbnail maker runs on demand);
     # None: nobody listens.
     snapshots: SnapshotDemand | None = None
+    # The LL-HLS output served at /hls/ll/ (issue 13); None: those routes answer 404.
+    low_latency: LowLatencyOutput | None = None
