@@ -234,9 +234,9 @@ class TranscoderService:
             details = session.details
             has_audio = feed.saw_audio or details.audio_codec not in ("", "No audio")
             run = _Run(session, video, feed, has_audio, transcoder_log, playlists)
-            if video.low_latency and self._low_latency is not None:
+            if self._low_latency is not None:  # LL-HLS variants when on, else none served
                 seconds = LATENCY_LEVELS[video.latency_level].segment_seconds
-                run.low_latency = self._low_latency.begin(video, seconds)
+                run.low_latency = self._low_latency.begin(video, seconds) or None
             async with trio.open_nursery() as nursery:
                 nursery.start_soon(self._watch, session, video)
                 nursery.start_soon(playlists.run)

@@ -94,8 +94,11 @@ class LowLatencyOutput:
         self.variants: list[LiveVariant] = []
 
     def begin(self, video: VideoSettings, segment_seconds: float) -> list[LiveVariant]:
-        """A new live session: fresh windows for each variant."""
+        """A new live session: fresh windows for each variant (none when LL-HLS is off)."""
         self.end()
+        self.variants = []
+        if not video.low_latency:
+            return []
         self.variants = [
             LiveVariant(
                 Window(

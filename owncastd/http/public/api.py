@@ -23,6 +23,7 @@ FEDERATION_ROUTES = "/federation/"
 PUSH_ROUTES = "/api/notifications/register"
 INDIEAUTH_ROUTES = "/api/auth/indieauth"
 Serves = Callable[[str], bool]
+LOW_LATENCY_STREAM = "/hls/ll/stream.m3u8"  # the LL-HLS master playlist (http/transport/fast_llhls)
 
 
 async def status_payload(ctx: WebContext) -> dict[str, object]:
@@ -84,6 +85,8 @@ def config_payload(ctx: WebContext, serves: Serves) -> dict[str, object]:
         **advertised_features(settings, serves),
         "schedule": schedule_config(settings),
     }
+    if ctx.low_latency is not None and settings.video.low_latency:  # issue 13; only when on
+        payload["lowLatencyStream"] = LOW_LATENCY_STREAM
     for omitted_when_empty in ("streamTitle", "socketHostOverride"):
         if not payload[omitted_when_empty]:
             del payload[omitted_when_empty]

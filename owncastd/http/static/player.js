@@ -4,6 +4,7 @@
 
 import { fetchVariants, ping } from './api.js';
 import { el, show } from './dom.js';
+import { chooseStreamUrl } from './llhls.js';
 
 export const STREAM_URL = '/hls/stream.m3u8';
 export const HLSJS_URL = '/static/vendor/hls.min.js';
@@ -93,6 +94,8 @@ export class Player {
   #lastMediaRecovery = 0;
   #userChoseSound = false;
   #hlsjsState = { loading: null };
+  #lowLatencyUrl = null;
+  #lowLatencyFailed = false;
 
   /**
    * @param {object} parts
@@ -127,9 +130,21 @@ export class Player {
     this.#start();
   }
 
+  /** Play this LL-HLS master playlist instead of the classic one (null: classic); when the
+   * config arrives after playback started, playback restarts on the new playlist. */
+  useLowLatency(url) {
+    const before = this.#streamUrl();
+    this.#lowLatencyUrl = url ?? null;
+    if (this.#wanted && this.#streamUrl() !== before) {
+      this.#teardown();
+      this.#start();
+    }
+  }
+
   /** Stop playback and release the stream (the offline panel takes over). */
   detach() {
     this.#wanted = false;
+    this.#lowLatencyFailed = false;
     this.#teardown();
     this.#setMessage('');
     show(this.#unmute, false);
@@ -186,7 +201,7 @@ export class Player {
       this.#startHlsJs(Hls, generation);
     } else if (video.canPlayType('application/vnd.apple.mpegurl')) {
       this.#native = true;
-      video.src = STREAM_URL;
+      video.src = this.#streamUrl();
       this.#play();
     } else {
       this.#setMessage('This browser cannot play live video (no HLS or Media Source support).');
@@ -226,10 +241,15 @@ export class Player {
         return;
       }
       console.warn('player: fatal error, retrying', data.type, data.details);
+      if (data.details === Hls.ErrorDetails.MANIFEST_LOAD_ERROR) this.#lowLatencyFailed = true;
       this.#scheduleRetry(data.type === Hls.ErrorTypes.NETWORK_ERROR ? 'network' : 'other');
     });
-    hls.loadSource(STREAM_URL);
+    hls.loadSource(this.#streamUrl());
     hls.attachMedia(this.#video);
+  }
+
+  #streamUrl() {
+    return chooseStreamUrl(STREAM_URL, this.#lowLatencyUrl, this.#lowLatencyFailed);
   }
 
   async #setupQuality(hls, generation) {

@@ -16,7 +16,7 @@ T0 = 1_796_000_000.0
 
 def setup() -> tuple[LowLatencyRoutes, LiveVariant, list[str]]:
     output = LowLatencyOutput(clock=lambda: T0)
-    (variant,) = output.begin(VideoSettings(), 1.0)
+    (variant,) = output.begin(VideoSettings(low_latency=True), 1.0)
     variant.window.set_init(b"init")
     counted: list[str] = []
     return LowLatencyRoutes(output, lambda request, peer: counted.append(peer)), variant, counted
@@ -169,7 +169,7 @@ async def test_the_stream_ending_releases_waiters_with_endlist(
     autojump_clock: trio.abc.Clock,
 ) -> None:
     output = LowLatencyOutput(clock=lambda: T0)
-    (variant,) = output.begin(VideoSettings(), 1.0)
+    (variant,) = output.begin(VideoSettings(low_latency=True), 1.0)
     variant.window.set_init(b"init")
     routes = LowLatencyRoutes(output, lambda request, peer: None)
     add_parts(variant, 2)
@@ -205,3 +205,9 @@ async def test_files_master_and_unknowns(autojump_clock: object) -> None:
     offline = LowLatencyRoutes(None, lambda request, peer: None)
     assert (await get(offline, "/hls/ll/stream.m3u8"))[0] == 404
     assert (await get(LowLatencyRoutes(LowLatencyOutput(), print), "/hls/ll/stream.m3u8"))[0] == 404
+
+
+def test_no_variants_while_low_latency_is_off() -> None:
+    output = LowLatencyOutput(clock=lambda: T0)
+    output.begin(VideoSettings(low_latency=True), 1.0)
+    assert output.begin(VideoSettings(), 1.0) == [] and output.variant(0) is None
