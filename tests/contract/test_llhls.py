@@ -1,12 +1,15 @@
 """LL-HLS routes (issue 13) as RFC 8216bis and the classic /hls routes shape them: status,
 content types, caching (playlists never, parts/segments/init always), CORS; fed with a real
-fragmented-MP4 stream from ffmpeg. `/api/config` names the LL-HLS playlist only when served."""
+fragmented-MP4 stream from ffmpeg, on both HTTP paths (the lean path, and the general app that
+serves a keep-alive connection once it carried another route). `/api/config` names the LL-HLS
+playlist only when served."""
 
 from __future__ import annotations
 
 import json
 import shutil
 from pathlib import Path
+from typing import Any
 
 import m3u8
 import pytest
@@ -24,6 +27,18 @@ from tests.unit.hls.llhls_stream import fmp4_stream
 
 pytestmark = pytest.mark.skipif(shutil.which("ffmpeg") is None, reason="needs ffmpeg")
 PLAYLIST_TYPE = "application/vnd.apple.mpegurl"
+
+
+@pytest.fixture(params=("app", "fast"))
+def via(request: pytest.FixtureRequest) -> str:
+    """Which HTTP path answers."""
+    return str(request.param)
+
+
+async def get(web: FastHarness, via: str, path: str) -> Any:
+    if via == "fast":
+        return await web.get(path)
+    return await web.client.get(path)
 
 
 def harness(tmp_path: Path, *, low_latency: bool = True) -> FastHarness:
@@ -44,16 +59,16 @@ def harness(tmp_path: Path, *, low_latency: bool = True) -> FastHarness:
     return web
 
 
-async def test_playlists_are_uncached_ll_hls(tmp_path: Path) -> None:
+async def test_playlists_are_uncached_ll_hls(tmp_path: Path, via: str) -> None:
     web = harness(tmp_path)
-    master = await web.get("/hls/ll/stream.m3u8")
-    media = await web.get("/hls/ll/0/stream.m3u8")
+    master = await get(web, via, "/hls/ll/stream.m3u8")
+    media = await get(web, via, "/hls/ll/0/stream.m3u8")
     for response in (master, media):
         assert response.status_code == 200
         assert response.headers["content-type"] == PLAYLIST_TYPE
         assert response.headers["cache-control"] == "no-cache, no-store, must-revalidate"
         assert response.headers["access-control-allow-origin"] == "*"
-    assert web.served_fast == 2
+    assert web.served_fast == (2 if via == "fast" else 0)
     master_text = (await master.get_data()).decode()
     m3u8_parser.parse(master_text, strict=True)
     (variant,) = m3u8.loads(master_text).playlists
@@ -71,21 +86,21 @@ async def test_playlists_are_uncached_ll_hls(tmp_path: Path) -> None:
     assert playlist.is_endlist is False  # the session is still on
 
 
-async def test_media_files_are_cacheable_mp4(tmp_path: Path) -> None:
+async def test_media_files_are_cacheable_mp4(tmp_path: Path, via: str) -> None:
     web = harness(tmp_path)
     for path in ("/hls/ll/0/init.mp4", "/hls/ll/0/1.m4s", "/hls/ll/0/2.1.m4s"):
-        response = await web.get(path)
+        response = await get(web, via, path)
         assert response.status_code == 200, path
         assert response.headers["content-type"] == "video/mp4"
         assert response.headers["cache-control"] == "public, max-age=31557600"
         assert response.headers["access-control-allow-origin"] == "*"
-    init = await (await web.get("/hls/ll/0/init.mp4")).get_data()
+    init = await (await get(web, via, "/hls/ll/0/init.mp4")).get_data()
     assert init[4:8] == b"ftyp"
-    part = await (await web.get("/hls/ll/0/2.1.m4s")).get_data()
+    part = await (await get(web, via, "/hls/ll/0/2.1.m4s")).get_data()
     assert part[4:8] == b"moof"
 
 
-async def test_errors(tmp_path: Path) -> None:
+async def test_errors(tmp_path: Path, via: str) -> None:
     web = harness(tmp_path)
     for path, status in (
         ("/hls/ll/0/stream.m3u8?_HLS_msn=9", 400),
@@ -95,7 +110,7 @@ async def test_errors(tmp_path: Path) -> None:
         ("/hls/ll/0/init-3.mp4", 404),
         ("/hls/ll/5/stream.m3u8", 404),
     ):
-        response = await web.get(path)
+        response = await get(web, via, path)
         assert response.status_code == status, path
         assert response.headers["access-control-allow-origin"] == "*"
         assert response.headers["cache-control"] == "no-cache, no-store, must-revalidate"
