@@ -20,7 +20,6 @@ from __future__ import annotations
 import re
 from collections.abc import Callable
 from typing import TYPE_CHECKING
-from urllib.parse import parse_qs
 
 import trio
 
@@ -42,9 +41,15 @@ _MEDIA = re.compile(
 )
 
 
+_BLOCKS: dict[tuple[str, str], bytes] = {}  # header blocks, built once each
+
+
 def _answer(status: int, kind: str, cache: str, body: bytes) -> Reply:
-    headers = [("content-type", kind), ("cache-control", cache), _CORS]
-    return (status, header_block(headers), body)
+    block = _BLOCKS.get((kind, cache))
+    if block is None:
+        headers = [("content-type", kind), ("cache-control", cache), _CORS]
+        block = _BLOCKS[(kind, cache)] = header_block(headers)
+    return (status, block, body)
 
 
 def _error(status: int, message: str) -> Reply:
@@ -61,10 +66,13 @@ def _blocking_query(target: str) -> tuple[int | None, int | None] | None:
     query = target.partition("?")[2]
     if not query:
         return None, None
-    fields = parse_qs(query, keep_blank_values=True)
+    fields: dict[str, str] = {}
+    for pair in query.split("&"):  # plain digits only: no need for parse_qs's unquoting
+        name, _, value = pair.partition("=")
+        fields.setdefault(name, value)
     try:
-        msn = int(fields["_HLS_msn"][0]) if "_HLS_msn" in fields else None
-        part = int(fields["_HLS_part"][0]) if "_HLS_part" in fields else None
+        msn = int(fields["_HLS_msn"]) if "_HLS_msn" in fields else None
+        part = int(fields["_HLS_part"]) if "_HLS_part" in fields else None
     except ValueError:
         return None
     if (part is not None and msn is None) or (msn or 0) < 0 or (part or 0) < 0:
