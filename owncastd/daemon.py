@@ -204,9 +204,7 @@ class Daemon:
             clock=self._clock,
         )
 
-    def _transcoder(
-        self, stream: Stream, snapshots: SnapshotDemand, low_latency: LowLatencyOutput
-    ) -> TranscoderService:
+    def _transcoder(self, stream: Stream, snapshots: SnapshotDemand) -> TranscoderService:
         """ffmpeg's supervisor, writing HLS under the data directory."""
         settings = self.settings
         return TranscoderService(
@@ -216,7 +214,7 @@ class Daemon:
             video_settings=lambda: settings.current.video,
             thumbnails=ThumbnailMaker(self._ffmpeg, self.paths.tmp_dir, snapshots),
             log_file=self.paths.log_dir / TRANSCODER_LOG_FILE,
-            low_latency=low_latency,
+            low_latency=LowLatencyOutput(),  # LL-HLS when [video] low_latency is on
         )
 
     async def _run_services(
@@ -231,8 +229,7 @@ class Daemon:
         assert appliance is not None
         appliance.attach_stream(lambda: stream.is_live)
         appliance.health.add_check("ingest", stream.ingest_problem)  # a stuck session
-        low_latency = LowLatencyOutput()
-        transcoder = self._transcoder(stream, snapshots := SnapshotDemand(), low_latency)
+        transcoder = self._transcoder(stream, snapshots := SnapshotDemand())
         bus.subscribe(transcoder.on_event)
         chat, codecs = await self._chat_and_codecs(store, stream)
         control = build_control_plane(
@@ -268,7 +265,7 @@ class Daemon:
             control=control,
             config_path=self.config_path,
             snapshots=snapshots,
-            low_latency=low_latency,
+            low_latency=transcoder.low_latency,
         )
         async with trio.open_nursery() as services:
             await services.start(stream.run)

@@ -177,7 +177,7 @@ class TranscoderService:
         low_latency: LowLatencyOutput | None = None,
     ) -> None:
         self._stream = stream
-        self._low_latency = low_latency
+        self.low_latency = low_latency  # what the web path serves at /hls/ll/
         self._output = output
         self._ffmpeg = ffmpeg
         self._video_settings = video_settings
@@ -234,9 +234,9 @@ class TranscoderService:
             details = session.details
             has_audio = feed.saw_audio or details.audio_codec not in ("", "No audio")
             run = _Run(session, video, feed, has_audio, transcoder_log, playlists)
-            if self._low_latency is not None:  # LL-HLS variants when on, else none served
+            if self.low_latency is not None:  # LL-HLS variants when on, else none served
                 seconds = LATENCY_LEVELS[video.latency_level].segment_seconds
-                run.low_latency = self._low_latency.begin(video, seconds) or None
+                run.low_latency = self.low_latency.begin(video, seconds) or None
             async with trio.open_nursery() as nursery:
                 nursery.start_soon(self._watch, session, video)
                 nursery.start_soon(playlists.run)
@@ -244,8 +244,8 @@ class TranscoderService:
                 nursery.cancel_scope.cancel()
         finally:
             transcoder_log.close()
-            if self._low_latency is not None:
-                self._low_latency.end()
+            if self.low_latency is not None:
+                self.low_latency.end()
             with trio.move_on_after(5, shield=True):
                 await self._video_files("endlist", self._output.append_endlist)
                 await self._thumbnails.clear()
