@@ -14,3 +14,14 @@ export function lowLatencyUrl(config) {
 export function chooseStreamUrl(classicUrl, llUrl, llFailed) {
   return llUrl && !llFailed ? llUrl : classicUrl;
 }
+
+/**
+ * hls.js settings for a playlist: for LL-HLS without the classic live-sync counts, which
+ * would override the playlist's PART-HOLD-BACK (hls.js lets a user-set liveSyncDuration or
+ * liveSyncDurationCount win), keeping playback three whole segments behind.
+ */
+export function hlsConfigFor(base, lowLatency) {
+  if (!lowLatency) return { ...base };
+  const { liveSyncDurationCount, liveMaxLatencyDurationCount, ...rest } = base;
+  return rest;
+}

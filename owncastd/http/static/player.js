@@ -4,7 +4,7 @@
 
 import { fetchVariants, ping } from './api.js';
 import { el, show } from './dom.js';
-import { chooseStreamUrl } from './llhls.js';
+import { chooseStreamUrl, hlsConfigFor } from './llhls.js';
 
 export const STREAM_URL = '/hls/stream.m3u8';
 export const HLSJS_URL = '/static/vendor/hls.min.js';
@@ -223,7 +223,8 @@ export class Player {
   }
 
   #startHlsJs(Hls, generation) {
-    const hls = new Hls({ ...HLSJS_CONFIG });
+    const url = this.#streamUrl();
+    const hls = new Hls(hlsConfigFor(HLSJS_CONFIG, url !== STREAM_URL));
     this.#hls = hls;
     hls.on(Hls.Events.MANIFEST_PARSED, () => {
       if (generation !== this.#generation) return;
@@ -244,7 +245,7 @@ export class Player {
       if (data.details === Hls.ErrorDetails.MANIFEST_LOAD_ERROR) this.#lowLatencyFailed = true;
       this.#scheduleRetry(data.type === Hls.ErrorTypes.NETWORK_ERROR ? 'network' : 'other');
     });
-    hls.loadSource(this.#streamUrl());
+    hls.loadSource(url);
     hls.attachMedia(this.#video);
   }
 
