@@ -9,6 +9,7 @@ ffmpeg, and with it the classic output.
 from __future__ import annotations
 
 import contextlib
+import fcntl
 import os
 from collections.abc import Sequence
 
@@ -17,6 +18,7 @@ import trio
 from owncastd.hls.llhls.live import LiveVariant
 
 READ_BYTES = 256 * 1024
+PIPE_BYTES = 1024 * 1024  # the default limit for unprivileged users (pipe-max-size)
 
 
 class FragmentPipes:
@@ -26,6 +28,11 @@ class FragmentPipes:
         self._variants = list(variants)
         self._pairs = [os.pipe() for _ in self._variants]
         self._write_open = True
+        for _, write in self._pairs:
+            # Room for a few seconds of parts (64 KiB by default, ~2 parts): a daemon busy for
+            # a moment must not stall ffmpeg, and with it the classic output.
+            with contextlib.suppress(OSError, AttributeError):
+                fcntl.fcntl(write, fcntl.F_SETPIPE_SZ, PIPE_BYTES)
 
     @property
     def child_fds(self) -> tuple[int, ...]:
