@@ -177,7 +177,7 @@ class TranscoderService:
         low_latency: LowLatencyOutput | None = None,
     ) -> None:
         self._stream = stream
-        self.low_latency = low_latency  # what the web path serves at /hls/ll/
+        self.low_latency = low_latency or LowLatencyOutput()  # served at /hls/ll/
         self._output = output
         self._ffmpeg = ffmpeg
         self._video_settings = video_settings
@@ -219,6 +219,7 @@ class TranscoderService:
             if not self._busy and self._stream.session is None:
                 log.info("offline: removing the last stream's video")
                 await self._video_files("reset", self._output.reset)
+                self.low_latency.clear()
 
     async def _transcode(self, session: LiveSession) -> None:
         video = self._video_settings()
@@ -234,9 +235,7 @@ class TranscoderService:
             details = session.details
             has_audio = feed.saw_audio or details.audio_codec not in ("", "No audio")
             run = _Run(session, video, feed, has_audio, transcoder_log, playlists)
-            if self.low_latency is not None:  # LL-HLS variants when on, else none served
-                seconds = LATENCY_LEVELS[video.latency_level].segment_seconds
-                run.low_latency = self.low_latency.begin(video, seconds) or None
+            run.low_latency = self.low_latency.begin(video) or None  # none: LL-HLS is off
             async with trio.open_nursery() as nursery:
                 nursery.start_soon(self._watch, session, video)
                 nursery.start_soon(playlists.run)
@@ -244,8 +243,7 @@ class TranscoderService:
                 nursery.cancel_scope.cancel()
         finally:
             transcoder_log.close()
-            if self.low_latency is not None:
-                self.low_latency.end()
+            self.low_latency.end()
             with trio.move_on_after(5, shield=True):
                 await self._video_files("endlist", self._output.append_endlist)
                 await self._thumbnails.clear()

@@ -12,6 +12,7 @@ from collections.abc import Callable, Sequence
 import trio
 
 from owncastd.config.settings import VideoSettings
+from owncastd.hls.command import LATENCY_LEVELS
 from owncastd.hls.llhls.boxes import BoxError
 from owncastd.hls.llhls.cutter import Cutter
 from owncastd.hls.llhls.playlist import VariantEntry, master_playlist, media_playlist
@@ -93,12 +94,14 @@ class LowLatencyOutput:
         self._keep = keep_segments
         self.variants: list[LiveVariant] = []
 
-    def begin(self, video: VideoSettings, segment_seconds: float) -> list[LiveVariant]:
-        """A new live session: fresh windows for each variant (none when LL-HLS is off)."""
+    def begin(self, video: VideoSettings, segment_seconds: float = 0) -> list[LiveVariant]:
+        """A new live session: fresh windows for each variant (none when LL-HLS is off);
+        segments as long as the latency level's unless `segment_seconds` is given."""
         self.end()
         self.variants = []
         if not video.low_latency:
             return []
+        segment_seconds = segment_seconds or LATENCY_LEVELS[video.latency_level].segment_seconds
         self.variants = [
             LiveVariant(
                 Window(
@@ -112,6 +115,11 @@ class LowLatencyOutput:
             for v in video.variants
         ]
         return self.variants
+
+    def clear(self) -> None:
+        """Offline: the last stream's video goes (as the classic files do)."""
+        self.end()
+        self.variants = []
 
     def end(self) -> None:
         """The session ended: each variant's playlist gets ENDLIST (kept until the next)."""

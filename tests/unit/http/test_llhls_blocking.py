@@ -211,3 +211,11 @@ def test_no_variants_while_low_latency_is_off() -> None:
     output = LowLatencyOutput(clock=lambda: T0)
     output.begin(VideoSettings(low_latency=True), 1.0)
     assert output.begin(VideoSettings(), 1.0) == [] and output.variant(0) is None
+
+
+def test_offline_clears_the_last_streams_video_and_segments_follow_the_level() -> None:
+    output = LowLatencyOutput(clock=lambda: T0)
+    (variant,) = output.begin(VideoSettings(low_latency=True, latency_level=3))
+    assert variant.window.segment_target == 4  # level 3: 4 s segments, as the classic ones
+    output.clear()
+    assert variant.window.ended and output.variant(0) is None
