@@ -16,6 +16,10 @@ viewers; status is the offline one). `--servers` can add `hypercorn`: owncastd w
 
     .venv/bin/python bench/hls_delivery.py [--rounds 3] [--duration 5] [--servers owncastd,nginx]
 
+`--mode ll-blocking [--clients 500] [--duration 20]`: N LL-HLS clients parked in blocking
+playlist reloads on one variant of a live stream (bench/llhls_blocking.py); `--mode ll-cost`:
+ffmpeg's and the daemon's CPU for one push with LL-HLS off and on (twice each, alternating).
+
 Needs Debian's `wrk` and `nginx` (`apt-get install -y wrk nginx`); installs nothing.
 """
 
@@ -33,6 +37,7 @@ import time
 from dataclasses import dataclass
 from pathlib import Path
 
+import llhls_blocking
 import psutil
 from _daemon import Owncastd, free_port, stop_process, wait_listening, write_config
 
@@ -240,7 +245,15 @@ def main() -> None:
     parser.add_argument("--duration", type=int, default=5, help="seconds per wrk run")
     parser.add_argument("--servers", default="owncastd,nginx", help="owncastd,nginx,hypercorn")
     parser.add_argument("--requests", default=",".join(TARGETS), help="master,variant,…")
+    parser.add_argument("--mode", default="wrk", help="wrk, ll-blocking or ll-cost")
+    parser.add_argument("--clients", type=int, default=500, help="ll-blocking: parked clients")
     args = parser.parse_args()
+    if args.mode == "ll-blocking":  # LL-HLS blocking reloads (issue 13): its own run
+        llhls_blocking.bench(args.clients, max(args.duration, 12))
+        return
+    if args.mode == "ll-cost":  # what LL-HLS costs ffmpeg and the daemon without viewers
+        llhls_blocking.transcoder_cost(max(args.duration, 10))
+        return
     args.servers = args.servers.split(",")
     args.requests = args.requests.split(",")
     missing = [tool for tool in ("wrk", "nginx") if shutil.which(tool) is None]

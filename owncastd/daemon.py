@@ -34,6 +34,7 @@ from owncastd.core.viewers import ViewerTracker
 from owncastd.hls.command import segment_seconds
 from owncastd.hls.ffmpeg_check import ffmpeg_path_problem
 from owncastd.hls.ffmpeg_facts import FfmpegFacts
+from owncastd.hls.llhls.live import LowLatencyOutput
 from owncastd.hls.output import HlsOutput
 from owncastd.hls.thumbnails import ThumbnailMaker
 from owncastd.hls.transcoder import TranscoderService
@@ -225,6 +226,7 @@ class Daemon:
             thumbnails=ThumbnailMaker(self._ffmpeg, self.paths.tmp_dir, snapshots),
             log_file=self.paths.log_dir / TRANSCODER_LOG_FILE,
             offload=offload,
+            low_latency=LowLatencyOutput(),  # LL-HLS when [video] low_latency is on
         )
 
     async def _run_services(
@@ -287,6 +289,7 @@ class Daemon:
             snapshots=snapshots,
             chatwoot=(chatwoot := build_chatwoot(store, chat.room, settings, self.paths.data_dir)),
             replays=replays,
+            low_latency=transcoder.low_latency,
         )
         control.user_deleted.append(chatwoot.repo.forget_user)  # their private thread too
         async with trio.open_nursery() as services:

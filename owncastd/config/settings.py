@@ -170,6 +170,7 @@ class VideoSettings:
     codec: str = "libx264"
     latency_level: int = 2
     variants: tuple[VideoVariant, ...] = (VideoVariant(),)
+    low_latency: bool = False  # LL-HLS alongside the classic output (hls/llhls)
 
 
 @dataclass(frozen=True)

@@ -17,13 +17,14 @@ We follow Owncast develop's argument order (reference §5.2) with these delibera
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from types import MappingProxyType
 from typing import NamedTuple
 
 from owncastd.config.settings import VideoSettings, VideoVariant
+from owncastd.hls.tee_output import tee_output_args
 
 __all__ = [
     "LATENCY_LEVELS",
@@ -231,6 +232,45 @@ def _variant_args(
     return args
 
 
+def _flags(options: list[tuple[str, str]]) -> list[str]:
+    return [item for name, value in options for item in (f"-{name}", value)]
+
+
+def _output_args(
+    codec: _Codec,
+    latency: LatencyLevel,
+    stream_map: str,
+    files: list[tuple[str, str]],
+    target: str,
+    fragment_fds: Sequence[int],
+    has_audio: bool,
+) -> list[str]:
+    """The HLS output (develop's order); with fragment pipes, a tee of it and fMP4 ones."""
+    # HLS muxer: segment length and playlist size from the latency level (§5.3).
+    hls = [
+        ("hls_time", str(latency.segment_seconds)),
+        ("hls_list_size", str(latency.playlist_length)),
+        ("hls_flags", _HLS_FLAGS),
+    ]
+    # Output-wide video settings: codec extras, pixel format (yuv420p for x264), no scenecut.
+    video_wide = [*codec.extra_args, "-pix_fmt", codec.pixel_format, "-sc_threshold", "0"]
+    if fragment_fds:
+        slave = [("var_stream_map", stream_map), *hls, *files]
+        return [
+            *video_wide,
+            "-max_muxing_queue_size", "400",
+            *tee_output_args(slave, target, fragment_fds, has_audio),
+        ]  # fmt: skip
+    return [
+        "-var_stream_map", stream_map,
+        "-f", "hls", *_flags(hls),
+        "-segment_format_options", "mpegts_flags=mpegts_copyts=1",
+        *video_wide,
+        *_flags(files), "-max_muxing_queue_size", "400",
+        target,
+    ]  # fmt: skip
+
+
 def build_transcode_command(
     ffmpeg: str,
     video: VideoSettings,
@@ -240,13 +280,15 @@ def build_transcode_command(
     has_audio: bool = True,
     log_file: Path | None = None,
     playlist_dir: Path | None = None,
+    fragment_fds: Sequence[int] = (),
 ) -> FfmpegCommand:
     """The live transcode: FLV on stdin → HLS variants under `output_dir` (reference §5.2).
 
     Writes `playlist_dir/stream.m3u8` (master), `playlist_dir/<N>/stream.m3u8` (playlist_dir
-    defaults to output_dir) and `output_dir/<N>/stream-<segment_id>-<n>.ts`. Raises ValueError
-    for an unknown codec or latency level, no variants, or a `segment_id`/`output_dir` that
-    would break ffmpeg's `%v`/`%d` patterns.
+    defaults to output_dir) and `output_dir/<N>/stream-<segment_id>-<n>.ts`; with
+    `fragment_fds` (one per variant), also fragmented MP4 to those pipes (tee_output.py).
+    Raises ValueError for an unknown codec or latency level, no variants, a `segment_id` or
+    `output_dir` that would break ffmpeg's `%v`/`%d` patterns, or a pipe count not matching.
     """
     codec = _codec(video.codec)
     latency = _latency(video.latency_level)
@@ -255,6 +297,8 @@ def build_transcode_command(
     if not segment_id or any(ch in segment_id for ch in "/%\\"):
         raise ValueError(f"segment id must be non-empty without '/', '\\' or '%' ({segment_id!r})")
     playlist_dir = output_dir if playlist_dir is None else playlist_dir
+    if fragment_fds and len(fragment_fds) != len(video.variants):
+        raise ValueError("one fragment pipe per variant is required")
     for directory in (output_dir, playlist_dir):
         if "%" in str(directory):
             raise ValueError(f"output directory must not contain '%' ({directory})")
@@ -267,23 +311,12 @@ def build_transcode_command(
     for index, variant in enumerate(video.variants):
         argv += _variant_args(codec, index, variant, latency.segment_seconds, has_audio)
     groups = (f"v:{i},a:{i}" if has_audio else f"v:{i}" for i in range(len(video.variants)))
-    argv += ["-var_stream_map", " ".join(groups)]
-    # HLS muxer: segment length and playlist size from the latency level (§5.3).
-    argv += [
-        "-f", "hls",
-        "-hls_time", str(latency.segment_seconds),
-        "-hls_list_size", str(latency.playlist_length),
-        "-hls_flags", _HLS_FLAGS,
-        "-segment_format_options", "mpegts_flags=mpegts_copyts=1",
-    ]  # fmt: skip
-    # Output-wide video settings: codec extras, pixel format (yuv420p for x264), no scenecut.
-    argv += [*codec.extra_args, "-pix_fmt", codec.pixel_format, "-sc_threshold", "0"]
-    # Files on disk instead of develop's HTTP PUT (§5.6 layout).
-    argv += [
-        "-master_pl_name", _MASTER_PLAYLIST,
-        "-hls_segment_filename", str(output_dir / "%v" / f"stream-{segment_id}-%d.ts"),
-        "-max_muxing_queue_size", "400",
-        str(playlist_dir / "%v" / "stream.m3u8"),
-    ]  # fmt: skip
+    stream_map = " ".join(groups)
+    files = [  # files on disk instead of develop's HTTP PUT (§5.6 layout)
+        ("master_pl_name", _MASTER_PLAYLIST),
+        ("hls_segment_filename", str(output_dir / "%v" / f"stream-{segment_id}-%d.ts")),
+    ]
+    target = str(playlist_dir / "%v" / "stream.m3u8")
+    argv += _output_args(codec, latency, stream_map, files, target, fragment_fds, has_audio)
     env = ffreport_env(log_file) if log_file is not None else MappingProxyType({})
     return FfmpegCommand(argv=tuple(argv), env=env)

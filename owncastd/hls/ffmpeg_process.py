@@ -64,11 +64,16 @@ class FfmpegProcess:
 
     @classmethod
     async def start(
-        cls, argv: Sequence[str], env: Mapping[str, str], transcoder_log: TranscoderLog
+        cls,
+        argv: Sequence[str],
+        env: Mapping[str, str],
+        transcoder_log: TranscoderLog,
+        pass_fds: Sequence[int] = (),
     ) -> FfmpegProcess:
-        """Start ffmpeg with piped stdin/stderr."""
+        """Start ffmpeg with piped stdin/stderr (and `pass_fds` open in it)."""
         process = await trio.lowlevel.open_process(
             list(argv),
+            pass_fds=tuple(pass_fds),
             stdin=subprocess.PIPE,
             stdout=subprocess.DEVNULL,
             stderr=subprocess.PIPE,

@@ -28,6 +28,8 @@ from owncastd.core.offload import Offload
 from owncastd.core.stream import LiveSession, Stream
 from owncastd.hls.command import LATENCY_LEVELS, build_transcode_command
 from owncastd.hls.ffmpeg_process import FfmpegProcess, TranscoderLog
+from owncastd.hls.llhls.live import LiveVariant, LowLatencyOutput
+from owncastd.hls.llhls.pipes import FragmentPipes
 from owncastd.hls.output import HlsOutput
 from owncastd.hls.stitcher import PlaylistStitcher
 from owncastd.hls.thumbnails import ThumbnailMaker, highest_quality_variant
@@ -169,6 +171,7 @@ class _Run:
     log: TranscoderLog
     playlists: PlaylistStitcher
     restarted: bool = False
+    low_latency: list[LiveVariant] | None = None  # LL-HLS variants fed from ffmpeg's pipes
 
 
 class TranscoderService:
@@ -184,9 +187,11 @@ class TranscoderService:
         thumbnails: ThumbnailMaker,
         log_file: Path | None = None,
         offload: Offload | None = None,
+        low_latency: LowLatencyOutput | None = None,
     ) -> None:
         self._stream = stream
         self._offload = offload  # S3 (core/offload.py); None: local only
+        self.low_latency = low_latency or LowLatencyOutput()  # served at /hls/ll/
         self._output = output
         self._ffmpeg = ffmpeg
         self._video_settings = video_settings
@@ -228,6 +233,7 @@ class TranscoderService:
             if not self._busy and self._stream.session is None:
                 log.info("offline: removing the last stream's video")
                 await self._video_files("reset", self._output.reset)
+                self.low_latency.clear()
 
     async def _transcode(self, session: LiveSession) -> None:
         video = self._video_settings()
@@ -250,6 +256,7 @@ class TranscoderService:
             details = session.details
             has_audio = feed.saw_audio or details.audio_codec not in ("", "No audio")
             run = _Run(session, video, feed, has_audio, transcoder_log, playlists)
+            run.low_latency = self.low_latency.begin(video) or None  # none: LL-HLS is off
             async with trio.open_nursery() as nursery:
                 nursery.start_soon(self._watch, session, video)
                 nursery.start_soon(playlists.run)
@@ -259,6 +266,7 @@ class TranscoderService:
                 nursery.cancel_scope.cancel()
         finally:
             transcoder_log.close()
+            self.low_latency.end()
             with trio.move_on_after(5, shield=True):
                 await self._video_files("endlist", self._output.append_endlist)
                 await self._thumbnails.clear()
@@ -298,12 +306,23 @@ class TranscoderService:
 
     async def _run_ffmpeg(self, run: _Run) -> tuple[bool, int | str, str]:
         """One ffmpeg run: (publisher_left, exit status, what went wrong when it ended)."""
-        session, video = run.session, run.video
         segment_id = run.playlists.new_run_id()
         try:
             playlist_dir = await run.playlists.begin_run(segment_id)
         except OSError as exc:
             return False, "not started", f"the transcoder could not write its output ({exc})"
+        pipes = FragmentPipes(run.low_latency) if run.low_latency else None
+        try:
+            return await self._run_ffmpeg_in(run, segment_id, playlist_dir, pipes)
+        finally:
+            if pipes is not None:
+                pipes.close()
+
+    async def _run_ffmpeg_in(
+        self, run: _Run, segment_id: str, playlist_dir: Path, pipes: FragmentPipes | None
+    ) -> tuple[bool, int | str, str]:
+        session, video = run.session, run.video
+        fds = pipes.child_fds if pipes is not None else ()
         command = build_transcode_command(
             self._ffmpeg,
             video,
@@ -311,6 +330,7 @@ class TranscoderService:
             segment_id=segment_id,
             has_audio=run.has_audio,
             playlist_dir=playlist_dir,
+            fragment_fds=fds,
         )
         log.info(
             "transcoder starting session=%s variants=%d latency=%d codec=%s audio=%s",
@@ -321,23 +341,26 @@ class TranscoderService:
             run.has_audio,
         )
         try:
-            process = await FfmpegProcess.start(command.argv, command.env, run.log)
+            process = await FfmpegProcess.start(command.argv, command.env, run.log, fds)
         except (OSError, ValueError) as exc:
             # Binary gone, ENOMEM, EAGAIN…: counts like an ffmpeg that died at once.
             log.warning("ffmpeg could not start session=%s error=%s", session.id, exc)
             return False, "not started", f"ffmpeg could not start ({exc})"
-        publisher_left, code = await self._feed(process, run.feed, restarted=run.restarted)
+        publisher_left, code = await self._feed(process, run.feed, run.restarted, pipes)
         run.restarted = True  # the next ffmpeg needs the replayed decoder configuration
         await run.playlists.sync()  # the segments ffmpeg finished as it stopped
         return publisher_left, code, f"ffmpeg exited with status {code}: {run.log.last_line}"
 
     async def _feed(
-        self, process: FfmpegProcess, feed: TagFeed, *, restarted: bool
+        self, process: FfmpegProcess, feed: TagFeed, restarted: bool, pipes: FragmentPipes | None
     ) -> tuple[bool, int]:
-        """Stream tags into ffmpeg. Returns (publisher_left, ffmpeg's exit status)."""
+        """Stream tags into ffmpeg (and read its LL-HLS pipes). Returns (publisher_left,
+        ffmpeg's exit status)."""
         publisher_left = False
         async with trio.open_nursery() as nursery:
             nursery.start_soon(process.pump_stderr)
+            if pipes is not None:
+                nursery.start_soon(pipes.pump)
             try:
                 ok = await process.write(feed.start_bytes(restarted=restarted))
                 while ok:

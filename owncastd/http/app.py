@@ -23,6 +23,7 @@ from owncastd.http.origin_guard import refuse_forged_requests
 from owncastd.http.public.api import create_public_api
 from owncastd.http.public.assets import create_media_routes
 from owncastd.http.public.cmcd import create_cmcd_routes
+from owncastd.http.public.llhls_routes import create_llhls_routes
 from owncastd.http.public.pages import create_pages
 from owncastd.http.public.push_routes import create_push_routes
 from owncastd.http.replays.routes import register_replays
@@ -43,6 +44,7 @@ def create_app(ctx: WebContext) -> QuartTrio:
     guard = AdminGuard(ctx.settings)
     app.register_blueprint(create_public_api(ctx))
     app.register_blueprint(create_admin_status(ctx, guard))
+    app.register_blueprint(create_llhls_routes(ctx))  # before /hls/<path> (issue 13)
     app.register_blueprint(create_media_routes(ctx))
     app.register_blueprint(create_operations_routes(ctx, guard))
     app.register_blueprint(create_backup_routes(ctx, guard))

@@ -15,6 +15,7 @@ from owncastd.core.viewers import ViewerTracker
 
 if TYPE_CHECKING:
     from owncastd.core.chatwoot.bridge import ChatwootBridge
+    from owncastd.hls.llhls.live import LowLatencyOutput
     from owncastd.http.admin.control_plane import ControlPlane
     from owncastd.http.chat.context import ChatServices
     from owncastd.ops.daemon_status import Operations
@@ -67,3 +68,5 @@ class WebContext:
     chatwoot: ChatwootBridge | None = None
     # Recorded broadcasts (issue 14); None: no replay routes.
     replays: ReplayServices | None = None
+    # The LL-HLS output served at /hls/ll/ (issue 13); None: those routes answer 404.
+    low_latency: LowLatencyOutput | None = None

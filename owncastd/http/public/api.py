@@ -24,6 +24,7 @@ FEDERATION_ROUTES = "/federation/"
 PUSH_ROUTES = "/api/notifications/register"
 INDIEAUTH_ROUTES = "/api/auth/indieauth"
 Serves = Callable[[str], bool]
+LOW_LATENCY_STREAM = "/hls/ll/stream.m3u8"  # the LL-HLS master playlist (http/transport/fast_llhls)
 
 
 def config_payload(ctx: WebContext, serves: Serves) -> dict[str, object]:
@@ -59,6 +60,8 @@ def config_payload(ctx: WebContext, serves: Serves) -> dict[str, object]:
         "schedule": schedule_config(settings),
         **({"replays": True} if settings.replays.public else {}),  # omitted when not public
     }
+    if ctx.low_latency is not None and settings.video.low_latency:  # issue 13; only when on
+        payload["lowLatencyStream"] = LOW_LATENCY_STREAM
     for omitted_when_empty in ("streamTitle", "socketHostOverride"):
         if not payload[omitted_when_empty]:
             del payload[omitted_when_empty]

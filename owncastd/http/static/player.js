@@ -5,6 +5,7 @@
 import { fetchVariants, ping } from './api.js';
 import { el, show } from './dom.js';
 import { LatencyReporter } from './latency-report.js';
+import { chooseStreamUrl, hlsConfigFor } from './llhls.js';
 
 export const STREAM_URL = '/hls/stream.m3u8';
 export const HLSJS_URL = '/static/vendor/hls.min.js';
@@ -95,6 +96,8 @@ export class Player {
   #userChoseSound = false;
   #hlsjsState = { loading: null };
   #metrics;
+  #lowLatencyUrl = null;
+  #lowLatencyFailed = false;
 
   /**
    * @param {object} parts
@@ -130,9 +133,21 @@ export class Player {
     this.#start();
   }
 
+  /** Play this LL-HLS master playlist instead of the classic one (null: classic); when the
+   * config arrives after playback started, playback restarts on the new playlist. */
+  useLowLatency(url) {
+    const before = this.#streamUrl();
+    this.#lowLatencyUrl = url ?? null;
+    if (this.#wanted && this.#streamUrl() !== before) {
+      this.#teardown();
+      this.#start();
+    }
+  }
+
   /** Stop playback and release the stream (the offline panel takes over). */
   detach() {
     this.#wanted = false;
+    this.#lowLatencyFailed = false;
     this.#teardown();
     this.#setMessage('');
     show(this.#unmute, false);
@@ -189,7 +204,7 @@ export class Player {
       this.#startHlsJs(Hls, generation);
     } else if (video.canPlayType('application/vnd.apple.mpegurl')) {
       this.#native = true;
-      video.src = STREAM_URL;
+      video.src = this.#streamUrl();
       this.#metrics.start(null, null);
       this.#play();
     } else {
@@ -212,7 +227,8 @@ export class Player {
   }
 
   #startHlsJs(Hls, generation) {
-    const hls = new Hls({ ...HLSJS_CONFIG });
+    const url = this.#streamUrl();
+    const hls = new Hls(hlsConfigFor(HLSJS_CONFIG, url !== STREAM_URL));
     this.#hls = hls;
     hls.on(Hls.Events.MANIFEST_PARSED, () => {
       if (generation !== this.#generation) return;
@@ -230,11 +246,16 @@ export class Player {
         return;
       }
       console.warn('player: fatal error, retrying', data.type, data.details);
+      if (data.details === Hls.ErrorDetails.MANIFEST_LOAD_ERROR) this.#lowLatencyFailed = true;
       this.#scheduleRetry(data.type === Hls.ErrorTypes.NETWORK_ERROR ? 'network' : 'other');
     });
     this.#metrics.start(hls, Hls);
-    hls.loadSource(STREAM_URL);
+    hls.loadSource(url);
     hls.attachMedia(this.#video);
+  }
+
+  #streamUrl() {
+    return chooseStreamUrl(STREAM_URL, this.#lowLatencyUrl, this.#lowLatencyFailed);
   }
 
   async #setupQuality(hls, generation) {

@@ -2,6 +2,7 @@
 // the online/offline state (player vs offline panel), the stream title and the viewer count.
 
 import { byId, setHTML, setText, show } from './dom.js';
+import { lowLatencyUrl } from './llhls.js';
 import { Player } from './player.js';
 
 export const DEFAULT_OFFLINE_MESSAGE = 'This stream is offline. Check back soon!';
@@ -63,6 +64,7 @@ export class StreamView {
   /** Use the web config (/api/config): names, offline message, hidden viewer count. */
   setConfig(config) {
     this.#config = config ?? null;
+    this.player.useLowLatency(lowLatencyUrl(this.#config));
     this.#renderOfflinePanel();
     this.#renderDetails();
   }

@@ -51,6 +51,7 @@ from owncastd.http.transport.fast_http import (
     plain_answer,
     response_head,
 )
+from owncastd.http.transport.fast_llhls import LowLatencyRoutes
 from owncastd.http.transport.fast_ranges import segment_reply
 from owncastd.http.transport.fast_send import send_file_on_socket, send_on_socket
 from owncastd.http.transport.limits import ConnectionLimits
@@ -113,6 +114,7 @@ class FastPath:
         self._segments = FileCache(SEGMENT_CACHE_BYTES)
         self._static = FileCache(STATIC_CACHE_BYTES)
         self._date = DateHeader()
+        self._low_latency = LowLatencyRoutes(ctx.low_latency, self._count_viewer)
 
     async def serve(self, stream: trio.abc.Stream, data: bytes, peer: str) -> bytes | None:
         """Answer requests on `stream` (`data`: bytes already read from it) while they are
@@ -239,6 +241,8 @@ class FastPath:
         self._ctx.viewers.seen(ip, headers.get("user-agent", ""))
 
     async def _hls(self, request: Request, relative: str, peer: str) -> Reply:
+        if relative.startswith("ll/"):
+            return await self._low_latency.reply(request, relative[3:], peer)
         if relative.endswith(".m3u8"):
             item = await self._playlists.fresh(f"{self._hls_dir}/{relative}")
             if item is None:
