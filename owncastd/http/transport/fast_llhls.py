@@ -23,8 +23,7 @@ from typing import TYPE_CHECKING
 
 import trio
 
-from owncastd.http.public.shared import SEGMENT_CACHE_CONTROL
-from owncastd.http.responses import NO_CACHE
+from owncastd.http.public.shared import NO_CACHE, SEGMENT_CACHE_CONTROL
 from owncastd.http.transport.fast_http import Request, header_block
 
 if TYPE_CHECKING:
