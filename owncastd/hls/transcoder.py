@@ -256,7 +256,8 @@ class TranscoderService:
             details = session.details
             has_audio = feed.saw_audio or details.audio_codec not in ("", "No audio")
             run = _Run(session, video, feed, has_audio, transcoder_log, playlists)
-            run.low_latency = self.low_latency.begin(video) or None  # none: LL-HLS is off
+            arrival = lambda: feed.run_start  # noqa: E731 - dates parts from the first frame
+            run.low_latency = self.low_latency.begin(video, arrival=arrival) or None
             async with trio.open_nursery() as nursery:
                 nursery.start_soon(self._watch, session, video)
                 nursery.start_soon(playlists.run)

@@ -2,7 +2,7 @@
 
 One lean run: the viewer page plays a live stream whose frames carry their number
 (:mod:`tests.browser.glass_probe`) for 60 s without a stall, glass-to-glass stays under a
-generous bound for the classic level used, and the latency the page reports reaches
+generous bound, with LL-HLS on at level 0, and the latency the page reports reaches
 `/api/admin/metrics/video`.
 """
 
@@ -19,9 +19,10 @@ from tests.e2e.harness import ADMIN_PASSWORD, DaemonProcess, wait_for, write_con
 
 pytestmark = [pytest.mark.browser, pytest.mark.e2e]
 
-LEVEL = 1  # 2 s segments
+LEVEL = 0  # 1 s segments
 PLAY_SECONDS = 60
-MAX_GLASS_SECONDS = 15.0
+MAX_GLASS_SECONDS = 5.0  # LL-HLS: the goal is 3 s p95 (bench/latency.py --ll); generous here
+LOW_LATENCY = {"OWNCAST_VIDEO_LOW_LATENCY": "true"}
 
 
 def play_for(page, seconds: float) -> list[float]:
@@ -43,9 +44,11 @@ def video_metrics(daemon: DaemonProcess) -> dict:
 def test_glass_to_glass_and_reported_latency(tmp_path, browser_page):  # noqa: F811
     page, errors = browser_page
     console: list[str] = []
+    ll_parts: list[str] = []  # the page plays LL-HLS: it fetches parts
+    page.on("request", lambda r: ll_parts.append(r.url) if "/hls/ll/" in r.url else None)
     page.on("console", lambda m: console.append(m.text) if m.type == "error" else None)
     write_config(tmp_path, latency=LEVEL)
-    daemon = DaemonProcess(tmp_path).wait_ready()
+    daemon = DaemonProcess(tmp_path, env=LOW_LATENCY).wait_ready()
     pusher = TimestampPusher(daemon.rtmp_url())
     try:
         daemon.wait_online()
@@ -82,6 +85,7 @@ def test_glass_to_glass_and_reported_latency(tmp_path, browser_page):  # noqa: F
         f"server: {metrics['liveLatency']}"
     )
     assert len(seconds) > 100
+    assert any(url.endswith(".m4s") for url in ll_parts), ll_parts[:5]
     assert glass["bad"] < len(seconds) / 10
     assert p50 > 0.2 and p95 < MAX_GLASS_SECONDS
     # The page's own estimates are in the same range, and what it reported reached the server.

@@ -4,8 +4,10 @@ ffmpeg's mp4 muxer (empty_moov + frag_keyframe + frag_duration) writes ftyp, moo
 moof + mdat pairs. ftyp + moov is the init segment; each moof + mdat is one part, whose
 duration is its video track's (else its first track's) sample durations and which is
 independent when its video starts with a sync sample. Wall-clock times come from the
-caller's clock: the end of the first part is "now" when it arrives, later parts follow the
-media timeline (so program date-times do not jitter with pipe scheduling).
+caller's clock: the first part starts when the run's first frame reached owncastd (`arrival`,
+as the classic playlists are dated: :mod:`owncastd.hls.program_date`), else its end is "now"
+when it arrives; later parts follow the media timeline (so program date-times do not jitter
+with pipe scheduling).
 """
 
 from __future__ import annotations
@@ -14,14 +16,21 @@ from collections.abc import Callable
 
 from owncastd.hls.llhls.boxes import BoxSplitter, InitInfo, parse_fragment, parse_init
 from owncastd.hls.llhls.window import Part, Window
+from owncastd.hls.program_date import MAX_SHIFT
 
 
 class Cutter:
     """Feeds one variant's fMP4 bytes into its window."""
 
-    def __init__(self, window: Window, wall_clock: Callable[[], float]) -> None:
+    def __init__(
+        self,
+        window: Window,
+        wall_clock: Callable[[], float],
+        arrival: Callable[[], float | None] = lambda: None,
+    ) -> None:
         self.window = window
         self._clock = wall_clock
+        self._arrival = arrival
         self._splitter = BoxSplitter()
         self._ftyp = b""
         self._info: InitInfo | None = None
@@ -63,6 +72,15 @@ class Cutter:
         duration = main.duration / timescale
         independent = main.starts_with_sync if video is not None else True
         if self._origin is None:
-            self._origin = (self._clock() - duration, start)
+            self._origin = (self._first_part_start(duration), start)
         wall, media = self._origin
         self.window.add_part(Part(duration, independent, data, start), wall + (start - media))
+
+    def _first_part_start(self, duration: float) -> float:
+        """When the run's first part began: its first frame's arrival when that is known and
+        plausible (ffmpeg's start-up is a second or two), else its end is now."""
+        by_clock = self._clock() - duration
+        arrived = self._arrival()
+        if arrived is not None and 0 <= by_clock - arrived <= MAX_SHIFT:
+            return arrived
+        return by_clock

@@ -36,10 +36,16 @@ def part_target(framerate: int, passthrough: bool) -> float:
 class LiveVariant:
     """One variant's window and the event its waiters park on."""
 
-    def __init__(self, window: Window, bandwidth: int, clock: Callable[[], float]) -> None:
+    def __init__(
+        self,
+        window: Window,
+        bandwidth: int,
+        clock: Callable[[], float],
+        arrival: Callable[[], float | None] = lambda: None,
+    ) -> None:
         self.window = window
         self.bandwidth = bandwidth
-        self.cutter = Cutter(window, clock)
+        self.cutter = Cutter(window, clock, arrival)
         self._changed = trio.Event()
         self._playlist = b""
         self._playlist_version = -1
@@ -94,9 +100,15 @@ class LowLatencyOutput:
         self._keep = keep_segments
         self.variants: list[LiveVariant] = []
 
-    def begin(self, video: VideoSettings, segment_seconds: float = 0) -> list[LiveVariant]:
+    def begin(
+        self,
+        video: VideoSettings,
+        segment_seconds: float = 0,
+        arrival: Callable[[], float | None] = lambda: None,
+    ) -> list[LiveVariant]:
         """A new live session: fresh windows for each variant (none when LL-HLS is off);
-        segments as long as the latency level's unless `segment_seconds` is given."""
+        segments as long as the latency level's unless `segment_seconds` is given; `arrival()`
+        is when the current ffmpeg run's first frame arrived (epoch s), for program dates."""
         self.end()
         self.variants = []
         if not video.low_latency:
@@ -111,6 +123,7 @@ class LowLatencyOutput:
                 ),
                 (v.video_bitrate or 1200) * 1000 + v.audio_bitrate * 1000,
                 self._clock,
+                arrival,
             )
             for v in video.variants
         ]

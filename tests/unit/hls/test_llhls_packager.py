@@ -119,3 +119,23 @@ def test_splitter_waits_for_whole_boxes() -> None:
     assert splitter.feed(data[:20]) == []
     kinds = [kind for kind, _ in splitter.feed(data[20:])]
     assert kinds[:3] == [b"ftyp", b"moov", b"moof"]
+
+
+@pytest.mark.parametrize(
+    ("arrived", "expected_first"),
+    [
+        (999_998.5, 999_998.5),  # ffmpeg's start-up: dated from the first frame's arrival
+        (None, None),  # not known: the first part ends now
+        (999_900.0, None),  # implausibly old (a clock step): ignored, as the classic dates
+    ],
+)
+def test_program_dates_start_when_the_first_frame_arrived(arrived, expected_first) -> None:
+    data = fmp4_stream()
+    cutter = Cutter(Window(1.0, 0.25, 8), wall_clock=lambda: 1_000_000.0, arrival=lambda: arrived)
+    cutter.feed(data)
+    first = cutter.window.segments[0]
+    if expected_first is None:
+        expected_first = 1_000_000.0 - first.parts[0].duration
+    assert first.program_time == pytest.approx(expected_first)
+    second = cutter.window.segments[1]  # later dates follow the media timeline
+    assert second.program_time - first.program_time == pytest.approx(first.duration, abs=0.002)
