@@ -274,7 +274,7 @@ class Daemon:
             control=control,
             config_path=self.config_path,
             snapshots=snapshots,
-            chatwoot=(chatwoot := build_chatwoot(store, chat.room, settings, self.paths.data_dir)),
+            chatwoot=(chatwoot := build_chatwoot(store, chat.room, settings, control)),
         )
         control.user_deleted.append(chatwoot.repo.forget_user)  # their private thread too
         async with trio.open_nursery() as services:
