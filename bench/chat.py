@@ -40,7 +40,7 @@ import psutil
 
 ROOT = Path(__file__).resolve().parents[1]
 READY = re.compile(r"ready http=(\d+) rtmp=(\d+)")
-BODY = re.compile(rb'"body":"b (\d+) (\d+)"')
+BODY = re.compile(rb'"body":"(?:<p>)?b (\d+) (\d+)')  # (rendered: "<p>b …</p>")
 CHAT_MARK = b'"type":"CHAT"'
 SAMPLE_EVERY = 10
 

@@ -21,7 +21,7 @@ import trio
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from owncastd.core.chatwoot.bridge import ChatwootBridge
-from owncastd.core.chatwoot.settings import ChatwootSettings
+from owncastd.core.chatwoot.settings import BridgeSettings
 from owncastd.store.chatwoot import ChatwootStore
 from owncastd.store.database import Store
 from tests.unit.chatwoot.fake_api import FakeChatwoot
@@ -43,7 +43,7 @@ def slow_chatwoot(latency: float) -> FakeChatwoot:
 
 async def run(viewers: int, latency: float, concurrency: int) -> str:
     api = slow_chatwoot(latency)
-    settings = ChatwootSettings(enabled=True, concurrency=concurrency)
+    settings = BridgeSettings(enabled=True, concurrency=concurrency)
     with tempfile.TemporaryDirectory() as directory:
         store = Store(Path(directory) / "owncast.db")
         async with trio.open_nursery() as nursery:
@@ -77,7 +77,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--viewers", type=int, default=500)
     parser.add_argument("--latency", type=float, default=0.02, help="seconds per Chatwoot call")
-    parser.add_argument("--concurrency", type=int, default=ChatwootSettings().concurrency)
+    parser.add_argument("--concurrency", type=int, default=BridgeSettings().concurrency)
     args = parser.parse_args()
     print(trio.run(run, args.viewers, args.latency, args.concurrency))
 

@@ -287,7 +287,7 @@ class Daemon:
             control=control,
             config_path=self.config_path,
             snapshots=snapshots,
-            chatwoot=(chatwoot := build_chatwoot(store, chat.room, settings, self.paths.data_dir)),
+            chatwoot=(chatwoot := build_chatwoot(store, chat.room, settings, control)),
             replays=replays,
             low_latency=transcoder.low_latency,
         )

@@ -6,8 +6,6 @@ enforces it.
 
 from __future__ import annotations
 
-import importlib.util
-import os
 import time
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
@@ -18,6 +16,7 @@ import trio
 
 from owncastd import OWNCAST_API_VERSION
 from owncastd.chatwoot.admin import ChatwootAdmin
+from owncastd.chatwoot.live import LiveChatwoot
 from owncastd.config.editor import ConfigEditor, SettingsChanged
 from owncastd.config.settings import SettingsRef
 from owncastd.core.chat.emoji_catalog import EmojiDirectory
@@ -25,9 +24,8 @@ from owncastd.core.chat.room import ChatRoom
 from owncastd.core.chat.slurs import DeferredProfanityCheck
 from owncastd.core.chatwoot.bridge import ChatwootBridge
 from owncastd.core.chatwoot.escalation import Escalations
-from owncastd.core.chatwoot.ports import ChatwootApi, UnconfiguredChatwoot
 from owncastd.core.chatwoot.relay import attach_relay
-from owncastd.core.chatwoot.settings import ChatwootSettings, from_section
+from owncastd.core.chatwoot.settings import BridgeSettings, from_section
 from owncastd.core.chatwoot.sink import room_sink
 from owncastd.core.directory import DirectoryPinger, DirectoryTarget
 from owncastd.core.go_live import GoLiveAnnouncer
@@ -309,34 +307,23 @@ async def build_chat(
     return ChatServices(room=room, store=chat_store, emoji_dir=data_dir / "emoji")
 
 
-CHATWOOT_TEST_HOOK = "OWNCASTD_CHATWOOT_TEST_HOOK"
-
-
 def build_chatwoot(
-    store: Store, room: ChatRoom, settings_ref: SettingsRef, data_dir: Path
+    store: Store, room: ChatRoom, settings_ref: SettingsRef, control: ControlPlane
 ) -> ChatwootBridge:
     """The Chatwoot bridge (its routes answer 404 while it is disabled), reading the
-    `[chatwoot]` section of the settings when there is one.
+    `[chatwoot]` section on each use and reaching Chatwoot with the client for it; it reports
+    its queue and last error to `chatwoot status`."""
+    api = LiveChatwoot(lambda: settings_ref.current.chatwoot)
 
-    Until the Chatwoot client (`owncastd/chatwoot/api.py`) is merged it has no way to reach
-    Chatwoot, except in the end-to-end tests: `$OWNCASTD_CHATWOOT_TEST_HOOK` names a Python
-    file whose `chatwoot_for_tests(data_dir)` returns `(api, settings_source)`."""
-    api: ChatwootApi = UnconfiguredChatwoot()
+    def settings() -> BridgeSettings:
+        return from_section(settings_ref.current.chatwoot)
 
-    def settings() -> ChatwootSettings:
-        return from_section(getattr(settings_ref.current, "chatwoot", None))
-
-    hook = os.environ.get(CHATWOOT_TEST_HOOK)
-    if hook:
-        spec = importlib.util.spec_from_file_location("owncastd_chatwoot_test_hook", hook)
-        assert spec is not None and spec.loader is not None, hook
-        module = importlib.util.module_from_spec(spec)
-        spec.loader.exec_module(module)
-        api, settings = module.chatwoot_for_tests(data_dir)
     bridge = ChatwootBridge(ChatwootStore(store), api, settings, room_sink(room))
     lookup = ChatLookup(store)
     bridge.escalations = Escalations(bridge, room, lookup, time.time)
     attach_relay(bridge, room, lookup.ensure_bot_user)
+    if isinstance(control.chatwoot, ChatwootAdmin):
+        control.chatwoot.status_source = bridge
     return bridge
 
 

@@ -57,11 +57,12 @@ class ChatwootClient:
         return await self._http.call(method, f"{self._prefix}{path}", **kwargs)
 
     async def ensure_contact(self, identifier: str, name: str) -> tuple[int, str]:
-        """Find (by exact identifier) or create the contact; link it to our inbox."""
+        """Create the contact, or find it (by exact identifier) when Chatwoot already has it;
+        link it to our inbox. Creating first spares a new viewer the search, which Chatwoot
+        rate limits per account (100 a minute by default): the bridge only calls this for
+        viewers it has no contact for."""
         source_id = source_id_for(identifier)
-        contact = await self._find_contact(identifier) or await self._create_contact(
-            identifier, name
-        )
+        contact = await self._create_contact(identifier, name)
         contact_id = object_id(contact, "contact")
         if not _has_source(contact, self.inbox_id, source_id):
             await self._link(contact_id, source_id)
@@ -80,8 +81,8 @@ class ChatwootClient:
         try:
             return _contact_of(await self._call("POST", "/contacts", body=body))
         except ChatwootRejected as exc:
-            # 422 "Identifier has already been taken": made meanwhile (another call, or an
-            # earlier attempt whose answer was lost); use that one.
+            # 422 "Identifier has already been taken": Chatwoot has it (our mapping was lost,
+            # or an earlier attempt's answer was); use that one.
             if "answered 422" in str(exc) and (found := await self._find_contact(identifier)):
                 return found
             raise

@@ -9,10 +9,10 @@ REST and ISO-8601 in webhooks; attachments are `attachments: [{data_url…}]` (n
 from __future__ import annotations
 
 from collections.abc import Mapping
-from datetime import datetime
 from typing import Any
 
 from owncastd.core.chatwoot.ports import ChatwootMessage, ChatwootUnavailable
+from owncastd.core.chatwoot.webhook import epoch_seconds
 
 MESSAGE_TYPES = ("incoming", "outgoing", "activity", "template")
 
@@ -22,18 +22,6 @@ def message_type(value: Any) -> str:
     if isinstance(value, int) and not isinstance(value, bool) and 0 <= value < len(MESSAGE_TYPES):
         return MESSAGE_TYPES[value]
     return value if isinstance(value, str) and value in MESSAGE_TYPES else ""
-
-
-def epoch_seconds(value: Any) -> int:
-    """Unix seconds from an epoch number or an ISO-8601 string (0 when unreadable)."""
-    if isinstance(value, int | float) and not isinstance(value, bool):
-        return int(value)
-    if isinstance(value, str):
-        try:
-            return int(datetime.fromisoformat(value.replace("Z", "+00:00")).timestamp())
-        except ValueError:
-            return 0
-    return 0
 
 
 def _int_or_none(value: Any) -> int | None:

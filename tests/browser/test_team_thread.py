@@ -1,9 +1,10 @@
-""" "Message the team" in a real browser against a real owncastd with the test-only Chatwoot
-(`tests/e2e/chatwoot_hook.py`): the button appears, the viewer's private message reaches
-Chatwoot, an agent reply (with an attachment link) shows in that viewer's panel only — never
-in public chat nor on another viewer's page — a moderator's "Team" button escalates a public
-message, and the thread is back after a reload. The open
-panel passes axe (serious/critical) and the pages log no console errors."""
+""" "Message the team" in a real browser against a real owncastd set up (as `owncastctl chatwoot
+setup` does) against the stand-in Chatwoot through Prism: the button appears, the viewer's
+private message reaches Chatwoot, an agent reply (with an attachment link) shows in that
+viewer's panel only — never in public chat nor on another viewer's page — a private note never
+shows, a moderator's "Team" button escalates a public message, and the thread is back after a
+reload. The open panel passes axe (serious/critical), the pages log no console errors, and
+Prism saw no request breaking Chatwoot's Swagger."""
 
 from __future__ import annotations
 
@@ -16,13 +17,15 @@ import pytest
 
 from tests.browser.test_chat_page import CONNECTED, IDENTITY, Browser, write_chat_config
 from tests.browser.test_viewer_page import CHROMIUM, CHROMIUM_ARGS
-from tests.component.chatwoot_fixtures import message_created
-from tests.e2e.chatwoot_hook import SECRET, load_state
+from tests.chatwoot_standin.fixtures import (  # noqa: F401  (fixtures)
+    ChatwootUnderTest,
+    chatwoot_fixture,
+    chatwoot_session_fixture,
+)
 from tests.e2e.harness import ADMIN_PASSWORD, DaemonProcess, wait_for
 
 pytestmark = [pytest.mark.browser, pytest.mark.e2e]
 
-ROOT = Path(__file__).resolve().parents[2]
 AXE = Path(__file__).parent / "vendor" / "axe.min.js"
 
 
@@ -45,22 +48,30 @@ def open_page(browser: Browser, console: list[str], url: str) -> Any:
     return page
 
 
-def agent_replies_to_ada(ada: Any, daemon: DaemonProcess, state: Path) -> None:
+def set_up_chatwoot(daemon: DaemonProcess, chatwoot: ChatwootUnderTest) -> None:
+    """What `owncastctl chatwoot setup` does (the bridge uses it without a restart)."""
+    body = {"url": chatwoot.api_url, "accountId": 1, "token": chatwoot.token,
+            "serverUrl": daemon.url}  # fmt: skip
+    answer = httpx.post(f"{daemon.url}/api/admin/chatwoot/setup", json=body,
+                        auth=("admin", ADMIN_PASSWORD), timeout=20)  # fmt: skip
+    assert answer.status_code == 200, answer.text
+
+
+def agent_replies_to_ada(ada: Any, daemon: DaemonProcess, chatwoot: ChatwootUnderTest) -> None:
     """Ada writes to the team; a note and a reply with an attachment come back."""
     ada.click("#team-toggle")
     assert ada.get_attribute("#team-toggle", "aria-expanded") == "true"
     ada.fill("#team-input", "Is the recording online?")
     ada.press("#team-input", "Enter")
     ada.wait_for_selector(".team-viewer:has-text('Is the recording online?')")
-    wait_for(lambda: load_state(state)["conversations"], 15, "a conversation", daemon.log)
-    [cid] = [int(c) for c in load_state(state)["conversations"]]
-    attachment = [{"data_url": "https://files.example/vod.png", "file_type": "image"}]
-    for payload in (
-        message_created(5001, cid, "a note for agents only", private=True),
-        message_created(5002, cid, "Yes, here it is", attachments=attachment),
-    ):
-        response = httpx.post(f"{daemon.url}/api/chatwoot/webhook/{SECRET}", json=payload)
-        assert response.status_code == 200
+    wait_for(lambda: chatwoot.snapshot()["conversations"], 15, "a conversation", daemon.log)
+    [conversation] = chatwoot.snapshot()["conversations"]
+    cid = conversation["id"]
+    chatwoot.control("agent_reply", {"conversation_id": cid, "content": "a note for agents only",
+                                     "private": True})  # fmt: skip
+    chatwoot.control("agent_reply", {"conversation_id": cid, "content": "Yes, here it is",
+                                     "agent_name": "Agent Smith",
+                                     "attachments": ["https://files.example/vod.png"]})  # fmt: skip
     reply = ada.wait_for_selector(".team-agent:has-text('Yes, here it is')")
     assert reply.query_selector("a[href='https://files.example/vod.png']") is not None
     assert "Agent Smith" in reply.inner_text()
@@ -68,7 +79,7 @@ def agent_replies_to_ada(ada: Any, daemon: DaemonProcess, state: Path) -> None:
     assert ada.locator("#chat-messages", has_text="Yes, here it is").count() == 0
 
 
-def moderator_escalates(bob: Any, daemon: DaemonProcess, state: Path) -> None:
+def moderator_escalates(bob: Any, daemon: DaemonProcess, chatwoot: ChatwootUnderTest) -> None:
     """Bob, made a moderator, sends Ada's public message to the team."""
     promoted = httpx.post(
         f"{daemon.url}/api/admin/chat/users/setmoderator",
@@ -80,34 +91,35 @@ def moderator_escalates(bob: Any, daemon: DaemonProcess, state: Path) -> None:
         "#chat-messages [data-message-type=CHAT]:has-text('public hello') [data-action=escalate]"
     )
     bob.wait_for_selector("#chat-messages :text('Sent to the team.')")
-    wait_for(lambda: len(load_state(state)["conversations"]) == 2, 15, "escalation", daemon.log)
-    labels = [c["labels"] for c in load_state(state)["conversations"].values()]
-    assert ["owncast-escalation"] in labels
+
+    def labelled() -> bool:
+        labels = [c["labels"] for c in chatwoot.snapshot()["conversations"]]
+        return ["owncast-escalation"] in labels
+
+    wait_for(labelled, 15, "escalation", daemon.log)
 
 
-def test_private_thread_in_the_browser(tmp_path: Path, chromium) -> None:
+def test_private_thread_in_the_browser(
+    tmp_path: Path, chromium, chatwoot: ChatwootUnderTest
+) -> None:
     browser, console = chromium
-    state = tmp_path / "chatwoot.json"
     write_chat_config(tmp_path / "data")
-    env = {
-        "OWNCASTD_CHATWOOT_TEST_HOOK": str(ROOT / "tests/e2e/chatwoot_hook.py"),
-        "OWNCASTD_CHATWOOT_TEST_STATE": str(state),
-    }
-    daemon = DaemonProcess(tmp_path / "data", env=env).wait_ready()
+    daemon = DaemonProcess(tmp_path / "data").wait_ready()
     try:
+        set_up_chatwoot(daemon, chatwoot)
         ada = open_page(browser, console, daemon.url + "/")
         bob = open_page(browser, console, daemon.url + "/embed/chat/readwrite")
         for page in (ada, bob):
             page.wait_for_selector(CONNECTED, timeout=15_000)
             page.wait_for_selector("#team-toggle", timeout=10_000)
-        agent_replies_to_ada(ada, daemon, state)
+        agent_replies_to_ada(ada, daemon, chatwoot)
         # Bob: a public message from Ada reaches him, with nothing private before it.
         ada.fill("#chat-input", "public hello")
         ada.press("#chat-input", "Enter")
         bob.wait_for_selector("#chat-messages :text('public hello')")
         assert bob.locator("text=Yes, here it is").count() == 0
         assert bob.locator(".team-message").count() == 0
-        moderator_escalates(bob, daemon, state)
+        moderator_escalates(bob, daemon, chatwoot)
         # The open panel is accessible.
         ada.evaluate(AXE.read_text())
         result = ada.evaluate("axe.run('#team-thread', {resultTypes: ['violations']})")
@@ -123,5 +135,6 @@ def test_private_thread_in_the_browser(tmp_path: Path, chromium) -> None:
         assert ada.evaluate(IDENTITY)["accessToken"] == token
         assert not browser.errors, browser.errors
         assert not console, console
+        assert chatwoot.violations() == []
     finally:
         daemon.stop()

@@ -15,7 +15,7 @@ import trio
 from owncastd.core.chatwoot.bridge import ChatwootBridge
 from owncastd.core.chatwoot.escalation import Escalations
 from owncastd.core.chatwoot.relay import attach_relay
-from owncastd.core.chatwoot.settings import ChatwootSettings
+from owncastd.core.chatwoot.settings import BridgeSettings
 from owncastd.core.chatwoot.sink import room_sink
 from owncastd.http.app import create_app
 from owncastd.store.chatwoot import ChatwootStore
@@ -31,11 +31,11 @@ class LiveSettings:
     """The bridge's settings, changed by the test."""
 
     def __init__(self) -> None:
-        self.current = ChatwootSettings(
+        self.current = BridgeSettings(
             enabled=True, webhook_secret=SECRET, agent_bot_id=1, reconcile_seconds=3600
         )
 
-    def __call__(self) -> ChatwootSettings:
+    def __call__(self) -> BridgeSettings:
         return self.current
 
     def set(self, **changes: Any) -> None:

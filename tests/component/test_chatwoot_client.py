@@ -45,6 +45,20 @@ async def test_a_viewer_is_one_contact_linked_to_our_inbox(chatwoot: ChatwootUnd
     assert chatwoot.violations() == []
 
 
+async def test_a_new_viewer_costs_no_contact_search(chatwoot: ChatwootUnderTest) -> None:
+    """Chatwoot rate limits `contacts/search` (100 a minute per account): 500 new viewers must
+    not need one each; only a contact Chatwoot already has is looked up."""
+    client = client_for(chatwoot)
+    await client.ensure_contact("viewer-new", "Nell")
+    searched = [r for r in chatwoot.snapshot()["requests"] if r.endswith("/contacts/search")]
+    assert searched == []
+    await client.ensure_contact("viewer-new", "Nell")  # known to Chatwoot: found by search
+    searched = [r for r in chatwoot.snapshot()["requests"] if r.endswith("/contacts/search")]
+    assert len(searched) == 1
+    await client.aclose()
+    assert chatwoot.violations() == []
+
+
 async def test_a_conversation_is_reopened_not_duplicated(chatwoot: ChatwootUnderTest) -> None:
     client = client_for(chatwoot)
     contact_id, source_id = await client.ensure_contact("viewer-1", "Alice")

@@ -21,7 +21,7 @@ ADMIN = ("admin", ADMIN_PASSWORD)
 @pytest.fixture(name="server")
 async def server_fixture(tmp_path, nursery) -> BridgeServer:
     server = await start_bridge_server(nursery, tmp_path)
-    server.settings.set(allowed_agent_ids=("7",), relay_conversation_id=777)
+    server.settings.set(allowed_agent_ids=(7,), relay_conversation_id=777)
     return server
 
 

@@ -4,7 +4,8 @@ Chatwoot behind Prism (every Chatwoot call checked against the seed Swagger).
 A bad token: one clear line, exit 1, nothing written. The right token: the API inbox and agent
 bot made and attached, the bot's webhook on our server with a 32-byte secret, `[chatwoot]`
 written with the token as a secret (never printed, never logged); run again: both reused.
-`status` (human and --json): configured, reachable now, and unreachable during an outage.
+`status` (human and --json): configured, reachable now, the bridge's queue, and unreachable
+during an outage.
 """
 
 from __future__ import annotations
@@ -86,9 +87,11 @@ def test_setup_and_status_from_the_terminal(tmp_path: Path, chatwoot: ChatwootUn
         found = json.loads(status.stdout)
         assert found["configured"] is True and found["reachable"] is True
         assert (found["inboxId"], found["agentBotId"]) == (1, bot["id"])
-        assert found["bridgeRunning"] is False and found["queued"] is None
+        # The running bridge reports its queue (empty) and last error (none).
+        assert (found["bridgeRunning"], found["queued"], found["lastError"]) == (True, 0, None)
         human = ctl(daemon, tmp_path, "chatwoot", "status")
         assert "reachable" in human.stdout and "yes" in human.stdout, human.stderr
+        assert "queued" in human.stdout and "bridge not running" not in human.stdout
         chatwoot.control("outage", {"seconds": 60})
         down = json.loads(ctl(daemon, tmp_path, "chatwoot", "status", "--json").stdout)
         assert down["reachable"] is False and "503" in down["reachError"]

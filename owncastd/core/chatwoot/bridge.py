@@ -34,7 +34,7 @@ from owncastd.core.chatwoot.records import (
     OutboxRow,
     ThreadEntry,
 )
-from owncastd.core.chatwoot.settings import ChatwootSettings
+from owncastd.core.chatwoot.settings import BridgeSettings
 from owncastd.core.chatwoot.webhook import MessageEvent, StatusEvent, WebhookEvent
 
 if TYPE_CHECKING:
@@ -73,7 +73,7 @@ class ChatwootBridge:
         self,
         repo: BridgeRepository,
         api: ChatwootApi,
-        settings: Callable[[], ChatwootSettings],
+        settings: Callable[[], BridgeSettings],
         viewers: ViewerSink,
         *,
         clock: Callable[[], float] = time.time,

@@ -131,7 +131,7 @@ class Escalations:
         if command is None:
             return
         allowed = self._bridge.settings().allowed_agent_ids
-        if str(message.sender_id) not in allowed:
+        if message.sender_id not in allowed:
             who = f"{message.sender_name or 'this agent'} (id {message.sender_id})"
             await self.confirm(
                 conversation_id,

@@ -1,6 +1,6 @@
-"""The bridge's view of the `[chatwoot]` settings. Field names match the `[chatwoot]` table of
-the `cwapi` branch, so :func:`from_section` copies them from it (fields it lacks keep their
-defaults here)."""
+"""The bridge's view of the `[chatwoot]` settings (`BridgeSettings`, not to be confused with
+the config's `config.settings.ChatwootSettings`, the table's typed section): :func:`from_section`
+copies the fields both have and keeps the bridge's own defaults for the rest."""
 
 from __future__ import annotations
 
@@ -8,7 +8,7 @@ from dataclasses import dataclass, fields
 
 
 @dataclass(frozen=True, slots=True)
-class ChatwootSettings:
+class BridgeSettings:
     """What the bridge reads; a disabled bridge advertises nothing and queues nothing."""
 
     enabled: bool = False
@@ -18,7 +18,7 @@ class ChatwootSettings:
     agent_bot_id: int = 0
     webhook_secret: str = ""
     api_token: str = ""
-    allowed_agent_ids: tuple[str, ...] = ()  # Chatwoot user ids allowed to run /hide, /ban…
+    allowed_agent_ids: tuple[int, ...] = ()  # Chatwoot user ids allowed to run /hide, /ban…
     relay_conversation_id: int = 0  # 0: no public relay
     # All viewers together: a minute's worth at once, then this rate (per viewer: chat's).
     global_messages_per_minute: int = 600
@@ -26,13 +26,16 @@ class ChatwootSettings:
     concurrency: int = 16  # viewers sent at once (500 take ~3 s at 20 ms a Chatwoot call)
 
     def __repr__(self) -> str:  # never print the secrets
-        return f"ChatwootSettings(enabled={self.enabled}, url={self.url!r})"
+        return f"BridgeSettings(enabled={self.enabled}, url={self.url!r})"
 
 
-def from_section(section: object) -> ChatwootSettings:
-    """The bridge's settings from the config's `[chatwoot]` section (same field names)."""
-    names = [f.name for f in fields(ChatwootSettings) if hasattr(section, f.name)]
+def from_section(section: object) -> BridgeSettings:
+    """The bridge's settings from the config's `[chatwoot]` section (same field names); the
+    config's agent ids are digit strings ("7"), the bridge's are Chatwoot's integer ids."""
+    names = [f.name for f in fields(BridgeSettings) if hasattr(section, f.name)]
     values = {name: getattr(section, name) for name in names}
     if "allowed_agent_ids" in values:
-        values["allowed_agent_ids"] = tuple(str(i) for i in values["allowed_agent_ids"])
-    return ChatwootSettings(**values)
+        values["allowed_agent_ids"] = tuple(
+            int(i) for i in values["allowed_agent_ids"] if str(i).isdigit()
+        )
+    return BridgeSettings(**values)

@@ -91,7 +91,7 @@ def parse_message(payload: dict[str, Any]) -> ChatwootMessage:
         sender_id=sender.get("id") if _is_int(sender.get("id")) else None,
         sender_name=sender.get("name") if isinstance(sender.get("name"), str) else None,
         attachments=_attachments(payload.get("attachments")),
-        created_at=_epoch(payload.get("created_at")),
+        created_at=epoch_seconds(payload.get("created_at")),
     )
 
 
@@ -106,8 +106,9 @@ def _attachments(items: Any) -> tuple[str, ...]:
     return tuple(u for u in urls if isinstance(u, str) and u.startswith(("https:", "http:")))
 
 
-def _epoch(value: Any) -> int:
-    """Webhooks carry ISO-8601, REST epoch seconds; 0 when neither."""
+def epoch_seconds(value: Any) -> int:
+    """Unix seconds from Chatwoot's times: webhooks carry ISO-8601, REST epoch seconds; 0 when
+    neither (the client's parser uses this too)."""
     if _is_int(value):
         return int(value)
     if isinstance(value, str):

@@ -5,8 +5,8 @@
   through the outbox). 400 without either id, 404 for an unknown one or a disabled bridge.
 - `POST /api/moderation/chatwoot/escalate?accessToken=` (a moderator's chat token; the chat
   page's "Team" button): the same, from a moderator.
-- `GET /api/admin/chatwoot/queue` → `{counts: {status: n}, lastError}`: the outbox for
-  `owncastctl chatwoot status`.
+
+The outbox's figures (queued, last error) are in `GET /api/admin/chatwoot/status`.
 """
 
 from __future__ import annotations
@@ -18,7 +18,7 @@ from owncastd.http.admin.auth import AdminGuard
 from owncastd.http.chat.common import json_object
 from owncastd.http.chat.context import ChatServices
 from owncastd.http.chat.routes import moderator
-from owncastd.http.responses import error, json_no_cache
+from owncastd.http.responses import error
 
 
 async def _escalate(bridge: ChatwootBridge, who: str) -> Response:
@@ -62,9 +62,3 @@ def add_admin_routes(
         if user is None:
             return error(401, "invalid access token or not a moderator")
         return await _escalate(bridge, f"moderator {user.display_name}")
-
-    @api.get("/api/admin/chatwoot/queue")
-    @guard.require
-    async def queue() -> Response:
-        status = await bridge.repo.queue_status()
-        return json_no_cache({"counts": status.counts, "lastError": status.last_error})

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from types import SimpleNamespace
 
-from owncastd.core.chatwoot.settings import ChatwootSettings, from_section
+from owncastd.core.chatwoot.settings import BridgeSettings, from_section
 
 
 def test_from_section_copies_known_fields_and_keeps_defaults():
@@ -19,11 +19,11 @@ def test_from_section_copies_known_fields_and_keeps_defaults():
     )
     settings = from_section(section)
     assert settings.enabled and settings.url == "https://cw.example"
-    assert settings.allowed_agent_ids == ("7", "8")
-    assert settings.concurrency == ChatwootSettings().concurrency
+    assert settings.allowed_agent_ids == (7, 8)
+    assert settings.concurrency == BridgeSettings().concurrency
     assert "hush-hush" not in repr(settings) and "tok-secret" not in repr(settings)
 
 
 def test_no_section_is_disabled():
-    assert from_section(None) == ChatwootSettings()
+    assert from_section(None) == BridgeSettings()
     assert not from_section(None).enabled
