@@ -238,7 +238,6 @@ class ChatwootSettings:
     api_token: str = field(default="", repr=False)
     allowed_agent_ids: tuple[str, ...] = ()
     relay_conversation_id: int = 0
-    viewer_messages_per_minute: int = 10
     global_messages_per_minute: int = 600
 
 

@@ -83,11 +83,6 @@ CHATWOOT: tuple[Setting, ...] = (
         check=_id_or_zero,
     ),
     entry(
-        "chatwoot.viewer_messages_per_minute",
-        "Private messages one viewer may send per minute",
-        check=c.int_range(1, MAX_PER_MINUTE),
-    ),
-    entry(
         "chatwoot.global_messages_per_minute",
         "Private messages all viewers together may send per minute",
         check=c.int_range(1, MAX_PER_MINUTE),

@@ -15,7 +15,7 @@ def test_from_section_copies_known_fields_and_keeps_defaults():
         webhook_secret="hush-hush",
         api_token="tok-secret",
         allowed_agent_ids=(7, "8"),
-        viewer_messages_per_minute=10,  # not ours: ignored
+        something_else=10,  # not a bridge field: ignored
     )
     settings = from_section(section)
     assert settings.enabled and settings.url == "https://cw.example"
