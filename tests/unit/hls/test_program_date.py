@@ -14,7 +14,7 @@ from owncastd.hls.program_date import (
     format_program_date,
     parse_program_date,
 )
-from owncastd.hls.transcoder import TagFeed
+from owncastd.hls.tag_feed import TagFeed
 from tests.unit.hls.test_transcoder_feed import AAC_CONFIG, AVC_CONFIG, META, audio, video
 
 T0 = datetime(2026, 12, 4, 4, 29, 15, 176_000, tzinfo=UTC).timestamp()

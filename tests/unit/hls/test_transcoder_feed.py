@@ -12,8 +12,9 @@ from owncastd.core.events import EventBus, StreamWentOffline
 from owncastd.core.media import FLV_HEADER, FlvTag, TagKind
 from owncastd.core.stream import Stream, StreamStats
 from owncastd.hls.output import HlsOutput
+from owncastd.hls.tag_feed import PREFIX_TIMEOUT, TagFeed
 from owncastd.hls.thumbnails import ThumbnailMaker, highest_quality_variant
-from owncastd.hls.transcoder import PREFIX_TIMEOUT, TagFeed, TranscoderService
+from owncastd.hls.transcoder import TranscoderService
 
 NOW = datetime(2026, 1, 1, tzinfo=UTC)
 
