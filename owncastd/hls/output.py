@@ -9,11 +9,11 @@ operations on small files; callers on the trio thread run them with `trio.to_thr
 from __future__ import annotations
 
 import logging
-import os
 import shutil
-import tempfile
 from collections.abc import Iterable
 from pathlib import Path
+
+from owncastd.core.atomic_file import write_bytes_atomic
 
 log = logging.getLogger(__name__)
 
@@ -24,14 +24,7 @@ EXTRA_SEGMENTS_KEPT = 10
 
 def atomic_write(path: Path, data: bytes) -> None:
     """Write `data` to `path` via a temp file and rename, so readers never see a partial file."""
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
-    try:
-        with os.fdopen(fd, "wb") as handle:
-            handle.write(data)
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
+    write_bytes_atomic(path, data)
 
 
 def listed_segments(playlist_text: str) -> list[str]:

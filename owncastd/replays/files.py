@@ -11,20 +11,13 @@ from __future__ import annotations
 import errno
 import os
 import shutil
-import tempfile
 from pathlib import Path
+
+from owncastd.core.atomic_file import write_bytes_atomic
 
 MASTER = "stream.m3u8"
 THUMBNAIL = "thumbnail.jpg"
 MP4 = "replay.mp4"
-
-
-def _fsync_dir(directory: Path) -> None:
-    fd = os.open(directory, os.O_RDONLY | os.O_DIRECTORY)
-    try:
-        os.fsync(fd)
-    finally:
-        os.close(fd)
 
 
 class RecordingFiles:
@@ -46,18 +39,7 @@ class RecordingFiles:
     def write(self, replay_id: str, name: str, data: bytes) -> None:
         """Write a file atomically and durably (temp file, fsync, rename, fsync the dir): a
         crash leaves the old or the new file, never half of one."""
-        target = self.path(replay_id, name)
-        fd, tmp = tempfile.mkstemp(dir=target.parent, prefix=f".{target.name}.", suffix=".tmp")
-        try:
-            with os.fdopen(fd, "wb") as handle:
-                handle.write(data)
-                handle.flush()
-                os.fsync(handle.fileno())
-            os.replace(tmp, target)
-        except BaseException:
-            Path(tmp).unlink(missing_ok=True)
-            raise
-        _fsync_dir(target.parent)
+        write_bytes_atomic(self.path(replay_id, name), data, durable=True)
 
     def read_text(self, replay_id: str, name: str) -> str:
         """A text file of the recording ("" when missing)."""

@@ -2,14 +2,13 @@
 
 from __future__ import annotations
 
-import os
-import tempfile
 from collections.abc import Callable, Sequence
 from pathlib import Path, PurePosixPath
 from typing import TypeVar
 
 import trio
 
+from owncastd.core.atomic_file import write_bytes_atomic
 from owncastd.core.storage import StorageError
 
 _T = TypeVar("_T")
@@ -69,14 +68,7 @@ class LocalStorage:
 
 def _write(target: Path, content: bytes) -> None:
     target.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=target.parent, prefix=f".{target.name}.", suffix=".tmp")
-    try:
-        with os.fdopen(fd, "wb") as handle:
-            handle.write(content)
-        os.replace(tmp, target)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
+    write_bytes_atomic(target, content)
 
 
 async def _blocking(fn: Callable[..., _T], *args: object) -> _T:
