@@ -126,20 +126,32 @@ class BrowserPush:
         task_status.started()
 
     async def load_keys(self) -> None:
-        """Load (or make and store) the VAPID key pair."""
+        """Load the public key (the private one is parsed at the first go-live, so a start
+        reads two short texts and imports no crypto), or make and store the pair."""
+        private, public = await self._keys.get(PRIVATE_KEY), await self._keys.get(PUBLIC_KEY)
+        if private and public:
+            self.public_key, self._vapid = public, None
+            return
         from py_vapid import Vapid02
 
-        pem = await self._keys.get(PRIVATE_KEY)
-        if pem:
-            vapid = Vapid02.from_pem(pem.encode())
-        else:
-            vapid = Vapid02()
+        vapid = Vapid02.from_pem(private.encode()) if private else Vapid02()
+        if not private:
             vapid.generate_keys()
             await self._keys.put(PRIVATE_KEY, vapid.private_pem().decode())
             log.info("browser push keys made (kept in the database)")
         self.public_key = public_key_text(vapid)
         await self._keys.put(PUBLIC_KEY, self.public_key)
         self._vapid = vapid
+
+    async def _signer(self) -> Vapid02:
+        """The VAPID key pair that signs pushes (read from the database on first use)."""
+        if self._vapid is None:
+            from py_vapid import Vapid02
+
+            pem = await self._keys.get(PRIVATE_KEY)
+            assert pem, "load_keys() runs first"
+            self._vapid = Vapid02.from_pem(pem.encode())
+        return self._vapid
 
     async def subscribe(self, destination: str, at: datetime) -> None:
         """Keep a browser's subscription (checked by the caller with `parse_subscription`)."""
@@ -148,8 +160,9 @@ class BrowserPush:
     async def announce(self) -> None:
         """Push Owncast's go-live payload to every subscriber (when browser push is on)."""
         settings = self._settings()
-        if not settings.notifications.browser.enabled or self._vapid is None:
+        if not settings.notifications.browser.enabled or not self.public_key:
             return
+        await self._signer()  # the key pair _post signs with, parsed once
         payload = json.dumps(go_live_payload(settings)).encode()
         allow_private = settings.notifications.browser.allow_private_endpoints
         subscribers = await self._subscribers.destinations(BROWSER_PUSH_CHANNEL)

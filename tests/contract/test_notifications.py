@@ -234,3 +234,18 @@ async def test_the_keys_are_made_once_and_kept(server, nursery):
     first = push.public_key
     await push.load_keys()  # as a restart does: the stored pair is loaded, not replaced
     assert push.public_key == first
+
+
+async def test_after_a_restart_the_stored_pair_signs_the_push(server, nursery):
+    allow_loopback_push(server)
+    push = server.control.push
+    await push.load_keys()  # a restart: the private key is parsed only when a push goes out
+    receiver = await WebhookReceiver(statuses=[201]).start(nursery)
+    fan = Browser(f"http://127.0.0.1:{receiver.port}/push/fan")
+    body = {"channel": BROWSER_PUSH_CHANNEL, "destination": fan.subscription()}
+    assert (await register(server, body, await chat_token(server))).status_code == 200
+    with trio.fail_after(20):
+        await push.announce()
+    got = await receiver.next()
+    verify_vapid(got.headers["authorization"], push.public_key, f"http://127.0.0.1:{receiver.port}")
+    assert fan.decrypt(got.body)["icon"] == "/logo/external"
