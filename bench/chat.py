@@ -34,6 +34,7 @@ import tempfile
 import threading
 import time
 from pathlib import Path
+from typing import Any
 
 import bcrypt
 import psutil
@@ -254,31 +255,39 @@ def percentile(values: list[float], q: float) -> float:
     return values[min(len(values) - 1, int(q * len(values)))]
 
 
+def start_clients(port: int, sockets: int, procs: int) -> tuple[list[Any], list[Any]]:
+    """`sockets` chat clients spread over `procs` forked processes, all connected: (the pipes
+    to ask them for reports, the processes); RuntimeError when one fails to start."""
+    pipes, children, offset = [], [], 0
+    ctx = mp.get_context("fork")
+    for count in [sockets // procs + (1 if i < sockets % procs else 0) for i in range(procs)]:
+        parent, child = ctx.Pipe()
+        proc = ctx.Process(target=client_process, args=(port, count, offset, child))
+        proc.start()
+        pipes.append(parent)
+        children.append(proc)
+        offset += count
+    for pipe in pipes:
+        try:
+            ready = pipe.recv()
+        except EOFError:
+            ready = None
+        if ready != "ready":
+            raise RuntimeError("client process failed")
+    return pipes, children
+
+
 def run(n: int, rates: list[float], seconds: float, procs: int) -> None:
     with tempfile.TemporaryDirectory() as tmp:
         popen, port = start_daemon(Path(tmp) / "data")
         daemon = psutil.Process(popen.pid)
         try:
             rss_before = daemon.memory_info().rss
-            pipes, children = [], []
-            per = [n // procs + (1 if i < n % procs else 0) for i in range(procs)]
-            offset = 0
-            ctx = mp.get_context("fork")
-            for count in per:
-                parent, child = ctx.Pipe()
-                proc = ctx.Process(target=client_process, args=(port, count, offset, child))
-                proc.start()
-                pipes.append(parent)
-                children.append(proc)
-                offset += count
-            for pipe in pipes:
-                try:
-                    ready = pipe.recv()
-                except EOFError:
-                    ready = None
-                if ready != "ready":
-                    print("\n".join(DAEMON_LOG[-40:]))
-                    raise RuntimeError("client process failed")
+            try:
+                pipes, children = start_clients(port, n, procs)
+            except RuntimeError:
+                print("\n".join(DAEMON_LOG[-40:]))
+                raise
             time.sleep(1.0)
             rss_after = daemon.memory_info().rss
             rss_per_socket = (rss_after - rss_before) / n / 1024

@@ -21,7 +21,6 @@ from __future__ import annotations
 import argparse
 import http.client
 import json
-import multiprocessing as mp
 import os
 import sys
 import tempfile
@@ -39,11 +38,11 @@ sys.path.insert(0, str(ROOT))
 
 from bench.chat import (  # noqa: E402
     DAEMON_LOG,
-    client_process,
     percentile,
     raise_nofile,
     register,
     sender,
+    start_clients,
     start_daemon,
 )
 from bench.chatwoot_client import start_standin  # noqa: E402
@@ -101,22 +100,6 @@ def private_round(port: int, standin_url: str, tokens: list[str], out: dict[str,
             return
         time.sleep(0.1)
     out["private_stored_after_60s"] = stored(standin_url)
-
-
-def start_clients(port: int, sockets: int, procs: int) -> tuple[list[Any], list[Any]]:
-    pipes, children, offset = [], [], 0
-    ctx = mp.get_context("fork")
-    for count in [sockets // procs + (1 if i < sockets % procs else 0) for i in range(procs)]:
-        parent, child = ctx.Pipe()
-        proc = ctx.Process(target=client_process, args=(port, count, offset, child))
-        proc.start()
-        pipes.append(parent)
-        children.append(proc)
-        offset += count
-    for pipe in pipes:
-        if pipe.recv() != "ready":
-            raise RuntimeError("client process failed")
-    return pipes, children
 
 
 def measure(port: int, standin_url: str, args: argparse.Namespace, pipes: list[Any]) -> None:
