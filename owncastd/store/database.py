@@ -119,8 +119,12 @@ class Store:
         finally:
             with trio.move_on_after(10, shield=True):
                 await self._drain()
-            if self._reader is not None:
-                self._reader.close()
+                # A read may still be running on a worker thread (its task in another nursery):
+                # closing the connection under it would crash the process, so wait for it.
+                async with self._read_lock:
+                    reader, self._reader = self._reader, None
+                    if reader is not None:
+                        reader.close()
             self._writer.close()
 
     async def write(self, sql: str, params: Sequence[Any] | dict[str, Any] = ()) -> None:
@@ -141,9 +145,10 @@ class Store:
 
     async def read(self, query: Callable[[sqlite3.Connection], T]) -> T:
         """Run `query(connection)` on a worker thread with the read connection."""
-        assert self._reader is not None, "Store.run() has not started"
-        reader = self._reader
         async with self._read_lock:
+            reader = self._reader  # taken under the lock: closing takes it too
+            if reader is None:
+                raise sqlite3.ProgrammingError("the database is not open (Store.run not running)")
             try:
                 return await trio.to_thread.run_sync(query, reader)
             except sqlite3.DatabaseError as exc:

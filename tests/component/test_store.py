@@ -66,3 +66,32 @@ async def test_stats_survive_a_restart_and_pending_writes_are_flushed(tmp_path):
             else:
                 assert await repo.load() == stats
             nursery.cancel_scope.cancel()
+
+
+async def test_a_read_running_at_shutdown_finishes_before_the_connection_closes(tmp_path):
+    # A read's task can live in another nursery than the store: stopping the store while the
+    # read runs on a worker thread closed the connection under it (a segfault in CI).
+    import threading
+
+    store = Store(tmp_path / "owncast.db")
+    started, release = threading.Event(), threading.Event()
+
+    def slow_query(conn: sqlite3.Connection) -> int:
+        started.set()
+        release.wait(10)
+        return int(conn.execute("SELECT COUNT(*) FROM datastore").fetchone()[0])
+
+    results: list[int] = []
+
+    async def reader() -> None:
+        results.append(await store.read(slow_query))
+
+    async with trio.open_nursery() as readers, trio.open_nursery() as stores:
+        await stores.start(store.run)
+        readers.start_soon(reader)
+        await trio.to_thread.run_sync(started.wait)
+        stores.cancel_scope.cancel()  # the store stops while the read is on its thread
+        readers.start_soon(trio.to_thread.run_sync, release.set)
+    assert results == [0]
+    with pytest.raises(sqlite3.ProgrammingError, match="not open"):
+        await store.read(slow_query)
