@@ -184,4 +184,39 @@ MIGRATIONS: list[list[str]] = [
         )""",
         "CREATE INDEX replays_started ON replays (started_at)",
     ],
+    # 8 (federation, issue 11): followers (approved_at NULL = pending in private mode,
+    # disabled_at set = blocked/rejected), accepted inbound activities (follows, likes, boosts;
+    # one row per (object, actor, type)), and the objects we published (the outbox: Notes as
+    # JSON). Times are Unix seconds.
+    [
+        """CREATE TABLE ap_followers (
+            iri TEXT PRIMARY KEY,
+            inbox TEXT NOT NULL,
+            shared_inbox TEXT NOT NULL DEFAULT '',
+            name TEXT NOT NULL DEFAULT '',
+            username TEXT NOT NULL DEFAULT '',
+            image TEXT NOT NULL DEFAULT '',
+            request TEXT NOT NULL DEFAULT '',
+            request_iri TEXT NOT NULL DEFAULT '',
+            created_at REAL NOT NULL,
+            approved_at REAL,
+            disabled_at REAL
+        )""",
+        """CREATE TABLE ap_accepted_activities (
+            id INTEGER PRIMARY KEY AUTOINCREMENT,
+            iri TEXT NOT NULL,
+            actor TEXT NOT NULL,
+            type TEXT NOT NULL,
+            timestamp REAL NOT NULL,
+            UNIQUE (iri, actor, type)
+        )""",
+        """CREATE TABLE ap_outbox (
+            iri TEXT PRIMARY KEY,
+            value TEXT NOT NULL,
+            type TEXT NOT NULL,
+            created_at REAL NOT NULL,
+            live_notification INTEGER NOT NULL DEFAULT 0
+        )""",
+        "CREATE INDEX ap_outbox_created ON ap_outbox (created_at)",
+    ],
 ]
