@@ -145,8 +145,8 @@ def reload_config() -> Call:
 
 
 def disconnect() -> Call:
-    """Drop the inbound RTMP stream."""
-    return _get("/api/admin/disconnect", "disconnecting the broadcaster")
+    """Drop the inbound RTMP stream (POST, as Owncast's develop openapi.yaml: a state change)."""
+    return _post("/api/admin/disconnect", None, "disconnecting the broadcaster")
 
 
 def message_visibility(ids: list[str], visible: bool) -> Call:

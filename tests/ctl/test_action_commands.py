@@ -448,10 +448,10 @@ def test_usage_errors_exit_2_without_changing_anything(fake, ctl, args, message)
 
 
 def test_disconnect(fake, ctl):
-    fake.route("GET", "/api/admin/disconnect", OK)
+    fake.route("POST", "/api/admin/disconnect", OK)
     result = ctl("disconnect", "--yes")
     assert result.exit_code == 0 and "disconnected" in result.stdout
-    assert [r.url.path for r in fake.requests] == ["/api/admin/disconnect"]
+    assert [(r.method, r.url.path) for r in fake.requests] == [("POST", "/api/admin/disconnect")]
 
 
 def test_tokens_create_prints_the_token(fake, ctl):
