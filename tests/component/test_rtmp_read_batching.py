@@ -9,7 +9,7 @@ from collections.abc import Callable
 import pytest
 import trio
 
-from owncastd.rtmp import server as rtmp_server
+from owncastd.rtmp import connection as rtmp_connection
 from owncastd.rtmp.read_batching import BATCH_SECONDS, SETTLE
 from owncastd.rtmp.server import RtmpServer
 from tests.component.rtmp_client import AVC_SEQUENCE_HEADER, FakeGate, RtmpTestClient, avc_frame
@@ -23,7 +23,7 @@ async def test_reads_are_batched_at_the_publishers_rate_and_a_quiet_sender_is_re
     nursery: trio.Nursery, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     marks: list[int] = []
-    real = rtmp_server._lowat_setter
+    real = rtmp_connection._lowat_setter
 
     def recording(stream: trio.abc.Stream) -> Callable[[int], None] | None:
         setter = real(stream)
@@ -37,7 +37,7 @@ async def test_reads_are_batched_at_the_publishers_rate_and_a_quiet_sender_is_re
 
         return apply
 
-    monkeypatch.setattr(rtmp_server, "_lowat_setter", recording)
+    monkeypatch.setattr(rtmp_connection, "_lowat_setter", recording)
     gate = FakeGate(KEY)
     port = await nursery.start(RtmpServer(gate, "127.0.0.1", 0).run)
     stream = await trio.open_tcp_stream("127.0.0.1", port)
