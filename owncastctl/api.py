@@ -270,3 +270,56 @@ def set_favicon(data_uri: str) -> Call:
 def reset_favicon() -> Call:
     """Go back to the default favicon."""
     return Call("DELETE", "/api/admin/config/favicon", what="resetting the favicon")
+
+
+# Federation and notifications (Owncast develop §1.7, §3)
+def web_config() -> Call:
+    """Public `/api/config`; its `federation` says `{enabled, account, followerCount}`."""
+    return Call("GET", "/api/config", auth="none", what="reading the web config")
+
+
+def followers(*, offset: int = 0, limit: int = 50) -> Call:
+    """`{total, results: [Follower]}`: approved fediverse followers."""
+    params = {"offset": str(offset), "limit": str(limit)}
+    return Call("GET", "/api/admin/followers", params=params, what="listing followers")
+
+
+def pending_followers() -> Call:
+    """`[Follower]`: follow requests waiting for approval (private mode)."""
+    return _get("/api/admin/followers/pending", "listing follow requests")
+
+
+def blocked_followers() -> Call:
+    """`[Follower]`: rejected or blocked followers, with `disabledAt`."""
+    return _get("/api/admin/followers/blocked", "listing blocked followers")
+
+
+def approve_follower(actor_iri: str, approved: bool) -> Call:
+    """Approve (True) or reject/block (False: sets `disabledAt`, no Reject is sent)."""
+    what = "approving" if approved else "blocking"
+    return _post(
+        "/api/admin/followers/approve",
+        {"actorIRI": actor_iri, "approved": approved},
+        f"{what} {actor_iri}",
+    )
+
+
+def federation_send(text: str) -> Call:
+    """Post a public note from the server's fediverse account (markdown)."""
+    return _post("/api/admin/federation/send", {"value": text}, "sending the fediverse post")
+
+
+def federation_actions(*, page: int = 0, limit: int = 50) -> Call:
+    """`{total, results: [{iri, actorIRI, type, timestamp}]}`, newest first.
+
+    Owncast reads `offset` as a page number (SQL offset = limit × offset), so it is sent as one.
+    """
+    params = {"offset": str(page), "limit": str(limit)}
+    return Call(
+        "GET", "/api/admin/federation/actions", params=params, what="reading fediverse activity"
+    )
+
+
+def notifications_test() -> Call:
+    """Send the go-live notifications (whatever is configured) now, as a test."""
+    return _post("/api/admin/notifications/test", None, "sending test notifications")
