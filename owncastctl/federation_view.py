@@ -4,13 +4,16 @@ timestamp, disabledAt}` and accepted activities `{iri, actorIRI, type, timestamp
 
 from __future__ import annotations
 
-from collections.abc import Callable
+import asyncio
+from collections.abc import Awaitable, Callable, Sequence
 from typing import Any
+from urllib.parse import urlsplit
 
 from owncastctl import api
 from owncastctl.api import Call
 from owncastctl.output import when
 
+RECENT = 5  # activities shown by the TUI
 PAGE = 100  # followers fetched per request when every follower is needed
 MAX_PAGES = 1000
 # The `type` of an accepted activity, as a word (Owncast stores the chat event type).
@@ -88,3 +91,36 @@ def federation_info(config: Any) -> dict[str, Any]:
     """`/api/config`'s `federation` (`{"enabled": False}` when absent or malformed)."""
     info = config.get("federation") if isinstance(config, dict) else None
     return info if isinstance(info, dict) else {"enabled": False}
+
+
+def short_actor(iri: Any, known: Sequence[dict[str, Any]] = ()) -> str:
+    """An actor IRI as `user@host`: the account of a known follower with that IRI, else the
+    IRI's last path segment at its host (Mastodon's `/users/<name>`), else the IRI."""
+    text = str(iri or "")
+    for follower in known:
+        if follower.get("link") == text and follower.get("username"):
+            return str(follower["username"])
+    parts = urlsplit(text)
+    name = parts.path.rstrip("/").rsplit("/", 1)[-1].lstrip("@")
+    return f"{name}@{parts.hostname}" if name and parts.hostname else text
+
+
+async def snapshot(send: Callable[[Call], Awaitable[Any]]) -> dict[str, Any]:
+    """What the TUI shows: `{"enabled": False}` when `/api/config` says federation is off, else
+    `{"enabled", "account", "followers" (count), "pending": [Follower], "actions": [activity]}`.
+    """
+    info = federation_info(await send(api.web_config()))
+    if not info.get("enabled"):
+        return {"enabled": False}
+    counted, pending, actions = await asyncio.gather(
+        send(api.followers(limit=1)),
+        send(api.pending_followers()),
+        send(api.federation_actions(limit=RECENT)),
+    )
+    return {
+        "enabled": True,
+        "account": str(info.get("account") or ""),
+        "followers": total(counted),
+        "pending": entries(pending),
+        "actions": entries(actions),
+    }

@@ -5,7 +5,7 @@ websocket in another worker; actions run in workers too. Failures never stop a w
 shows what is wrong and the workers keep retrying, so the dashboard rides out daemon restarts and
 network drops. Keys: ↑/↓ select a message, h hide/unhide, b ban the author, m (un)make moderator,
 u the author's details, s send a system message, t edit the title, d disconnect, e upcoming
-scheduled streams, r replays, q quit.
+scheduled streams, r replays, f fediverse follow requests, q quit.
 """
 
 from __future__ import annotations
@@ -24,6 +24,7 @@ from owncastctl.client import Connection, missing_password
 from owncastctl.credentials import CredentialStore
 from owncastctl.errors import CtlError, UnreachableError
 from owncastctl.tui.escalate import escalate_selected
+from owncastctl.tui.federation import FederationPanel, open_requests
 from owncastctl.tui.latency import LatencyPanel
 from owncastctl.tui.replays import show_replays
 from owncastctl.tui.schedule import ScheduleScreen
@@ -68,6 +69,7 @@ class DashboardApp(App[None]):
         Binding("e", "schedule", "Events"),
         Binding("x", "escalate", "Team"),
         Binding("r", "replays", "Replays"),
+        Binding("f", "fediverse", "Fediverse"),
         Binding("q", "quit", "Quit"),
     ]
 
@@ -76,6 +78,7 @@ class DashboardApp(App[None]):
         self.source = source
         self.intervals = {
             "status": 2.0, "hardware": 15.0, "audience": 5.0, "warnings": 10.0, "latency": 10.0,
+            "federation": 15.0,
         }  # fmt: skip
         self.intervals.update(intervals or {})
         self.lines: dict[str, ChatLine] = {}
@@ -97,6 +100,7 @@ class DashboardApp(App[None]):
                 latency = LatencyPanel("[dim]waiting…[/]", id="latency")
                 latency.border_title = "Live latency"
                 yield latency
+                yield FederationPanel(id="federation")
                 audience = AudiencePanel("[dim]waiting…[/]", id="audience")
                 audience.border_title = "Audience"
                 yield audience
@@ -112,6 +116,7 @@ class DashboardApp(App[None]):
         self.poll("latency", self.source.video_metrics, self.query_one(LatencyPanel).show)
         self.poll("audience", self._audience, lambda _: None)
         self.poll("warnings", self.source.warnings, self.query_one(WarningsPanel).show)
+        self.poll("federation", self.source.federation, self.query_one(FederationPanel).show)
         self.run_worker(self.follow_chat(), group="chat", exit_on_error=False)
 
     async def on_unmount(self) -> None:
@@ -316,6 +321,9 @@ class DashboardApp(App[None]):
                 self.push_screen(ScheduleScreen(schedule))
 
         self.run_worker(show(), group="actions", exit_on_error=False)
+
+    def action_fediverse(self) -> None:
+        open_requests(self)
 
     def action_replays(self) -> None:
         replays = show_replays(self.source.replays, self.push_screen, self.notify)

@@ -28,6 +28,7 @@ from owncastctl.chatws import (
 from owncastctl.client import AsyncClient, Connection
 from owncastctl.credentials import CredentialStore
 from owncastctl.errors import CtlError
+from owncastctl.federation_view import snapshot
 from owncastctl.replays_view import admin_replays
 
 LINK = "_LINK"  # pseudo event: {"type": LINK, "connected": bool, "reason": str}
@@ -56,6 +57,8 @@ class DashboardSource(Protocol):
     async def schedule(self) -> dict[str, Any]: ...
     async def escalate(self, message_id: str, note: str) -> None: ...
     async def replays(self) -> dict[str, Any]: ...
+    async def federation(self) -> dict[str, Any]: ...
+    async def approve_follower(self, actor_iri: str, approved: bool) -> None: ...
     async def aclose(self) -> None: ...
 
 
@@ -169,6 +172,12 @@ class HttpSource:
 
     async def disconnect(self) -> None:
         await self.client.send(api.disconnect())
+
+    async def federation(self) -> dict[str, Any]:
+        return await snapshot(self.client.send)
+
+    async def approve_follower(self, actor_iri: str, approved: bool) -> None:
+        await self.client.send(api.approve_follower(actor_iri, approved))
 
     async def aclose(self) -> None:
         await self.client.aclose()

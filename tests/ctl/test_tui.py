@@ -90,6 +90,12 @@ class FakeSource:
     async def escalate(self, message_id, note):
         await self._record("escalate", message_id, note)
 
+    async def federation(self):
+        return {"enabled": False}  # test_tui_federation.py covers the panel
+
+    async def approve_follower(self, actor_iri, approved):
+        await self._record("approve", actor_iri, approved)
+
     async def aclose(self):
         self.closed = True
 
