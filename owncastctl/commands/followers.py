@@ -79,25 +79,24 @@ def list_(
         state.out.note("no follow requests: they wait here when federation/private is on")
 
 
-def _lists(state: State) -> dict[str, list[dict[str, Any]]]:
-    return {
-        "pending": view.entries(state.call(api.pending_followers())),
-        "follower": view.all_followers(state.call),
-        "blocked": view.entries(state.call(api.blocked_followers())),
-    }
+def _fetch(state: State, name: str) -> list[dict[str, Any]]:
+    if name == "follower":
+        return view.all_followers(state.call)
+    call = api.pending_followers() if name == "pending" else api.blocked_followers()
+    return view.entries(state.call(call))
 
 
 def _find(state: State, query: str, wanted: tuple[str, ...], verb: str) -> dict[str, Any]:
-    """The one follower `query` names in the `wanted` lists, or a clear error."""
-    lists = _lists(state)
-    found = view.matches([f for name in wanted for f in lists[name]], query)
+    """The one follower `query` names in the `wanted` lists, or a clear error (the other lists
+    are only read to say where a name that is not in the wanted ones is)."""
+    found = view.matches([f for name in wanted for f in _fetch(state, name)], query)
     if len(found) == 1:
         return found[0]
     if len(found) > 1:
         names = ", ".join(view.account(f) for f in found)
         raise CtlUsageError(f"{query!r} matches {len(found)} accounts ({names}): give user@host")
-    for name, people in lists.items():
-        if view.matches(people, query):
+    for name in ("pending", "follower", "blocked"):
+        if name not in wanted and view.matches(_fetch(state, name), query):
             raise ServerRefusedError(f"cannot {verb} {query}: it is {_where(name)}")
     nouns = " or ".join(NOUNS[name] for name in wanted)
     raise ServerRefusedError(

@@ -73,6 +73,8 @@ def test_approve_by_account_or_iri(fake, ctl):
     assert "alice@mastodon.example approved" in result.stdout
     result = ctl("followers", "approve", ALICE2["link"])
     assert result.exit_code == 0, result.stderr
+    read = {r.url.path for r in fake.requests if r.method == "GET"}
+    assert read == {"/api/admin/followers/pending"}  # approving reads only the requests
     assert fake.sent("POST", APPROVE) == [
         {"actorIRI": ALICE["link"], "approved": True},
         {"actorIRI": ALICE2["link"], "approved": True},
@@ -175,6 +177,11 @@ def test_notifications_test(fake, ctl):
     result = ctl("notifications", "test")
     assert result.exit_code == 1
     assert "no notification channel is configured" in result.stderr
+
+    del fake.routes[("POST", path)]  # Owncast itself has no such route
+    result = ctl("notifications", "test")
+    assert result.exit_code == 1
+    assert "has no POST /api/admin/notifications/test (404)" in result.stderr
 
 
 def test_reads_need_the_admin_password(fake, ctl):
