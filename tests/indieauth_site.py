@@ -2,7 +2,8 @@
 names its authorization endpoint, and the endpoint itself.
 
 The "browser visit" to the endpoint is `approve(redirect_url)`: it records the PKCE challenge
-and returns the code the site would send back. The code exchange (`POST /auth`) checks the
+and returns the code the site would send back (a real browser's `GET /auth` is approved at once
+and redirected back with the code). The code exchange (`POST /auth`) checks the
 code, the client, the redirect URI and SHA-256(code_verifier) against the challenge with its
 own hashlib, and refuses anything wrong with `{"error": "invalid_grant"}`.
 """
@@ -14,10 +15,15 @@ import hashlib
 import json
 import secrets
 from dataclasses import dataclass, field
-from urllib.parse import parse_qs, parse_qsl, urlsplit
+from urllib.parse import parse_qs, parse_qsl, urlencode, urlsplit
 
 import h11
 import trio
+
+
+def query_of(url: str) -> dict[str, str]:
+    """The first value of each query parameter."""
+    return {k: v[0] for k, v in parse_qs(urlsplit(url).query).items()}
 
 
 @dataclass
@@ -50,7 +56,7 @@ class IndieAuthSite:
 
     def approve(self, redirect_url: str) -> tuple[str, str]:
         """The person approves the login: (code, state) as the site redirects back with."""
-        query = {k: v[0] for k, v in parse_qs(urlsplit(redirect_url).query).items()}
+        query = query_of(redirect_url)
         assert query["response_type"] == "code"
         assert query["code_challenge_method"] == "S256"
         code = secrets.token_urlsafe(12)
@@ -90,6 +96,11 @@ class IndieAuthSite:
                 link = ""
             page = f'<html><head><link rel="me" href="/x">{link}</head><body>hi</body></html>'
             return 200, headers, page.encode()
+        if method == "GET" and path == "/auth":  # the browser's visit: approved at once
+            code, state = self.approve(target)
+            back = query_of(target)["redirect_uri"]
+            location = f"{back}?{urlencode({'code': code, 'state': state})}"
+            return 302, [("Location", location), ("Content-Type", "text/plain")], b""
         if method == "POST" and path == "/auth":
             status, reply = self._exchange(dict(parse_qsl(body.decode())))
             return status, [("Content-Type", "application/json")], json.dumps(reply).encode()
