@@ -14,12 +14,12 @@ import trio
 
 from owncastd.core.federation.ports import FederationError
 from owncastd.core.identity.indieauth_client import IndieAuthError
-from owncastd.federation.signed_http import MAX_RESPONSE_BYTES, check_destination
 
 if TYPE_CHECKING:
     import httpx
 
 REQUEST_SECONDS = 10.0
+MAX_RESPONSE_BYTES = 1 << 20
 MAX_REDIRECTS = 3
 REDIRECTS = (301, 302, 303, 307, 308)
 
@@ -62,6 +62,8 @@ class IndieAuthHttp:
         self, method: str, url: str, **kwargs: Any
     ) -> tuple[int, bytes, httpx.Headers]:
         import httpx
+
+        from owncastd.federation.signed_http import check_destination  # imports cryptography
 
         try:
             check_destination(url, allow_private=self._allow_private())
