@@ -41,9 +41,10 @@ class IdentityStore:
     async def attach(self, user_id: str, identity: str, kind: str, at: datetime) -> None:
         """Link `identity` to the user and mark them authenticated."""
         stamp = rfc3339(at)
-        await self._store.write(
-            "INSERT INTO auth (user_id, token, type, timestamp) VALUES (?, ?, ?, ?)",
-            (user_id, identity, kind, stamp),
+        await self._store.write(  # a user deleted meanwhile gets nothing (and no error)
+            "INSERT INTO auth (user_id, token, type, timestamp) "
+            "SELECT ?, ?, ?, ? WHERE EXISTS (SELECT 1 FROM users WHERE id = ?)",
+            (user_id, identity, kind, stamp, user_id),
         )
         await self._store.write(
             "UPDATE users SET authenticated_at = ? WHERE id = ?", (stamp, user_id)

@@ -13,10 +13,12 @@ import pytest
 import trio
 
 from owncastd.core.federation.ports import FederationError
+from owncastd.core.identity.linking import Owner
 from owncastd.core.identity.services import IdentityServices
 from owncastd.http.app import create_app
 from owncastd.identity_wiring import build_identity
 from owncastd.store.database import Store
+from owncastd.store.identity import IdentityStore
 from tests.component.app_fixtures import ADMIN_PASSWORD, build_core, default_settings, start_store
 from tests.component.chat_fixtures import ChatServer, chat_services, serve_chat_app
 
@@ -54,6 +56,10 @@ class LoginServer:
         params = {"accessToken": token} if token is not None else {}
         async with self.http() as client:
             return await client.post(path, params=params, json=body)
+
+    async def identity_owner(self, identity: str, kind: str = "fediverse") -> Owner | None:
+        """Who the identity is linked to, from the database."""
+        return await IdentityStore(self.store).owner_of(identity, kind)
 
     @property
     def admin(self) -> tuple[str, str]:

@@ -212,6 +212,17 @@ async def test_fediverse_request_errors(login: LoginServer) -> None:
         )
     assert response.status_code == 400
     assert response.json()["message"].startswith("Could not decode request: ")
+    # The user is deleted between the request and the verify: no crash, nothing linked.
+    gone = await login.chat.register("gone")
+    await login.post("/api/auth/fediverse", gone["accessToken"], {"account": "g@b.example"})
+    gone_code = re.findall(r"<p>(\d{6})</p>", login.messenger.sent[-1][1])[0]
+    await login.store.write("DELETE FROM users WHERE id = ?", (gone["id"],))
+    response = await login.post(
+        "/api/auth/fediverse/verify", gone["accessToken"], {"code": gone_code}
+    )
+    assert response.status_code == 200
+    assert await login.identity_owner("g@b.example") is None
+
     login.messenger.failure = "no such account"
     response = await login.post("/api/auth/fediverse", token, {"account": "a@b.example"})
     assert response.status_code == 400
