@@ -52,6 +52,7 @@ from owncastd.http.transport.limits import (
     per_ip_counter,
     web_limits,
 )
+from owncastd.identity_wiring import build_identity
 from owncastd.log_buffer import LogBuffer
 from owncastd.logs import TRANSCODER_LOG_FILE
 from owncastd.notify import sd_notify
@@ -290,6 +291,7 @@ class Daemon:
             chatwoot=(chatwoot := build_chatwoot(store, chat.room, settings, control)),
             replays=replays,
             low_latency=transcoder.low_latency,
+            identity=build_identity(store, chat.room, settings, self._clock, version=VERSION),
         )
         control.user_deleted.append(chatwoot.repo.forget_user)  # their private thread too
         async with trio.open_nursery() as services:

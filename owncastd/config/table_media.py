@@ -99,7 +99,7 @@ CHAT: tuple[Setting, ...] = (
         "requireauthentication",
         "chatRequireAuthentication",
         "Require an external login to chat: anyone else reads but cannot post, rename or "
-        "recolour (no login exists yet, so only moderators can chat while this is on)",
+        "recolour (viewers log in with IndieAuth or a Fediverse code; moderators always chat)",
         body=b.Flag(),
     ),
     _chat(

@@ -15,6 +15,7 @@ from owncastd.http.admin.blueprints import register_control_plane
 from owncastd.http.admin.chat import register_chat_routes
 from owncastd.http.admin.status import create_admin_status
 from owncastd.http.admin_web.routes import create_admin_web
+from owncastd.http.auth.routes import register_auth_routes
 from owncastd.http.chatwoot.routes import create_chatwoot_routes
 from owncastd.http.context import WebContext
 from owncastd.http.favicon import create_favicon_routes
@@ -52,6 +53,8 @@ def create_app(ctx: WebContext) -> QuartTrio:
         register_chat_routes(app, ctx, ctx.chat, guard)
         if ctx.chatwoot is not None:
             app.register_blueprint(create_chatwoot_routes(ctx.chat, ctx.chatwoot, guard))
+        if ctx.identity is not None:
+            register_auth_routes(app, ctx, ctx.chat, ctx.identity, guard)
     app.register_blueprint(create_pages(ctx))
     app.register_blueprint(create_admin_web(guard))
     app.register_blueprint(create_favicon_routes(ctx, guard))

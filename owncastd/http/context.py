@@ -15,6 +15,7 @@ from owncastd.core.viewers import ViewerTracker
 
 if TYPE_CHECKING:
     from owncastd.core.chatwoot.bridge import ChatwootBridge
+    from owncastd.core.identity.services import IdentityServices
     from owncastd.hls.llhls.live import LowLatencyOutput
     from owncastd.http.admin.control_plane import ControlPlane
     from owncastd.http.chat.context import ChatServices
@@ -70,3 +71,5 @@ class WebContext:
     replays: ReplayServices | None = None
     # The LL-HLS output served at /hls/ll/ (issue 13); None: those routes answer 404.
     low_latency: LowLatencyOutput | None = None
+    # Chat identity: Fediverse codes, IndieAuth client and provider; None: no /api/auth routes.
+    identity: IdentityServices | None = None

@@ -57,8 +57,9 @@ async def test_users_are_listed_newest_first(admin: AdminHarness):
         "previousNames": ["alice"],
         "isBot": False,
         "authenticated": False,
-        "authProviders": ["indieauth"],
+        "authProviders": ["IndieAuth"],  # develop §2.4: friendly names
     }
+    assert "authProviders" not in body["results"][-2]  # anonymous: absent
     bob = body["results"][-2]
     assert bob["disabledAt"] == "2026-01-03T00:00:00.000Z"
     assert body["results"][1]["isBot"] is True

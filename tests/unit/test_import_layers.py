@@ -34,7 +34,7 @@ ADAPTERS = (
     "replays",
     "federation",
 )
-COMPOSITION = ("owncastd.daemon", "owncastd.wiring")
+COMPOSITION = ("owncastd.daemon", "owncastd.wiring", "owncastd.identity_wiring")
 ENTRY_POINTS = ("owncastd.cli", "owncastd.cli_ops", "owncastd.__main__")
 ENTRY_ADAPTER_ALLOWED = ("owncastd.ops", "owncastd.hls.ffmpeg_binary")
 CORE_ALLOWED = ("owncastd.core", "owncastd.errors", "owncastd.config.settings")

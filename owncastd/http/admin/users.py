@@ -3,7 +3,8 @@
 The list is `{total, results}`, newest first (`?sort=asc` for oldest first), with
 `?offset=&limit=&search=&status=` where status is develop's `all`, `active` (not disabled) or
 `bots`, or v0.2's `moderators` or `banned`. Users are Owncast's `User` objects plus
-`authProviders` (the types of their linked identities).
+`authProviders` (the friendly names of their linked identities, e.g. `IndieAuth`; absent for
+anonymous users, as in Owncast develop).
 """
 
 from __future__ import annotations
@@ -13,6 +14,7 @@ from typing import TYPE_CHECKING, Any
 
 from quart import Blueprint, Response, request
 
+from owncastd.core.identity.linking import PROVIDER_NAMES
 from owncastd.core.users import SORT_ORDERS, STATUSES
 from owncastd.http.admin.auth import AdminGuard
 from owncastd.http.admin.control_plane import ControlPlane
@@ -40,8 +42,9 @@ def user_json(user: UserRecord) -> dict[str, Any]:
         "previousNames": list(user.previous_names),
         "isBot": user.is_bot,
         "authenticated": user.authenticated_at is not None,
-        "authProviders": list(user.auth_providers),
     }
+    if user.auth_providers:  # develop: friendly names, absent for anonymous users
+        out["authProviders"] = [PROVIDER_NAMES.get(p, p) for p in user.auth_providers]
     if user.disabled_at:
         out["disabledAt"] = user.disabled_at
     if user.name_changed_at:

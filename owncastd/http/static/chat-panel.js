@@ -14,6 +14,7 @@ import {
 } from './chat-api.js';
 import { chatEvent, displayName, socketUrl, staleMessageIds } from './chat-protocol.js';
 import { Composer } from './chat-compose.js';
+import { mountLogin } from './chat-login.js';
 import { ChatSocket } from './chat-socket.js';
 import { MessageList } from './chat-view.js';
 import { el } from './dom.js';
@@ -38,6 +39,7 @@ export class ChatPanel {
   #list;
   #composer = null;
   #team = null;
+  #login = null;
   #socket;
 
   /**
@@ -76,6 +78,10 @@ export class ChatPanel {
         onColor: (newColor) => this.#socket.send({ type: 'COLOR_CHANGE', newColor }),
       });
       this.#team = mountTeamThread(root, () => this.#identity?.accessToken);
+      this.#login = mountLogin(root, this.#config, {
+        token: () => this.#identity?.accessToken,
+        reconnect: () => this.#socket.reconnectNow(),
+      });
     }
     this.#socket = new ChatSocket({
       url: () => this.#prepare(),
@@ -186,6 +192,7 @@ export class ChatPanel {
     }
     this.#list.setSelf(user);
     this.#composer?.setSelf(user);
+    this.#login?.setSelf(user);
     this.#socket.resetBackoff();
     this.#everConnected = true;
     if (this.#mode === 'banned') this.#setMode(this.#defaultMode());
