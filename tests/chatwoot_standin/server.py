@@ -9,7 +9,8 @@
   `conversation_status_changed`; one attempt, 5 s timeout, no retry, each from its own thread
   (so, as in Chatwoot, their order is not guaranteed).
 
-Run alone: `python -m tests.chatwoot_standin.server [--port N] [--token T]`.
+Run alone: `python -m tests.chatwoot_standin.server [--port N] [--token T]
+[--bot-overrides-status]`.
 """
 
 from __future__ import annotations
@@ -177,8 +178,14 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--port", type=int, default=0)
     parser.add_argument("--token", default=ChatwootState.token)
+    parser.add_argument(
+        "--bot-overrides-status",
+        action="store_true",
+        help="a bot's inbox starts conversations as bot whatever was asked (Chatwoot v3+)",
+    )
     args = parser.parse_args()
-    standin = StandIn(ChatwootState(token=args.token), port=args.port)
+    state = ChatwootState(token=args.token, bot_overrides_status=args.bot_overrides_status)
+    standin = StandIn(state, port=args.port)
     print(standin.url, flush=True)
     try:
         threading.Event().wait()
