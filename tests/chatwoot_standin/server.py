@@ -2,8 +2,9 @@
 
 - `/api/v1/accounts/{id}/…` and `/profile`: the REST API (`api_routes.py`), token in the
   `api_access_token` header (401 `Invalid Access Token` otherwise, 401 for another account).
-- `/_test/…` (never behind Prism): `reset`, `state`, `agent_reply` (an agent's reply, note or
-  attachment), `resolve`, `outage` (`{"seconds": s, "mode": "503"|"refuse"}`).
+- `/_test/…` (never behind Prism): `reset`, `state`, `stored` (a count), `agent_reply` (an
+  agent's reply, note or attachment), `resolve`, `outage` (`{"seconds": s, "mode":
+  "503"|"refuse"}`).
 - Webhooks to the inbox's agent bot `outgoing_url`: `message_created` for every new incoming
   or outgoing message (private notes included, `private: true`) and
   `conversation_status_changed`; one attempt, 5 s timeout, no retry, each from its own thread
