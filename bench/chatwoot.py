@@ -114,18 +114,20 @@ def chat_window(
 ) -> tuple[int, list[float], float, float]:
     """Public chat for `seconds` (with `during` started alongside): sent, latencies, the
     daemon's CPU-seconds and the wall time (plus one settle second)."""
-    daemon = psutil.Process(DAEMON_PID[0])
+    daemon, standin = psutil.Process(DAEMON_PID[0]), psutil.Process(STANDIN_PID[0])
     for pipe in pipes:  # zero the counters
         pipe.send("report")
         pipe.recv()
-    cpu0, t0 = daemon.cpu_times(), time.monotonic()
+    cpu0, t0, standin0 = daemon.cpu_times(), time.monotonic(), standin.cpu_times()
     if during is not None:
         during.start()
     sent = sender(port, token, args.rate, seconds, threading.Event())
     if during is not None:
         during.join()
     time.sleep(1.0)
-    wall, cpu1 = time.monotonic() - t0, daemon.cpu_times()
+    wall, cpu1, standin1 = time.monotonic() - t0, daemon.cpu_times(), standin.cpu_times()
+    used = standin1.user + standin1.system - standin0.user - standin0.system
+    print(f"{'' if during else 'idle_'}standin_cpu_s={used:.1f}")
     latencies: list[float] = []
     for pipe in pipes:
         pipe.send("report")
@@ -168,6 +170,7 @@ def measure(port: int, standin_url: str, args: argparse.Namespace, pipes: list[A
 
 
 DAEMON_PID: list[int] = []
+STANDIN_PID: list[int] = []
 
 
 def main() -> None:
@@ -188,6 +191,7 @@ def main() -> None:
     print(f"machine cpus={os.cpu_count()} load1={os.getloadavg()[0]:.1f}")
     flags = ["--bot-overrides-status"] if args.bot_overrides_status else []
     standin, standin_url = start_standin(*flags)
+    STANDIN_PID.append(standin.pid)
     try:
         with tempfile.TemporaryDirectory() as tmp:
             popen, port = start_daemon(Path(tmp) / "data")

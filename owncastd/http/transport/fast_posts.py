@@ -125,7 +125,12 @@ class FastPosts:
         settings = bridge.settings()
         if not settings.enabled or not secret_matches(secret, settings.webhook_secret):
             return None
-        payload = _strict_json(raw)
+        # Read as the app's webhook route does: not strict (the surrogate walk of Chatwoot's
+        # large payloads cost ~0.5 ms each).
+        try:
+            payload = json.loads(raw)
+        except (ValueError, RecursionError):
+            return None
         if not isinstance(payload, dict):
             return None
         try:
