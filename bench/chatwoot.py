@@ -8,8 +8,11 @@ sockets over a few client processes, one sender at R msg/s; latency from the sen
 a client's read, on every 10th client. The V private messages are posted (32 at once) 2 s into
 the chat window. Prints `name=value` lines:
 
-    private_accepted (202s), private_post_s (all posted), private_all_stored_s (first post →
-    the V-th message stored in Chatwoot), chat_p50_ms, chat_p99_ms, chat_lost, daemon_cpu_pct
+    idle_chat_p50_ms, idle_chat_p99_ms, idle_daemon_cpu_pct (the same chat first, with the
+    bridge idle: the baseline), private_accepted (202s), private_post_s (all posted),
+    private_all_stored_s (first post → the V-th message stored in Chatwoot), chat_p50_ms,
+    chat_p99_ms, chat_lost, daemon_cpu_pct, cpu_ms_per_private (the daemon's CPU above the
+    idle rate, per private message)
 
 The issue asks for all 500 within 10 s and a public chat p99 under 100 ms at 4,000 sockets ×
 5 msg/s. Run: `.venv/bin/python bench/chatwoot.py [--sockets 4000] [--rate 5] [--viewers 500]
@@ -67,10 +70,9 @@ def call(port: int, method: str, path: str, body: Any = None, auth: bool = False
 def stored(standin_url: str) -> int:
     """Incoming (viewer) messages the stand-in holds."""
     port = int(standin_url.rsplit(":", 1)[1])
-    state = call(port, "POST", "/_test/state", {})
-    return sum(
-        1 for c in state["conversations"] for m in c["messages"] if m["message_type"] == "incoming"
-    )
+    # (not /_test/state: its whole snapshot, rebuilt under the stand-in's lock 10 times a
+    # second, slowed the stand-in's API down in the measurement itself)
+    return int(call(port, "POST", "/_test/stored", {})["incoming"])
 
 
 def post_private(port: int, tokens: list[str]) -> int:
@@ -102,39 +104,73 @@ def private_round(port: int, standin_url: str, tokens: list[str], out: dict[str,
     out["private_stored_after_60s"] = stored(standin_url)
 
 
-def measure(port: int, standin_url: str, args: argparse.Namespace, pipes: list[Any]) -> None:
-    daemon = psutil.Process(DAEMON_PID[0])
-    (chat_token,) = register(port, 1)
-    viewer_tokens = register(port, args.viewers)
+def chat_window(
+    port: int,
+    token: str,
+    args: argparse.Namespace,
+    pipes: list[Any],
+    seconds: float,
+    during: threading.Timer | None = None,
+) -> tuple[int, list[float], float, float]:
+    """Public chat for `seconds` (with `during` started alongside): sent, latencies, the
+    daemon's CPU-seconds and the wall time (plus one settle second)."""
+    daemon, standin = psutil.Process(DAEMON_PID[0]), psutil.Process(STANDIN_PID[0])
     for pipe in pipes:  # zero the counters
         pipe.send("report")
         pipe.recv()
-    out: dict[str, float] = {}
-    cpu0, t0 = daemon.cpu_times(), time.monotonic()
-    timer = threading.Timer(2.0, private_round, (port, standin_url, viewer_tokens, out))
-    timer.start()
-    sent = sender(port, chat_token, args.rate, args.seconds, threading.Event())
-    timer.join()
+    cpu0, t0, standin0 = daemon.cpu_times(), time.monotonic(), standin.cpu_times()
+    if during is not None:
+        during.start()
+    sent = sender(port, token, args.rate, seconds, threading.Event())
+    if during is not None:
+        during.join()
     time.sleep(1.0)
-    wall, cpu1 = time.monotonic() - t0, daemon.cpu_times()
-    delivered, latencies = 0, []
+    wall, cpu1, standin1 = time.monotonic() - t0, daemon.cpu_times(), standin.cpu_times()
+    used = standin1.user + standin1.system - standin0.user - standin0.system
+    print(f"{'' if during else 'idle_'}standin_cpu_s={used:.1f}")
+    latencies: list[float] = []
     for pipe in pipes:
         pipe.send("report")
+    lost = sent * args.sockets
     for pipe in pipes:
         d, lat, _cpu = pipe.recv()
-        delivered += d
+        lost -= d
         latencies += lat
-    print(f"sockets={args.sockets} rate={args.rate:g} viewers={args.viewers} sent={sent}")
+    print(f"{'chat' if during else 'idle_chat'}_lost={lost}")
+    busy = cpu1.user + cpu1.system - cpu0.user - cpu0.system
+    return sent, latencies, busy, wall
+
+
+def measure(port: int, standin_url: str, args: argparse.Namespace, pipes: list[Any]) -> None:
+    (chat_token,) = register(port, 1)
+    viewer_tokens = register(port, args.viewers)
+    print(f"sockets={args.sockets} rate={args.rate:g} viewers={args.viewers}")
+    idle_rate = 0.0
+    sender(port, chat_token, args.rate, 3.0, threading.Event())  # warm-up, not measured
+    if args.idle_seconds > 0:  # the same chat with the bridge idle: the baseline
+        _sent, latencies, busy, wall = chat_window(port, chat_token, args, pipes, args.idle_seconds)
+        idle_rate = busy / wall
+        print(f"idle_chat_p50_ms={percentile(latencies, 0.5):.1f}")
+        print(f"idle_chat_p99_ms={percentile(latencies, 0.99):.1f}")
+        print(f"idle_daemon_cpu_pct={100 * idle_rate:.0f}", flush=True)
+    out: dict[str, float] = {}
+    timer = threading.Timer(2.0, private_round, (port, standin_url, viewer_tokens, out))
+    sent, latencies, busy, wall = chat_window(
+        port, chat_token, args, pipes, args.seconds, during=timer
+    )
+    print(f"sent={sent}")
     for key, value in out.items():
         print(f"{key}={value:.2f}" if isinstance(value, float) else f"{key}={value}")
     print(f"chat_p50_ms={percentile(latencies, 0.5):.1f}")
     print(f"chat_p99_ms={percentile(latencies, 0.99):.1f}")
-    print(f"chat_lost={sent * args.sockets - delivered}")
-    busy = cpu1.user + cpu1.system - cpu0.user - cpu0.system
-    print(f"daemon_cpu_pct={100 * busy / wall:.0f}", flush=True)
+    print(f"daemon_cpu_pct={100 * busy / wall:.0f}")
+    if idle_rate:  # what the private messages added, per message
+        extra = (busy - idle_rate * wall) / max(1, args.viewers)
+        print(f"cpu_ms_per_private={1000 * extra:.1f}", flush=True)
 
 
 DAEMON_PID: list[int] = []
+STANDIN_PID: list[int] = []
 
 
 def main() -> None:
@@ -144,10 +180,18 @@ def main() -> None:
     parser.add_argument("--viewers", type=int, default=500)
     parser.add_argument("--seconds", type=float, default=15.0)
     parser.add_argument("--procs", type=int, default=3)
+    parser.add_argument("--idle-seconds", type=float, default=8.0, help="0: no baseline")
+    parser.add_argument(
+        "--bot-overrides-status",
+        action="store_true",
+        help="the stand-in starts conversations pending whatever was asked",
+    )
     args = parser.parse_args()
     raise_nofile()
     print(f"machine cpus={os.cpu_count()} load1={os.getloadavg()[0]:.1f}")
-    standin, standin_url = start_standin()
+    flags = ["--bot-overrides-status"] if args.bot_overrides_status else []
+    standin, standin_url = start_standin(*flags)
+    STANDIN_PID.append(standin.pid)
     try:
         with tempfile.TemporaryDirectory() as tmp:
             popen, port = start_daemon(Path(tmp) / "data")

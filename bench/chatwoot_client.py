@@ -70,11 +70,11 @@ async def run(url: str, token: str, inbox_id: int, messages: int, concurrency: i
     }
 
 
-def start_standin() -> tuple[subprocess.Popen[str], str]:
+def start_standin(*flags: str) -> tuple[subprocess.Popen[str], str]:
     """The stand-in in its own process (in this one, its threads would fight the client for
-    the GIL) and its URL."""
+    the GIL) and its URL; `flags` go to its command line."""
     process = subprocess.Popen(
-        [sys.executable, "-m", "tests.chatwoot_standin.server"],
+        [sys.executable, "-m", "tests.chatwoot_standin.server", *flags],
         cwd=ROOT,
         stdout=subprocess.PIPE,
         text=True,

@@ -60,9 +60,11 @@ class ChatwootClient:
         """Create the contact, or find it (by exact identifier) when Chatwoot already has it;
         link it to our inbox. Creating first spares a new viewer the search, which Chatwoot
         rate limits per account (100 a minute by default): the bridge only calls this for
-        viewers it has no contact for."""
+        viewers it has no contact for. The create names our `source_id` for the inbox link
+        Chatwoot makes with it, so the separate link call is only needed when the answer shows
+        no such link (a Chatwoot that ignored it, or a contact that existed already)."""
         source_id = source_id_for(identifier)
-        contact = await self._create_contact(identifier, name)
+        contact = await self._create_contact(identifier, name, source_id)
         contact_id = object_id(contact, "contact")
         if not _has_source(contact, self.inbox_id, source_id):
             await self._link(contact_id, source_id)
@@ -76,8 +78,15 @@ class ChatwootClient:
                 return contact
         return None
 
-    async def _create_contact(self, identifier: str, name: str) -> Mapping[str, Any]:
-        body = {"inbox_id": self.inbox_id, "name": name, "identifier": identifier}
+    async def _create_contact(
+        self, identifier: str, name: str, source_id: str
+    ) -> Mapping[str, Any]:
+        body = {
+            "inbox_id": self.inbox_id,
+            "name": name,
+            "identifier": identifier,
+            "source_id": source_id,
+        }
         try:
             return _contact_of(await self._call("POST", "/contacts", body=body))
         except ChatwootRejected as exc:
@@ -102,7 +111,12 @@ class ChatwootClient:
         conversation_id: int | None,
         labels: Sequence[str] = (),
     ) -> int:
-        """Reopen `conversation_id` when Chatwoot still has it, else create one; both open."""
+        """Reopen `conversation_id` when Chatwoot still has it, else create one; both open.
+
+        A new conversation is asked for as `open` (the seed's `status`); Chatwoot versions
+        that start every conversation of a bot's inbox as `pending` whatever was asked
+        answer so, and only then is it toggled open (one call and one webhook fewer per new
+        viewer where the request is honoured)."""
         if conversation_id is not None and await self._reopen(conversation_id):
             result = conversation_id
         else:
@@ -110,6 +124,7 @@ class ChatwootClient:
                 "source_id": source_id,
                 "inbox_id": str(self.inbox_id),
                 "contact_id": str(contact_id),
+                "status": "open",
             }
             created = await self._call("POST", "/conversations", body=body)
             result = object_id(created, "create conversation")

@@ -90,8 +90,12 @@ def create_contact(state: ChatwootState, m: Any, q: dict[str, str], body: Any) -
     data = _body(body)
     inbox_id = _int(data.get("inbox_id"), "inbox_id")
     identifier = data.get("identifier")
+    source_id = data.get("source_id")  # honoured when given, as Chatwoot's create does
     contact = state.add_contact(
-        str(data.get("name") or ""), str(identifier) if identifier else None, inbox_id
+        str(data.get("name") or ""),
+        str(identifier) if identifier else None,
+        inbox_id,
+        str(source_id) if source_id else None,
     )
     return 200, views.contact_json(state, contact)
 
@@ -112,8 +116,10 @@ def create_conversation(state: ChatwootState, m: Any, q: dict[str, str], body: A
         str(data.get("source_id") or ""),
         _int(data.get("inbox_id"), "inbox_id"),
         _int(data.get("contact_id"), "contact_id"),
+        str(data["status"]) if data.get("status") else None,
     )
-    return 200, {"id": conv.id, "account_id": state.account_id, "inbox_id": conv.inbox_id}
+    answer = {"id": conv.id, "account_id": state.account_id, "inbox_id": conv.inbox_id}
+    return 200, answer | {"status": conv.status}
 
 
 @route("GET", r"/conversations/(\d+)")

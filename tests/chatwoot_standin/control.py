@@ -79,6 +79,10 @@ def control(standin: StandIn, method: str, name: str, body: Any) -> tuple[int, A
     try:
         if name == "state":
             return 200, snapshot(state)
+        if name == "stored":  # cheap (the benchmark polls it): viewers' messages stored
+            with state.lock:
+                kinds = [m.message_type for m in state.messages.values()]
+            return 200, {"incoming": kinds.count("incoming")}
         if name == "reset":
             state.reset()
             standin.down_until = 0.0

@@ -2,14 +2,16 @@
 
 - `/api/v1/accounts/{id}/…` and `/profile`: the REST API (`api_routes.py`), token in the
   `api_access_token` header (401 `Invalid Access Token` otherwise, 401 for another account).
-- `/_test/…` (never behind Prism): `reset`, `state`, `agent_reply` (an agent's reply, note or
-  attachment), `resolve`, `outage` (`{"seconds": s, "mode": "503"|"refuse"}`).
+- `/_test/…` (never behind Prism): `reset`, `state`, `stored` (a count), `agent_reply` (an
+  agent's reply, note or attachment), `resolve`, `outage` (`{"seconds": s, "mode":
+  "503"|"refuse"}`).
 - Webhooks to the inbox's agent bot `outgoing_url`: `message_created` for every new incoming
   or outgoing message (private notes included, `private: true`) and
   `conversation_status_changed`; one attempt, 5 s timeout, no retry, each from its own thread
   (so, as in Chatwoot, their order is not guaranteed).
 
-Run alone: `python -m tests.chatwoot_standin.server [--port N] [--token T]`.
+Run alone: `python -m tests.chatwoot_standin.server [--port N] [--token T]
+[--bot-overrides-status]`.
 """
 
 from __future__ import annotations
@@ -177,8 +179,14 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--port", type=int, default=0)
     parser.add_argument("--token", default=ChatwootState.token)
+    parser.add_argument(
+        "--bot-overrides-status",
+        action="store_true",
+        help="a bot's inbox starts conversations as bot whatever was asked (Chatwoot v3+)",
+    )
     args = parser.parse_args()
-    standin = StandIn(ChatwootState(token=args.token), port=args.port)
+    state = ChatwootState(token=args.token, bot_overrides_status=args.bot_overrides_status)
+    standin = StandIn(state, port=args.port)
     print(standin.url, flush=True)
     try:
         threading.Event().wait()

@@ -69,6 +69,9 @@ class ChatwootState:
     conversations: dict[int, Conversation] = field(default_factory=dict)
     messages: dict[int, Message] = field(default_factory=dict)
     duplicate_echo_posts: int = 0
+    # Chatwoot from v3 (#7834) starts every conversation of an inbox with an active bot as
+    # pending ("bot" here) whatever `status` was asked; the seed's create honours it.
+    bot_overrides_status: bool = False
     requests: list[str] = field(default_factory=list)
     deliveries: list[dict[str, Any]] = field(default_factory=list)
     # Webhooks to send once the current request is answered: ("message", Message) or
@@ -129,13 +132,15 @@ class ChatwootState:
             raise NotFound()
         return self.contacts[contact_id]
 
-    def add_contact(self, name: str, identifier: str | None, inbox_id: int | None) -> Contact:
+    def add_contact(
+        self, name: str, identifier: str | None, inbox_id: int | None, source_id: str | None = None
+    ) -> Contact:
         if identifier and any(c.identifier == identifier for c in self.contacts.values()):
             raise Invalid("Identifier has already been taken")
         contact = Contact(self.next_id("contact"), name, identifier)
         self.contacts[contact.id] = contact
         if inbox_id is not None:
-            self.link(contact.id, self.inbox(inbox_id)["id"], f"standin-{contact.id}")
+            self.link(contact.id, self.inbox(inbox_id)["id"], source_id or f"standin-{contact.id}")
         return contact
 
     def link(self, contact_id: int, inbox_id: int, source_id: str) -> None:
@@ -160,14 +165,19 @@ class ChatwootState:
             raise NotFound()
         return self.conversations[conversation_id]
 
-    def add_conversation(self, source_id: str, inbox_id: int, contact_id: int) -> Conversation:
+    def add_conversation(
+        self, source_id: str, inbox_id: int, contact_id: int, status: str | None = None
+    ) -> Conversation:
         contact = self.contact(contact_id)
         self.inbox(inbox_id)
         if contact.links.get(inbox_id) != source_id:
             contact.links.setdefault(inbox_id, source_id)
-        status = "bot" if inbox_id in self.inbox_bot else "open"
+        with_bot = inbox_id in self.inbox_bot
+        start = "bot" if with_bot else "open"
+        if status in ("open", "resolved", "bot") and not (with_bot and self.bot_overrides_status):
+            start = str(status)
         conv = Conversation(
-            self.next_id("conversation"), inbox_id, contact_id, source_id, status, int(time.time())
+            self.next_id("conversation"), inbox_id, contact_id, source_id, start, int(time.time())
         )
         self.conversations[conv.id] = conv
         return conv

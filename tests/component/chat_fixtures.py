@@ -25,6 +25,7 @@ from owncastd.core.stream import Stream
 from owncastd.http.app import create_app
 from owncastd.http.chat.asgi_socket import ChatAsgiFallback
 from owncastd.http.chat.context import ChatServices
+from owncastd.http.context import WebContext
 from owncastd.http.transport.chat_socket import READ_TIMEOUT, serve_chat_socket
 from owncastd.http.transport.front_door import WEBSOCKET_PING_INTERVAL, HttpServer
 from owncastd.http.transport.limits import ConnectionCounter
@@ -66,15 +67,17 @@ async def serve_chat_app(
     read_timeout: float = READ_TIMEOUT,
     ping_interval: float | None = WEBSOCKET_PING_INTERVAL,
     per_ip: ConnectionCounter | None = None,
+    fast_path: WebContext | None = None,
 ) -> int:
     """The front door (`/ws` on the room, the ASGI fallback) on loopback; the port it took.
-    `per_ip` caps chat sockets per address on both paths."""
+    `per_ip` caps chat sockets per address on both paths; `fast_path`: the lean path too."""
     server = HttpServer(
         ChatAsgiFallback(app, room, read_timeout=read_timeout, per_ip=per_ip),
         "127.0.0.1",
         0,
         websocket=partial(serve_chat_socket, room=room, per_ip=per_ip),
         ping_interval=ping_interval,
+        fast_path=fast_path,
     )
     port: int = await nursery.start(server.run)
     return port

@@ -61,6 +61,7 @@ class BridgeServer:
     api: FakeChatwoot
     settings: LiveSettings
     monotonic: Monotonic
+    app_requests: list[str]  # "METHOD /path" of each HTTP request the general app served
 
     def http(self) -> httpx.AsyncClient:
         return self.chat.http()
@@ -82,8 +83,22 @@ class BridgeServer:
             return await client.get("/api/chatwoot/thread", params={"accessToken": token})
 
 
-async def start_bridge_server(nursery: trio.Nursery, tmp_path: Path) -> BridgeServer:
-    """Chat + bridge + fake Chatwoot, running in `nursery` (the worker included)."""
+def counting_app(app: Any, seen: list[str]) -> Any:
+    """`app`, noting each HTTP request it is given in `seen`."""
+
+    async def counted(scope: Any, receive: Any, send: Any) -> None:
+        if scope["type"] == "http":
+            seen.append(f"{scope['method']} {scope['path']}")
+        await app(scope, receive, send)
+
+    return counted
+
+
+async def start_bridge_server(
+    nursery: trio.Nursery, tmp_path: Path, *, fast_path: bool = False
+) -> BridgeServer:
+    """Chat + bridge + fake Chatwoot, running in `nursery` (the worker included); with
+    `fast_path`, the lean path serves the bridge's POSTs it can (the app the rest)."""
     core = build_core(tmp_path / "data", default_settings())
     store = await start_store(nursery, core.data_dir)
     chat = chat_services(core, store)
@@ -98,13 +113,14 @@ async def start_bridge_server(nursery: trio.Nursery, tmp_path: Path) -> BridgeSe
     await nursery.start(core.stream.run)
     await nursery.start(chat.room.run)
     await nursery.start(bridge.run)
-    port = await serve_chat_app(
-        nursery, create_app(core.context(chat=chat, chatwoot=bridge)), chat.room
-    )
+    ctx = core.context(chat=chat, chatwoot=bridge)
+    app_requests: list[str] = []
+    app = counting_app(create_app(ctx), app_requests)
+    port = await serve_chat_app(nursery, app, chat.room, fast_path=ctx if fast_path else None)
     server = ChatServer(
         port, chat.room, chat.store, core.stream, core.bus, core.settings, core.wall, core.data_dir
     )
-    return BridgeServer(server, bridge, api, settings, monotonic)
+    return BridgeServer(server, bridge, api, settings, monotonic, app_requests)
 
 
 def message_created(

@@ -91,6 +91,40 @@ async def test_with_our_bot_on_the_inbox_new_conversations_are_handed_to_the_tea
     assert conv == 1
 
 
+@pytest.mark.parametrize("overrides", [False, True], ids=["seed", "pending-override"])
+async def test_a_new_viewers_first_message_costs_three_calls(
+    chatwoot: ChatwootUnderTest, overrides: bool
+) -> None:
+    """The contact is created with its inbox link (our source_id) and the conversation is
+    asked for `open`: contact, conversation, message. A Chatwoot that starts a bot's
+    conversations `pending` whatever was asked (v3+) still gets them handed to the team."""
+    client = client_for(chatwoot)
+    state = chatwoot.standin.state
+    state.bot_overrides_status = overrides
+    bot = state.add_bot({"name": "owncast", "outgoing_url": "http://127.0.0.1:9/hook"})
+    state.inbox_bot[client.inbox_id] = bot["id"]
+    before = len(chatwoot.snapshot()["requests"])
+    contact_id, source_id = await client.ensure_contact("viewer-9", "Hal")
+    conv = await client.open_conversation(contact_id, source_id, None)
+    await client.post_incoming(conv, "hello", "owncast-msg-30")
+    await client.aclose()
+
+    prefix = f"POST /api/v1/accounts/{chatwoot.account_id}"
+    toggle = [f"{prefix}/conversations/{conv}/toggle_status"] if overrides else []
+    assert chatwoot.snapshot()["requests"][before:] == [
+        f"{prefix}/contacts",
+        f"{prefix}/conversations",
+        *toggle,
+        f"{prefix}/conversations/{conv}/messages",
+    ]
+    (contact,) = chatwoot.snapshot()["contacts"]
+    assert [(x["inbox"]["id"], x["source_id"]) for x in contact["contact_inboxes"]] == [
+        (client.inbox_id, "owncast:viewer-9")
+    ]
+    assert [c["status"] for c in chatwoot.snapshot()["conversations"]] == ["open"]
+    assert chatwoot.violations() == []
+
+
 async def test_messages_in_and_out_and_what_reconcile_reads(chatwoot: ChatwootUnderTest) -> None:
     client = client_for(chatwoot)
     contact_id, source_id = await client.ensure_contact("viewer-3", "Cy")

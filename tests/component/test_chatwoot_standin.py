@@ -63,6 +63,7 @@ async def test_webhooks_are_chatwoots_events_sent_once(
     inbox = chatwoot.control("inbox", {"name": "owncast"})
     bot = state.add_bot({"name": "owncastd", "outgoing_url": receiver.url})
     state.inbox_bot[inbox["id"]] = bot["id"]
+    state.bot_overrides_status = True  # starts as "bot": the toggle to open is a webhook too
     client = ChatwootClient(chatwoot.api_url, 1, inbox["id"], chatwoot.token)
     contact_id, source_id = await client.ensure_contact("viewer-1", "Alice")
     conv = await client.open_conversation(contact_id, source_id, None)

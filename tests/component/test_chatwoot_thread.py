@@ -14,9 +14,10 @@ from tests.chat_ws_client import ChatWs
 from tests.component.chatwoot_fixtures import BridgeServer, message_created, start_bridge_server
 
 
-@pytest.fixture(name="server")
-async def server_fixture(tmp_path, nursery) -> BridgeServer:
-    return await start_bridge_server(nursery, tmp_path)
+@pytest.fixture(name="server", params=["app", "fast"])
+async def server_fixture(request, tmp_path, nursery) -> BridgeServer:
+    """Each test on both paths: the general app alone, and with the lean path in front."""
+    return await start_bridge_server(nursery, tmp_path, fast_path=request.param == "fast")
 
 
 async def events_until_marker(server: BridgeServer, ws: ChatWs) -> list[dict[str, Any]]:

@@ -18,9 +18,10 @@ from tests.component.chatwoot_fixtures import (
 JSON_200 = {"success": True}
 
 
-@pytest.fixture(name="server")
-async def server_fixture(tmp_path, nursery) -> BridgeServer:
-    return await start_bridge_server(nursery, tmp_path)
+@pytest.fixture(name="server", params=["app", "fast"])
+async def server_fixture(request, tmp_path, nursery) -> BridgeServer:
+    """Each test on both paths: the general app alone, and with the lean path in front."""
+    return await start_bridge_server(nursery, tmp_path, fast_path=request.param == "fast")
 
 
 async def viewer_conversation(server: BridgeServer) -> tuple[dict, int]:

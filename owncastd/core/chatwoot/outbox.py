@@ -50,6 +50,14 @@ class Backoff:
         return float(min(self.most, self.first * 2 ** max(0, attempts - 1)))
 
 
+def _groups(rows: list[OutboxRow]) -> dict[str, list[OutboxRow]]:
+    """Rows by viewer, in order (a confirmation is a group of its own)."""
+    by_user: dict[str, list[OutboxRow]] = {}
+    for row in rows:
+        by_user.setdefault(row.user_id if row.kind != CONFIRMATION else row.id, []).append(row)
+    return by_user
+
+
 def contact_identifier(user_id: str) -> str:
     """The Chatwoot contact identifier of an Owncast chat user."""
     return f"owncast:{user_id}"
@@ -75,6 +83,7 @@ class OutboxWorker:
         self._backoff = backoff or Backoff()
         self._store_retry = store_retry
         self._wake = trio.Event()
+        self._busy: set[str] = set()  # viewers (or confirmations) with a group being sent
         self.sent = 0  # rows delivered since start (for tests and status)
         self.queued = 0  # rows waiting for Chatwoot (as of the last look at the queue)
         self.last_error: str | None = None  # the last Chatwoot call's error; None: it worked
@@ -86,26 +95,51 @@ class OutboxWorker:
 
     async def run(self, *, task_status: trio.TaskStatus[None] = trio.TASK_STATUS_IGNORED) -> None:
         """Send due rows until cancelled; at start every unsent row is tried at once (a
-        restart is as good a moment as any to retry)."""
+        restart is as good a moment as any to retry). Each viewer's rows go as one group, a
+        new group as soon as it is due: a slow viewer holds up only their own rows (a batch
+        waiting for its slowest viewer kept the others' slots idle)."""
         task_status.started()
         now = float("inf")
-        while True:
-            wake = self._wake
-            try:
-                rows = await self._repo.due(now, BATCH)
-                now = self._clock()
-                if rows:
-                    await self.send_all(rows)
+        async with trio.open_nursery() as groups:
+            while True:
+                wake = self._wake
+                due: float | None = None
+                try:
+                    rows = await self._repo.due(now, BATCH)
+                    now = self._clock()
+                    if self._start_groups(groups, rows):
+                        continue
+                    if not self._busy:
+                        await self.refresh_count()
+                        due = await self._repo.next_due()
+                except Exception:  # the database failing (disk full…) must not stop the daemon
+                    log.exception("chatwoot outbox failed; again in %.0f s", self._store_retry)
+                    await trio.sleep(self._store_retry)
                     continue
-                await self.refresh_count()
-                due = await self._repo.next_due()
-            except Exception:  # the database failing (disk full…) must not stop the daemon
-                log.exception("chatwoot outbox failed; again in %.0f s", self._store_retry)
-                await trio.sleep(self._store_retry)
-                continue
-            delay = float("inf") if due is None else max(0.0, due - self._clock())
-            with trio.move_on_after(delay):
-                await wake.wait()
+                # While groups run, each one's end wakes the loop (their viewers' later rows).
+                delay = float("inf") if self._busy or due is None else due - self._clock()
+                with trio.move_on_after(max(0.0, delay)):
+                    await wake.wait()
+
+    def _start_groups(self, nursery: trio.Nursery, rows: list[OutboxRow]) -> bool:
+        """Start a group for each viewer in `rows` that has none running; whether any was."""
+        started = False
+        for key, group in _groups(rows).items():
+            if key not in self._busy:
+                self._busy.add(key)
+                nursery.start_soon(self._run_group, key, group)
+                started = True
+        return started
+
+    async def _run_group(self, key: str, rows: list[OutboxRow]) -> None:
+        try:
+            await self._send_group(rows)
+        except Exception:  # the database failing mid-group: that viewer again later
+            log.exception("chatwoot outbox failed; again in %.0f s", self._store_retry)
+            await trio.sleep(self._store_retry)
+        finally:
+            self._busy.discard(key)
+            self.kick()
 
     async def refresh_count(self) -> None:
         """Re-read how many rows wait (`queued`)."""
@@ -114,11 +148,8 @@ class OutboxWorker:
 
     async def send_all(self, rows: list[OutboxRow]) -> None:
         """Send rows, in order for each viewer, several viewers at once."""
-        by_user: dict[str, list[OutboxRow]] = {}
-        for row in rows:
-            by_user.setdefault(row.user_id if row.kind != CONFIRMATION else row.id, []).append(row)
         async with trio.open_nursery() as nursery:
-            for group in by_user.values():
+            for group in _groups(rows).values():
                 nursery.start_soon(self._send_group, group)
 
     async def _send_group(self, rows: list[OutboxRow]) -> None:

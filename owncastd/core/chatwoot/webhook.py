@@ -7,6 +7,7 @@ its display id.
 
 from __future__ import annotations
 
+import hmac
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -20,6 +21,12 @@ STATUS_EVENTS = {
     "conversation_opened": "open",
     "conversation_resolved": "resolved",
 }
+
+
+def secret_matches(given: str, expected: str) -> bool:
+    """Constant-time comparison of the webhook URL's secret; an empty configured secret never
+    matches."""
+    return bool(expected) and hmac.compare_digest(given.encode(), expected.encode())
 
 
 @dataclass(frozen=True, slots=True)

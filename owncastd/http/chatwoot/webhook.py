@@ -8,24 +8,19 @@ replays (same Chatwoot message id), notes, incoming messages and our own bot's m
 
 from __future__ import annotations
 
-import hmac
 import json
 import logging
 
 from quart import Blueprint, Response, jsonify, request
 
 from owncastd.core.chatwoot.bridge import ChatwootBridge
-from owncastd.core.chatwoot.webhook import BadPayload, parse_event
+from owncastd.core.chatwoot.webhook import BadPayload, parse_event, secret_matches
 from owncastd.http.responses import error
 
 log = logging.getLogger(__name__)
 
 MAX_WEBHOOK_BYTES = 256 * 1024
-
-
-def secret_matches(given: str, expected: str) -> bool:
-    """Constant-time comparison; an empty configured secret never matches."""
-    return bool(expected) and hmac.compare_digest(given.encode(), expected.encode())
+__all__ = ["MAX_WEBHOOK_BYTES", "add_webhook_route", "secret_matches"]
 
 
 async def _capped_body(limit: int) -> bytes | None:

@@ -19,11 +19,13 @@ _VERSIONS = {b"HTTP/1.1": True, b"HTTP/1.0": False}
 _TARGETS = (b"/", b"http://", b"https://", b"*")
 REASONS = {
     200: "OK",
+    202: "Accepted",
     206: "Partial Content",
     304: "Not Modified",
     400: "Bad Request",
     404: "Not Found",
     416: "Range Not Satisfiable",
+    429: "Too Many Requests",
     431: "Request Header Fields Too Large",
 }
 

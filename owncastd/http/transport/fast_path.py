@@ -3,7 +3,8 @@ memory without the web framework.
 
 The front door hands it every connection that is not a chat upgrade. It serves `GET`/`HEAD`
 of `/hls/**` (playlists and segments), `/api/ping`, `/api/status`, `/thumbnail.jpg`,
-`/preview.gif`, `/logo` and `/static/**` with the general app's answers (same status, JSON,
+`/preview.gif`, `/logo` and `/static/**`, and the Chatwoot bridge's two POSTs in their plain
+case (fast_posts.py), with the general app's answers (same status, JSON,
 CORS and caching headers; `/api/status` from the same builder), keep-alive and pipelining.
 Segments also answer `If-None-Match` (304) and `Range` (206/416). The first request that is
 anything else (another route, another method, a body, a path that is not plainly clean, e.g.
@@ -52,6 +53,7 @@ from owncastd.http.transport.fast_http import (
     response_head,
 )
 from owncastd.http.transport.fast_llhls import LowLatencyRoutes
+from owncastd.http.transport.fast_posts import FastPosts
 from owncastd.http.transport.fast_ranges import segment_reply
 from owncastd.http.transport.fast_send import send_file_on_socket, send_on_socket
 from owncastd.http.transport.limits import ConnectionLimits
@@ -115,6 +117,7 @@ class FastPath:
         self._static = FileCache(STATIC_CACHE_BYTES)
         self._date = DateHeader()
         self._low_latency = LowLatencyRoutes(ctx.low_latency, self._count_viewer)
+        self._posts = FastPosts(ctx) if ctx.chatwoot is not None else None
 
     async def serve(self, stream: trio.abc.Stream, data: bytes, peer: str) -> bytes | None:
         """Answer requests on `stream` (`data`: bytes already read from it) while they are
@@ -141,11 +144,15 @@ class FastPath:
             if request is None:
                 await self._refuse(stream, BAD_REQUEST)
                 return None
-            if not is_fast_route(request):
-                return data
-            data = data[end + 4 :]
+            if is_fast_route(request):
+                data = data[end + 4 :]
+                status, headers, reply = await self.reply(request, peer)
+            else:
+                posted, data = await self._post(stream, request, data, end, peer)
+                if posted is None:
+                    return data
+                status, headers, reply = posted
             keep_alive = request.keep_alive
-            status, headers, reply = await self.reply(request, peer)
             source, body = (reply, reply.data) if isinstance(reply, CachedFile) else (None, reply)
             head = response_head(status, headers, len(body), self._date.line(), request)
             if request.method == "HEAD":
@@ -156,6 +163,24 @@ class FastPath:
             if not sent or not keep_alive:
                 return None
             deadline = trio.current_time() + self._limits.keep_alive_timeout
+
+    async def _post(
+        self, stream: trio.abc.Stream, request: Request, data: bytes, end: int, peer: str
+    ) -> tuple[Reply | None, bytes]:
+        """A lean-path POST (fast_posts.py): its answer and the bytes after its body, or None
+        and every byte read (head and body included) for the general app to serve."""
+        length = self._posts.wants(request) if self._posts is not None else None
+        if length is None or self._posts is None:
+            return None, data
+        want = end + 4 + length
+        deadline = trio.current_time() + self._limits.body_timeout
+        while len(data) < want:
+            more = await self._receive(stream, deadline)
+            if not more:
+                return None, data
+            data += more
+        answer = await self._posts.answer(request, data[end + 4 : want], peer)
+        return (None, data) if answer is None else (answer, data[want:])
 
     async def _refuse(self, stream: trio.abc.Stream, answer: bytes) -> None:
         """Send a final error answer, then read away what the client is still sending for

@@ -191,3 +191,35 @@ async def test_a_deleted_user_is_forgotten(tmp_path):
         assert await repo.thread("gone", 10) == []
         assert await repo.contact("gone") is None and await repo.conversation_of("gone") is None
         assert [e.content for e in await repo.thread("stays", 10)] == ["hello 1", "hello 2"]
+
+
+async def test_a_slow_viewer_holds_up_only_their_own_messages(tmp_path):
+    api, clock = FakeChatwoot(), Clock()
+    post, hanging, release = api.post_incoming, trio.Event(), trio.Event()
+
+    async def post_or_hang(cid: int, content: str, echo_id: str) -> int:
+        if content == "hello 0":
+            hanging.set()
+            await release.wait()
+        return await post(cid, content, echo_id)
+
+    api.post_incoming = post_or_hang  # type: ignore[method-assign]
+    async with bridge_store(tmp_path / "db") as repo:
+        worker = OutboxWorker(repo, api, clock, concurrency=4)
+        async with trio.open_nursery() as nursery:
+            await nursery.start(worker.run)
+            await repo.enqueue(row(0, user="slow"))
+            worker.kick()
+            with trio.fail_after(10):
+                await hanging.wait()
+            await repo.enqueue(row(1, user="quick"))
+            await repo.enqueue(row(2, user="slow"))
+            worker.kick()
+            with trio.fail_after(10):  # while "slow" still waits for Chatwoot
+                await api.wait_until(lambda: api.incoming() == ["hello 1"])
+            release.set()
+            with trio.fail_after(10):
+                await api.wait_until(lambda: len(api.incoming()) == 3)
+            nursery.cancel_scope.cancel()
+        slow = (await repo.conversation_of("slow")).conversation_id
+        assert api.incoming(slow) == ["hello 0", "hello 2"]  # each viewer's order kept
