@@ -7,14 +7,16 @@ from collections.abc import Iterator
 
 import pytest
 
-from owncastd.core.heap_freeze import freeze_heap_when
+from owncastd.core.heap_freeze import YOUNG_THRESHOLD, freeze_heap_when
 
 
 @pytest.fixture
 def unfrozen() -> Iterator[None]:
     gc.unfreeze()
+    thresholds = gc.get_threshold()
     yield
     gc.unfreeze()  # the rest of the test run collects as usual
+    gc.set_threshold(*thresholds)
 
 
 async def test_the_heap_is_frozen_after_the_load(unfrozen: None) -> None:
@@ -26,6 +28,7 @@ async def test_the_heap_is_frozen_after_the_load(unfrozen: None) -> None:
     await freeze_heap_when(loaded)
     assert seen == [0]  # not before the load
     assert gc.get_freeze_count() > 0
+    assert gc.get_threshold()[0] == YOUNG_THRESHOLD
 
 
 async def test_a_failed_load_still_freezes(unfrozen: None) -> None:
