@@ -3,11 +3,13 @@
 For each round, server, request and connection count, `wrk -t2 -cN -dD --latency` runs and
 the server's own CPU (utime + stime from /proc/<pid>/stat, summed over nginx's master and
 workers) is read before and after: printed as req/s, requests per CPU-second, p99 latency and
-errors (socket errors + non-2xx answers), and the machine's softirq CPU per request
+errors (socket errors + non-2xx answers), the machine's softirq CPU per request
 (/proc/stat: loopback TCP work the kernel may do there, outside either server's CPU; other
-jobs' network traffic counts too). Requests: the master playlist, a variant playlist, a ~1 MB
-segment and `/api/status` (nginx: a static JSON file of the same size). A summary table of
-the medians over the rounds follows.
+jobs' network traffic counts too), wrk's own CPU per request (on loopback the kernel charges
+part of the sender's TCP work to the reader: see bench/README.md) and their sum with the
+server's, the machine's whole cost of a request. Requests: the master playlist, a variant
+playlist, a ~1 MB segment and `/api/status` (nginx: a static JSON file of the same size). A
+summary table of the medians over the rounds follows.
 
 owncastd runs from this repo's venv on a fresh data directory; the HLS files are written into
 its `hls/` directory after it is ready (no stream is live, so playlist requests do not count
@@ -28,6 +30,7 @@ from __future__ import annotations
 import argparse
 import os
 import re
+import resource
 import shutil
 import statistics
 import subprocess
@@ -91,6 +94,13 @@ class Result:
     p99_ms: float
     errors: int
     softirq_us: float = 0.0  # the machine's softirq CPU per request (not in the server's)
+    client_us: float = 0.0  # wrk's own CPU per request
+
+    @property
+    def total_us(self) -> float:
+        """Server + softirq + wrk CPU per request: the whole machine's cost of one request,
+        whichever of them the kernel charged the loopback TCP work to."""
+        return (1e6 / self.per_cpu if self.per_cpu else 0.0) + self.softirq_us + self.client_us
 
 
 def write_hls(hls: Path) -> None:
@@ -125,6 +135,12 @@ def softirq_seconds() -> float:
         return int(stat.readline().split()[7]) / TICKS
 
 
+def children_cpu() -> float:
+    """user + system CPU of this script's finished children (the wrk runs), in seconds."""
+    usage = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return usage.ru_utime + usage.ru_stime
+
+
 def wrk(url: str, connections: int, duration: int) -> tuple[float, float, int]:
     """req/s, p99 in ms and errors of one wrk run."""
     argv = ["wrk", "-t2", f"-c{connections}", f"-d{duration}s", "--latency", "--timeout", "5s"]
@@ -140,11 +156,14 @@ def wrk(url: str, connections: int, duration: int) -> tuple[float, float, int]:
 
 def measure(base: str, pids: list[int], path: str, connections: int, duration: int) -> Result:
     """One wrk run with the server's CPU read around it."""
-    before, softirq = cpu_of(pids), softirq_seconds()
+    before, softirq, client = cpu_of(pids), softirq_seconds(), children_cpu()
     rps, p99_ms, errors = wrk(base + path, connections, duration)
     cpu = cpu_of(pids) - before
-    softirq_us = (softirq_seconds() - softirq) / (rps * duration) * 1e6 if rps else float("nan")
-    return Result(rps, rps * duration / cpu if cpu else float("inf"), p99_ms, errors, softirq_us)
+    per_req = 1e6 / (rps * duration) if rps else float("nan")
+    softirq_us = (softirq_seconds() - softirq) * per_req
+    client_us = (children_cpu() - client) * per_req
+    per_cpu = rps * duration / cpu if cpu else float("inf")
+    return Result(rps, per_cpu, p99_ms, errors, softirq_us, client_us)
 
 
 class Nginx:
@@ -189,16 +208,20 @@ def start_owncastd(root: Path, fast: bool) -> Owncastd:
 
 def print_summary(results: dict[tuple[str, str, int], list[Result]]) -> None:
     """Medians over the rounds, one markdown table row per server, request and count."""
-    print("\n| request | conns | server | req/s | req per CPU-s | p99 ms | errors |")
-    print("| --- | --- | --- | --- | --- | --- | --- |")
+    print(
+        "\n| request | conns | server | req/s | req per CPU-s | p99 ms | errors "
+        "| µs per req: server + softirq + wrk |"
+    )
+    print("| --- | --- | --- | --- | --- | --- | --- | --- |")
     for (server, target, conns), runs in sorted(results.items(), key=lambda i: i[0][1:]):
         rps = statistics.median(r.rps for r in runs)
         per_cpu = statistics.median(r.per_cpu for r in runs)
         p99 = statistics.median(r.p99_ms for r in runs)
         errors = sum(r.errors for r in runs)
+        total = statistics.median(r.total_us for r in runs)
         print(
             f"| {target} | {conns} | {server} | {rps:,.0f} | {per_cpu:,.0f} | {p99:.1f} "
-            f"| {errors} |"
+            f"| {errors} | {total:,.0f} |"
         )
 
 
@@ -230,7 +253,10 @@ def run(args: argparse.Namespace, root: Path) -> None:
                             f"round={round_no} server={name} request={target} conns={conns} "
                             f"rps={result.rps:.0f} req_per_cpu_s={result.per_cpu:.0f} "
                             f"p99_ms={result.p99_ms:.1f} errors={result.errors} "
-                            f"softirq_us_per_req={result.softirq_us:.0f}",
+                            f"softirq_us_per_req={result.softirq_us:.0f} "
+                            f"wrk_us_per_req={result.client_us:.0f} "
+                            f"total_us_per_req={result.total_us:.0f} "
+                            f"load={os.getloadavg()[0]:.1f}",
                             flush=True,
                         )
         print_summary(results)

@@ -27,6 +27,7 @@ from owncastd.config.settings import Settings, SettingsRef
 from owncastd.core.chat.room import ChatRoom
 from owncastd.core.codecs import LastRefusal
 from owncastd.core.events import EventBus
+from owncastd.core.heap_freeze import freeze_heap_when
 from owncastd.core.offload import Offload
 from owncastd.core.snapshot_demand import SnapshotDemand
 from owncastd.core.stream import Stream, restore_stats
@@ -342,8 +343,9 @@ class Daemon:
             log.info("ready http=%d rtmp=%d", http_port, rtmp_port)
             sd_notify("READY=1\nSTATUS=serving")
             task_status.started((http_port, rtmp_port))
-            if self._http is not None:
+            if self._http is not None and self.web_app is not None:
                 self._http.warm_up()  # hypercorn's server and the web app load now
+                ingest.start_soon(freeze_heap_when, self.web_app.started_app)
             await self._stop.wait()
             log.info("stopping")
             sd_notify("STOPPING=1")

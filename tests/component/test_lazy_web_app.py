@@ -21,7 +21,7 @@ from tests.component.http_fixtures import build_web, read_http_response
 HEAVY = ("quart", "quart_trio", "flask", "werkzeug", "jinja2")
 
 DAEMON_SCRIPT = """
-import base64, json, sys, trio
+import base64, gc, json, sys, trio
 from pathlib import Path
 from owncastd.config.load import ConfigFlags, load_config
 from owncastd.daemon import Daemon
@@ -50,6 +50,7 @@ async def main():
         with trio.fail_after(30):  # ffmpeg does not answer until the gate opens
             http_port, _ = await nursery.start(daemon.run)
         report["at_ready"] = [name for name in HEAVY if name in sys.modules]
+        report["frozen_at_ready"] = gc.get_freeze_count()
         web_app = getattr(daemon, "web_app", None)
         report["loaded_at_ready"] = web_app is not None and web_app.loaded
         report["status"] = (await get(http_port, "/api/status"))[0]  # the lean path
@@ -60,6 +61,11 @@ async def main():
         report["codecs"] = json.loads(body)["supportedCodecs"] if status == "200" else status
         report["after"] = [name for name in HEAVY if name in sys.modules]
         report["loaded_after"] = web_app is not None and web_app.loaded
+        with trio.move_on_after(10):  # the startup heap is frozen once the app is loaded
+            while gc.get_freeze_count() == 0:
+                await trio.sleep(0.01)
+        report["frozen_after"] = gc.get_freeze_count()
+        report["gen2_after"] = len(gc.get_objects(generation=2))
         daemon.request_stop()
     print(json.dumps(report))
 
@@ -93,6 +99,11 @@ def test_the_daemon_is_ready_before_quart_is_imported_and_ffmpeg_answers(
     assert "libx264" in report["codecs"]  # the app got ffmpeg's encoder list
     assert report["after"] == list(HEAVY)
     assert report["loaded_after"] is True
+    # full collections skip the startup heap (core/heap_freeze.py): frozen after the load,
+    # not before (it would miss the app), leaving few objects for a full collection to walk
+    assert report["frozen_at_ready"] == 0
+    assert report["frozen_after"] > 20_000, report
+    assert report["gen2_after"] < report["frozen_after"] // 4, report
 
 
 async def _get(port: int, path: str) -> bytes:

@@ -55,7 +55,7 @@ from owncastd.http.transport.fast_http import (
 from owncastd.http.transport.fast_llhls import LowLatencyRoutes
 from owncastd.http.transport.fast_posts import FastPosts
 from owncastd.http.transport.fast_ranges import segment_reply
-from owncastd.http.transport.fast_send import send_file_on_socket, send_on_socket
+from owncastd.http.transport.fast_send import send_file_on_socket, send_on_socket, write_now
 from owncastd.http.transport.limits import ConnectionLimits
 
 PLAYLIST_CACHE_BYTES = 8 * 1024 * 1024
@@ -162,6 +162,8 @@ class FastPath:
                 log_access(self._access_log, peer, request, status, len(body))
             if not sent or not keep_alive:
                 return None
+            if data:  # pipelined: the next one is read already, so no receive yields before it
+                await trio.lowlevel.checkpoint()
             deadline = trio.current_time() + self._limits.keep_alive_timeout
 
     async def _post(
@@ -223,8 +225,13 @@ class FastPath:
                 if sent is not None:
                     return sent
             if len(body) <= WRITE_CHUNK:
+                whole = head + body if body else head
+                if isinstance(stream, trio.SocketStream):
+                    whole = whole[write_now(stream.socket, whole) :]
+                    if not whole:
+                        return True
                 with trio.move_on_after(timeout) as scope:
-                    await stream.send_all(head + body if body else head)
+                    await stream.send_all(whole)
                 return not scope.cancelled_caught
             if isinstance(stream, trio.SocketStream):
                 return await send_on_socket(stream.socket, [head, body], timeout)
