@@ -219,4 +219,28 @@ MIGRATIONS: list[list[str]] = [
         )""",
         "CREATE INDEX ap_outbox_created ON ap_outbox (created_at)",
     ],
+    # 9 (fedout, issue 11): the federation delivery queue. One body per activity (signed at
+    # send time, so only the JSON is kept) and one row per (activity, inbox) still to deliver
+    # (a delivered or dropped row is deleted). `host` is the inbox's host[:port] for the per-host
+    # breaker; times are Unix seconds; `next_attempt` keeps the backoff across restarts.
+    [
+        """CREATE TABLE ap_delivery_bodies (
+            id TEXT PRIMARY KEY,
+            body BLOB NOT NULL,
+            created_at REAL NOT NULL
+        )""",
+        """CREATE TABLE ap_deliveries (
+            id INTEGER PRIMARY KEY AUTOINCREMENT,
+            activity TEXT NOT NULL,
+            inbox TEXT NOT NULL,
+            host TEXT NOT NULL,
+            attempts INTEGER NOT NULL DEFAULT 0,
+            next_attempt REAL NOT NULL,
+            created_at REAL NOT NULL,
+            last_error TEXT NOT NULL DEFAULT '',
+            UNIQUE (activity, inbox)
+        )""",
+        "CREATE INDEX ap_deliveries_due ON ap_deliveries (next_attempt)",
+        "CREATE INDEX ap_deliveries_host ON ap_deliveries (host)",
+    ],
 ]
