@@ -61,7 +61,8 @@ def create_actor_routes(ctx: WebContext, fed: FederationWeb) -> Blueprint:
         try:
             page = page_number()
         except ValueError:
-            return Response("", status=500)  # as Owncast does for a non-numeric page
+            # Owncast answers 500 (empty body); a client error is no server fault: 400.
+            return Response("", status=400)
         settings = ctx.settings.current
         url = f"{iris.canonical_server(settings.server.url)}{request.path}"
         offset = ((page or 1) - 1) * PAGE_SIZE

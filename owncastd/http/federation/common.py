@@ -10,6 +10,7 @@ from typing import TYPE_CHECKING, Any
 from quart import Response, redirect, request
 
 from owncastd.config.settings import Settings
+from owncastd.core.federation import iris
 from owncastd.core.federation.inbound import InboundVerifier, PublicKeySource
 from owncastd.core.federation.inbox import Inbox
 
@@ -39,8 +40,15 @@ class FederationWeb:
 
 
 def disabled(settings: Settings) -> Response | None:
-    """405 with an empty body while federation is off, else None."""
-    return None if settings.federation.enabled else Response("", status=405)
+    """405 with an empty body while federation is off; 404 while the server URL cannot be
+    canonicalised (no IRI can be made); else None."""
+    if not settings.federation.enabled:
+        return Response("", status=405)
+    try:
+        iris.canonical_server(settings.server.url)
+    except ValueError:
+        return Response("", status=404)
+    return None
 
 
 def wants_activitypub() -> bool:
@@ -68,7 +76,7 @@ def ap_json(document: Any, status: int = 200, content_type: str = ACTIVITY_JSON)
 
 def page_number() -> int | None:
     """The ``page`` query parameter (None without one); ValueError when not a positive
-    number (Owncast answers 500 with an empty body)."""
+    number."""
     raw = request.args.get("page")
     if raw is None:
         return None
