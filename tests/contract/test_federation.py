@@ -176,6 +176,9 @@ async def test_private_mode_pending_approve_block_and_actions(fed: FederatedServ
     missing = await fed.admin("POST", "/api/admin/followers/approve", json={"actorIRI": "x"})
     assert missing.status_code == 400
     assert missing.json()["message"] == "actorIRI and approved are required"
+    unknown = {"actorIRI": "https://nobody.example/u", "approved": True}
+    refused = await fed.admin("POST", "/api/admin/followers/approve", json=unknown)
+    assert (refused.status_code, refused.json()["message"]) == (400, "follower not found")
     body = {"actorIRI": remote.actor(), "approved": True}
     approved = await fed.admin("POST", "/api/admin/followers/approve", json=body)
     assert approved.json() == {"success": True, "message": "follower updated"}

@@ -69,7 +69,7 @@ def create_follower_routes(fed: FederationWeb, guard: AdminGuard) -> Blueprint:
         else:
             known = await fed.store.disable(iri, fed.inbox.now())
         if not known:
-            raise BadRequestError("follower not found", status=404)
+            raise BadRequestError("follower not found")
         return success("follower updated")
 
     @bp.post("/api/admin/followers/remove")
@@ -77,7 +77,7 @@ def create_follower_routes(fed: FederationWeb, guard: AdminGuard) -> Blueprint:
     async def remove() -> Response:
         iri = _actor_iri(await json_object(), "actorIRI is required")
         if not await fed.store.remove_follower(iri):
-            raise BadRequestError("follower not found", status=404)
+            raise BadRequestError("follower not found")
         return success("follower removed")
 
     @bp.get("/api/admin/federation/actions")
