@@ -22,6 +22,7 @@ log = logging.getLogger(__name__)
 
 CACHE_SECONDS = 3600.0
 CACHE_SIZE = 1000
+FAILURE_SECONDS = 60.0  # a keyId that could not be fetched is not fetched again for a minute
 ACTOR_TYPES = ("Person", "Service", "Application", "Group", "Organization")
 
 
@@ -38,21 +39,28 @@ class ActorCache:
     ) -> None:
         self._http, self._clock, self._ttl, self._size = http, clock, ttl, size
         self._entries: OrderedDict[str, tuple[float, Mapping[str, Any]]] = OrderedDict()
+        self._failures: OrderedDict[str, tuple[float, str]] = OrderedDict()
 
     async def actor(self, iri: str, *, fresh: bool = False) -> Mapping[str, Any]:
-        """The document at `iri` (from the cache unless `fresh`); FederationError otherwise."""
-        url = urldefrag(iri).url
+        """The document at `iri` (from the cache unless `fresh`); FederationError otherwise
+        (a failure is remembered for FAILURE_SECONDS, so a flood of unknown keyIds does not
+        become a flood of fetches)."""
+        url, now = urldefrag(iri).url, self._clock()
         cached = self._entries.get(url)
-        if cached is not None and not fresh and self._clock() - cached[0] < self._ttl:
+        if cached is not None and not fresh and now - cached[0] < self._ttl:
             self._entries.move_to_end(url)
             return cached[1]
-        document = await (await self._http()).get_json(url)
-        if not isinstance(document, dict):
-            raise FederationError(f"{urlsplit(url).netloc[:200]} did not answer an object")
-        self._entries[url] = (self._clock(), document)
-        self._entries.move_to_end(url)
-        while len(self._entries) > self._size:
-            self._entries.popitem(last=False)
+        failed = self._failures.get(url)
+        if failed is not None and now - failed[0] < FAILURE_SECONDS:
+            raise FederationError(failed[1])
+        try:
+            document = await (await self._http()).get_json(url)
+            if not isinstance(document, dict):
+                raise FederationError(f"{urlsplit(url).netloc[:200]} did not answer an object")
+        except FederationError as exc:
+            _remember(self._failures, url, (self._clock(), str(exc)), self._size)
+            raise
+        _remember(self._entries, url, (self._clock(), document), self._size)
         return document
 
     def cached(self, iri: str) -> bool:
@@ -151,6 +159,13 @@ class SignatureCheck:
             raise RequestRefused("domain is blocked")
         if await self._is_blocked(owner):
             raise RequestRefused("actor is blocked")
+
+
+def _remember(entries: OrderedDict[str, Any], key: str, value: Any, size: int) -> None:
+    entries[key] = value
+    entries.move_to_end(key)
+    while len(entries) > size:
+        entries.popitem(last=False)
 
 
 def _key_object(document: Mapping[str, Any]) -> Mapping[str, Any]:
