@@ -5,18 +5,25 @@ loaded (or made) on first use, and every use reads the current actor IRI and
 
 from __future__ import annotations
 
+import base64
 from collections.abc import Callable, Mapping, Sequence
+from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
 
 import trio
+from cryptography.hazmat.primitives import hashes
+from cryptography.hazmat.primitives.asymmetric import padding
 
 from owncastd.config.settings import Settings
 from owncastd.core.federation import iris
+from owncastd.federation.httpsig import digest_header
 from owncastd.federation.keys import KeyValues, ServerKey, load_or_create
 from owncastd.federation.signed_http import ImmediateSender, SignedHttp
 
 if TYPE_CHECKING:
     import httpx
+
+PUBLISHED = "federation_published"  # when the actor was first made (its `published`)
 
 
 class FederationRuntime:
@@ -41,11 +48,34 @@ class FederationRuntime:
         async with self._lock:
             if self._key is None:
                 self._key = await load_or_create(self._values)
+                if not await self._values.get(PUBLISHED):
+                    now = datetime.now(UTC).isoformat(timespec="seconds").replace("+00:00", "Z")
+                    await self._values.put(PUBLISHED, now)
             return self._key
 
     async def public_pem(self) -> str:
         """The public key as the actor document shows it."""
         return (await self.key()).public_pem
+
+    async def published(self) -> str:
+        """When the actor was first made (RFC 3339)."""
+        await self.key()
+        return await self._values.get(PUBLISHED) or ""
+
+    async def sign_digest(self, body: bytes) -> dict[str, str]:
+        """``Digest`` and a ``Signature`` covering only it, for an ActivityPub response (as
+        Owncast signs its GET responses)."""
+        key = await self.key()
+        current = self._settings()
+        key_id = iris.key_id(iris.actor_iri(current.server.url, current.federation.username))
+        digest = digest_header(body)
+        signed = key.private.sign(f"digest: {digest}".encode(), padding.PKCS1v15(), hashes.SHA256())
+        signature = base64.b64encode(signed).decode()
+        return {
+            "Digest": digest,
+            "Signature": f'keyId="{key_id}",algorithm="rsa-sha256",headers="digest",'
+            f'signature="{signature}"',
+        }
 
     async def http(self) -> SignedHttp:
         """The signed client, its key id and private-address rule set from the settings now."""

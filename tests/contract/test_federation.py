@@ -9,6 +9,7 @@ import time
 
 import jsonschema
 import pytest
+from apsig.draft.verify import Verifier
 
 from tests.component.federation_fixtures import AP_JSON, FederatedServer, start_federated_server
 from tests.federation_remote import AS, RemoteServer
@@ -86,8 +87,13 @@ async def test_actor_document_and_negotiation(fed: FederatedServer):
     assert actor["tag"] == {"type": "Hashtag", "name": "#music",
                             "href": "https://owncast.directory/tags/music"}  # fmt: skip
     assert actor["attachment"]["name"] == "Stream"  # one value: a scalar, as go-fed writes it
+    assert actor["published"].endswith("Z")
     again = (await fed.get("/federation/user/streamer", accept="application/json")).json()
-    assert again["publicKey"] == key  # the key is made once
+    assert again["publicKey"] == key and again["published"] == actor["published"]  # made once
+    # The response is signed over its Digest only, as Owncast does; apsig verifies it.
+    assert 'headers="digest"' in response.headers["signature"]
+    Verifier(key["publicKeyPem"], "GET", str(response.url), dict(response.headers),
+             response.content).verify(raise_on_fail=True)  # fmt: skip
     for accept in ("text/html", "application/ld+json"):
         redirect = await fed.get("/federation/user/streamer", accept=accept)
         assert (redirect.status_code, redirect.headers["location"]) == (307, "/"), accept

@@ -44,7 +44,13 @@ class InboundVerifier(Protocol):
 
 
 class PublicKeySource(Protocol):
-    """The server actor's public key (PEM), made on first use."""
+    """The server actor's key pair (made on first use) as the routes need it."""
 
     async def public_pem(self) -> str:
         """The PKIX PEM shown in the actor document."""
+
+    async def published(self) -> str:
+        """When the actor was first made (RFC 3339), its ``published``."""
+
+    async def sign_digest(self, body: bytes) -> dict[str, str]:
+        """``Digest`` and ``Signature`` (covering only the digest) for a response body."""

@@ -23,6 +23,7 @@ from owncastd.http.federation.common import (
     json_depth,
     negotiate,
     page_number,
+    sign_response,
 )
 
 log = logging.getLogger(__name__)
@@ -34,6 +35,10 @@ MAX_JSON_DEPTH = 32
 def create_actor_routes(ctx: WebContext, fed: FederationWeb) -> Blueprint:
     """The blueprint."""
     bp = Blueprint("federation_actor", __name__)
+
+    @bp.after_request
+    async def signed(response: Response) -> Response:
+        return await sign_response(fed, response)
 
     @bp.before_request
     async def gate() -> Response | None:
@@ -47,7 +52,10 @@ def create_actor_routes(ctx: WebContext, fed: FederationWeb) -> Blueprint:
         if not ours(name):
             return Response("", status=404)
         settings = ctx.settings.current
-        return ap_json(documents.actor_document(settings, await fed.keys.public_pem()))
+        document = documents.actor_document(settings, await fed.keys.public_pem())
+        if published := await fed.keys.published():
+            document["published"] = published
+        return ap_json(document)
 
     @bp.route("/federation/user/<name>/<part>", methods=["GET", "POST"])
     async def actor_part(name: str, part: str) -> Response:

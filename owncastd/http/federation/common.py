@@ -51,6 +51,15 @@ def disabled(settings: Settings) -> Response | None:
     return None
 
 
+async def sign_response(fed: FederationWeb, response: Response) -> Response:
+    """Add ``Digest`` and a ``Signature`` over it to a 200 ActivityPub JSON answer."""
+    if response.status_code == 200 and response.mimetype == ACTIVITY_JSON:
+        body = await response.get_data()
+        assert isinstance(body, bytes)
+        response.headers.update(await fed.keys.sign_digest(body))
+    return response
+
+
 def wants_activitypub() -> bool:
     """True when an Accept piece (else a Content-Type piece) is exactly one of AP_TYPES."""
     for header in ("Accept", "Content-Type"):

@@ -8,12 +8,16 @@ from quart import Blueprint, Response, request
 from owncastd.core.federation import iris
 from owncastd.http.context import WebContext
 from owncastd.http.federation import documents
-from owncastd.http.federation.common import FederationWeb, ap_json, disabled
+from owncastd.http.federation.common import FederationWeb, ap_json, disabled, sign_response
 
 
 def create_discovery_routes(ctx: WebContext, fed: FederationWeb) -> Blueprint:
     """The blueprint."""
     bp = Blueprint("federation_discovery", __name__)
+
+    @bp.after_request
+    async def signed(response: Response) -> Response:
+        return await sign_response(fed, response)
 
     @bp.before_request
     async def gate() -> Response | None:
