@@ -85,6 +85,18 @@ async def test_follow_like_boost_unfollow_with_an_independent_implementation(
     actions = (await fed.admin("GET", "/api/admin/federation/actions")).json()
     assert actions["total"] == 3
 
+    person = {**remote.actor_document("alice"), "name": "Alice Renamed",
+              "icon": {"type": "Image", "url": f"{remote.base}/new.png"}}  # fmt: skip
+    update = {"@context": AS, "id": f"{remote.actor()}#updates/1", "type": "Update",
+              "actor": remote.actor(), "object": person}  # fmt: skip
+    assert (await remote.post(fed.inbox, update)).status_code == 202
+    reply = {"@context": AS, "id": f"{remote.actor()}/statuses/10/activity", "type": "Create",
+             "actor": remote.actor(), "object": {"type": "Note", "inReplyTo": note}}  # fmt: skip
+    assert (await remote.post(fed.inbox, reply)).status_code == 202  # logged, not shown
+    async with fed.http() as client:
+        renamed = (await client.get("/api/followers")).json()["results"][0]
+    assert (renamed["name"], renamed["image"]) == ("Alice Renamed", f"{remote.base}/new.png")
+
     undo = {"@context": AS, "id": f"{remote.actor()}#undo/1", "type": "Undo",
             "actor": remote.actor(), "object": follow}  # fmt: skip
     assert (await remote.post(fed.inbox, undo)).status_code == 202
