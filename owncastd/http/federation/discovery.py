@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from quart import Blueprint, Response, request
 
+from owncastd.config.settings import Settings
 from owncastd.core.federation import iris
 from owncastd.http.context import WebContext
 from owncastd.http.federation import documents
@@ -25,24 +26,7 @@ def create_discovery_routes(ctx: WebContext, fed: FederationWeb) -> Blueprint:
 
     @bp.get("/.well-known/webfinger")
     async def webfinger() -> Response:
-        settings = ctx.settings.current
-        resource = request.args.get("resource", "")
-        if not resource.startswith("acct:"):
-            return Response("resource must start with acct:", status=400)
-        parts = resource[len("acct:") :].split("@")
-        if len(parts) != 2 or not all(parts):
-            return Response("the account must be user@host", status=400)
-        user, host = parts
-        try:
-            wanted = iris.canonical_server(f"https://{host}")
-        except ValueError:
-            return Response("the host is not valid", status=400)
-        if user != iris.username_or_default(settings.federation.username):
-            return Response("", status=404)
-        if wanted.partition("://")[2] != iris.server_host(settings.server.url):
-            return Response("", status=501)
-        document = documents.webfinger(settings, user, host)
-        return ap_json(document, content_type="application/jrd+json")
+        return webfinger_response(ctx.settings.current, request.args.get("resource", ""))
 
     @bp.get("/.well-known/host-meta")
     async def host_meta() -> Response:
@@ -75,3 +59,24 @@ def create_discovery_routes(ctx: WebContext, fed: FederationWeb) -> Blueprint:
         return ap_json(documents.instance(settings, ctx.version, posts))
 
     return bp
+
+
+def webfinger_response(settings: Settings, resource: str) -> Response:
+    """The JRD for ``acct:user@host``: 400 for a malformed resource, 404 for an unknown user
+    (checked first), 501 for another host."""
+    if not resource.startswith("acct:"):
+        return Response("resource must start with acct:", status=400)
+    parts = resource[len("acct:") :].split("@")
+    if len(parts) != 2 or not all(parts):
+        return Response("the account must be user@host", status=400)
+    user, host = parts
+    try:
+        wanted = iris.canonical_server(f"https://{host}")
+    except ValueError:
+        return Response("the host is not valid", status=400)
+    if user != iris.username_or_default(settings.federation.username):
+        return Response("", status=404)
+    if wanted.partition("://")[2] != iris.server_host(settings.server.url):
+        return Response("", status=501)
+    document = documents.webfinger(settings, user, host)
+    return ap_json(document, content_type="application/jrd+json")
