@@ -127,11 +127,12 @@ class SignatureCheck:
     ) -> None:
         try:
             key = load_public_key(pem)
+        except Exception:  # ValueError, UnsupportedAlgorithm: whatever the remote published
+            raise RequestRefused("the sender's key is not an RSA public key") from None
+        try:
             verify_request(params, key, method, target, headers, body, self._clock())
         except SignatureError as exc:
             raise RequestRefused(str(exc)) from None
-        except ValueError:
-            raise RequestRefused("the sender's key is not an RSA public key") from None
 
     async def _key(self, key_id: str, *, fresh: bool) -> tuple[str, str, Mapping[str, Any]]:
         """(public PEM, owner IRI, owner's actor document) for `key_id`."""

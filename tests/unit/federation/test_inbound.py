@@ -144,3 +144,25 @@ async def test_a_rotated_key_is_fetched_again_once(keys):
     assert http.fetched == [ACTOR, ACTOR]
     with pytest.raises(RequestRefused, match="does not match"):
         await verify(check, *signed(keys[0], activity), activity)
+
+
+@pytest.mark.parametrize(
+    "pem",
+    [
+        "not a pem",
+        "-----BEGIN PUBLIC KEY-----\nAAAA\n-----END PUBLIC KEY-----\n",
+        # an Ed25519 key: not RSA
+        "-----BEGIN PUBLIC KEY-----\nMCowBQYDK2VwAyEAGb9ECWmEzf6FQbrBZ9w7lshQhqowtrbLDFw4rXAxZuE=\n"
+        "-----END PUBLIC KEY-----\n",
+        # an EC key on a curve cryptography does not support (UnsupportedAlgorithm)
+        "-----BEGIN PUBLIC KEY-----\n"
+        "MDIwEAYHKoZIzj0CAQYFK4EEAAYDHgAEHZvdmDYtM3fpOj+X6nsiPd5dpMptn6Zh\n"
+        "KkdWpA==\n-----END PUBLIC KEY-----\n",
+    ],
+)
+async def test_a_bad_published_key_is_a_refusal_not_a_crash(keys, pem):
+    document = actor_doc(keys[0])
+    document["publicKey"]["publicKeyPem"] = pem  # type: ignore[index]
+    activity = {"actor": ACTOR}
+    with pytest.raises(RequestRefused, match="not an RSA public key"):
+        await verify(checker(FakeHttp({ACTOR: document})), *signed(keys[0], activity), activity)
