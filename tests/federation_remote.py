@@ -2,7 +2,7 @@
 signatures are made and checked by an independent implementation (`apsig`, its own draft-cavage
 code), not by owncastd's `httpsig`.
 
-It serves its actor document (``/users/<name>``, with its public key) and an inbox that
+It serves webfinger, its actor document (``/users/<name>``, with its public key) and an inbox that
 verifies every POST against the *sender's* key (fetched from the keyId's actor document) with
 apsig, recording what arrived and whether it verified. `post` sends a signed activity (signed
 by apsig) as one of its users.
@@ -14,7 +14,7 @@ import json
 from dataclasses import dataclass, field
 from functools import lru_cache
 from typing import Any
-from urllib.parse import urldefrag
+from urllib.parse import parse_qs, urldefrag, urlsplit
 
 import h11
 import httpx
@@ -173,9 +173,20 @@ class RemoteServer:
             return f"{type(exc).__name__}: {exc}"
         return ""
 
+    def webfinger(self, target: str) -> tuple[int, bytes]:
+        """The JRD of ``acct:<name>@127.0.0.1:<port>`` (a `self` link to the actor)."""
+        resource = parse_qs(urlsplit(target).query).get("resource", [""])[0]
+        name, _, host = resource.removeprefix("acct:").partition("@")
+        if not name or host != f"127.0.0.1:{self.port}":
+            return 404, b""
+        links = [{"rel": "self", "type": AP_JSON, "href": self.actor(name)}]
+        return 200, json.dumps({"subject": resource, "links": links}).encode()
+
     async def _respond(
         self, method: str, path: str, headers: dict[str, str], body: bytes
     ) -> tuple[int, bytes]:
+        if method == "GET" and path.startswith("/.well-known/webfinger"):
+            return self.webfinger(path)
         if method == "GET" and path.startswith("/users/"):
             name = path.split("/")[2].split("#")[0]
             self.fetched.append((path, await self._verify(method, path, headers, b"") == ""))

@@ -8,6 +8,7 @@ from __future__ import annotations
 import time
 from email.utils import formatdate
 
+import httpx
 import pytest
 import trio
 
@@ -141,3 +142,13 @@ async def test_refused_requests_store_nothing(fed: FederatedServer, remote: Remo
     assert not remote.deliveries
     await ws.no_event(wait=0.2)
     await ws.aclose()
+
+
+async def test_the_remote_server_answers_webfinger(remote: RemoteServer):
+    # For the outbound helpers (DMs, OTP): the remote resolves its accounts like Mastodon.
+    host = f"127.0.0.1:{remote.port}"
+    async with httpx.AsyncClient(base_url=remote.base) as client:
+        found = await client.get(f"/.well-known/webfinger?resource=acct:bob@{host}")
+        missing = await client.get("/.well-known/webfinger?resource=acct:bob@elsewhere")
+    assert found.json()["links"][0]["href"] == remote.actor("bob")
+    assert missing.status_code == 404

@@ -116,7 +116,7 @@ def test_owncast_defaults_changes_survive_a_restart(tmp_path):
         assert details["appearanceVariables"] == CHANGES["appearance"]
         assert config["chatDisabled"] is True
         assert details["welcomeMessage"] == "Hello e2e"
-        assert config["federation"]["username"] == "streamer"  # the refused change left it
+        assert config["federation"]["username"] == "e2e"  # kept across the restart
         assert config["videoSettings"] == {"latencyLevel": 0, "videoQualityVariants": [VARIANT]}
         assert config["streamKeys"] == [
             {"key": "abc123", "comment": "Default stream key"},
