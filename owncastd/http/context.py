@@ -19,6 +19,7 @@ if TYPE_CHECKING:
     from owncastd.hls.llhls.live import LowLatencyOutput
     from owncastd.http.admin.control_plane import ControlPlane
     from owncastd.http.chat.context import ChatServices
+    from owncastd.http.federation.common import FederationWeb
     from owncastd.ops.daemon_status import Operations
     from owncastd.replays.services import ReplayServices
 
@@ -73,3 +74,5 @@ class WebContext:
     low_latency: LowLatencyOutput | None = None
     # Chat identity: Fediverse codes, IndieAuth client and provider; None: no /api/auth routes.
     identity: IdentityServices | None = None
+    # ActivityPub (issue 11); None: no federation routes.
+    federation: FederationWeb | None = None
