@@ -32,6 +32,7 @@ ADAPTERS = (
     "storage",
     "chatwoot",
     "replays",
+    "cluster",
 )
 COMPOSITION = ("owncastd.daemon", "owncastd.wiring")
 ENTRY_POINTS = ("owncastd.cli", "owncastd.cli_ops", "owncastd.__main__")
