@@ -65,16 +65,15 @@ class StreamConsumer:
                         pending = False  # the backlog of this consumer is done
             except (coredis.exceptions.RedisError, OSError) as exc:
                 self._health.note(False)
-                log.debug("cluster stream read failed error=%s", exc)
+                log.warning("cluster stream read failed error=%s", exc)
                 pending = True  # what was delivered but not acknowledged comes again
                 await trio.sleep(RETRY_SECONDS)
 
     async def _ensure_group(self) -> None:
         try:
             await self._redis.xgroup_create(self._keys.chat_in, GROUP, "0", mkstream=True)
-        except coredis.exceptions.ResponseError as exc:
-            if "BUSYGROUP" not in str(exc):
-                raise
+        except coredis.exceptions.StreamDuplicateConsumerGroupError:
+            pass  # made by an earlier start
 
     async def _read(self, start: str) -> int:
         """Handle one batch; returns how many entries it held."""

@@ -9,7 +9,7 @@ from pathlib import Path
 import trio
 
 from tests.cluster.origin_fixtures import start_origin
-from tests.cluster_fixtures import RedisServer, TestEdge, redis_server_fixture
+from tests.cluster_fixtures import RedisServer, listening_edges, redis_server_fixture
 
 
 async def test_edge_and_local_clients_chat_and_moderation_reaches_the_edge(
@@ -17,9 +17,7 @@ async def test_edge_and_local_clients_chat_and_moderation_reaches_the_edge(
 ) -> None:
     server, _, _ = await start_origin(nursery, tmp_path, redis_server)
     server.go_live()
-    async with redis_server.client() as redis:
-        edge = TestEdge(redis, "edge-a")
-        await nursery.start(edge.listen)
+    async with listening_edges(redis_server, "edge-a") as (edge,):
         remote_user = await server.register("remote-rita")
         client_id = edge.new_client_id()
         await edge.xadd("connect", client_id, remote_user["id"])
@@ -74,9 +72,8 @@ async def test_an_edge_without_heartbeats_loses_its_clients_and_viewers(
     server, origin, viewers = await start_origin(nursery, tmp_path, redis_server)
     server.go_live()
     viewers.seen("203.0.113.50", "a local viewer")
-    async with redis_server.client() as redis:
-        edge_a, edge_b = TestEdge(redis, "edge-a"), TestEdge(redis, "edge-b")
-        await nursery.start(edge_a.listen)
+    async with listening_edges(redis_server, "edge-a", "edge-b") as (edge_a, edge_b):
+        redis = edge_a.redis
         user = await server.register("viewer")
         await edge_a.heartbeat(viewers=7, sockets=1)
         await edge_b.heartbeat(viewers=3)
