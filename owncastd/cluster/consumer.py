@@ -9,6 +9,7 @@ restart never repeats a message in history or on screen.
 
 from __future__ import annotations
 
+import contextlib
 import logging
 from collections.abc import Awaitable, Callable, Sequence
 from typing import Any
@@ -70,10 +71,8 @@ class StreamConsumer:
                 await trio.sleep(RETRY_SECONDS)
 
     async def _ensure_group(self) -> None:
-        try:
+        with contextlib.suppress(coredis.exceptions.StreamDuplicateConsumerGroupError):
             await self._redis.xgroup_create(self._keys.chat_in, GROUP, "0", mkstream=True)
-        except coredis.exceptions.StreamDuplicateConsumerGroupError:
-            pass  # made by an earlier start
 
     async def _read(self, start: str) -> int:
         """Handle one batch; returns how many entries it held."""

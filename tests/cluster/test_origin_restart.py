@@ -107,6 +107,19 @@ async def test_origin_killed_during_a_burst_keeps_every_message_once(
                     and (await redis.xinfo_groups("owncastd:chat:in"))[0]["pending"] == 0
                 ):
                     await trio.sleep(0.05)
+            await edge.heartbeat(viewers=4, sockets=1)
+            admin = {"auth": ("admin", ADMIN_PASSWORD), "timeout": 10}
+            async with httpx.AsyncClient(base_url=restarted.url) as http:
+                with trio.fail_after(15):  # the origin scans heartbeats every second
+                    while not (await http.get("/api/admin/cluster", **admin)).json()["edges"]:  # noqa: ASYNC110
+                        await trio.sleep(0.1)
+                cluster = (await http.get("/api/admin/cluster", **admin)).json()
+                metrics = (await http.get("/api/admin/prometheus", **admin)).text
+            assert cluster["role"] == "origin" and cluster["redis"]["ok"] is True
+            assert [(e["id"], e["viewers"]) for e in cluster["edges"]] == [("edge-k", 4)]
+            assert 'owncastd_cluster_edge_viewers{edge="edge-k"} 4.0' in metrics
+            assert 'owncastd_cluster_edge_sockets{edge="edge-k"} 1.0' in metrics
+            assert "owncastd_cluster_redis_up 1.0" in metrics
         finally:
             restarted.stop()
     rows = stored_bodies(data_dir / "owncast.db")
