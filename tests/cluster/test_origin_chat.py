@@ -98,3 +98,33 @@ async def test_an_edge_without_heartbeats_loses_its_clients_and_viewers(
 
 
 __all__ = ["redis_server_fixture"]  # the fixture, used by name
+
+
+async def test_redis_down_leaves_local_chat_working_and_the_origin_resumes(
+    tmp_path: Path, nursery: trio.Nursery, redis_server: RedisServer
+) -> None:
+    server, origin, _ = await start_origin(nursery, tmp_path, redis_server)
+    _, alice = await server.join("alice")
+    _, bob = await server.join("bob")
+    redis_server.stop()
+    await alice.send_json({"type": "CHAT", "body": "redis is gone"})
+    assert (await bob.next_event("CHAT"))["body"] == "<p>redis is gone</p>"
+    with trio.fail_after(10):
+        while origin.health.ok:  # noqa: ASYNC110 (the pinger notices within a second or two)
+            await trio.sleep(0.05)
+    assert origin.status_json()["redis"]["ok"] is False
+
+    redis_server.start()  # empty: no stream, no group (no persistence)
+    async with listening_edges(redis_server, "edge-a") as (edge,):
+        user = await server.register("back")
+        client = edge.new_client_id()
+        with trio.fail_after(15):  # the consumer retries every second and remakes its group
+            while not any(t == f"c:{client}" for t, _ in edge.frames):
+                await edge.xadd("connect", client, user["id"])
+                with trio.move_on_after(1.5):
+                    await edge.frame("CONNECTED_USER_INFO", f"c:{client}")
+        await edge.send_chat(client, user["id"], "after the outage")
+        assert (await bob.next_event("CHAT"))["body"] == "<p>after the outage</p>"
+        assert origin.health.ok
+    await alice.aclose()
+    await bob.aclose()
