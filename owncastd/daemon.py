@@ -70,9 +70,11 @@ from owncastd.wiring import (
     attach_chat,
     build_chat,
     build_chatwoot,
+    build_cluster,
     build_control_plane,
     build_federation,
     build_replays,
+    run_cluster,
     run_control_plane,
     run_replays,
 )
@@ -295,6 +297,7 @@ class Daemon:
             low_latency=transcoder.low_latency,
             identity=build_identity(store, chat.room, settings, self._clock, version=VERSION),
             federation=(fed := build_federation(store, settings, control, chat.room, stream)),
+            cluster=(cluster := build_cluster(settings, store, chat.room, viewers, control)),
         )
         control.user_deleted.append(chatwoot.repo.forget_user)  # their private thread too
         async with trio.open_nursery() as services:
@@ -306,6 +309,7 @@ class Daemon:
             await services.start(chatwoot.run)
             await services.start(run_replays, replays)
             await services.start(fed.inbox.run)
+            await services.start(run_cluster, cluster)
             http = self._http_server(web, chat.room, facts)
             appliance.operations.web.attach(http.status_json)
             http_port = await services.start(http.run)

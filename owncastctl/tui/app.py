@@ -23,6 +23,7 @@ from textual.widgets import Footer, ListView
 from owncastctl.client import Connection, missing_password
 from owncastctl.credentials import CredentialStore
 from owncastctl.errors import CtlError, UnreachableError
+from owncastctl.tui.cluster import ClusterPanel
 from owncastctl.tui.escalate import escalate_selected
 from owncastctl.tui.federation import FederationPanel, open_requests
 from owncastctl.tui.latency import LatencyPanel
@@ -54,6 +55,7 @@ class DashboardApp(App[None]):
     #side { width: 1fr; min-width: 30; }
     #hardware { height: 5; border: round $secondary; }
     #latency { height: 5; border: round $secondary; }
+    #cluster { height: auto; max-height: 8; border: round $secondary; display: none; }
     #audience { height: 1fr; border: round $secondary; }
     #warnings { height: 1fr; border: round $warning; }
     ChatLine { height: auto; }
@@ -79,6 +81,7 @@ class DashboardApp(App[None]):
         self.intervals = {
             "status": 2.0, "hardware": 15.0, "audience": 5.0, "warnings": 10.0, "latency": 10.0,
             "federation": 15.0,
+            "cluster": 5.0,
         }  # fmt: skip
         self.intervals.update(intervals or {})
         self.lines: dict[str, ChatLine] = {}
@@ -101,6 +104,9 @@ class DashboardApp(App[None]):
                 latency.border_title = "Live latency"
                 yield latency
                 yield FederationPanel(id="federation")
+                cluster = ClusterPanel("", id="cluster")
+                cluster.border_title = "Cluster"
+                yield cluster
                 audience = AudiencePanel("[dim]waiting…[/]", id="audience")
                 audience.border_title = "Audience"
                 yield audience
@@ -114,6 +120,7 @@ class DashboardApp(App[None]):
         self.poll("status", self.source.status, self.query_one(HeaderBar).show_status)
         self.poll("hardware", self.source.hardware, self.query_one(HardwarePanel).show)
         self.poll("latency", self.source.video_metrics, self.query_one(LatencyPanel).show)
+        self.poll("cluster", self.source.cluster, self.query_one(ClusterPanel).show)
         self.poll("audience", self._audience, lambda _: None)
         self.poll("warnings", self.source.warnings, self.query_one(WarningsPanel).show)
         self.poll("federation", self.source.federation, self.query_one(FederationPanel).show)

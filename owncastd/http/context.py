@@ -16,6 +16,7 @@ from owncastd.core.viewers import ViewerTracker
 if TYPE_CHECKING:
     from owncastd.core.chatwoot.bridge import ChatwootBridge
     from owncastd.core.identity.services import IdentityServices
+    from owncastd.core.cluster.ports import ClusterStatus
     from owncastd.hls.llhls.live import LowLatencyOutput
     from owncastd.http.admin.control_plane import ControlPlane
     from owncastd.http.chat.context import ChatServices
@@ -76,3 +77,5 @@ class WebContext:
     identity: IdentityServices | None = None
     # ActivityPub (issue 11); None: no federation routes.
     federation: FederationWeb | None = None
+    # The cluster origin (issue 18): /api/cluster/* and /api/admin/cluster; None: single node.
+    cluster: ClusterStatus | None = None

@@ -33,6 +33,7 @@ ADAPTERS = (
     "chatwoot",
     "replays",
     "federation",
+    "cluster",
 )
 COMPOSITION = ("owncastd.daemon", "owncastd.wiring", "owncastd.identity_wiring")
 ENTRY_POINTS = ("owncastd.cli", "owncastd.cli_ops", "owncastd.__main__")
