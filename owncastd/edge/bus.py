@@ -86,7 +86,8 @@ class EdgeBus:
                 await self._session()
             except* REDIS_DOWN as failed:
                 reason = "; ".join(repr(exc)[:200] for exc in _leaves(failed))
-                if self.redis_ok or self.sessions == 0:
+                stopping = trio.current_effective_deadline() == -math.inf
+                if not stopping and (self.redis_ok or self.sessions == 0):
                     log.warning("edge lost redis reason=%s retry_in=%.1fs", reason, delay)
             self._went_down()
             await trio.sleep(delay)

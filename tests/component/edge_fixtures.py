@@ -10,6 +10,7 @@ import shutil
 import socket
 import subprocess
 import time
+from collections import Counter
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -82,9 +83,13 @@ def redis_fixture(tmp_path: Path) -> Iterator[RedisServer]:
 
 @dataclass
 class StandInOrigin:
-    """Answers the edge's two cluster routes from `users` (token → token-check JSON)."""
+    """Answers the edge's two cluster routes from `users` (token → token-check JSON) and its
+    public routes from `pages` (path → body); counts the requests per path in `hits`."""
 
     users: dict[str, dict[str, Any]] = field(default_factory=dict)
+    pages: dict[str, bytes] = field(default_factory=dict)
+    hits: Counter[str] = field(default_factory=Counter)
+    registered: list[dict[str, str]] = field(default_factory=list)
     token_checks: int = 0
 
     async def __call__(self, scope: dict[str, Any], receive: Any, send: Any) -> None:
@@ -93,17 +98,24 @@ class StandInOrigin:
                 await send({"type": "lifespan.startup.complete"})
             await send({"type": "lifespan.shutdown.complete"})
             return
-        headers = dict(scope["headers"])
+        path = scope["path"]
+        self.hits[path] += 1
+        headers = {k.decode(): v.decode() for k, v in scope["headers"]}
         status, body = 404, b'{"success":false}'
-        if headers.get(b"x-owncastd-cluster") != SECRET.encode():
+        if path.startswith("/api/cluster/") and headers.get("x-owncastd-cluster") != SECRET:
             status = 401
-        elif scope["path"] == "/api/cluster/token":
+        elif path == "/api/cluster/token":
             self.token_checks += 1
             token = scope["query_string"].decode().partition("accessToken=")[2]
             if token in self.users:
                 status, body = 200, json.dumps(self.users[token]).encode()
-        elif scope["path"] == "/api/status":
-            status, body = 200, b'{"online":true,"viewerCount":0}'
+        elif path == "/api/cluster/register":
+            self.registered.append(headers)
+            status, body = 200, b'{"id":"new","accessToken":"tnew","displayName":"N"}'
+        elif path in self.pages:
+            status, body = 200, self.pages[path]
+            if scope["query_string"]:
+                body += b" " + scope["query_string"]
         await send(
             {
                 "type": "http.response.start",

@@ -36,7 +36,7 @@ ADAPTERS = (
 )
 # An edge node (issue 18) is a composition of its own, beside the daemon's.
 COMPOSITION = ("owncastd.daemon", "owncastd.wiring", "owncastd.edge")
-ENTRY_POINTS = ("owncastd.cli", "owncastd.cli_ops", "owncastd.__main__")
+ENTRY_POINTS = ("owncastd.cli", "owncastd.cli_ops", "owncastd.cli_edge", "owncastd.__main__")
 ENTRY_ADAPTER_ALLOWED = ("owncastd.ops", "owncastd.hls.ffmpeg_binary")
 CORE_ALLOWED = ("owncastd.core", "owncastd.errors", "owncastd.config.settings")
 CORE_FORBIDDEN_LIBRARIES = (
