@@ -242,6 +242,20 @@ class ChatwootSettings:
 
 
 @dataclass(frozen=True)
+class ClusterSettings:
+    """Origin and edges over Redis (`[cluster]`, issue 18); "single" runs no cluster."""
+
+    role: str = "single"
+    redis_url: str = field(default="", repr=False)
+    prefix: str = "owncastd"
+    secret: str = field(default="", repr=False)
+    origin_url: str = ""
+    edge_id: str = ""
+    heartbeat_seconds: int = 1
+    edge_ttl_seconds: int = 5
+
+
+@dataclass(frozen=True)
 class DirectorySettings:
     """The Owncast directory (YP) listing (`[directory]`): pinged every 4 min while live."""
 
@@ -320,6 +334,7 @@ class Settings:
     schedule: ScheduleSettings = ScheduleSettings()
     chatwoot: ChatwootSettings = ChatwootSettings()
     replays: ReplaySettings = ReplaySettings()
+    cluster: ClusterSettings = ClusterSettings()
     federation: FederationSettings = FederationSettings()
     notifications: NotificationSettings = NotificationSettings()
     paths: PathSettings = PathSettings()

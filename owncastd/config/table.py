@@ -17,6 +17,7 @@ from __future__ import annotations
 
 from owncastd.config.setting import Applies, Setting
 from owncastd.config.table_chatwoot import CHATWOOT
+from owncastd.config.table_cluster import CLUSTER
 from owncastd.config.table_llhls import LLHLS
 from owncastd.config.table_media import CHAT, VIDEO
 from owncastd.config.table_more import ELSEWHERE
@@ -27,7 +28,7 @@ from owncastd.config.table_server import LISTENERS, SERVER
 __all__ = ["BY_PATH", "SETTER_SUMMARIES", "TABLE", "Applies", "Setting", "setters", "supported"]
 
 TABLE: tuple[Setting, ...] = (
-    SERVER + LISTENERS + VIDEO + CHAT + ELSEWHERE + SCHEDULE + CHATWOOT + REPLAYS + LLHLS
+    SERVER + LISTENERS + VIDEO + CHAT + ELSEWHERE + SCHEDULE + CHATWOOT + REPLAYS + LLHLS + CLUSTER
 )
 # One summary per admin setter (the OpenAPI summary; several keys may share an object setter).
 SETTER_SUMMARIES: dict[str, str] = {

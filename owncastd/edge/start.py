@@ -11,7 +11,6 @@ import logging
 import os
 from dataclasses import dataclass, replace
 from pathlib import Path
-from typing import Any
 
 import trio
 
@@ -42,16 +41,16 @@ class EdgeOptions:
 
 def edge_config(settings: Settings, options: EdgeOptions) -> EdgeConfig:
     """The edge's cluster settings: the command line over `[cluster]`."""
-    cluster: Any = getattr(settings, "cluster", None)
+    cluster = settings.cluster
     return EdgeConfig(
-        origin_url=options.origin or (cluster.origin_url if cluster else ""),
-        redis_url=options.redis or (cluster.redis_url if cluster else ""),
-        secret=cluster.secret if cluster else os.environ.get("OWNCAST_CLUSTER_SECRET", ""),
-        prefix=cluster.prefix if cluster else "owncastd",
-        edge_id=options.edge_id or (cluster.edge_id if cluster else ""),
+        origin_url=options.origin or cluster.origin_url,
+        redis_url=options.redis or cluster.redis_url,
+        secret=cluster.secret,
+        prefix=cluster.prefix,
+        edge_id=options.edge_id or cluster.edge_id,
         public_url=options.public_url or "",
-        heartbeat_seconds=float(cluster.heartbeat_seconds) if cluster else 1.0,
-        edge_ttl_seconds=int(cluster.edge_ttl_seconds) if cluster else 5,
+        heartbeat_seconds=float(cluster.heartbeat_seconds),
+        edge_ttl_seconds=int(cluster.edge_ttl_seconds),
     )
 
 

@@ -123,6 +123,11 @@ def test_every_scalar_key_has_a_working_env_name(
         "OWNCAST_CHATWOOT_URL": "https://chatwoot.example",
         "OWNCAST_CHATWOOT_WEBHOOK_SECRET": "s3cret",
         "OWNCAST_CHATWOOT_API_TOKEN": "t0ken",
+        "OWNCAST_CLUSTER_ROLE": "origin",
+        "OWNCAST_CLUSTER_REDIS_URL": "redis://127.0.0.1:6379/0",
+        "OWNCAST_CLUSTER_PREFIX": "pfx",
+        "OWNCAST_CLUSTER_SECRET": "s3cret",
+        "OWNCAST_CLUSTER_ORIGIN_URL": "https://origin.example",
     }
     enabled_needs = {
         "OWNCAST_S3_ENDPOINT": "https://s3.example",
