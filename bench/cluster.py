@@ -18,6 +18,7 @@ Run: `.venv/bin/python bench/cluster.py [--part delivery|e2e|both] [--clients 40
 from __future__ import annotations
 
 import argparse
+import contextlib
 import json
 import os
 import secrets
@@ -95,6 +96,10 @@ class StandIn(BaseHTTPRequestHandler):
 
     def log_message(self, *args: Any) -> None:
         return
+
+    def handle(self) -> None:
+        with contextlib.suppress(BrokenPipeError, ConnectionResetError):
+            super().handle()
 
 
 def start_process(argv: list[str], env: dict[str, str] | None = None) -> tuple[Any, int]:
@@ -203,7 +208,9 @@ def report(label: str, n: int, result: dict[str, Any]) -> float:
 def single_node(tmp: Path, n: int, rate: float, seconds: float, procs: int) -> float:
     popen, port = start_daemon(tmp / "single")
     try:
+        rss = psutil.Process(popen.pid).memory_info().rss
         pipes, children = start_clients(port, n, procs)
+        _rss_per_socket("single-node", popen.pid, rss, n)
         (token,) = register(port, 1)
         result = measure(
             pipes, [psutil.Process(popen.pid)],
@@ -222,7 +229,9 @@ def edge_alone(tmp: Path, n: int, rate: float, seconds: float, procs: int) -> fl
     origin = f"http://127.0.0.1:{server.server_address[1]}"
     edge, port = start_process(edge_argv(tmp / "edge", origin, redis_port, "b1"))
     try:
+        rss = psutil.Process(edge.pid).memory_info().rss
         pipes, children = start_clients(port, n, procs)
+        _rss_per_socket("edge", edge.pid, rss, n)
         result = measure(
             pipes, [psutil.Process(edge.pid)], lambda: publish_loop(redis_port, rate, seconds)
         )
@@ -231,6 +240,15 @@ def edge_alone(tmp: Path, n: int, rate: float, seconds: float, procs: int) -> fl
     finally:
         stop(edge, redis)
         server.shutdown()
+
+
+def _rss_per_socket(label: str, pid: int, before: int, n: int) -> None:
+    time.sleep(1.0)
+    after = psutil.Process(pid).memory_info().rss
+    print(
+        f"{label}: n={n} rss_mb={after / 2**20:.0f} "
+        f"rss_per_socket_kb={(after - before) / n / 1024:.1f}"
+    )
 
 
 def _finish(pipes: list[Any], children: list[Any]) -> None:
