@@ -13,7 +13,9 @@ ROLES = ("single", "origin", "edge")
 
 
 def _role(value: str) -> str | None:
-    return None if value in ROLES else f"must be one of {', '.join(ROLES)} (got {c.describe(value)})"
+    return (
+        None if value in ROLES else f"must be one of {', '.join(ROLES)} (got {c.describe(value)})"
+    )
 
 
 def _prefix(value: str) -> str | None:

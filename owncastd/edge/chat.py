@@ -51,6 +51,7 @@ class EdgeChat:
         post: Post,
         max_clients: int = 10_000,
         clock: Callable[[], float] = time.time,
+        first_id: int = 1,
     ) -> None:
         self.edge_id = edge_id
         self._settings = settings
@@ -58,7 +59,7 @@ class EdgeChat:
         self._post = post
         self.max_clients = max_clients
         self._clock = clock
-        self._ids = itertools.count(1)
+        self._ids = itertools.count(first_id)
         self._clients: dict[int, ChatClient] = {}
         self._by_user: dict[str, set[int]] = {}
         self.paused = False

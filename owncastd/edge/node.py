@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import logging
 import signal
+import time
 from functools import partial
 from typing import Any
 
@@ -48,6 +49,9 @@ class EdgeNode:
             settings=self.settings,
             token_check=self.origin.user_for_token,
             post=self._post,
+            # A restarted edge (same id) must not reuse the ids its previous run gave, which
+            # the origin may still hold until the edge's TTL runs out.
+            first_id=int(time.time() * 1000),
         )
         self.bus: EdgeBus | None = None
         self.port = 0
