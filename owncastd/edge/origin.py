@@ -21,6 +21,8 @@ TOKEN_TTL = 10.0
 UNKNOWN_TOKEN_TTL = 2.0
 TOKEN_CACHE_LIMIT = 100_000
 ORIGIN_TIMEOUT = 10.0
+PAGE_CACHE_ENTRIES = 1000
+PAGE_CACHE_BYTES = 64 * 1024 * 1024  # segments are ~1 MB: a few renditions' worth
 PASSED_HEADERS = ("content-type", "cache-control", "etag", "last-modified")
 
 
@@ -52,6 +54,7 @@ class OriginClient:
         self._clock = clock
         self._tokens: dict[str, tuple[float, ChatUser | None]] = {}
         self._pages: dict[str, tuple[float, Fetched]] = {}
+        self._page_bytes = 0
         self.token_checks = 0  # asked of the origin (not cached)
 
     @property
@@ -101,6 +104,24 @@ class OriginClient:
         """Drop every cache (`chat_config`: settings the edge caches changed)."""
         self._tokens.clear()
         self._pages.clear()
+        self._page_bytes = 0
+
+    def _keep(self, key: str, until: float, fetched: Fetched) -> None:
+        """Cache an answer; past the entry or byte budget, the expired ones go first, then
+        everything (a cache miss costs one origin request)."""
+        size = len(fetched.body)
+        if len(self._pages) >= PAGE_CACHE_ENTRIES or self._page_bytes + size > PAGE_CACHE_BYTES:
+            now = self._clock()
+            for old in [k for k, (expires, _) in self._pages.items() if expires <= now]:
+                self._page_bytes -= len(self._pages.pop(old)[1].body)
+        if len(self._pages) >= PAGE_CACHE_ENTRIES or self._page_bytes + size > PAGE_CACHE_BYTES:
+            self._pages.clear()
+            self._page_bytes = 0
+        previous = self._pages.pop(key, None)
+        if previous is not None:
+            self._page_bytes -= len(previous[1].body)
+        self._pages[key] = (until, fetched)
+        self._page_bytes += size
 
     async def register(self, body: bytes, client_ip: str, content_type: str) -> Fetched:
         """The origin's `/api/chat/register` for a viewer at `client_ip`."""
@@ -132,9 +153,7 @@ class OriginClient:
         )
         fetched = _fetched(answer)
         if ttl > 0 and answer.status_code in (200, 404):
-            if len(self._pages) > 1000:
-                self._pages.clear()
-            self._pages[key] = (now + ttl, fetched)
+            self._keep(key, now + ttl, fetched)
         return fetched
 
 

@@ -167,3 +167,33 @@ def test_token_answer_becomes_a_chat_user() -> None:
     )
     assert (user.id, user.display_name, user.display_color) == ("u1", "Mod", 5)
     assert user.is_moderator and user.authenticated and not user.disabled
+
+
+async def test_origin_page_cache_keeps_to_its_byte_budget(monkeypatch: pytest.MonkeyPatch) -> None:
+    import httpx
+
+    from owncastd.edge import origin as origin_module
+    from owncastd.edge.config import EdgeConfig
+
+    monkeypatch.setattr(origin_module, "PAGE_CACHE_BYTES", 250)
+    calls: list[str] = []
+
+    def answer(request: httpx.Request) -> httpx.Response:
+        calls.append(request.url.path)
+        return httpx.Response(200, content=b"x" * 100)
+
+    now = [0.0]
+    async with httpx.AsyncClient(transport=httpx.MockTransport(answer)) as http:
+        client = origin_module.OriginClient(
+            EdgeConfig("http://origin", "redis://r"), http, clock=lambda: now[0]
+        )
+        for path in ("/a", "/b", "/a", "/b"):
+            await client.fetch(path, "", 30)
+        assert calls == ["/a", "/b"]  # 200 bytes: both kept
+        await client.fetch("/c", "", 30)  # over budget: the cache starts again
+        await client.fetch("/c", "", 30)
+        await client.fetch("/a", "", 30)
+        assert calls == ["/a", "/b", "/c", "/a"]
+        now[0] = 31.0
+        await client.fetch("/c", "", 30)  # expired
+        assert calls[-1] == "/c"
