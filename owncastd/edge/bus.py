@@ -61,6 +61,7 @@ class EdgeBus:
         self._stats = stats
         self._send, self._inbox = trio.open_memory_channel[Entry](INBOX_LIMIT)
         self._retry: Entry | None = None  # taken from the inbox when Redis went
+        self._redis: coredis.Redis[bytes] | None = None  # while a session is up
         self.redis_ok = False
         self.lag_ms = 0.0
         self.sessions = 0
@@ -95,6 +96,7 @@ class EdgeBus:
 
     def _went_down(self) -> None:
         self.redis_ok = False
+        self._redis = None
         self._chat.pause()
 
     async def _session(self) -> None:
@@ -108,6 +110,7 @@ class EdgeBus:
             await redis.ping()
             self.sessions += 1
             self.redis_ok = True
+            self._redis = redis
             log.info("edge connected to redis session=%d", self.sessions)
             self._chat.resume()
             if self.sessions > 1:
@@ -117,6 +120,30 @@ class EdgeBus:
                 nursery.start_soon(self._heartbeats, redis)
                 async for message in pubsub:
                     self._dispatch(message)
+
+    async def goodbye(self, entries: list[Entry]) -> None:
+        """On a clean stop: post `entries` (the sockets' disconnects) and remove this edge's
+        heartbeat, so the origin drops its clients now rather than after the TTL (≤ 2 s)."""
+        redis, config = self._redis, self.config
+        if redis is None:
+            return
+        with trio.move_on_after(2):
+            try:
+                for entry in entries:
+                    await self._xadd(redis, entry)
+                await redis.delete([config.key("edge", config.edge_id)])
+                await redis.zrem(config.key("edges"), [config.edge_id])
+            except* REDIS_DOWN:
+                log.warning("edge could not say goodbye: redis is unreachable")
+
+    async def _xadd(self, redis: coredis.Redis[bytes], entry: Entry) -> None:
+        await redis.xadd(
+            self.config.key("chat", "in"),
+            dict(entry),
+            trim_strategy=PureToken.MAXLEN,
+            threshold=STREAM_MAXLEN,
+            trim_operator=PureToken.APPROXIMATELY,
+        )
 
     def _dispatch(self, message: Any) -> None:
         if message.get("type") != "message":
@@ -138,17 +165,10 @@ class EdgeBus:
             self._on_control(control)
 
     async def _writer(self, redis: coredis.Redis[bytes]) -> None:
-        stream = self.config.key("chat", "in")
         while True:
             entry = self._retry or await self._inbox.receive()
             self._retry = entry if entry["kind"] in KEPT_WHILE_DOWN else None
-            await redis.xadd(
-                stream,
-                dict(entry),
-                trim_strategy=PureToken.MAXLEN,
-                threshold=STREAM_MAXLEN,
-                trim_operator=PureToken.APPROXIMATELY,
-            )
+            await self._xadd(redis, entry)
             self._retry = None
 
     async def _heartbeats(self, redis: coredis.Redis[bytes]) -> None:

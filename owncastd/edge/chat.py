@@ -171,6 +171,13 @@ class EdgeChat:
             self.paused = False
             self._notice_all(RESUMED)
 
+    def detach(self) -> list[Entry]:
+        """The edge is stopping: a `disconnect` entry for every socket, and nothing posted
+        from now on (the sockets' own leaving would repeat them)."""
+        entries = [self.entry("disconnect", client) for client in self._clients.values()]
+        self._post = _not_posted
+        return entries
+
     # ---- queries -------------------------------------------------------------------------
 
     def clients(self) -> list[ChatClient]:
@@ -215,6 +222,10 @@ class EdgeChat:
         full = [c for c in self._clients.values() if not c.outbox.push(event)]
         for client in full:
             self.drop(client, "queue-full")
+
+
+def _not_posted(entry: Entry) -> bool:
+    return False
 
 
 def _notice(markdown: str) -> wire.Outgoing:

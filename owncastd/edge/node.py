@@ -55,6 +55,7 @@ class EdgeNode:
         )
         self.bus: EdgeBus | None = None
         self.port = 0
+        self._stop = trio.Event()
 
     def _post(self, entry: dict[str, str]) -> bool:
         return self.bus.post(entry) if self.bus is not None else False
@@ -112,12 +113,20 @@ class EdgeNode:
             log.info("ready http=%d rtmp=0", self.port)
             sd_notify("READY=1")
             task_status.started(self.port)
-            await _until_stopped()
+            async with trio.open_nursery() as waiting:
+                waiting.start_soon(self._until_signal, waiting.cancel_scope)
+                await self._stop.wait()
+                waiting.cancel_scope.cancel()
+            await self.bus.goodbye(self.chat.detach())
             nursery.cancel_scope.cancel()
 
+    def stop(self) -> None:
+        """Stop as on SIGTERM: tell the origin this edge's sockets are gone, then close."""
+        self._stop.set()
 
-async def _until_stopped() -> None:
-    with trio.open_signal_receiver(signal.SIGTERM, signal.SIGINT) as signals:
-        async for signum in signals:
-            log.info("signal received signal=%s", signal.Signals(signum).name)
-            return
+    async def _until_signal(self, scope: trio.CancelScope) -> None:
+        with trio.open_signal_receiver(signal.SIGTERM, signal.SIGINT) as signals:
+            async for signum in signals:
+                log.info("signal received signal=%s", signal.Signals(signum).name)
+                self._stop.set()
+                return

@@ -148,6 +148,18 @@ async def test_frames_reach_their_targets_and_events_reach_the_stream(
         stranger = await _ws(node.port, "unknown")
         assert (await stranger.next_event())["type"] == "ERROR_NEEDS_REGISTRATION"
 
+        node.stop()  # a clean stop: the origin hears of every socket and the heartbeat goes
+        await alice.wait_closed()
+        entries = await _entries(redis, 9)
+        assert [(e["kind"], e["client"]) for e in entries[7:]] == [
+            ("disconnect", a1),
+            ("disconnect", a2),
+        ]
+        assert not await redis.exists(["t:edge:e1"])
+        assert await redis.zscore("t:edges", "e1") is None
+        await alice2.wait_closed()
+        assert len(await _entries(redis, 9)) == 9  # not repeated as the sockets closed
+
 
 async def test_redis_outage_pauses_chat_and_resumes(
     redis_server: RedisServer, nursery: trio.Nursery
