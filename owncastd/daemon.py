@@ -68,8 +68,10 @@ from owncastd.wiring import (
     attach_chat,
     build_chat,
     build_chatwoot,
+    build_cluster,
     build_control_plane,
     build_replays,
+    run_cluster,
     run_control_plane,
     run_replays,
 )
@@ -290,6 +292,7 @@ class Daemon:
             chatwoot=(chatwoot := build_chatwoot(store, chat.room, settings, control)),
             replays=replays,
             low_latency=transcoder.low_latency,
+            cluster=(cluster := build_cluster(settings, store, chat.room, viewers, control)),
         )
         control.user_deleted.append(chatwoot.repo.forget_user)  # their private thread too
         async with trio.open_nursery() as services:
@@ -300,6 +303,7 @@ class Daemon:
             await services.start(run_control_plane, control)
             await services.start(chatwoot.run)
             await services.start(run_replays, replays)
+            await services.start(run_cluster, cluster)
             http = self._http_server(web, chat.room, facts)
             appliance.operations.web.attach(http.status_json)
             http_port = await services.start(http.run)

@@ -11,6 +11,7 @@ from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import trio
 
@@ -50,6 +51,7 @@ from owncastd.store.access_tokens import AccessTokenStore
 from owncastd.store.chat import ChatStore
 from owncastd.store.chatwoot import ChatwootStore
 from owncastd.store.chatwoot_chat import ChatLookup
+from owncastd.store.cluster import ClusterLedger
 from owncastd.store.database import Store
 from owncastd.store.datastore import Datastore
 from owncastd.store.notifications import NotificationStore
@@ -62,6 +64,9 @@ from owncastd.webhooks.delivery import DeliveryCollector, DeliveryPolicy
 from owncastd.webhooks.go_live_http import DiscordGoLive, HttpDirectoryClient
 from owncastd.webhooks.service import WebhookService
 from owncastd.webhooks.web_push import BrowserPush
+
+if TYPE_CHECKING:
+    from owncastd.cluster.origin import ClusterOrigin
 
 
 async def run_control_plane(
@@ -359,3 +364,38 @@ async def run_replays(
         if replays.recorder is not None:
             await nursery.start(replays.recorder.run)
         task_status.started()
+
+
+def build_cluster(
+    settings: SettingsRef,
+    store: Store,
+    room: ChatRoom,
+    viewers: ViewerTracker,
+    control: ControlPlane,
+) -> ClusterOrigin | None:
+    """The cluster origin (issue 18) when `[cluster] role = "origin"`, else None; the Redis
+    client is imported only then."""
+    if settings.current.cluster.role != "origin":
+        return None
+    from owncastd.cluster.origin import ClusterOrigin
+
+    ledger = ClusterLedger(store)
+    cluster = ClusterOrigin(
+        settings.current.cluster, room, stored=ledger.stored_messages, flush=ledger.flush
+    )
+    viewers.remote_count = cluster.viewers
+    control.metrics.add_collector(cluster.collector())
+    control.user_deleted.append(cluster.user_deleted)
+    room.subscribe(cluster.on_chat_event)
+    control.editor.subscribe(cluster.on_settings_changed)
+    return cluster
+
+
+async def run_cluster(
+    cluster: ClusterOrigin | None, *, task_status: trio.TaskStatus[None] = trio.TASK_STATUS_IGNORED
+) -> None:
+    """Run the cluster origin, if any, until cancelled."""
+    if cluster is None:
+        task_status.started()
+        return
+    await cluster.run(task_status=task_status)

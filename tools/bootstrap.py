@@ -32,7 +32,7 @@ APT_PACKAGES = {
     "tmux": "tmux",
     "node": "nodejs",
     "npm": "npm",
-    "redis-server": "redis-server",  # the cluster tests' bus (issue 18)
+    "redis-server": "redis-server",  # the cluster tests' Redis (issue 18)
 }
 APT_FILES = {"systemd-analyze": "systemd"}
 

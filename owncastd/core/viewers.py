@@ -115,6 +115,7 @@ class ViewerTracker:
         self._viewers: dict[str, Viewer] = {}
         self._per_ip: dict[str, int] = {}
         self._warned = False  # the cap warning is logged once per stream
+        self.remote_count: Callable[[], int] = lambda: 0  # a cluster origin's edges' viewers
 
     def seen(self, ip_address: str, user_agent: str) -> None:
         """Mark a viewer active (a no-op unless a publisher is live, or for a new viewer once
@@ -168,8 +169,8 @@ class ViewerTracker:
 
     @property
     def count(self) -> int:
-        """The number of active viewers."""
-        return len(self._viewers)
+        """The number of active viewers (with those of a cluster's edges)."""
+        return len(self._viewers) + self.remote_count()
 
     def viewers(self) -> list[Viewer]:
         """The active viewers, oldest first."""

@@ -15,6 +15,7 @@ from owncastd.core.viewers import ViewerTracker
 
 if TYPE_CHECKING:
     from owncastd.core.chatwoot.bridge import ChatwootBridge
+    from owncastd.core.cluster.ports import ClusterStatus
     from owncastd.hls.llhls.live import LowLatencyOutput
     from owncastd.http.admin.control_plane import ControlPlane
     from owncastd.http.chat.context import ChatServices
@@ -70,3 +71,5 @@ class WebContext:
     replays: ReplayServices | None = None
     # The LL-HLS output served at /hls/ll/ (issue 13); None: those routes answer 404.
     low_latency: LowLatencyOutput | None = None
+    # The cluster origin (issue 18): /api/cluster/* and /api/admin/cluster; None: single node.
+    cluster: ClusterStatus | None = None

@@ -178,7 +178,7 @@ class ChatStore:
     def queue_message(self, message: ChatMessage) -> None:
         """Queue the insert to the group-commit writer (no wait; a full queue is logged)."""
         self._store.write_nowait(
-            "INSERT INTO messages (id, user_id, body, eventType, hidden_at, timestamp) "
+            "INSERT OR IGNORE INTO messages (id, user_id, body, eventType, hidden_at, timestamp) "
             "VALUES (?, ?, ?, ?, ?, ?)",
             (
                 message.id,

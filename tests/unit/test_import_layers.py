@@ -33,6 +33,7 @@ ADAPTERS = (
     "storage",
     "chatwoot",
     "replays",
+    "cluster",
 )
 # An edge node (issue 18) is a composition of its own, beside the daemon's.
 COMPOSITION = ("owncastd.daemon", "owncastd.wiring", "owncastd.edge")

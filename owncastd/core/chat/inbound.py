@@ -32,7 +32,9 @@ class FrameHandler:
     def __init__(self, room: ChatRoom) -> None:
         self._room = room
 
-    async def receive(self, client: ChatClient, frame: str, size: int) -> None:
+    async def receive(
+        self, client: ChatClient, frame: str, size: int, message_id: str = ""
+    ) -> None:
         """Handle one text frame from `client` (size in bytes, as received)."""
         room = self._room
         if client.user.disabled:
@@ -56,7 +58,7 @@ class FrameHandler:
             return
         kind = data.get("type")
         if kind == wire.CHAT:
-            await self._chat_from(client, data.get("body"))
+            await self._chat_from(client, data.get("body"), message_id)
         elif kind == wire.NAME_CHANGE:
             await self._rename(client, data.get("newName"))
         elif kind == wire.COLOR_CHANGE:
@@ -70,7 +72,7 @@ class FrameHandler:
         if refusal.notice:
             room.send_action_to(client, refusal.notice)
 
-    async def _chat_from(self, client: ChatClient, body: Any) -> None:
+    async def _chat_from(self, client: ChatClient, body: Any, message_id: str = "") -> None:
         room = self._room
         if not isinstance(body, str):
             return
@@ -78,7 +80,7 @@ class FrameHandler:
         if not rendered or self._offline_too_long():
             return
         message = ChatMessage(
-            id=wire.new_id(),
+            id=message_id or wire.new_id(),
             type=wire.CHAT,
             body=rendered,
             timestamp=room.clock(),

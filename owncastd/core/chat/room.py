@@ -85,6 +85,9 @@ class ChatRoom:
         self._frames = FrameHandler(self)
         self.moderation = ChatModeration(self)
         self._clients: dict[int, ChatClient] = {}
+        self._local: dict[int, ChatClient] = {}  # this process's sockets (not cluster edges')
+        # Cluster origin (issue 18): gets each broadcast once, for every edge's sockets.
+        self.remote_fanout: Callable[[wire.Outgoing], None] | None = None
         self._by_user: dict[str, set[int]] = {}
         self._part_timers: dict[str, trio.CancelScope] = {}
         self._ids = itertools.count(1)
@@ -135,24 +138,37 @@ class ChatRoom:
             return None
         return await self.repo.user_for_token(token)
 
-    def join(self, user: ChatUser, outbox: Outbox, ip: str, user_agent: str) -> ChatClient:
+    def join(  # remote: an edge's socket; announce=False: one already connected (a resync)
+        self,
+        user: ChatUser,
+        outbox: Outbox,
+        ip: str,
+        ua: str,
+        *,
+        remote: bool = False,
+        announce: bool = True,
+    ) -> ChatClient:
         """Register a connection: CONNECTED_USER_INFO, USER_JOINED (live) and the welcome."""
         client = ChatClient(
             id=next(self._ids),
             user=user,
             outbox=outbox,
             ip_address=ip,
-            user_agent=user_agent,
+            user_agent=ua,
             connected_at=self.clock(),
             gate=InboundGate(self.profanity),
         )
         first = not self._by_user.get(user.id)
         self._clients[client.id] = client
         self._by_user.setdefault(user.id, set()).add(client.id)
-        self._send_user_info(client)
+        if not remote:
+            self._local[client.id] = client
         pending_part = self._part_timers.pop(user.id, None)
         if pending_part is not None:
             pending_part.cancel()  # a reconnect within 10 s: no part, no join
+        if not announce:
+            return client
+        self._send_user_info(client)
         if self.is_live():
             if first and pending_part is None:
                 joined = UserJoined(wire.new_id(), self.clock(), user, client.id)
@@ -173,6 +189,7 @@ class ChatRoom:
             return
         client.connected = False
         self._clients.pop(client.id, None)
+        self._local.pop(client.id, None)
         ids = self._by_user.get(client.user.id)
         if ids is not None:
             ids.discard(client.id)
@@ -210,16 +227,21 @@ class ChatRoom:
 
     # ---- inbound ---------------------------------------------------------------------
 
-    async def receive(self, client: ChatClient, frame: str, size: int) -> None:
-        """Handle one text frame from `client` (size in bytes, as received)."""
-        await self._frames.receive(client, frame, size)
+    async def receive(
+        self, client: ChatClient, frame: str, size: int, *, message_id: str = ""
+    ) -> None:
+        """Handle one text frame from `client` (size in bytes, as received); a CHAT message
+        gets `message_id` when given (a cluster stream entry's), else a new id."""
+        await self._frames.receive(client, frame, size, message_id)
 
     # ---- outbound --------------------------------------------------------------------
 
     def broadcast(self, event: wire.Outgoing) -> None:
         """Queue `event` for every client; clients whose queue is full are dropped."""
+        if self.remote_fanout is not None:
+            self.remote_fanout(event)
         full: list[ChatClient] = []
-        for client in self._clients.values():
+        for client in self._local.values():
             if not client.outbox.push(event):
                 full.append(client)
         for client in full:

@@ -1,0 +1,135 @@
+"""The origin's side of the cluster (issue 18) against a real redis-server, a real SQLite store
+and a real local websocket client; the edge is played by `TestEdge`, which speaks the wire
+contract directly through Redis."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from pathlib import Path
+
+import trio
+
+from owncastd.cluster.origin import ClusterOrigin
+from owncastd.config.settings import ClusterSettings
+from owncastd.core.viewers import ViewerTracker
+from owncastd.http.app import create_app
+from owncastd.store.cluster import ClusterLedger
+from tests.cluster_fixtures import RedisServer, TestEdge, redis_server_fixture
+from tests.component.app_fixtures import build_core, default_settings, start_store
+from tests.component.chat_fixtures import ChatServer, chat_services, serve_chat_app
+
+
+async def start_origin(
+    nursery: trio.Nursery, tmp_path: Path, redis: RedisServer
+) -> tuple[ChatServer, ClusterOrigin, ViewerTracker]:
+    """A chat server (web app + /ws) with the cluster origin running over `redis`."""
+    settings = default_settings()
+    cluster = ClusterSettings(role="origin", redis_url=redis.url, secret="s3cret")
+    core = build_core(tmp_path / "data", replace(settings, cluster=cluster))
+    store = await start_store(nursery, core.data_dir)
+    chat = chat_services(core, store)
+    await nursery.start(core.stream.run)
+    await nursery.start(chat.room.run)
+    ledger = ClusterLedger(store)
+    origin = ClusterOrigin(cluster, chat.room, stored=ledger.stored_messages, flush=ledger.flush)
+    core.viewers.remote_count = origin.viewers
+    chat.room.subscribe(origin.on_chat_event)
+    port = await serve_chat_app(
+        nursery, create_app(core.context(chat=chat, cluster=origin)), chat.room
+    )
+    await nursery.start(origin.run)
+    server = ChatServer(
+        port, chat.room, chat.store, core.stream, core.bus, core.settings, core.wall, core.data_dir
+    )
+    return server, origin, core.viewers
+
+
+async def test_edge_and_local_clients_chat_and_moderation_reaches_the_edge(
+    tmp_path: Path, nursery: trio.Nursery, redis_server: RedisServer
+) -> None:
+    server, _, _ = await start_origin(nursery, tmp_path, redis_server)
+    server.go_live()
+    async with redis_server.client() as redis:
+        edge = TestEdge(redis, "edge-a")
+        await nursery.start(edge.listen)
+        remote_user = await server.register("remote-rita")
+        client_id = edge.new_client_id()
+        await edge.xadd("connect", client_id, remote_user["id"])
+        info = await edge.frame("CONNECTED_USER_INFO", f"c:{client_id}")
+        assert info["user"]["id"] == remote_user["id"]
+
+        local_user, local = await server.join("local-lou")
+        joined = await edge.frame("USER_JOINED", "*", after=0)
+        assert joined["user"]["id"] in (remote_user["id"], local_user["id"])
+        assert len(server.room.clients()) == 2
+
+        # edge → origin → local socket and every edge, with an id derived from the entry id
+        entry_id = await edge.send_chat(client_id, remote_user["id"], "hello from the edge")
+        chat = await local.next_event("CHAT")
+        assert chat["body"] == "<p>hello from the edge</p>"
+        assert chat["user"]["id"] == remote_user["id"]
+        assert chat["id"] == "r" + entry_id
+        echoed = await edge.frame("CHAT", "*")
+        assert echoed == chat
+
+        # local socket → the edge's sockets (one publish, target "*")
+        mark = len(edge.frames)
+        await local.send_json({"type": "CHAT", "body": "hello from the origin"})
+        heard = await edge.frame("CHAT", "*", after=mark)
+        assert heard["body"] == "<p>hello from the origin</p>"
+        history = await server.store.history()
+        assert [m.body for m in history] == [chat["body"], heard["body"]]
+
+        # a moderator hide reaches every edge as VISIBILITY-UPDATE
+        await server.room.moderation.set_visibility([chat["id"]], False)
+        hidden = await edge.frame("VISIBILITY-UPDATE", "*")
+        assert hidden["ids"] == [chat["id"]] and hidden["visible"] is False
+        assert (await local.next_event("VISIBILITY-UPDATE"))["ids"] == [chat["id"]]
+
+        # a ban: the edge's socket is told (targeted), the token cache dropped, the socket closed
+        await server.room.moderation.set_user_enabled(remote_user["id"], False)
+        await edge.frame("ERROR_USER_DISABLED", f"c:{client_id}")
+        await edge.control(type="token_revoked", user=remote_user["id"])
+        await edge.control(type="disconnect", target=f"c:{client_id}")
+        assert [c.user.id for c in server.room.clients()] == [local_user["id"]]
+
+        # a banned user's new connection is refused with a disconnect
+        again = edge.new_client_id()
+        await edge.xadd("connect", again, remote_user["id"])
+        await edge.control(type="disconnect", target=f"c:{again}")
+        await local.aclose()
+
+
+async def test_an_edge_without_heartbeats_loses_its_clients_and_viewers(
+    tmp_path: Path, nursery: trio.Nursery, redis_server: RedisServer
+) -> None:
+    server, origin, viewers = await start_origin(nursery, tmp_path, redis_server)
+    server.go_live()
+    viewers.seen("203.0.113.50", "a local viewer")
+    async with redis_server.client() as redis:
+        edge_a, edge_b = TestEdge(redis, "edge-a"), TestEdge(redis, "edge-b")
+        await nursery.start(edge_a.listen)
+        user = await server.register("viewer")
+        await edge_a.heartbeat(viewers=7, sockets=1)
+        await edge_b.heartbeat(viewers=3)
+        client_id = edge_a.new_client_id()
+        await edge_a.xadd("connect", client_id, user["id"])
+        await edge_a.frame("CONNECTED_USER_INFO", f"c:{client_id}")
+        await origin.scan()
+        assert server.stream.is_live
+        status = origin.status_json()
+        assert [e["id"] for e in status["edges"]] == ["edge-a", "edge-b"]
+        assert status["redis"]["ok"] is True
+        assert status["redis"]["url"] == redis_server.url
+        assert viewers.count == 1 + 7 + 3  # the origin's own and the live edges'
+
+        await redis.delete(["owncastd:edge:edge-a"])  # its hash expired: edge-a is gone
+        await origin.scan()
+        await edge_a.control(type="disconnect", target=f"c:{client_id}")
+        assert server.room.clients() == []
+        assert [e["id"] for e in origin.status_json()["edges"]] == ["edge-b"]
+        assert await redis.zrange("owncastd:edges", 0, -1) == ("edge-b",)
+        assert viewers.count == 1 + 3
+
+
+__all__ = ["redis_server_fixture"]  # the fixture, used by name
