@@ -1,84 +1,19 @@
-"""An edge node alone for component tests: a real `redis-server` (Debian's, on a free loopback
-port, stoppable and restartable on the same port), a stand-in origin answering the contract's
-`/api/cluster/token` and `/api/cluster/register` (issue 18 §6), and helpers that publish
-origin frames and read the edge's stream entries by hand."""
+"""An edge node alone for component tests: a stand-in origin answering the contract's
+`/api/cluster/token` and `/api/cluster/register` (issue 18 §6), and helpers to read the edge's
+stream entries; the real `redis-server` comes from `tests/cluster_fixtures.py`."""
 
 from __future__ import annotations
 
 import json
-import shutil
-import socket
-import subprocess
-import time
 from collections import Counter
-from collections.abc import Iterator
 from dataclasses import dataclass, field
-from pathlib import Path
 from typing import Any
 
 import coredis
-import pytest
 
-REDIS_SERVER = shutil.which("redis-server") or "/usr/bin/redis-server"
+from tests.cluster_fixtures import RedisServer
+
 SECRET = "edge-test-secret"
-
-
-def free_port() -> int:
-    """A loopback TCP port nobody listens on right now."""
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return int(probe.getsockname()[1])
-
-
-class RedisServer:
-    """A throwaway redis-server without persistence; `stop()`/`start()` keep its port."""
-
-    def __init__(self, directory: Path) -> None:
-        self.directory = directory
-        self.port = free_port()
-        self.process: subprocess.Popen[bytes] | None = None
-
-    @property
-    def url(self) -> str:
-        return f"redis://127.0.0.1:{self.port}/0"
-
-    def start(self) -> None:
-        argv = [
-            REDIS_SERVER, "--port", str(self.port), "--bind", "127.0.0.1",
-            "--save", "", "--appendonly", "no", "--dir", str(self.directory),
-        ]  # fmt: skip
-        self.process = subprocess.Popen(
-            argv, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, stdin=subprocess.DEVNULL
-        )
-        deadline = time.monotonic() + 10
-        while time.monotonic() < deadline:
-            try:
-                with socket.create_connection(("127.0.0.1", self.port), timeout=0.5) as probe:
-                    probe.sendall(b"PING\r\n")
-                    if probe.recv(16).startswith(b"+PONG"):
-                        return
-            except OSError:
-                time.sleep(0.05)
-        raise AssertionError("redis-server did not start")
-
-    def stop(self) -> None:
-        if self.process is not None and self.process.poll() is None:
-            self.process.kill()
-            self.process.wait(10)
-        self.process = None
-
-
-@pytest.fixture(name="redis_server")
-def redis_fixture(tmp_path: Path) -> Iterator[RedisServer]:
-    """A running redis-server, killed after the test."""
-    if not Path(REDIS_SERVER).exists():
-        pytest.fail("redis-server is not installed (tools/bootstrap.py installs it)")
-    server = RedisServer(tmp_path)
-    server.start()
-    try:
-        yield server
-    finally:
-        server.stop()
 
 
 @dataclass

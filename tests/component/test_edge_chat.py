@@ -16,14 +16,13 @@ from owncastd.edge.config import EdgeConfig
 from owncastd.edge.node import EdgeNode
 from owncastd.http.transport.front_door import HttpServer
 from tests.chat_ws_client import ChatWs, Refused
+from tests.cluster_fixtures import RedisServer, redis_server_fixture  # noqa: F401
 from tests.component.app_fixtures import default_settings
 from tests.component.edge_fixtures import (
     SECRET,
-    RedisServer,
     StandInOrigin,
     decoded,
     redis_client,
-    redis_fixture,  # noqa: F401  (fixture)
     user,
 )
 

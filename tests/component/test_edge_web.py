@@ -8,12 +8,11 @@ import httpx
 import trio
 
 from owncastd.edge.node import EdgeNode
+from tests.cluster_fixtures import RedisServer, redis_server_fixture  # noqa: F401
 from tests.component.edge_fixtures import (
-    RedisServer,
     StandInOrigin,
     decoded,
     redis_client,
-    redis_fixture,  # noqa: F401  (fixture)
 )
 from tests.component.test_edge_chat import _edge, _origin
 

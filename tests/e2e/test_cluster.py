@@ -23,7 +23,7 @@ import pytest
 import trio
 
 from tests.chat_ws_client import ChatWs, ClosedError, Refused
-from tests.component.edge_fixtures import RedisServer, free_port, redis_fixture  # noqa: F401
+from tests.cluster_fixtures import RedisServer, free_port, redis_server_fixture  # noqa: F401
 from tests.e2e.harness import ADMIN_PASSWORD, OWNCASTD, DaemonProcess, write_config
 
 pytestmark = pytest.mark.e2e
