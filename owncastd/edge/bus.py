@@ -4,7 +4,8 @@ One session = one connection for pub/sub (`P:chat:out` → `EdgeChat.deliver`, `
 → `on_control`) and a pool for the rest: a writer task XADDs the queued client events to
 `P:chat:in`, and a heartbeat task writes `P:edge:<id>` (with its PING round trip as `lag_ms`)
 every `heartbeat_seconds`. When Redis goes, the chat pauses and the session is retried with a
-backoff (0.2 s doubling to 5 s); when it is back the chat resumes and every open socket is
+backoff (0.2 s doubling to 2 s; coredis's own retries are off, they would
+hold a session for up to ~20 s); when it is back the chat resumes and every open socket is
 re-announced (`resync`): the origin may have dropped this edge's clients meanwhile.
 """
 
@@ -21,6 +22,7 @@ import anyio
 import coredis
 import coredis.exceptions
 import trio
+from coredis.retry import NoRetryPolicy
 from coredis.tokens import PureToken
 
 from owncastd.edge.chat import EdgeChat, Entry
@@ -31,7 +33,7 @@ log = logging.getLogger(__name__)
 INBOX_LIMIT = 10_000  # client events waiting for Redis
 STREAM_MAXLEN = 100_000
 BACKOFF_FIRST = 0.2
-BACKOFF_MAX = 5.0
+BACKOFF_MAX = 2.0
 REDIS_TIMEOUT = 5.0
 KEPT_WHILE_DOWN = ("connect", "disconnect")  # a message is refused while paused, not queued
 
@@ -105,8 +107,10 @@ class EdgeBus:
             decode_responses=False,
             stream_timeout=REDIS_TIMEOUT,
             connect_timeout=REDIS_TIMEOUT,
+            retry_policy=NoRetryPolicy(),
         )
-        async with redis, redis.pubsub(channels=[self._out, self._control]) as pubsub:
+        pubsub = redis.pubsub(channels=[self._out, self._control], retry_policy=NoRetryPolicy())
+        async with redis, pubsub:
             await redis.ping()
             self.sessions += 1
             self.redis_ok = True

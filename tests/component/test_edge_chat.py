@@ -174,9 +174,12 @@ async def test_redis_outage_pauses_chat_and_resumes(
     await alice.send_json({"type": "CHAT", "body": "lost?"})
     refused = await alice.next_event("CHAT_ACTION")
     assert "not sent" in refused["body"]
+    await trio.sleep(4)  # the outage itself
     redis_server.start()  # empty: a restarted redis without persistence
+    back_at = trio.current_time()
     resumed = await alice.next_event("CHAT_ACTION", timeout=10)
     assert "back" in resumed["body"]
+    assert trio.current_time() - back_at < 2.5  # the edge's own backoff: at most 2 s
     async with redis_client(redis_server) as redis:
         (resync,) = await _entries(redis, 1)
         assert resync["kind"] == "resync" and resync["user"] == "alice"
