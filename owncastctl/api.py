@@ -76,6 +76,11 @@ def hardware_stats() -> Call:
     return _get("/api/admin/hardwarestats", "reading hardware stats")
 
 
+def cluster_status() -> Call:
+    """`/api/admin/cluster`: an origin's Redis health and live edges (issue 18)."""
+    return _get("/api/admin/cluster", "reading the cluster status")
+
+
 def video_metrics() -> Call:
     """`/api/admin/metrics/video`: playback health; owncastd adds `liveLatency` (p50/p95)."""
     return _get("/api/admin/metrics/video", "reading playback metrics")

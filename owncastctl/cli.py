@@ -19,6 +19,7 @@ from owncastctl.commands import (
     chat,
     chatwoot,
     chatwoot_escalate,
+    cluster,
     config,
     favicon,
     integrations,
@@ -118,6 +119,7 @@ app.add_typer(favicon.app, name="favicon")
 app.add_typer(chatwoot.app, name="chatwoot")
 chatwoot_escalate.register(app)  # after the `chatwoot` group's own add_typer, if any
 app.add_typer(replays.app, name="replays")
+app.add_typer(cluster.app, name="cluster")
 
 
 @app.command()

@@ -9,7 +9,8 @@ import shutil
 import socket
 import subprocess
 import time
-from collections.abc import Iterator
+from collections.abc import AsyncIterator, Iterator
+from contextlib import asynccontextmanager
 from pathlib import Path
 from typing import Any
 
@@ -172,3 +173,14 @@ class TestEdge:
                     if all(message.get(k) == v for k, v in match.items()):
                         return message
                 await self._changed.wait()
+
+
+@asynccontextmanager
+async def listening_edges(server: RedisServer, *edge_ids: str) -> AsyncIterator[list[TestEdge]]:
+    """Test edges sharing one client, listening until the block ends."""
+    async with server.client() as redis, trio.open_nursery() as nursery:
+        edges = [TestEdge(redis, edge_id) for edge_id in edge_ids]
+        for edge in edges:
+            await nursery.start(edge.listen)
+        yield edges
+        nursery.cancel_scope.cancel()

@@ -23,6 +23,7 @@ from textual.widgets import Footer, ListView
 from owncastctl.client import Connection, missing_password
 from owncastctl.credentials import CredentialStore
 from owncastctl.errors import CtlError, UnreachableError
+from owncastctl.tui.cluster import ClusterPanel
 from owncastctl.tui.escalate import escalate_selected
 from owncastctl.tui.latency import LatencyPanel
 from owncastctl.tui.replays import show_replays
@@ -53,6 +54,7 @@ class DashboardApp(App[None]):
     #side { width: 1fr; min-width: 30; }
     #hardware { height: 5; border: round $secondary; }
     #latency { height: 5; border: round $secondary; }
+    #cluster { height: auto; max-height: 8; border: round $secondary; display: none; }
     #audience { height: 1fr; border: round $secondary; }
     #warnings { height: 1fr; border: round $warning; }
     ChatLine { height: auto; }
@@ -76,6 +78,7 @@ class DashboardApp(App[None]):
         self.source = source
         self.intervals = {
             "status": 2.0, "hardware": 15.0, "audience": 5.0, "warnings": 10.0, "latency": 10.0,
+            "cluster": 5.0,
         }  # fmt: skip
         self.intervals.update(intervals or {})
         self.lines: dict[str, ChatLine] = {}
@@ -97,6 +100,9 @@ class DashboardApp(App[None]):
                 latency = LatencyPanel("[dim]waiting…[/]", id="latency")
                 latency.border_title = "Live latency"
                 yield latency
+                cluster = ClusterPanel("", id="cluster")
+                cluster.border_title = "Cluster"
+                yield cluster
                 audience = AudiencePanel("[dim]waiting…[/]", id="audience")
                 audience.border_title = "Audience"
                 yield audience
@@ -110,6 +116,7 @@ class DashboardApp(App[None]):
         self.poll("status", self.source.status, self.query_one(HeaderBar).show_status)
         self.poll("hardware", self.source.hardware, self.query_one(HardwarePanel).show)
         self.poll("latency", self.source.video_metrics, self.query_one(LatencyPanel).show)
+        self.poll("cluster", self.source.cluster, self.query_one(ClusterPanel).show)
         self.poll("audience", self._audience, lambda _: None)
         self.poll("warnings", self.source.warnings, self.query_one(WarningsPanel).show)
         self.run_worker(self.follow_chat(), group="chat", exit_on_error=False)

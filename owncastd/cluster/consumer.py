@@ -9,6 +9,7 @@ restart never repeats a message in history or on screen.
 
 from __future__ import annotations
 
+import contextlib
 import logging
 from collections.abc import Awaitable, Callable, Sequence
 from typing import Any
@@ -65,16 +66,13 @@ class StreamConsumer:
                         pending = False  # the backlog of this consumer is done
             except (coredis.exceptions.RedisError, OSError) as exc:
                 self._health.note(False)
-                log.debug("cluster stream read failed error=%s", exc)
+                log.warning("cluster stream read failed error=%s", exc)
                 pending = True  # what was delivered but not acknowledged comes again
                 await trio.sleep(RETRY_SECONDS)
 
     async def _ensure_group(self) -> None:
-        try:
+        with contextlib.suppress(coredis.exceptions.StreamDuplicateConsumerGroupError):
             await self._redis.xgroup_create(self._keys.chat_in, GROUP, "0", mkstream=True)
-        except coredis.exceptions.ResponseError as exc:
-            if "BUSYGROUP" not in str(exc):
-                raise
 
     async def _read(self, start: str) -> int:
         """Handle one batch; returns how many entries it held."""

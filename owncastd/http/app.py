@@ -16,6 +16,7 @@ from owncastd.http.admin.chat import register_chat_routes
 from owncastd.http.admin.status import create_admin_status
 from owncastd.http.admin_web.routes import create_admin_web
 from owncastd.http.chatwoot.routes import create_chatwoot_routes
+from owncastd.http.cluster_routes import create_cluster_routes
 from owncastd.http.context import WebContext
 from owncastd.http.favicon import create_favicon_routes
 from owncastd.http.json_body import BadRequestError
@@ -62,6 +63,8 @@ def create_app(ctx: WebContext) -> QuartTrio:
             app.register_blueprint(create_push_routes(ctx, ctx.chat, ctx.control.push))
     if ctx.replays is not None:
         register_replays(app, ctx, guard, ctx.replays)
+    if ctx.chat is not None:  # issue 18: /api/cluster/* answer 404 unless a cluster origin
+        app.register_blueprint(create_cluster_routes(ctx, ctx.chat, ctx.cluster, guard))
 
     @app.errorhandler(BadRequestError)
     async def bad_request(exc: BadRequestError) -> Response:

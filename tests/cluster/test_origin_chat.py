@@ -4,44 +4,12 @@ contract directly through Redis."""
 
 from __future__ import annotations
 
-from dataclasses import replace
 from pathlib import Path
 
 import trio
 
-from owncastd.cluster.origin import ClusterOrigin
-from owncastd.config.settings import ClusterSettings
-from owncastd.core.viewers import ViewerTracker
-from owncastd.http.app import create_app
-from owncastd.store.cluster import ClusterLedger
-from tests.cluster_fixtures import RedisServer, TestEdge, redis_server_fixture
-from tests.component.app_fixtures import build_core, default_settings, start_store
-from tests.component.chat_fixtures import ChatServer, chat_services, serve_chat_app
-
-
-async def start_origin(
-    nursery: trio.Nursery, tmp_path: Path, redis: RedisServer
-) -> tuple[ChatServer, ClusterOrigin, ViewerTracker]:
-    """A chat server (web app + /ws) with the cluster origin running over `redis`."""
-    settings = default_settings()
-    cluster = ClusterSettings(role="origin", redis_url=redis.url, secret="s3cret")
-    core = build_core(tmp_path / "data", replace(settings, cluster=cluster))
-    store = await start_store(nursery, core.data_dir)
-    chat = chat_services(core, store)
-    await nursery.start(core.stream.run)
-    await nursery.start(chat.room.run)
-    ledger = ClusterLedger(store)
-    origin = ClusterOrigin(cluster, chat.room, stored=ledger.stored_messages, flush=ledger.flush)
-    core.viewers.remote_count = origin.viewers
-    chat.room.subscribe(origin.on_chat_event)
-    port = await serve_chat_app(
-        nursery, create_app(core.context(chat=chat, cluster=origin)), chat.room
-    )
-    await nursery.start(origin.run)
-    server = ChatServer(
-        port, chat.room, chat.store, core.stream, core.bus, core.settings, core.wall, core.data_dir
-    )
-    return server, origin, core.viewers
+from tests.cluster.origin_fixtures import start_origin
+from tests.cluster_fixtures import RedisServer, listening_edges, redis_server_fixture
 
 
 async def test_edge_and_local_clients_chat_and_moderation_reaches_the_edge(
@@ -49,9 +17,7 @@ async def test_edge_and_local_clients_chat_and_moderation_reaches_the_edge(
 ) -> None:
     server, _, _ = await start_origin(nursery, tmp_path, redis_server)
     server.go_live()
-    async with redis_server.client() as redis:
-        edge = TestEdge(redis, "edge-a")
-        await nursery.start(edge.listen)
+    async with listening_edges(redis_server, "edge-a") as (edge,):
         remote_user = await server.register("remote-rita")
         client_id = edge.new_client_id()
         await edge.xadd("connect", client_id, remote_user["id"])
@@ -106,9 +72,8 @@ async def test_an_edge_without_heartbeats_loses_its_clients_and_viewers(
     server, origin, viewers = await start_origin(nursery, tmp_path, redis_server)
     server.go_live()
     viewers.seen("203.0.113.50", "a local viewer")
-    async with redis_server.client() as redis:
-        edge_a, edge_b = TestEdge(redis, "edge-a"), TestEdge(redis, "edge-b")
-        await nursery.start(edge_a.listen)
+    async with listening_edges(redis_server, "edge-a", "edge-b") as (edge_a, edge_b):
+        redis = edge_a.redis
         user = await server.register("viewer")
         await edge_a.heartbeat(viewers=7, sockets=1)
         await edge_b.heartbeat(viewers=3)
@@ -133,3 +98,33 @@ async def test_an_edge_without_heartbeats_loses_its_clients_and_viewers(
 
 
 __all__ = ["redis_server_fixture"]  # the fixture, used by name
+
+
+async def test_redis_down_leaves_local_chat_working_and_the_origin_resumes(
+    tmp_path: Path, nursery: trio.Nursery, redis_server: RedisServer
+) -> None:
+    server, origin, _ = await start_origin(nursery, tmp_path, redis_server)
+    _, alice = await server.join("alice")
+    _, bob = await server.join("bob")
+    redis_server.stop()
+    await alice.send_json({"type": "CHAT", "body": "redis is gone"})
+    assert (await bob.next_event("CHAT"))["body"] == "<p>redis is gone</p>"
+    with trio.fail_after(10):
+        while origin.health.ok:  # noqa: ASYNC110 (the pinger notices within a second or two)
+            await trio.sleep(0.05)
+    assert origin.status_json()["redis"]["ok"] is False
+
+    redis_server.start()  # empty: no stream, no group (no persistence)
+    async with listening_edges(redis_server, "edge-a") as (edge,):
+        user = await server.register("back")
+        client = edge.new_client_id()
+        with trio.fail_after(15):  # the consumer retries every second and remakes its group
+            while not any(t == f"c:{client}" for t, _ in edge.frames):
+                await edge.xadd("connect", client, user["id"])
+                with trio.move_on_after(1.5):
+                    await edge.frame("CONNECTED_USER_INFO", f"c:{client}")
+        await edge.send_chat(client, user["id"], "after the outage")
+        assert (await bob.next_event("CHAT"))["body"] == "<p>after the outage</p>"
+        assert origin.health.ok
+    await alice.aclose()
+    await bob.aclose()

@@ -39,6 +39,7 @@ class FakeSource:
         self.status_answer: Any = ADMIN_STATUS
         self.fail_actions = False
         self.closed = False
+        self.cluster_answer: dict[str, Any] = {"role": "single", "redis": None, "edges": []}
 
     async def status(self):
         if isinstance(self.status_answer, Exception):
@@ -50,6 +51,9 @@ class FakeSource:
 
     async def video_metrics(self):
         return VIDEO_METRICS
+
+    async def cluster(self):
+        return self.cluster_answer
 
     async def viewers(self):
         return VIEWERS
