@@ -18,6 +18,7 @@ import typer
 
 from owncastd import OWNCAST_API_VERSION, VERSION
 from owncastd.cli_argv import plain_start
+from owncastd.cli_edge import edge_command
 from owncastd.cli_ops import ConfigOption, DataDirOption, fail, run_restore
 from owncastd.cli_ops import register as register_ops_commands
 from owncastd.config.load import (
@@ -338,6 +339,7 @@ def init(
 
 
 register_ops_commands(app)
+app.command("edge")(edge_command)
 
 
 class _PlainContext:

@@ -7,7 +7,8 @@
 - An adapter (`rtmp`, `hls`, `http`, `store`, `webhooks`, `metrics`, `ops`) imports `core`, the
   configuration and itself at run time, never another adapter: it may name another adapter's
   types under `if TYPE_CHECKING:` only, so it cannot construct another adapter's services.
-- `owncastd.daemon` and `owncastd.wiring` (the composition root) import anything; the entry
+- `owncastd.daemon` and `owncastd.wiring` (the composition root), and `owncastd.edge` (an edge
+  node's), import anything; the entry
   points (`cli`, `cli_ops`, `__main__`) run the daemon and the ops commands and import no other
   adapter but `hls.ffmpeg_binary` (to find ffmpeg before the daemon starts).
 - `owncastctl` never imports `owncastd` (the HTTP API is the contract) nor trio (Textual runs on
@@ -35,8 +36,9 @@ ADAPTERS = (
     "federation",
     "cluster",
 )
-COMPOSITION = ("owncastd.daemon", "owncastd.wiring", "owncastd.identity_wiring")
-ENTRY_POINTS = ("owncastd.cli", "owncastd.cli_ops", "owncastd.__main__")
+# An edge node (issue 18) is a composition of its own, beside the daemon's.
+COMPOSITION = ("owncastd.daemon", "owncastd.wiring", "owncastd.identity_wiring", "owncastd.edge")
+ENTRY_POINTS = ("owncastd.cli", "owncastd.cli_ops", "owncastd.cli_edge", "owncastd.__main__")
 ENTRY_ADAPTER_ALLOWED = ("owncastd.ops", "owncastd.hls.ffmpeg_binary")
 CORE_ALLOWED = ("owncastd.core", "owncastd.errors", "owncastd.config.settings")
 CORE_FORBIDDEN_LIBRARIES = (

@@ -36,7 +36,8 @@ from owncastd.core.chat import wire
 from owncastd.core.chat.clients import ChatClient
 from owncastd.core.chat.outbox import QUEUE_LIMIT, OutboxQueue
 from owncastd.core.chat.pipeline import HARD_LIMIT_BYTES
-from owncastd.core.chat.room import BANNED, ChatRoom
+from owncastd.core.chat.room import BANNED
+from owncastd.core.chat.socket_room import SocketRoom
 from owncastd.core.viewers import client_ip
 from owncastd.http.transport.limits import ConnectionCounter
 
@@ -95,7 +96,7 @@ class ChatSocket:
         self._writing = False
         self._writer_started = False
         self._nursery: trio.Nursery | None = None
-        self._room: ChatRoom | None = None
+        self._room: SocketRoom | None = None
         self._scope = trio.CancelScope()
         self.client: ChatClient | None = None
 
@@ -157,7 +158,7 @@ class ChatSocket:
 
     # ---- tasks -------------------------------------------------------------------------
 
-    async def run(self, room: ChatRoom, client: ChatClient) -> None:
+    async def run(self, room: SocketRoom, client: ChatClient) -> None:
         """Serve the connection until it closes, then unregister the client."""
         self.client = client
         self._room = room
@@ -174,7 +175,7 @@ class ChatSocket:
             self._nursery = None
             room.leave(client)
 
-    async def _reader(self, room: ChatRoom, client: ChatClient) -> bool:
+    async def _reader(self, room: SocketRoom, client: ChatClient) -> bool:
         """Read frames until the peer goes; True when a close frame should still be sent."""
         parts: list[str] = []
         size = 0
@@ -293,7 +294,7 @@ def _reject(conn: WSConnection, status: int, body: bytes) -> bytes:
 async def serve_chat_socket(
     stream: trio.SocketStream,
     head: bytes,
-    room: ChatRoom,
+    room: SocketRoom,
     per_ip: ConnectionCounter | None = None,
 ) -> None:
     """Handle a `/ws` upgrade whose request head (and anything after it) is in `head`;
@@ -342,7 +343,7 @@ async def _accept(
     conn: WSConnection,
     request: Request,
     headers: dict[bytes, bytes],
-    room: ChatRoom,
+    room: SocketRoom,
     ip: str,
 ) -> tuple[ChatSocket, ChatClient] | None:
     """Upgrade and authenticate: the joined client and its socket, or None (answered)."""
