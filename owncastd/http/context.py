@@ -15,8 +15,8 @@ from owncastd.core.viewers import ViewerTracker
 
 if TYPE_CHECKING:
     from owncastd.core.chatwoot.bridge import ChatwootBridge
-    from owncastd.core.identity.services import IdentityServices
     from owncastd.core.cluster.ports import ClusterStatus
+    from owncastd.core.identity.services import IdentityServices
     from owncastd.hls.llhls.live import LowLatencyOutput
     from owncastd.http.admin.control_plane import ControlPlane
     from owncastd.http.chat.context import ChatServices
