@@ -14,6 +14,8 @@ from tests.component.http_fixtures import read_http_response
 
 PLAYLIST = b"#EXTM3U\n#EXTINF:2.0,\nseg-1.ts\n"
 REQUEST = b"GET /hls/0/stream.m3u8 HTTP/1.1\r\nHost: x\r\n\r\n"
+SEGMENT = bytes(range(256)) * 128  # 32 KiB: sent with sendfile, in one call
+SEGMENT_REQUEST = b"GET /hls/0/seg-1.ts HTTP/1.1\r\nHost: x\r\n\r\n"
 COUNT = 40
 
 
@@ -31,6 +33,7 @@ class ConnectionSteps(trio.abc.Instrument):
 async def _server(nursery: trio.Nursery, tmp_path: Path) -> int:
     web = build_fast_web(tmp_path)
     web.write(web.paths.hls_dir, "0/stream.m3u8", PLAYLIST)
+    web.write(web.paths.hls_dir, "0/seg-1.ts", SEGMENT)
     server = HttpServer(web.app, "127.0.0.1", 0, fast_path=web.context)
     return int(await nursery.start(server.run))
 
@@ -74,3 +77,22 @@ async def test_a_pipelined_burst_yields_once_per_request(
     # all 40 heads arrive together (the server reads them in one or a few receives), and
     # still other tasks get a turn between the answers
     assert await _counted(port, pipelined=True) >= COUNT
+
+
+async def test_a_segment_costs_two_turns_of_the_loop(nursery: trio.Nursery, tmp_path: Path) -> None:
+    port = await _server(nursery, tmp_path)
+    stream = await trio.open_tcp_stream("127.0.0.1", port)
+    await stream.send_all(SEGMENT_REQUEST)  # cached and warm
+    assert (await read_http_response(stream)).endswith(SEGMENT)
+    steps = ConnectionSteps()
+    trio.lowlevel.add_instrument(steps)
+    try:
+        for _ in range(COUNT):
+            await stream.send_all(SEGMENT_REQUEST)
+            assert (await read_http_response(stream)).endswith(SEGMENT)
+    finally:
+        trio.lowlevel.remove_instrument(steps)
+        await stream.aclose()
+    # woken by the request and the head's send (its checkpoint): not a further turn after
+    # the sendfile
+    assert steps.steps <= COUNT * 2.25
