@@ -12,11 +12,12 @@ the chat window, from a process of their own. Prints `name=value` lines:
     bridge idle: the baseline), private_accepted (202s), private_post_s (all posted),
     private_all_stored_s (first post → the V-th message stored in Chatwoot), chat_p50_ms,
     chat_p99_ms, chat_lost, daemon_cpu_pct, cpu_ms_per_private (the daemon's CPU above the
-    idle rate, per private message)
+    idle rate, per private message), standin_cpu_s (the stand-in's CPU-seconds)
 
 The issue asks for all 500 within 10 s and a public chat p99 under 100 ms at 4,000 sockets ×
 5 msg/s. Run: `.venv/bin/python bench/chatwoot.py [--sockets 4000] [--rate 5] [--viewers 500]
-[--seconds 15] [--procs 3]`.
+[--seconds 15] [--idle-seconds 8] [--procs 3] [--bot-overrides-status]` (the last: the
+stand-in starts a bot's conversations pending whatever was asked, as Chatwoot v3+ does).
 """
 
 from __future__ import annotations
