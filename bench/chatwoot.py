@@ -6,17 +6,18 @@ set up through `POST /api/admin/chatwoot/setup` (what `owncastctl chatwoot setup
 agent bot posting its webhooks back to the daemon. Public chat is `bench/chat.py`'s load: N
 sockets over a few client processes, one sender at R msg/s; latency from the sender's write to
 a client's read, on every 10th client. The V private messages are posted (32 at once) 2 s into
-the chat window. Prints `name=value` lines:
+the chat window, from a process of their own. Prints `name=value` lines:
 
     idle_chat_p50_ms, idle_chat_p99_ms, idle_daemon_cpu_pct (the same chat first, with the
     bridge idle: the baseline), private_accepted (202s), private_post_s (all posted),
     private_all_stored_s (first post → the V-th message stored in Chatwoot), chat_p50_ms,
     chat_p99_ms, chat_lost, daemon_cpu_pct, cpu_ms_per_private (the daemon's CPU above the
-    idle rate, per private message)
+    idle rate, per private message), standin_cpu_s (the stand-in's CPU-seconds)
 
 The issue asks for all 500 within 10 s and a public chat p99 under 100 ms at 4,000 sockets ×
 5 msg/s. Run: `.venv/bin/python bench/chatwoot.py [--sockets 4000] [--rate 5] [--viewers 500]
-[--seconds 15] [--procs 3]`.
+[--seconds 15] [--idle-seconds 8] [--procs 3] [--bot-overrides-status]` (the last: the
+stand-in starts a bot's conversations pending whatever was asked, as Chatwoot v3+ does).
 """
 
 from __future__ import annotations
@@ -24,13 +25,14 @@ from __future__ import annotations
 import argparse
 import http.client
 import json
+import multiprocessing as mp
 import os
 import sys
 import tempfile
 import threading
 import time
 from base64 import b64encode
-from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import ProcessPoolExecutor, ThreadPoolExecutor
 from pathlib import Path
 from typing import Any
 
@@ -91,17 +93,34 @@ def post_private(port: int, tokens: list[str]) -> int:
         return sum(pool.map(one, enumerate(tokens)))
 
 
-def private_round(port: int, standin_url: str, tokens: list[str], out: dict[str, float]) -> None:
-    """Post the private messages, then poll the stand-in until all are stored (or 60 s)."""
+def timed_posts(port: int, tokens: list[str]) -> tuple[int, float]:
+    """`post_private` and its seconds (run in the poster process)."""
     start = time.monotonic()
-    out["private_accepted"] = post_private(port, tokens)
-    out["private_post_s"] = time.monotonic() - start
+    return post_private(port, tokens), time.monotonic() - start
+
+
+def private_round(
+    pool: ProcessPoolExecutor,
+    port: int,
+    standin_url: str,
+    tokens: list[str],
+    out: dict[str, float],
+) -> None:
+    """Post the private messages from the poster process (its threads would otherwise take
+    the GIL from the chat sender in this one, whose send times the latencies start from) and
+    poll the stand-in until all are stored (or 60 s)."""
+    start = time.monotonic()
+    posting = pool.submit(timed_posts, port, tokens)
     while time.monotonic() - start < 60:
+        if posting.done() and "private_accepted" not in out:
+            out["private_accepted"], out["private_post_s"] = posting.result()
         if stored(standin_url) >= len(tokens):
             out["private_all_stored_s"] = time.monotonic() - start
-            return
+            break
         time.sleep(0.1)
-    out["private_stored_after_60s"] = stored(standin_url)
+    else:
+        out["private_stored_after_60s"] = stored(standin_url)
+    out["private_accepted"], out["private_post_s"] = posting.result()
 
 
 def chat_window(
@@ -147,6 +166,7 @@ def measure(port: int, standin_url: str, args: argparse.Namespace, pipes: list[A
     print(f"sockets={args.sockets} rate={args.rate:g} viewers={args.viewers}")
     idle_rate = 0.0
     sender(port, chat_token, args.rate, 3.0, threading.Event())  # warm-up, not measured
+    time.sleep(1.0)  # (its last deliveries before the counters are zeroed)
     if args.idle_seconds > 0:  # the same chat with the bridge idle: the baseline
         _sent, latencies, busy, wall = chat_window(port, chat_token, args, pipes, args.idle_seconds)
         idle_rate = busy / wall
@@ -154,10 +174,12 @@ def measure(port: int, standin_url: str, args: argparse.Namespace, pipes: list[A
         print(f"idle_chat_p99_ms={percentile(latencies, 0.99):.1f}")
         print(f"idle_daemon_cpu_pct={100 * idle_rate:.0f}", flush=True)
     out: dict[str, float] = {}
-    timer = threading.Timer(2.0, private_round, (port, standin_url, viewer_tokens, out))
-    sent, latencies, busy, wall = chat_window(
-        port, chat_token, args, pipes, args.seconds, during=timer
-    )
+    with ProcessPoolExecutor(1, mp_context=mp.get_context("spawn")) as pool:
+        pool.submit(int).result()  # the poster process is up before the window
+        timer = threading.Timer(2.0, private_round, (pool, port, standin_url, viewer_tokens, out))
+        sent, latencies, busy, wall = chat_window(
+            port, chat_token, args, pipes, args.seconds, during=timer
+        )
     print(f"sent={sent}")
     for key, value in out.items():
         print(f"{key}={value:.2f}" if isinstance(value, float) else f"{key}={value}")
