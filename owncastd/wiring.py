@@ -40,7 +40,7 @@ from owncastd.federation.inbound import ActorCache, SignatureCheck
 from owncastd.federation.runtime import FederationRuntime, RuntimeSender
 from owncastd.http.admin.control_plane import ControlPlane
 from owncastd.http.chat.context import ChatServices
-from owncastd.http.federation.common import FederationWeb
+from owncastd.http.federation.services import FederationWeb
 from owncastd.log_buffer import LogBuffer
 from owncastd.metrics.hardware import HardwareMonitor, HardwareProbe
 from owncastd.metrics.playback import PlaybackMetrics

@@ -8,15 +8,15 @@ from __future__ import annotations
 import logging
 from collections import OrderedDict
 from collections.abc import Awaitable, Callable, Mapping, Sequence
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from urllib.parse import urldefrag, urlsplit
 
 from owncastd.core.federation import iris
 from owncastd.core.federation.inbound import RequestRefused, SignedSender
 from owncastd.core.federation.ports import FederationError
-from owncastd.federation.httpsig import SignatureError, parse_signature, verify_request
-from owncastd.federation.keys import load_public_key
-from owncastd.federation.signed_http import SignedHttp
+
+if TYPE_CHECKING:
+    from owncastd.federation.signed_http import SignedHttp
 
 log = logging.getLogger(__name__)
 
@@ -93,6 +93,8 @@ class SignatureCheck:
         activity: Mapping[str, Any],
     ) -> SignedSender:
         """The key owner and its document, once everything checks out."""
+        from owncastd.federation.httpsig import SignatureError, parse_signature
+
         value = headers.get("signature", "")
         if not value:
             raise RequestRefused("request is not signed")
@@ -125,6 +127,10 @@ class SignatureCheck:
         headers: Mapping[str, str],
         body: bytes,
     ) -> None:
+        # Imported on first use: cryptography costs ~80 ms, kept out of the daemon's start.
+        from owncastd.federation.httpsig import SignatureError, verify_request
+        from owncastd.federation.keys import load_public_key
+
         try:
             key = load_public_key(pem)
         except Exception:  # ValueError, UnsupportedAlgorithm: whatever the remote published

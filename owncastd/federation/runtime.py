@@ -11,17 +11,15 @@ from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
 
 import trio
-from cryptography.hazmat.primitives import hashes
-from cryptography.hazmat.primitives.asymmetric import padding
 
 from owncastd.config.settings import Settings
 from owncastd.core.federation import iris
-from owncastd.federation.httpsig import digest_header
-from owncastd.federation.keys import KeyValues, ServerKey, load_or_create
-from owncastd.federation.signed_http import ImmediateSender, SignedHttp
 
-if TYPE_CHECKING:
+if TYPE_CHECKING:  # cryptography (~80 ms) is imported on first use, not at the daemon's start
     import httpx
+
+    from owncastd.federation.keys import KeyValues, ServerKey
+    from owncastd.federation.signed_http import SignedHttp
 
 PUBLISHED = "federation_published"  # when the actor was first made (its `published`)
 
@@ -45,6 +43,8 @@ class FederationRuntime:
 
     async def key(self) -> ServerKey:
         """The server's key pair (loaded from the datastore, or made once)."""
+        from owncastd.federation.keys import load_or_create
+
         async with self._lock:
             if self._key is None:
                 self._key = await load_or_create(self._values)
@@ -65,6 +65,11 @@ class FederationRuntime:
     async def sign_digest(self, body: bytes) -> dict[str, str]:
         """``Digest`` and a ``Signature`` covering only it, for an ActivityPub response (as
         Owncast signs its GET responses)."""
+        from cryptography.hazmat.primitives import hashes
+        from cryptography.hazmat.primitives.asymmetric import padding
+
+        from owncastd.federation.httpsig import digest_header
+
         key = await self.key()
         current = self._settings()
         key_id = iris.key_id(iris.actor_iri(current.server.url, current.federation.username))
@@ -79,6 +84,8 @@ class FederationRuntime:
 
     async def http(self) -> SignedHttp:
         """The signed client, its key id and private-address rule set from the settings now."""
+        from owncastd.federation.signed_http import SignedHttp
+
         key = await self.key()
         current = self._settings()
         key_id = iris.key_id(iris.actor_iri(current.server.url, current.federation.username))
@@ -104,4 +111,6 @@ class RuntimeSender:
 
     async def send(self, activity: Mapping[str, Any], inboxes: Sequence[str]) -> None:
         """Deliver `activity` to each inbox now."""
+        from owncastd.federation.signed_http import ImmediateSender
+
         await ImmediateSender(await self._runtime.http()).send(activity, inboxes)

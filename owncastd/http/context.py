@@ -20,7 +20,7 @@ if TYPE_CHECKING:
     from owncastd.hls.llhls.live import LowLatencyOutput
     from owncastd.http.admin.control_plane import ControlPlane
     from owncastd.http.chat.context import ChatServices
-    from owncastd.http.federation.common import FederationWeb
+    from owncastd.http.federation.services import FederationWeb
     from owncastd.ops.daemon_status import Operations
     from owncastd.replays.services import ReplayServices
 

@@ -14,7 +14,7 @@ import trio
 from owncastd.core.federation import iris
 from owncastd.http.admin.control_plane import ControlPlane
 from owncastd.http.app import create_app
-from owncastd.http.federation.common import FederationWeb
+from owncastd.http.federation.services import FederationWeb
 from owncastd.log_buffer import LogBuffer
 from owncastd.store.database import Store
 from owncastd.wiring import build_federation

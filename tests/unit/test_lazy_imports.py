@@ -26,6 +26,7 @@ STARTUP_MODULES = "import owncastd.cli, owncastd.daemon, owncastd.wiring"
         "h2",  # hypercorn's server (HTTP/2 included): imported by its first connection
         "coredis",  # the cluster's Redis client: only with [cluster] role origin or edge
         "anyio",  # coredis's event-loop layer
+        "cryptography",  # federation's key and signatures: imported by their first use
     ],
 )
 def test_startup_does_not_import(library: str) -> None:

@@ -4,18 +4,13 @@ Accept/Content-Type negotiation (develop §1.1), ActivityPub JSON responses and 
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from quart import Response, redirect, request
 
 from owncastd.config.settings import Settings
 from owncastd.core.federation import iris
-from owncastd.core.federation.inbound import InboundVerifier, PublicKeySource
-from owncastd.core.federation.inbox import Inbox
-
-if TYPE_CHECKING:
-    from owncastd.store.federation import FederationStore
+from owncastd.http.federation.services import FederationWeb as FederationWeb
 
 ACTIVITY_JSON = "application/activity+json"
 AP_TYPES = frozenset(
@@ -27,16 +22,6 @@ AP_TYPES = frozenset(
     )
 )
 PAGE_SIZE = 50
-
-
-@dataclass(frozen=True)
-class FederationWeb:
-    """The federation services the routes use (built in `owncastd/wiring.py`)."""
-
-    store: FederationStore
-    inbox: Inbox
-    verifier: InboundVerifier
-    keys: PublicKeySource
 
 
 def disabled(settings: Settings) -> Response | None:
