@@ -43,6 +43,8 @@ async def test_edge_and_local_clients_chat_and_moderation_reaches_the_edge(
         await local.send_json({"type": "CHAT", "body": "hello from the origin"})
         heard = await edge.frame("CHAT", "*", after=mark)
         assert heard["body"] == "<p>hello from the origin</p>"
+        chat_targets = [t for t, e in edge.frames if e.get("type") == "CHAT"]
+        assert chat_targets == ["*", "*"]  # each message published once, never per socket
         history = await server.store.history()
         assert [m.body for m in history] == [chat["body"], heard["body"]]
 
