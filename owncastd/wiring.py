@@ -373,8 +373,7 @@ def build_cluster(
     viewers: ViewerTracker,
     control: ControlPlane,
 ) -> ClusterOrigin | None:
-    """The cluster origin (issue 18) when `[cluster] role = "origin"`, else None; the Redis
-    client is imported only then."""
+    """The cluster origin (issue 18) if `[cluster] role = "origin"`; only then is Redis loaded."""
     if settings.current.cluster.role != "origin":
         return None
     from owncastd.cluster.origin import ClusterOrigin

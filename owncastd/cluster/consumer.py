@@ -54,7 +54,7 @@ class StreamConsumer:
         self.handled = 0
 
     async def run(self, *, task_status: trio.TaskStatus[None] = trio.TASK_STATUS_IGNORED) -> None:
-        """Until cancelled; a Redis failure is retried every second."""
+        """Until cancelled; a failure (Redis, the store) is retried every second."""
         task_status.started()
         pending = True
         while True:
@@ -67,8 +67,10 @@ class StreamConsumer:
             except (coredis.exceptions.RedisError, OSError) as exc:
                 self._health.note(False)
                 log.warning("cluster stream read failed error=%s", exc)
-                pending = True  # what was delivered but not acknowledged comes again
-                await trio.sleep(RETRY_SECONDS)
+            except Exception:  # e.g. the store could not commit: the batch stays unacknowledged
+                log.exception("cluster batch not acknowledged; retrying")
+            pending = True  # what was delivered but not acknowledged comes again
+            await trio.sleep(RETRY_SECONDS)
 
     async def _ensure_group(self) -> None:
         with contextlib.suppress(coredis.exceptions.StreamDuplicateConsumerGroupError):

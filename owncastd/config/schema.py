@@ -42,6 +42,7 @@ from owncastd.config.settings import (
 )
 from owncastd.config.table import BY_PATH, Setting
 from owncastd.config.table_chatwoot import chatwoot_cross
+from owncastd.config.table_cluster import cluster_cross
 from owncastd.errors import ConfigError
 
 Kind = Literal["str", "int", "bool", "str_list", "str_map", "table_list"]
@@ -312,6 +313,7 @@ def check_cross(data: Mapping[str, Any]) -> list[Located]:
     if discord.get("enabled") is True and not discord.get("webhook"):
         problems.append(("[notifications.discord] webhook", "required when discord is enabled"))
     problems += chatwoot_cross(section_of(data, "chatwoot"))
+    problems += cluster_cross(section_of(data, "cluster"))
     return problems
 
 

@@ -6,6 +6,9 @@ wire contract between origin and edges is in `owncastd/cluster/__init__.py`.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+from typing import Any
+
 from owncastd.config import checks as c
 from owncastd.config.setting import RESTART, Setting, entry
 
@@ -29,6 +32,19 @@ def _secret(value: str) -> str | None:
     if len(value) > 512 or any(ch.isspace() for ch in value):
         return "must be at most 512 characters without whitespace"
     return None
+
+
+def cluster_cross(section: Mapping[str, Any]) -> list[tuple[str, str]]:
+    """Problems of an origin or edge that misses a key it needs."""
+    role = section.get("role") or "single"
+    if role == "single":
+        return []
+    needed = ["redis_url", "secret"] + (["origin_url"] if role == "edge" else [])
+    return [
+        (f"[cluster] {key}", f'required when role is "{role}"')
+        for key in needed
+        if not section.get(key)
+    ]
 
 
 CLUSTER: tuple[Setting, ...] = (

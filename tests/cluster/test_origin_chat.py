@@ -15,7 +15,7 @@ from tests.cluster_fixtures import RedisServer, listening_edges, redis_server_fi
 async def test_edge_and_local_clients_chat_and_moderation_reaches_the_edge(
     tmp_path: Path, nursery: trio.Nursery, redis_server: RedisServer
 ) -> None:
-    server, _, _ = await start_origin(nursery, tmp_path, redis_server)
+    server, origin, _ = await start_origin(nursery, tmp_path, redis_server)
     server.go_live()
     async with listening_edges(redis_server, "edge-a") as (edge,):
         remote_user = await server.register("remote-rita")
@@ -43,6 +43,8 @@ async def test_edge_and_local_clients_chat_and_moderation_reaches_the_edge(
         await local.send_json({"type": "CHAT", "body": "hello from the origin"})
         heard = await edge.frame("CHAT", "*", after=mark)
         assert heard["body"] == "<p>hello from the origin</p>"
+        chat_targets = [t for t, e in edge.frames if e.get("type") == "CHAT"]
+        assert chat_targets == ["*", "*"]  # each message published once, never per socket
         history = await server.store.history()
         assert [m.body for m in history] == [chat["body"], heard["body"]]
 
@@ -59,10 +61,22 @@ async def test_edge_and_local_clients_chat_and_moderation_reaches_the_edge(
         await edge.control(type="disconnect", target=f"c:{client_id}")
         assert [c.user.id for c in server.room.clients()] == [local_user["id"]]
 
-        # a banned user's new connection is refused with a disconnect
+        # a banned user's new connection (from the address banned with them) is refused
         again = edge.new_client_id()
         await edge.xadd("connect", again, remote_user["id"])
         await edge.control(type="disconnect", target=f"c:{again}")
+
+        # a resync (the socket was there before an origin restart): registered, nothing sent
+        resynced = edge.new_client_id()
+        await edge.xadd("resync", resynced, local_user["id"], ip="203.0.113.77")
+        with trio.fail_after(5):  # handled by the origin's consumer task
+            while origin.remote.get(resynced) is None:  # noqa: ASYNC110
+                await trio.sleep(0.01)
+        await server.room.moderation.set_moderator(local_user["id"], True)
+        await edge.control(type="token_revoked", user=local_user["id"])  # isModerator changed
+        info = await edge.frame("CONNECTED_USER_INFO", f"c:{resynced}")
+        assert info["user"]["scopes"] == ["MODERATOR"]  # the first frame it got: the new scope
+        assert len(server.room.clients_of(local_user["id"])) == 2
         await local.aclose()
 
 

@@ -120,6 +120,23 @@ async def test_origin_killed_during_a_burst_keeps_every_message_once(
             assert 'owncastd_cluster_edge_viewers{edge="edge-k"} 4.0' in metrics
             assert 'owncastd_cluster_edge_sockets{edge="edge-k"} 1.0' in metrics
             assert "owncastd_cluster_redis_up 1.0" in metrics
+            async with httpx.AsyncClient(base_url=restarted.url) as http:
+                changed = await http.post(
+                    "/api/admin/config/chat/joinmessagesenabled", json={"value": False}, **admin
+                )
+                assert changed.status_code == 200
+                gone = (await http.post("/api/chat/register", json={})).json()
+                gone_client = edge.new_client_id()
+                await edge.xadd("connect", gone_client, gone["id"])
+                await edge.frame("CONNECTED_USER_INFO", f"c:{gone_client}")
+                deleted = await http.post(
+                    "/api/admin/users/delete", json={"userId": gone["id"]}, **admin
+                )
+                assert deleted.status_code == 200, restarted.log()
+            await edge.control(type="chat_config")  # edges drop what they cache of settings
+            await edge.control(type="token_revoked", user=gone["id"])
+            await edge.control(type="disconnect", target=f"u:{gone['id']}")
+            await edge.control(type="disconnect", target=f"c:{gone_client}")
         finally:
             restarted.stop()
     rows = stored_bodies(data_dir / "owncast.db")

@@ -141,6 +141,8 @@ def test_every_scalar_key_has_a_working_env_name(
         "OWNCAST_CHATWOOT_INBOX_ID": "2",
         "OWNCAST_CHATWOOT_WEBHOOK_SECRET": "s3cret",
         "OWNCAST_CHATWOOT_API_TOKEN": "t0ken",
+        "OWNCAST_CLUSTER_REDIS_URL": "redis://127.0.0.1:6379/0",
+        "OWNCAST_CLUSTER_SECRET": "s3cret",
     }
     path = config_file("")
     assert len(ENV_FIELDS) > 50
@@ -164,7 +166,7 @@ def test_every_scalar_key_has_a_working_env_name(
         assert expected != spec.default, name
         environ = {name: raw}
         enabling = ("OWNCAST_S3_ENABLED", "OWNCAST_NOTIFICATIONS_DISCORD_ENABLED")
-        if name in (*enabling, "OWNCAST_CHATWOOT_ENABLED"):
+        if name in (*enabling, "OWNCAST_CHATWOOT_ENABLED", "OWNCAST_CLUSTER_ROLE"):
             environ |= enabled_needs  # enabling these requires other keys
         data = settings_to_mapping(load(path, environ=environ).settings)
         value = section_of(data, spec.section)[spec.name]
