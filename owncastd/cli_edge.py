@@ -40,7 +40,7 @@ def edge_command(
     public_url: PublicUrlOption = None,
 ) -> None:
     """Run an edge node: viewer chat sockets and viewer routes, fed by the origin over Redis
-    (`[cluster]` gives the secret; no database, no RTMP)."""
+    (the cluster section of owncast.toml gives the secret; no database, no RTMP)."""
     from owncastd.edge.start import EdgeOptions, run_edge
 
     options = EdgeOptions(

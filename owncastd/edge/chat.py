@@ -22,7 +22,7 @@ from owncastd.core.chat.models import ChatUser
 from owncastd.core.chat.pipeline import InboundGate
 from owncastd.core.chat.ports import Outbox
 from owncastd.core.chat.render import render_notice
-from owncastd.core.chat.room import FULL
+from owncastd.core.chat.room import CHAT_DISABLED, FULL
 from owncastd.core.chat.slurs import NoProfanityCheck
 
 log = logging.getLogger(__name__)
@@ -63,6 +63,7 @@ class EdgeChat:
         self._clients: dict[int, ChatClient] = {}
         self._by_user: dict[str, set[int]] = {}
         self.paused = False
+        self.chat_disabled = False  # the origin's `chatDisabled` (/api/config)
         self.deliveries = 0  # frames pushed to sockets (Prometheus, bench)
 
     @property
@@ -73,7 +74,10 @@ class EdgeChat:
     # ---- SocketRoom ----------------------------------------------------------------------
 
     def precheck(self, ip: str) -> str | None:
-        """FULL past `max_clients`; bans and the chat switch are the origin's (it closes)."""
+        """CHAT_DISABLED as the origin's config says, FULL past `max_clients`; bans are the
+        origin's (it closes a banned user's or address's sockets once they connect)."""
+        if self.chat_disabled:
+            return CHAT_DISABLED
         return FULL if len(self._clients) >= self.max_clients else None
 
     async def authenticate(self, token: str) -> ChatUser | None:

@@ -4,6 +4,7 @@ no RTMP, no transcoder: the daemon's composition (`daemon.py`, `wiring.py`) is n
 
 from __future__ import annotations
 
+import json
 import logging
 import signal
 import time
@@ -34,6 +35,9 @@ from owncastd.ops.open_files import raise_open_files_limit
 
 log = logging.getLogger(__name__)
 
+CONFIG_SECONDS = 10.0  # how often the origin's chat switch is read (and on chat_config)
+CONFIG_TTL = 2.0
+
 
 class EdgeNode:
     """One edge: serves viewers on `[web]`'s address and talks to the origin and Redis."""
@@ -56,6 +60,7 @@ class EdgeNode:
         self.bus: EdgeBus | None = None
         self.port = 0
         self._stop = trio.Event()
+        self._config_changed = trio.Event()
 
     def _post(self, entry: dict[str, str]) -> bool:
         return self.bus.post(entry) if self.bus is not None else False
@@ -72,6 +77,7 @@ class EdgeNode:
             self.origin.revoke(str(control.get("user", "")))
         elif kind == "chat_config":
             self.origin.forget()
+            self._config_changed.set()
 
     def stats(self) -> dict[str, str]:
         """The heartbeat's figures (contract §5)."""
@@ -104,6 +110,7 @@ class EdgeNode:
             self.chat.edge_id = self.config.edge_id
             self.bus = EdgeBus(self.config, self.chat, on_control=self.on_control, stats=self.stats)
             await nursery.start(self.bus.run)
+            nursery.start_soon(self._follow_config)
             log.info(
                 "edge ready http=%d edge_id=%s origin=%s",
                 self.port,
@@ -119,6 +126,19 @@ class EdgeNode:
                 waiting.cancel_scope.cancel()
             await self.bus.goodbye(self.chat.detach())
             nursery.cancel_scope.cancel()
+
+    async def _follow_config(self) -> None:
+        """Keep the origin's chat switch (`chatDisabled`): every 10 s and on `chat_config`."""
+        while True:
+            try:
+                fetched = await self.origin.fetch("/api/config", "", CONFIG_TTL)
+                if fetched.status == 200:
+                    self.chat.chat_disabled = bool(json.loads(fetched.body).get("chatDisabled"))
+            except (httpx.HTTPError, ValueError, AttributeError) as exc:
+                log.warning("edge could not read the origin's config error=%s", type(exc).__name__)
+            with trio.move_on_after(CONFIG_SECONDS):
+                await self._config_changed.wait()
+            self._config_changed = trio.Event()
 
     def stop(self) -> None:
         """Stop as on SIGTERM: tell the origin this edge's sockets are gone, then close."""

@@ -186,3 +186,59 @@ async def test_redis_outage_pauses_chat_and_resumes(
         await redis.publish(f"{PREFIX}:chat:out", b"*\n" + json.dumps(_frame("CHAT")).encode())
         await alice.next_event("CHAT")
     assert not alice.closed
+
+
+async def test_token_checks_are_cached_until_revoked(
+    redis_server: RedisServer, nursery: trio.Nursery
+) -> None:
+    origin = StandInOrigin({"ta": user("alice", "Alice")})
+    node = await _edge(nursery, redis_server, await _origin(nursery, origin))
+    async with redis_client(redis_server) as redis:
+        first = await _ws(node.port, "ta")
+        await _entries(redis, 1)
+        kept = [await _ws(node.port, "ta")]  # open sockets: a closed one adds an entry
+        await _entries(redis, 2)
+        assert origin.token_checks == 1
+
+        async def control(message: dict[str, str]) -> None:
+            """Publish a control message, then wait for a marker published after it."""
+            await redis.publish(f"{PREFIX}:cluster:control", json.dumps(message))
+            await redis.publish(
+                f"{PREFIX}:chat:out", b"u:alice\n" + json.dumps(_frame("SYSTEM")).encode()
+            )
+            await first.next_event("SYSTEM")
+
+        await control({"type": "token_revoked", "user": "bob"})  # someone else's
+        kept.append(await _ws(node.port, "ta"))
+        await _entries(redis, 3)
+        assert origin.token_checks == 1
+        await control({"type": "token_revoked", "user": "alice"})
+        kept.append(await _ws(node.port, "ta"))
+        await _entries(redis, 4)
+        assert origin.token_checks == 2
+        await control({"type": "chat_config"})
+        kept.append(await _ws(node.port, "ta"))
+        await _entries(redis, 5)
+        assert origin.token_checks == 3
+
+
+async def test_chat_disabled_on_the_origin_refuses_sockets_on_the_edge(
+    redis_server: RedisServer, nursery: trio.Nursery
+) -> None:
+    origin = StandInOrigin(
+        {"ta": user("alice", "Alice")}, pages={"/api/config": b'{"chatDisabled":true}'}
+    )
+    node = await _edge(nursery, redis_server, await _origin(nursery, origin))
+    with trio.fail_after(5):
+        while not node.chat.chat_disabled:  # noqa: ASYNC110 — read from the origin
+            await trio.sleep(0.02)
+    refused = await ChatWs.connect(node.port, "ta")
+    assert refused == Refused(200, b"CHAT_DISABLED")  # as the origin answers (room.precheck)
+    origin.pages["/api/config"] = b'{"chatDisabled":false}'
+    async with redis_client(redis_server) as redis:
+        await redis.publish(f"{PREFIX}:cluster:control", json.dumps({"type": "chat_config"}))
+        with trio.fail_after(5):
+            while node.chat.chat_disabled:  # noqa: ASYNC110 — read again on chat_config
+                await trio.sleep(0.02)
+        await _ws(node.port, "ta")
+        await _entries(redis, 1)

@@ -145,6 +145,16 @@ async def test_cluster_chat_survives_edge_redis_and_origin_failures(
         # Across edges, both ways.
         hello = await _say(alice_ws, "hello from one")
         await _seen(bob_ws, hello["id"])
+        # Owncast's wire shapes through an edge, as on a single node.
+        assert set(hello) == {"type", "id", "timestamp", "user", "body", "visible"}
+        assert hello["body"] == "<p>hello from one</p>" and hello["visible"] is True
+        assert hello["user"]["id"] == alice["id"] and hello["user"]["displayName"] == "alice"
+        (stored,) = [m for m in await _history(edge2, bob["accessToken"]) if m["id"] == hello["id"]]
+        assert stored["body"] == hello["body"] and stored["user"]["id"] == alice["id"]
+        async with httpx.AsyncClient(base_url=edge2.url, timeout=10) as http:
+            assert (await http.get("/api/status")).json()["online"] is False
+            assert (await http.get("/api/config")).json()["chatDisabled"] is False
+            assert (await http.get("/api/admin/status", auth=ADMIN)).status_code == 404
         reply = await _say(bob_ws, "hello from two")
         await _seen(alice_ws, reply["id"])
         acknowledged += [hello["id"], reply["id"]]

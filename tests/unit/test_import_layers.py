@@ -8,9 +8,9 @@
   configuration and itself at run time, never another adapter: it may name another adapter's
   types under `if TYPE_CHECKING:` only, so it cannot construct another adapter's services.
 - `owncastd.daemon` and `owncastd.wiring` (the composition root), and `owncastd.edge` (an edge
-  node's), import anything; the entry
-  points (`cli`, `cli_ops`, `__main__`) run the daemon and the ops commands and import no other
-  adapter but `hls.ffmpeg_binary` (to find ffmpeg before the daemon starts).
+  node's), import anything; the entry points (`cli`, `cli_ops`, `cli_edge`, `__main__`) run the
+  daemon, an edge and the ops commands and import no other adapter but `hls.ffmpeg_binary` (to
+  find ffmpeg before the daemon starts).
 - `owncastctl` never imports `owncastd` (the HTTP API is the contract) nor trio (Textual runs on
   asyncio).
 """
