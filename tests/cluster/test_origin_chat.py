@@ -45,7 +45,10 @@ async def test_edge_and_local_clients_chat_and_moderation_reaches_the_edge(
         assert heard["body"] == "<p>hello from the origin</p>"
         chat_targets = [t for t, e in edge.frames if e.get("type") == "CHAT"]
         assert chat_targets == ["*", "*"]  # each message published once, never per socket
-        history = await server.store.history()
+        # The local message is broadcast first and stored by the group-commit writer.
+        with trio.fail_after(5):
+            while len(history := await server.store.history()) < 2:  # noqa: ASYNC110
+                await trio.sleep(0.01)
         assert [m.body for m in history] == [chat["body"], heard["body"]]
 
         # a moderator hide reaches every edge as VISIBILITY-UPDATE
