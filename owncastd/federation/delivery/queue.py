@@ -33,6 +33,8 @@ from owncastd.federation.signed_http import check_destination
 
 log = logging.getLogger(__name__)
 
+BODY_GRACE_SECONDS = 3600.0
+
 
 class QueuedRow(Protocol):
     """One due delivery (:class:`owncastd.store.federation_deliveries.QueuedDelivery`)."""
@@ -77,7 +79,7 @@ class DeliveryRows(Protocol):
 
     async def hold_host(self, host: str, until: float) -> None: ...
 
-    async def forget_bodies(self) -> None: ...
+    async def forget_bodies(self, before: float) -> None: ...
 
 
 class Poster(Protocol):
@@ -187,7 +189,8 @@ class DeliveryQueue:
         next_due = await self._rows.next_due(set(self._in_flight), self._full_hosts())
         if next_due is None:
             if not self._in_flight:
-                await self._rows.forget_bodies()
+                # Not the bodies just queued: their rows may still be on their way in.
+                await self._rows.forget_bodies(self._clock() - BODY_GRACE_SECONDS)
             return math.inf
         wait = next_due - self._clock()
         if wait <= 0:  # due but waiting for a free slot: a finished delivery wakes us
@@ -217,15 +220,15 @@ class DeliveryQueue:
     async def _settle(self, row: QueuedRow, status: int | None, error: str) -> None:
         if status is not None and 200 <= status < 300:
             self._breaker.success(row.host)
+            await self._rows.finish(row.id)
             self.counts.delivered += 1
             self.counts.by_host[row.host] += 1
-            await self._rows.finish(row.id)
             return
         if status is not None and status < 500 and status != 429:
             self._breaker.success(row.host)  # the host is up; it refused this one
             log.info("federation delivery dropped host=%s status=%d", row.host, status)
-            self.counts.dropped += 1
             await self._rows.finish(row.id)
+            self.counts.dropped += 1
             return
         now = self._clock()
         # The host's breaker, and never sooner than this row's own next backoff step.
@@ -234,8 +237,8 @@ class DeliveryQueue:
         until = max(self._breaker.failure(row.host, now), own)
         if now - row.created_at >= self.policy.give_up_after:
             log.warning("federation delivery given up host=%s error=%s", row.host, error)
-            self.counts.gave_up += 1
             await self._rows.finish(row.id)
+            self.counts.gave_up += 1
             return
         log.info(
             "federation delivery failed host=%s error=%s retry_in=%.0fs",
@@ -243,6 +246,6 @@ class DeliveryQueue:
             error,
             until - now,
         )
-        self.counts.retried += 1
         await self._rows.retry(row.id, until, error)
         await self._rows.hold_host(row.host, self._breaker.open_until(row.host, now) or until)
+        self.counts.retried += 1
