@@ -21,6 +21,7 @@ from owncastctl.commands import (
     chatwoot_escalate,
     config,
     favicon,
+    followers,
     integrations,
     misc,
     moderation,
@@ -118,6 +119,7 @@ app.add_typer(favicon.app, name="favicon")
 app.add_typer(chatwoot.app, name="chatwoot")
 chatwoot_escalate.register(app)  # after the `chatwoot` group's own add_typer, if any
 app.add_typer(replays.app, name="replays")
+app.add_typer(followers.app, name="followers")
 
 
 @app.command()

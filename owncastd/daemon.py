@@ -69,6 +69,7 @@ from owncastd.wiring import (
     build_chat,
     build_chatwoot,
     build_control_plane,
+    build_federation,
     build_replays,
     run_control_plane,
     run_replays,
@@ -290,6 +291,7 @@ class Daemon:
             chatwoot=(chatwoot := build_chatwoot(store, chat.room, settings, control)),
             replays=replays,
             low_latency=transcoder.low_latency,
+            federation=(fed := build_federation(store, settings, control, chat.room, stream)),
         )
         control.user_deleted.append(chatwoot.repo.forget_user)  # their private thread too
         async with trio.open_nursery() as services:
@@ -300,6 +302,7 @@ class Daemon:
             await services.start(run_control_plane, control)
             await services.start(chatwoot.run)
             await services.start(run_replays, replays)
+            await services.start(fed.inbox.run)
             http = self._http_server(web, chat.room, facts)
             appliance.operations.web.attach(http.status_json)
             http_port = await services.start(http.run)

@@ -11,14 +11,16 @@ from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
+from typing import Any
 
 import trio
 
-from owncastd import OWNCAST_API_VERSION
+from owncastd import OWNCAST_API_VERSION, release_string
 from owncastd.chatwoot.admin import ChatwootAdmin
 from owncastd.chatwoot.live import LiveChatwoot
 from owncastd.config.editor import ConfigEditor, SettingsChanged
 from owncastd.config.settings import SettingsRef
+from owncastd.core.chat import wire
 from owncastd.core.chat.emoji_catalog import EmojiDirectory
 from owncastd.core.chat.room import ChatRoom
 from owncastd.core.chat.slurs import DeferredProfanityCheck
@@ -28,13 +30,17 @@ from owncastd.core.chatwoot.relay import attach_relay
 from owncastd.core.chatwoot.settings import BridgeSettings, from_section
 from owncastd.core.chatwoot.sink import room_sink
 from owncastd.core.directory import DirectoryPinger, DirectoryTarget
+from owncastd.core.federation.inbox import Inbox
 from owncastd.core.go_live import GoLiveAnnouncer
 from owncastd.core.schedule.service import ScheduleService
 from owncastd.core.stream import Stream
 from owncastd.core.viewers import ViewerTracker
-from owncastd.core.webhooks import current_status_block
+from owncastd.core.webhooks import FEDIVERSE_ENGAGEMENT_FOLLOW, current_status_block
+from owncastd.federation.inbound import ActorCache, SignatureCheck
+from owncastd.federation.runtime import FederationRuntime, RuntimeSender
 from owncastd.http.admin.control_plane import ControlPlane
 from owncastd.http.chat.context import ChatServices
+from owncastd.http.federation.services import FederationWeb
 from owncastd.log_buffer import LogBuffer
 from owncastd.metrics.hardware import HardwareMonitor, HardwareProbe
 from owncastd.metrics.playback import PlaybackMetrics
@@ -52,6 +58,7 @@ from owncastd.store.chatwoot import ChatwootStore
 from owncastd.store.chatwoot_chat import ChatLookup
 from owncastd.store.database import Store
 from owncastd.store.datastore import Datastore
+from owncastd.store.federation import FederationStore
 from owncastd.store.notifications import NotificationStore
 from owncastd.store.replays import ReplayStore
 from owncastd.store.schedule import ScheduleStore
@@ -359,3 +366,35 @@ async def run_replays(
         if replays.recorder is not None:
             await nursery.start(replays.recorder.run)
         task_status.started()
+
+
+def build_federation(
+    store: Store, settings: SettingsRef, control: ControlPlane, room: ChatRoom, stream: Stream
+) -> FederationWeb:
+    """ActivityPub (issue 11): the key and signed client, the inbox's signature check and
+    handlers (engagement to chat, follows to webhooks). Run `.inbox.run` for deliveries."""
+    runtime = FederationRuntime(
+        control.datastore,
+        lambda: settings.current,
+        user_agent=f"{release_string()}; https://owncast.online",
+    )
+    repo = FederationStore(store)
+    actors = ActorCache(runtime.http, time.time)
+    verifier = SignatureCheck(
+        actors,
+        time.time,
+        blocked_domains=lambda: settings.current.federation.blocked_domains,
+        is_blocked=repo.is_blocked,
+        allow_http=lambda: settings.current.federation.allow_private_addresses,
+    )
+    inbox = Inbox(
+        repo, actors, RuntimeSender(runtime), lambda: settings.current, time.time,
+        live=lambda: stream.online,
+    )  # fmt: skip
+    inbox.chat = lambda event: room.broadcast(wire.Outgoing.of(event))
+
+    def follow_webhook(data: dict[str, Any]) -> None:
+        control.webhooks.publish(FEDIVERSE_ENGAGEMENT_FOLLOW, lambda: data)
+
+    inbox.follow_webhook = follow_webhook
+    return FederationWeb(repo, inbox, verifier, runtime)

@@ -5,7 +5,7 @@ websocket in another worker; actions run in workers too. Failures never stop a w
 shows what is wrong and the workers keep retrying, so the dashboard rides out daemon restarts and
 network drops. Keys: ↑/↓ select a message, h hide/unhide, b ban the author, m (un)make moderator,
 u the author's details, s send a system message, t edit the title, d disconnect, e upcoming
-scheduled streams, r replays, q quit.
+scheduled streams, r replays, f Fediverse followers, q quit.
 """
 
 from __future__ import annotations
@@ -24,6 +24,7 @@ from owncastctl.client import Connection, missing_password
 from owncastctl.credentials import CredentialStore
 from owncastctl.errors import CtlError, UnreachableError
 from owncastctl.tui.escalate import escalate_selected
+from owncastctl.tui.followers import show_followers
 from owncastctl.tui.latency import LatencyPanel
 from owncastctl.tui.replays import show_replays
 from owncastctl.tui.schedule import ScheduleScreen
@@ -68,6 +69,7 @@ class DashboardApp(App[None]):
         Binding("e", "schedule", "Events"),
         Binding("x", "escalate", "Team"),
         Binding("r", "replays", "Replays"),
+        Binding("f", "followers", "Followers"),
         Binding("q", "quit", "Quit"),
     ]
 
@@ -320,6 +322,10 @@ class DashboardApp(App[None]):
     def action_replays(self) -> None:
         replays = show_replays(self.source.replays, self.push_screen, self.notify)
         self.run_worker(replays, group="actions", exit_on_error=False)
+
+    def action_followers(self) -> None:
+        shown = show_followers(self.source.followers, self.push_screen, self.notify)
+        self.run_worker(shown, group="actions", exit_on_error=False)
 
 
 def run_dashboard(conn: Connection, store: CredentialStore) -> None:

@@ -14,7 +14,7 @@ from typing import Any, Protocol
 from websockets.asyncio.client import connect
 from websockets.exceptions import InvalidStatus, WebSocketException
 
-from owncastctl import api
+from owncastctl import api, followers_view
 from owncastctl.chatwoot_api import escalate_call
 from owncastctl.chatws import (
     CHAT_NAME,
@@ -56,6 +56,7 @@ class DashboardSource(Protocol):
     async def schedule(self) -> dict[str, Any]: ...
     async def escalate(self, message_id: str, note: str) -> None: ...
     async def replays(self) -> dict[str, Any]: ...
+    async def followers(self) -> dict[str, Any]: ...
     async def aclose(self) -> None: ...
 
 
@@ -166,6 +167,13 @@ class HttpSource:
 
     async def replays(self) -> dict[str, Any]:
         return _dict(await self.client.send(admin_replays()))
+
+    async def followers(self) -> dict[str, Any]:
+        return {
+            "followers": await self.client.send(followers_view.followers()),
+            "pending": await self.client.send(followers_view.pending()),
+            "actions": await self.client.send(followers_view.actions()),
+        }
 
     async def disconnect(self) -> None:
         await self.client.send(api.disconnect())

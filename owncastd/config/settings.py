@@ -251,7 +251,7 @@ class DirectorySettings:
 
 @dataclass(frozen=True)
 class FederationSettings:
-    """ActivityPub (`[federation]`); stored now, used by a later feature."""
+    """ActivityPub (`[federation]`, issue 11)."""
 
     enabled: bool = False
     private: bool = False
@@ -261,6 +261,9 @@ class FederationSettings:
     blocked_domains: tuple[str, ...] = ()
     hide_followers: bool = False
     enable_quotes: bool = False
+    # Fetch from / deliver to loopback or private addresses and plain http (tests, private
+    # networks); also lets an inbound keyId be an http URL.
+    allow_private_addresses: bool = False
 
 
 @dataclass(frozen=True)

@@ -6,7 +6,6 @@ from owncastd.config import bodies as b
 from owncastd.config import checks as c
 from owncastd.config import checks_s3
 from owncastd.config.setting import (
-    FEDERATION,
     NEXT,
     RESTART,
     Setting,
@@ -30,7 +29,6 @@ def _fed(name: str, setter: str, shown: str, doc: str, body: b.Body, **facts: ob
         setter=f"federation/{setter}",
         body=body,
         shown=f"federation.{shown}",
-        feature=FEDERATION,
         **facts,
     )
 
@@ -114,6 +112,10 @@ ELSEWHERE: tuple[Setting, ...] = (
         "enableQuotes",
         "Let the fediverse quote the server's posts",
         b.Flag(),
+    ),
+    entry(
+        "federation.allow_private_addresses",
+        "Federate with loopback/private addresses and plain http (tests, private networks)",
     ),
     _object(
         "notifications.discord.enabled",

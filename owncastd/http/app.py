@@ -18,6 +18,7 @@ from owncastd.http.admin_web.routes import create_admin_web
 from owncastd.http.chatwoot.routes import create_chatwoot_routes
 from owncastd.http.context import WebContext
 from owncastd.http.favicon import create_favicon_routes
+from owncastd.http.federation.routes import register_federation
 from owncastd.http.json_body import BadRequestError
 from owncastd.http.origin_guard import refuse_forged_requests
 from owncastd.http.public.api import create_public_api
@@ -62,6 +63,8 @@ def create_app(ctx: WebContext) -> QuartTrio:
             app.register_blueprint(create_push_routes(ctx, ctx.chat, ctx.control.push))
     if ctx.replays is not None:
         register_replays(app, ctx, guard, ctx.replays)
+    if ctx.federation is not None:
+        register_federation(app, ctx, ctx.federation, guard)
 
     @app.errorhandler(BadRequestError)
     async def bad_request(exc: BadRequestError) -> Response:

@@ -18,6 +18,7 @@ if TYPE_CHECKING:
     from owncastd.hls.llhls.live import LowLatencyOutput
     from owncastd.http.admin.control_plane import ControlPlane
     from owncastd.http.chat.context import ChatServices
+    from owncastd.http.federation.services import FederationWeb
     from owncastd.ops.daemon_status import Operations
     from owncastd.replays.services import ReplayServices
 
@@ -70,3 +71,5 @@ class WebContext:
     replays: ReplayServices | None = None
     # The LL-HLS output served at /hls/ll/ (issue 13); None: those routes answer 404.
     low_latency: LowLatencyOutput | None = None
+    # ActivityPub (issue 11); None: no federation routes.
+    federation: FederationWeb | None = None

@@ -1,5 +1,5 @@
 """Owncast develop's admin additions as an admin client sees them (develop §5.5, §5.6): the
-`autoplay` key, the federation keys that stay refused while federation is unbuilt, the
+`autoplay` key, the develop federation keys (stored since issue 11), the
 `serverurl` checks and messages, and `webhooks/create` with a chosen `secret`."""
 
 from __future__ import annotations
@@ -38,15 +38,19 @@ async def test_autoplay_refuses_other_values_with_owncasts_message(
     assert admin.settings.current.server.autoplay == "off"  # Owncast's default
 
 
-@pytest.mark.parametrize("name", ["federation/hidefollowers", "federation/enablequotes"])
-async def test_new_federation_keys_refuse_like_the_other_federation_setters(
-    admin: AdminHarness, name
+@pytest.mark.parametrize(
+    ("name", "field"),
+    [("federation/hidefollowers", "hideFollowers"), ("federation/enablequotes", "enableQuotes")],
+)
+async def test_new_federation_keys_are_stored_now_that_federation_is_built(
+    admin: AdminHarness, name, field
 ):
-    before = admin.config_text()
+    # Issue 11: federation exists, so its develop setters store their value (they refused
+    # with "federation is not supported yet" before).
     response, body = await admin.set_config(name, True)
-    assert response.status_code == 400
-    assert body == {"success": False, "message": "federation is not supported yet"}
-    assert admin.config_text() == before
+    assert response.status_code == 200 and body["success"] is True
+    _, config = await admin.get("/api/admin/serverconfig")
+    assert config["federation"][field] is True
 
 
 @pytest.mark.parametrize(

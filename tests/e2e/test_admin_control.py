@@ -89,9 +89,9 @@ def test_owncast_defaults_changes_survive_a_restart(tmp_path):
             assert response.status_code == 200, (name, response.text, daemon.log())
         bad = admin_post(daemon, "video/streamlatencylevel", 9)
         assert bad.status_code == 400 and bad.json()["success"] is False
-        refused = admin_post(daemon, "federation/username", "e2e")  # no federation yet
-        assert refused.status_code == 400
-        assert refused.json()["message"] == "federation is not supported yet"
+        username = admin_post(daemon, "federation/username", "e2e")  # federation: issue 11
+        assert username.status_code == 200, username.text
+        assert serverconfig(daemon)["federation"]["username"] == "e2e"
         assert daemon.get("/api/config").json()["name"] == "E2E Server"
         quit_response = daemon.get("/api/admin/update/forcequit", auth=AUTH)
         assert quit_response.json() == {"success": True, "message": "shutting down"}
@@ -116,7 +116,7 @@ def test_owncast_defaults_changes_survive_a_restart(tmp_path):
         assert details["appearanceVariables"] == CHANGES["appearance"]
         assert config["chatDisabled"] is True
         assert details["welcomeMessage"] == "Hello e2e"
-        assert config["federation"]["username"] == "streamer"  # the refused change left it
+        assert config["federation"]["username"] == "e2e"  # kept across the restart
         assert config["videoSettings"] == {"latencyLevel": 0, "videoQualityVariants": [VARIANT]}
         assert config["streamKeys"] == [
             {"key": "abc123", "comment": "Default stream key"},

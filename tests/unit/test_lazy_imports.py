@@ -24,6 +24,7 @@ STARTUP_MODULES = "import owncastd.cli, owncastd.daemon, owncastd.wiring"
         "prometheus_client",  # the admin's metrics: imported by the first scrape
         "psutil",  # the hardware sampler: imported on its worker thread
         "h2",  # hypercorn's server (HTTP/2 included): imported by its first connection
+        "cryptography",  # federation's key and signatures: imported by their first use
     ],
 )
 def test_startup_does_not_import(library: str) -> None:

@@ -145,7 +145,11 @@ def create_public_api(ctx: WebContext) -> Blueprint:
 
     @api.get("/api/config")
     async def config() -> Response:
-        response = json_no_cache(config_payload(ctx, app_serves))
+        payload = config_payload(ctx, app_serves)
+        federation = payload["federation"]
+        if ctx.federation is not None and isinstance(federation, dict) and federation["enabled"]:
+            federation["followerCount"] = await ctx.federation.store.follower_count()
+        response = json_no_cache(payload)
         response.headers["Access-Control-Allow-Origin"] = "*"
         return response
 

@@ -1,6 +1,7 @@
 // Entry point of the viewer page (/): config → page, status poll → player / offline panel.
 
 import { loadConfig } from './config.js';
+import { setupFollow } from './follow.js';
 import { setupNotify } from './notify.js';
 import { renderPage } from './page.js';
 import { PastBroadcasts } from './replays.js';
@@ -23,6 +24,7 @@ loadConfig().then((config) => {
   applyTheme(config);
   renderPage(config);
   setupNotify(config);
+  setupFollow(config);
   view.setConfig(config);
   replays.setConfig(config);
 });

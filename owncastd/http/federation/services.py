@@ -1,0 +1,23 @@
+"""The federation services the routes use, as the composition root hands them over (no web
+framework imported here: the daemon builds them before the web app is loaded)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+from owncastd.core.federation.inbound import InboundVerifier, PublicKeySource
+from owncastd.core.federation.inbox import Inbox
+
+if TYPE_CHECKING:
+    from owncastd.store.federation import FederationStore
+
+
+@dataclass(frozen=True)
+class FederationWeb:
+    """The follower store, the inbox, the inbound signature check and the server key."""
+
+    store: FederationStore
+    inbox: Inbox
+    verifier: InboundVerifier
+    keys: PublicKeySource
