@@ -9,7 +9,7 @@ from __future__ import annotations
 import time
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -31,13 +31,16 @@ from owncastd.core.chatwoot.settings import BridgeSettings, from_section
 from owncastd.core.chatwoot.sink import room_sink
 from owncastd.core.directory import DirectoryPinger, DirectoryTarget
 from owncastd.core.federation.inbox import Inbox
+from owncastd.core.federation.notes import FediverseGoLive
 from owncastd.core.go_live import GoLiveAnnouncer
 from owncastd.core.schedule.service import ScheduleService
 from owncastd.core.stream import Stream
 from owncastd.core.viewers import ViewerTracker
 from owncastd.core.webhooks import FEDIVERSE_ENGAGEMENT_FOLLOW, current_status_block
+from owncastd.federation.delivery import DeliveryQueue
+from owncastd.federation.delivery.runtime import RuntimePoster
 from owncastd.federation.inbound import ActorCache, SignatureCheck
-from owncastd.federation.runtime import FederationRuntime, RuntimeSender
+from owncastd.federation.runtime import FederationRuntime
 from owncastd.http.admin.control_plane import ControlPlane
 from owncastd.http.chat.context import ChatServices
 from owncastd.http.federation.services import FederationWeb
@@ -59,6 +62,7 @@ from owncastd.store.chatwoot_chat import ChatLookup
 from owncastd.store.database import Store
 from owncastd.store.datastore import Datastore
 from owncastd.store.federation import FederationStore
+from owncastd.store.federation_deliveries import DeliveryStore
 from owncastd.store.notifications import NotificationStore
 from owncastd.store.replays import ReplayStore
 from owncastd.store.schedule import ScheduleStore
@@ -372,13 +376,23 @@ def build_federation(
     store: Store, settings: SettingsRef, control: ControlPlane, room: ChatRoom, stream: Stream
 ) -> FederationWeb:
     """ActivityPub (issue 11): the key and signed client, the inbox's signature check and
-    handlers (engagement to chat, follows to webhooks). Run `.inbox.run` for deliveries."""
+    handlers (engagement to chat, follows to webhooks), the delivery queue and the go-live
+    Note. Run `.inbox.run` and `.deliveries.run`."""
     runtime = FederationRuntime(
         control.datastore,
         lambda: settings.current,
         user_agent=f"{release_string()}; https://owncast.online",
     )
     repo = FederationStore(store)
+    queue = DeliveryQueue(
+        DeliveryStore(store),
+        RuntimePoster(runtime),
+        allow_private=lambda: settings.current.federation.allow_private_addresses,
+    )
+    if control.go_live is not None:
+        control.go_live.add(
+            FediverseGoLive(lambda: settings.current, repo, queue, lambda: datetime.now(UTC))
+        )
     actors = ActorCache(runtime.http, time.time)
     verifier = SignatureCheck(
         actors,
@@ -388,7 +402,7 @@ def build_federation(
         allow_http=lambda: settings.current.federation.allow_private_addresses,
     )
     inbox = Inbox(
-        repo, actors, RuntimeSender(runtime), lambda: settings.current, time.time,
+        repo, actors, queue, lambda: settings.current, time.time,
         live=lambda: stream.online,
     )  # fmt: skip
     inbox.chat = lambda event: room.broadcast(wire.Outgoing.of(event))
@@ -397,4 +411,4 @@ def build_federation(
         control.webhooks.publish(FEDIVERSE_ENGAGEMENT_FOLLOW, lambda: data)
 
     inbox.follow_webhook = follow_webhook
-    return FederationWeb(repo, inbox, verifier, runtime)
+    return FederationWeb(repo, inbox, verifier, runtime, deliveries=queue)

@@ -29,7 +29,6 @@ import trio
 
 from owncastd.core.federation.ports import FederationError
 from owncastd.federation.delivery.breaker import BACKOFF_SECONDS, HostBreaker
-from owncastd.federation.signed_http import check_destination
 
 log = logging.getLogger(__name__)
 
@@ -119,7 +118,7 @@ class DeliveryQueue:
         poster: Poster,
         *,
         policy: DeliveryPolicy | None = None,
-        allow_private: bool = False,
+        allow_private: Callable[[], bool] = lambda: False,
         clock: Callable[[], float] = time.time,
     ) -> None:
         self._rows, self._poster = rows, poster
@@ -135,10 +134,12 @@ class DeliveryQueue:
     async def send(self, activity: Mapping[str, Any], inboxes: Sequence[str]) -> None:
         """Queue `activity` for each distinct inbox (refused destinations are skipped and
         logged); returns once the rows are committed."""
+        from owncastd.federation.signed_http import check_destination  # cryptography: lazily
+
         targets = []
         for inbox in dict.fromkeys(inboxes):
             try:
-                check_destination(inbox, allow_private=self._allow_private)
+                check_destination(inbox, allow_private=self._allow_private())
             except FederationError as exc:
                 log.info("federation delivery skipped: %s", exc)
                 continue

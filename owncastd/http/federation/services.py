@@ -10,6 +10,7 @@ from owncastd.core.federation.inbound import InboundVerifier, PublicKeySource
 from owncastd.core.federation.inbox import Inbox
 
 if TYPE_CHECKING:
+    from owncastd.federation.delivery import DeliveryQueue
     from owncastd.store.federation import FederationStore
 
 
@@ -21,3 +22,4 @@ class FederationWeb:
     inbox: Inbox
     verifier: InboundVerifier
     keys: PublicKeySource
+    deliveries: DeliveryQueue | None = None  # the persistent delivery queue (run it)
