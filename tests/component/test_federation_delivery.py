@@ -128,7 +128,7 @@ async def test_hanging_instance_never_delays_healthy_ones(tmp_path):
             await receiver.start(nursery)
         await nursery.start(store.run)
         rows = DeliveryStore(store)
-        queue = DeliveryQueue(rows, http, policy=policy, allow_private=True)
+        queue = DeliveryQueue(rows, http, policy=policy, allow_private=lambda: True)
         await nursery.start(queue.run)
         base = trio.current_time()
         await queue.send(NOTE, [f"http://127.0.0.1:{hanging.port}/u/{i}/inbox" for i in range(8)])
