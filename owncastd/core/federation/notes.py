@@ -12,6 +12,7 @@ from typing import Any, Protocol
 from owncastd.config.settings import Settings
 from owncastd.core.federation import iris
 from owncastd.core.federation.ports import ActivitySender
+from owncastd.core.markdown import render_page_markdown
 
 AS_CONTEXT = "https://www.w3.org/ns/activitystreams"
 TAG_BASE = "https://owncast.directory/tags/"
@@ -100,6 +101,43 @@ def go_live_note(settings: Settings, at: datetime) -> tuple[dict[str, Any], dict
     if settings.server.nsfw:
         note["sensitive"] = True
     return create, note
+
+
+HASHTAG = re.compile(r"#([A-Za-z0-9_]+)")
+
+
+def admin_note(
+    settings: Settings, text: str, at: datetime
+) -> tuple[dict[str, Any], dict[str, Any]]:
+    """(Create, Note) of an admin post: the markdown rendered, then every ``#tag`` of the
+    original text replaced in the HTML by its hashtag link (a plain replace, as Owncast does),
+    one Hashtag per tag; no image, no sensitive flag."""
+    html = render_page_markdown(text)
+    tags = list(dict.fromkeys(HASHTAG.findall(text)))
+    for tag in tags:
+        html = html.replace(f"#{tag}", hashtag_link(tag))
+    hashtags = [{"type": "Hashtag", "name": f"#{t}", "href": f"{TAG_BASE}{t}"} for t in tags]
+    return public_note(settings, html, hashtags, at)
+
+
+class FediversePoster:
+    """Publishes Notes from the server's actor: stored in the outbox, delivered to followers."""
+
+    def __init__(
+        self,
+        settings: Callable[[], Settings],
+        outbox: Outbox,
+        sender: ActivitySender,
+        clock: Callable[[], datetime],
+    ) -> None:
+        self._settings, self._outbox, self._sender, self._clock = settings, outbox, sender, clock
+
+    async def post(self, text: str) -> None:
+        """The admin's post (`POST /api/admin/federation/send`)."""
+        at = self._clock()
+        create, note = admin_note(self._settings(), text, at)
+        await self._outbox.add_outbox(note["id"], note, "Note", at.timestamp())
+        await self._sender.send(create, await self._outbox.delivery_inboxes())
 
 
 class FediverseGoLive:
