@@ -303,8 +303,9 @@ class Daemon:
             await services.start(chatwoot.run)
             await services.start(run_replays, replays)
             await services.start(fed.inbox.run)
-            if fed.deliveries is not None:
-                await services.start(fed.deliveries.run)
+            for outbound in (fed.deliveries, fed.updates):
+                if outbound is not None:
+                    await services.start(outbound.run)
             http = self._http_server(web, chat.room, facts)
             appliance.operations.web.attach(http.status_json)
             http_port = await services.start(http.run)

@@ -30,6 +30,7 @@ from owncastd.core.chatwoot.relay import attach_relay
 from owncastd.core.chatwoot.settings import BridgeSettings, from_section
 from owncastd.core.chatwoot.sink import room_sink
 from owncastd.core.directory import DirectoryPinger, DirectoryTarget
+from owncastd.core.federation.actor_updates import ActorUpdates
 from owncastd.core.federation.inbox import Inbox
 from owncastd.core.federation.notes import FediverseGoLive
 from owncastd.core.go_live import GoLiveAnnouncer
@@ -377,7 +378,8 @@ def build_federation(
 ) -> FederationWeb:
     """ActivityPub (issue 11): the key and signed client, the inbox's signature check and
     handlers (engagement to chat, follows to webhooks), the delivery queue and the go-live
-    Note. Run `.inbox.run` and `.deliveries.run`."""
+    Note. Run `.inbox.run`, `.deliveries.run`
+    and `.updates.run`."""
     runtime = FederationRuntime(
         control.datastore,
         lambda: settings.current,
@@ -389,6 +391,8 @@ def build_federation(
         RuntimePoster(runtime),
         allow_private=lambda: settings.current.federation.allow_private_addresses,
     )
+    updates = ActorUpdates(lambda: settings.current, repo, queue)
+    control.editor.subscribe(lambda change: updates.on_settings_changed(change.keys))
     if control.go_live is not None:
         control.go_live.add(
             FediverseGoLive(lambda: settings.current, repo, queue, lambda: datetime.now(UTC))
@@ -411,4 +415,4 @@ def build_federation(
         control.webhooks.publish(FEDIVERSE_ENGAGEMENT_FOLLOW, lambda: data)
 
     inbox.follow_webhook = follow_webhook
-    return FederationWeb(repo, inbox, verifier, runtime, deliveries=queue)
+    return FederationWeb(repo, inbox, verifier, runtime, deliveries=queue, updates=updates)

@@ -1,7 +1,8 @@
 """``POST /api/admin/federation/send`` as Owncast answers it (develop §1.7–1.8): 400 "Federation
 is disabled" while off, 400 "unable to send message" for a non-string value, else 200 "sent",
 the Note stored in the outbox (not the live notification) and its Create delivered to the
-follower's shared inbox, where an independent library (apsig) verifies our signature."""
+follower's shared inbox, where an independent library (apsig) verifies our signature; then a
+profile change sends the actor Update there."""
 
 from __future__ import annotations
 
@@ -50,3 +51,16 @@ async def test_admin_send(tmp_path, nursery):
 
     rows = await server.store.read(stored)
     assert [(r[0], json.loads(r[1]), r[2]) for r in rows] == [(note["id"], note, 0)]
+
+    # A profile change (the name setter) sends the actor Update, as Owncast's setters do.
+    renamed = await server.admin("POST", "/api/admin/config/name", json={"value": "New name"})
+    assert renamed.status_code == 200
+    update = await remote.next_delivery()
+    assert update.verified, update.problem
+    assert {k: v for k, v in update.activity.items() if k != "id"} == {
+        "@context": "https://www.w3.org/ns/activitystreams",
+        "type": "Update",
+        "actor": {"type": "Person", "id": server.actor},
+        "object": server.actor,
+        "cc": PUBLIC,
+    }

@@ -6,6 +6,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
+from owncastd.core.federation.actor_updates import ActorUpdates
 from owncastd.core.federation.inbound import InboundVerifier, PublicKeySource
 from owncastd.core.federation.inbox import Inbox
 
@@ -23,3 +24,4 @@ class FederationWeb:
     verifier: InboundVerifier
     keys: PublicKeySource
     deliveries: DeliveryQueue | None = None  # the persistent delivery queue (run it)
+    updates: ActorUpdates | None = None  # actor Updates on profile changes (run it)
