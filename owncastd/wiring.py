@@ -40,6 +40,7 @@ from owncastd.core.viewers import ViewerTracker
 from owncastd.core.webhooks import FEDIVERSE_ENGAGEMENT_FOLLOW, current_status_block
 from owncastd.federation.delivery import DeliveryQueue
 from owncastd.federation.delivery.runtime import RuntimePoster
+from owncastd.federation.direct_messages import DirectMessages
 from owncastd.federation.inbound import ActorCache, SignatureCheck
 from owncastd.federation.runtime import FederationRuntime
 from owncastd.http.admin.control_plane import ControlPlane
@@ -415,4 +416,7 @@ def build_federation(
         control.webhooks.publish(FEDIVERSE_ENGAGEMENT_FOLLOW, lambda: data)
 
     inbox.follow_webhook = follow_webhook
-    return FederationWeb(repo, inbox, verifier, runtime, deliveries=queue, updates=updates)
+    direct = DirectMessages(runtime, lambda: settings.current, queue)
+    return FederationWeb(
+        repo, inbox, verifier, runtime, deliveries=queue, updates=updates, direct=direct
+    )
