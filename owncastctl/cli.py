@@ -21,6 +21,7 @@ from owncastctl.commands import (
     chatwoot_escalate,
     config,
     favicon,
+    federation,
     followers,
     integrations,
     misc,
@@ -120,6 +121,7 @@ app.add_typer(chatwoot.app, name="chatwoot")
 chatwoot_escalate.register(app)  # after the `chatwoot` group's own add_typer, if any
 app.add_typer(replays.app, name="replays")
 app.add_typer(followers.app, name="followers")
+app.add_typer(federation.app, name="federation")
 
 
 @app.command()
