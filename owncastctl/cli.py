@@ -26,6 +26,7 @@ from owncastctl.commands import (
     integrations,
     misc,
     moderation,
+    notifications,
     replays,
     schedule,
     status,
@@ -122,6 +123,7 @@ chatwoot_escalate.register(app)  # after the `chatwoot` group's own add_typer, i
 app.add_typer(replays.app, name="replays")
 app.add_typer(followers.app, name="followers")
 app.add_typer(federation.app, name="federation")
+app.add_typer(notifications.app, name="notifications")
 
 
 @app.command()

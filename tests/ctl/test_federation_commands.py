@@ -16,3 +16,15 @@ def test_post_while_federation_is_off_says_why(fake, ctl):
     result = ctl("federation", "post", "hello")
     assert result.exit_code == 1
     assert "Federation is disabled" in result.stderr
+
+
+def test_notifications_test_names_the_channels(fake, ctl):
+    fake.route(
+        "POST",
+        "/api/admin/notifications/test",
+        {"success": True, "message": "sent", "channels": ["discord", "browser", "fediverse"]},
+    )
+    result = ctl("notifications", "test")
+    assert result.exit_code == 0, result.stderr
+    assert "discord, browser, fediverse" in result.stdout
+    assert len(fake.sent("POST", "/api/admin/notifications/test")) == 1
