@@ -291,7 +291,11 @@ class Daemon:
             chatwoot=(chatwoot := build_chatwoot(store, chat.room, settings, control)),
             replays=replays,
             low_latency=transcoder.low_latency,
-            federation=(fed := build_federation(store, settings, control, chat.room, stream)),
+            federation=(
+                fed := build_federation(
+                    store, settings, control, chat.room, stream, self.paths.tmp_dir
+                )
+            ),
         )
         control.user_deleted.append(chatwoot.repo.forget_user)  # their private thread too
         async with trio.open_nursery() as services:

@@ -374,8 +374,27 @@ async def run_replays(
         task_status.started()
 
 
+def _stream_image(tmp_dir: Path | None) -> Callable[[], Awaitable[str | None]]:
+    """Which image the go-live Note attaches: preview.gif, else thumbnail.jpg, if present."""
+
+    async def image() -> str | None:
+        if tmp_dir is None:
+            return None
+        for name in ("preview.gif", "thumbnail.jpg"):
+            if await trio.Path(tmp_dir / name).exists():
+                return name
+        return None
+
+    return image
+
+
 def build_federation(
-    store: Store, settings: SettingsRef, control: ControlPlane, room: ChatRoom, stream: Stream
+    store: Store,
+    settings: SettingsRef,
+    control: ControlPlane,
+    room: ChatRoom,
+    stream: Stream,
+    tmp_dir: Path | None = None,
 ) -> FederationWeb:
     """ActivityPub (issue 11): the key and signed client, the inbox's signature check and
     handlers (engagement to chat, follows to webhooks), the delivery queue and the go-live
@@ -395,8 +414,9 @@ def build_federation(
     updates = ActorUpdates(lambda: settings.current, repo, queue)
     control.editor.subscribe(lambda change: updates.on_settings_changed(change.keys))
     if control.go_live is not None:
+        now = lambda: datetime.now(UTC)  # noqa: E731
         control.go_live.add(
-            FediverseGoLive(lambda: settings.current, repo, queue, lambda: datetime.now(UTC))
+            FediverseGoLive(lambda: settings.current, repo, queue, now, _stream_image(tmp_dir))
         )
     actors = ActorCache(runtime.http, time.time)
     verifier = SignatureCheck(

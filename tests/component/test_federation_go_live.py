@@ -43,6 +43,10 @@ def test_go_live_content_is_owncasts():
     )
 
 
+async def _preview() -> str:
+    return "preview.gif"  # the stream's preview exists
+
+
 async def test_go_live_note_reaches_each_follower_inbox_once(tmp_path, nursery):
     remote = await WebhookReceiver().start(nursery)
     server = await start_federated_server(nursery, tmp_path)
@@ -64,6 +68,7 @@ async def test_go_live_note_reaches_each_follower_inbox_once(tmp_path, nursery):
         server.fed.store,
         server.fed.deliveries,
         lambda: datetime.now(UTC),
+        image=_preview,
     )
     await channel.announce()
     with trio.fail_after(10):
@@ -84,6 +89,11 @@ async def test_go_live_note_reaches_each_follower_inbox_once(tmp_path, nursery):
     assert note["attributedTo"] == server.actor and note["sensitive"] is True
     assert "<p>Live set</p>" in note["content"]
     assert [t["name"] for t in note["tag"]] == ["#music", "#owncast"]
+    image = note["attachment"]
+    assert image["url"].startswith(f"{server.url}/preview.gif?us=")
+    assert (image["type"], image["mediaType"], image["name"]) == (
+        "Image", "image/gif", "Live stream preview"
+    )  # fmt: skip
 
     def stored(conn):
         return conn.execute("SELECT iri, value, live_notification FROM ap_outbox").fetchall()

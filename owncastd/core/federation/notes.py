@@ -5,7 +5,7 @@ approved follower through the ActivitySender (the persistent queue)."""
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Sequence
+from collections.abc import Awaitable, Callable, Sequence
 from datetime import UTC, datetime
 from typing import Any, Protocol
 
@@ -93,11 +93,27 @@ def public_note(
     return create, note
 
 
-def go_live_note(settings: Settings, at: datetime) -> tuple[dict[str, Any], dict[str, Any]]:
-    """(Create, Note) of the go-live post; the Note is `sensitive` on an NSFW server."""
+IMAGES = {"preview.gif": ("image/gif", "Live stream preview"), "thumbnail.jpg": ("image/jpeg", "")}
+
+
+def go_live_note(
+    settings: Settings, at: datetime, image: str | None = None
+) -> tuple[dict[str, Any], dict[str, Any]]:
+    """(Create, Note) of the go-live post; the Note is `sensitive` on an NSFW server and
+    carries `image` (``preview.gif`` or ``thumbnail.jpg``, when there is one) as an Image."""
     create, note = public_note(
         settings, go_live_content(settings), _hashtags(settings.server.tags), at
     )
+    if image in IMAGES:
+        media_type, name = IMAGES[image]
+        attachment = {
+            "type": "Image",
+            "url": f"{settings.server.url}/{image}?us={iris.new_short_id()}",
+            "mediaType": media_type,
+        }
+        if name:
+            attachment["name"] = name
+        note["attachment"] = attachment
     if settings.server.nsfw:
         note["sensitive"] = True
     return create, note
@@ -152,8 +168,10 @@ class FediverseGoLive:
         outbox: Outbox,
         sender: ActivitySender,
         clock: Callable[[], datetime],
+        image: Callable[[], Awaitable[str | None]] | None = None,
     ) -> None:
         self._settings, self._outbox, self._sender, self._clock = settings, outbox, sender, clock
+        self._image = image  # which stream image exists now (preview.gif, thumbnail.jpg)
 
     async def announce(self) -> None:
         """Store the Note (as the live notification) and queue its Create to every follower."""
@@ -161,6 +179,7 @@ class FediverseGoLive:
         if not settings.federation.enabled or not settings.federation.go_live_message:
             return
         at = self._clock()
-        create, note = go_live_note(settings, at)
+        image = await self._image() if self._image is not None else None
+        create, note = go_live_note(settings, at, image)
         await self._outbox.add_outbox(note["id"], note, "Note", at.timestamp(), live=True)
         await self._sender.send(create, await self._outbox.delivery_inboxes())
