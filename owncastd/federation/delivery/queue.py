@@ -248,5 +248,5 @@ class DeliveryQueue:
             until - now,
         )
         await self._rows.retry(row.id, until, error)
-        await self._rows.hold_host(row.host, self._breaker.open_until(row.host, now) or until)
         self.counts.retried += 1
+        await self._rows.hold_host(row.host, self._breaker.open_until(row.host, now) or until)
