@@ -115,6 +115,54 @@ def post_note(port: int) -> int:
     return status
 
 
+def measure(port: int, daemon: psutil.Process, counter: Any, args: argparse.Namespace) -> None:
+    """Chat load, the post, the wait for every delivery; print the figures."""
+    pipes, children = start_clients(port, args.sockets, args.procs)
+    (token,) = register(port, 1)
+    for pipe in pipes:  # reset the clients' latency lists
+        pipe.send("report")
+        pipe.recv()
+    seconds = 40.0
+    stop = threading.Event()
+    sent_box: list[int] = []
+    chat = threading.Thread(
+        target=lambda: sent_box.append(sender(port, token, args.rate, seconds, stop))
+    )
+    chat.start()
+    time.sleep(2.0)
+    cpu0 = daemon.cpu_times()
+    t0 = time.monotonic()
+    status = post_note(port)
+    while counter.value < args.followers and time.monotonic() - t0 < 120:
+        time.sleep(0.02)
+    fanout = time.monotonic() - t0
+    cpu1 = daemon.cpu_times()
+    stop.set()
+    chat.join()
+    time.sleep(1.0)
+    delivered, latencies = 0, []
+    for pipe in pipes:
+        pipe.send("report")
+    for pipe in pipes:
+        d, lat, _ = pipe.recv()
+        delivered += d
+        latencies += lat
+    expected = sent_box[0] * args.sockets if sent_box else 0
+    print(f"post_status={status} followers={args.followers} hosts={args.hosts}")
+    print(f"fanout_s={fanout:.2f} received={counter.value}")
+    print(f"deliveries_per_s={counter.value / fanout:.0f}")
+    daemon_cpu = cpu1.user + cpu1.system - cpu0.user - cpu0.system
+    print(f"daemon_cpu_s={daemon_cpu:.2f}")
+    print(f"chat_sockets={args.sockets} chat_rate={args.rate:g} chat_sent={sent_box}")
+    print(f"chat_p50_ms={percentile(latencies, 0.5):.1f}")
+    print(f"chat_p99_ms={percentile(latencies, 0.99):.1f}")
+    print(f"chat_lost={expected - delivered}")
+    for pipe in pipes:
+        pipe.send("stop")
+    for proc in children:
+        proc.join(10)
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--followers", type=int, default=1000)
@@ -137,50 +185,7 @@ def main() -> None:
         daemon = psutil.Process(popen.pid)
         try:
             add_followers(Path(tmp) / "data" / "owncast.db", list(ports), args.followers)
-            pipes, children = start_clients(port, args.sockets, args.procs)
-            (token,) = register(port, 1)
-            for pipe in pipes:  # reset the clients' latency lists
-                pipe.send("report")
-                pipe.recv()
-            seconds = 40.0
-            stop = threading.Event()
-            sent_box: list[int] = []
-            chat = threading.Thread(
-                target=lambda: sent_box.append(sender(port, token, args.rate, seconds, stop))
-            )
-            chat.start()
-            time.sleep(2.0)
-            cpu0 = daemon.cpu_times()
-            t0 = time.monotonic()
-            status = post_note(port)
-            while counter.value < args.followers and time.monotonic() - t0 < 120:
-                time.sleep(0.02)
-            fanout = time.monotonic() - t0
-            cpu1 = daemon.cpu_times()
-            stop.set()
-            chat.join()
-            time.sleep(1.0)
-            delivered, latencies = 0, []
-            for pipe in pipes:
-                pipe.send("report")
-            for pipe in pipes:
-                d, lat, _ = pipe.recv()
-                delivered += d
-                latencies += lat
-            expected = sent_box[0] * args.sockets if sent_box else 0
-            print(f"post_status={status} followers={args.followers} hosts={args.hosts}")
-            print(f"fanout_s={fanout:.2f} received={counter.value}")
-            print(f"deliveries_per_s={counter.value / fanout:.0f}")
-            daemon_cpu = cpu1.user + cpu1.system - cpu0.user - cpu0.system
-            print(f"daemon_cpu_s={daemon_cpu:.2f}")
-            print(f"chat_sockets={args.sockets} chat_rate={args.rate:g} chat_sent={sent_box}")
-            print(f"chat_p50_ms={percentile(latencies, 0.5):.1f}")
-            print(f"chat_p99_ms={percentile(latencies, 0.99):.1f}")
-            print(f"chat_lost={expected - delivered}")
-            for pipe in pipes:
-                pipe.send("stop")
-            for proc in children:
-                proc.join(10)
+            measure(port, daemon, counter, args)
         finally:
             popen.terminate()
             try:
