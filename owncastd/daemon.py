@@ -295,8 +295,14 @@ class Daemon:
             chatwoot=(chatwoot := build_chatwoot(store, chat.room, settings, control)),
             replays=replays,
             low_latency=transcoder.low_latency,
-            identity=build_identity(store, chat.room, settings, self._clock, version=VERSION),
-            federation=(fed := build_federation(store, settings, control, chat.room, stream)),
+            federation=(
+                fed := build_federation(
+                    store, settings, control, chat.room, stream, self.paths.tmp_dir
+                )
+            ),
+            identity=build_identity(
+                store, chat.room, settings, self._clock, version=VERSION, messenger=fed.direct
+            ),
             cluster=(cluster := build_cluster(settings, store, chat.room, viewers, control)),
         )
         control.user_deleted.append(chatwoot.repo.forget_user)  # their private thread too
@@ -310,6 +316,9 @@ class Daemon:
             await services.start(run_replays, replays)
             await services.start(fed.inbox.run)
             await services.start(run_cluster, cluster)
+            for outbound in (fed.deliveries, fed.updates):
+                if outbound is not None:
+                    await services.start(outbound.run)
             http = self._http_server(web, chat.room, facts)
             appliance.operations.web.attach(http.status_json)
             http_port = await services.start(http.run)

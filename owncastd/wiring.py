@@ -9,7 +9,7 @@ from __future__ import annotations
 import time
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -30,14 +30,19 @@ from owncastd.core.chatwoot.relay import attach_relay
 from owncastd.core.chatwoot.settings import BridgeSettings, from_section
 from owncastd.core.chatwoot.sink import room_sink
 from owncastd.core.directory import DirectoryPinger, DirectoryTarget
+from owncastd.core.federation.actor_updates import ActorUpdates
 from owncastd.core.federation.inbox import Inbox
+from owncastd.core.federation.notes import FediverseGoLive
 from owncastd.core.go_live import GoLiveAnnouncer
 from owncastd.core.schedule.service import ScheduleService
 from owncastd.core.stream import Stream
 from owncastd.core.viewers import ViewerTracker
 from owncastd.core.webhooks import FEDIVERSE_ENGAGEMENT_FOLLOW, current_status_block
+from owncastd.federation.delivery import DeliveryQueue
+from owncastd.federation.delivery.runtime import RuntimePoster
+from owncastd.federation.direct_messages import DirectMessages
 from owncastd.federation.inbound import ActorCache, SignatureCheck
-from owncastd.federation.runtime import FederationRuntime, RuntimeSender
+from owncastd.federation.runtime import FederationRuntime
 from owncastd.http.admin.control_plane import ControlPlane
 from owncastd.http.chat.context import ChatServices
 from owncastd.http.federation.services import FederationWeb
@@ -60,6 +65,7 @@ from owncastd.store.cluster import ClusterLedger
 from owncastd.store.database import Store
 from owncastd.store.datastore import Datastore
 from owncastd.store.federation import FederationStore
+from owncastd.store.federation_deliveries import DeliveryStore
 from owncastd.store.notifications import NotificationStore
 from owncastd.store.replays import ReplayStore
 from owncastd.store.schedule import ScheduleStore
@@ -372,17 +378,50 @@ async def run_replays(
         task_status.started()
 
 
+def _stream_image(tmp_dir: Path | None) -> Callable[[], Awaitable[str | None]]:
+    """Which image the go-live Note attaches: preview.gif, else thumbnail.jpg, if present."""
+
+    async def image() -> str | None:
+        if tmp_dir is None:
+            return None
+        for name in ("preview.gif", "thumbnail.jpg"):
+            if await trio.Path(tmp_dir / name).exists():
+                return name
+        return None
+
+    return image
+
+
 def build_federation(
-    store: Store, settings: SettingsRef, control: ControlPlane, room: ChatRoom, stream: Stream
+    store: Store,
+    settings: SettingsRef,
+    control: ControlPlane,
+    room: ChatRoom,
+    stream: Stream,
+    tmp_dir: Path | None = None,
 ) -> FederationWeb:
     """ActivityPub (issue 11): the key and signed client, the inbox's signature check and
-    handlers (engagement to chat, follows to webhooks). Run `.inbox.run` for deliveries."""
+    handlers (engagement to chat, follows to webhooks), the delivery queue and the go-live
+    Note. Run `.inbox.run`, `.deliveries.run`
+    and `.updates.run`."""
     runtime = FederationRuntime(
         control.datastore,
         lambda: settings.current,
         user_agent=f"{release_string()}; https://owncast.online",
     )
     repo = FederationStore(store)
+    queue = DeliveryQueue(
+        DeliveryStore(store),
+        RuntimePoster(runtime),
+        allow_private=lambda: settings.current.federation.allow_private_addresses,
+    )
+    updates = ActorUpdates(lambda: settings.current, repo, queue)
+    control.editor.subscribe(lambda change: updates.on_settings_changed(change.keys))
+    if control.go_live is not None:
+        now = lambda: datetime.now(UTC)  # noqa: E731
+        control.go_live.add(
+            FediverseGoLive(lambda: settings.current, repo, queue, now, _stream_image(tmp_dir))
+        )
     actors = ActorCache(runtime.http, time.time)
     verifier = SignatureCheck(
         actors,
@@ -392,7 +431,7 @@ def build_federation(
         allow_http=lambda: settings.current.federation.allow_private_addresses,
     )
     inbox = Inbox(
-        repo, actors, RuntimeSender(runtime), lambda: settings.current, time.time,
+        repo, actors, queue, lambda: settings.current, time.time,
         live=lambda: stream.online,
     )  # fmt: skip
     inbox.chat = lambda event: room.broadcast(wire.Outgoing.of(event))
@@ -401,7 +440,12 @@ def build_federation(
         control.webhooks.publish(FEDIVERSE_ENGAGEMENT_FOLLOW, lambda: data)
 
     inbox.follow_webhook = follow_webhook
-    return FederationWeb(repo, inbox, verifier, runtime)
+    direct = DirectMessages(runtime, lambda: settings.current, queue)
+    return FederationWeb(
+        repo, inbox, verifier, runtime, deliveries=queue, updates=updates, direct=direct
+    )
+
+
 def build_cluster(
     settings: SettingsRef,
     store: Store,

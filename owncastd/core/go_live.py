@@ -85,6 +85,14 @@ class GoLiveAnnouncer:
             self._last_sent = now
             await self._send_all()
 
+    async def send_now(self) -> list[str]:
+        """Send every channel's notification now (the admin's test); the quiet window is not
+        touched, so the next real go-live still goes out. Returns the channels' names."""
+        async with trio.open_nursery() as nursery:
+            for channel in self._channels:
+                nursery.start_soon(self._send_one, channel)
+        return [channel.name for channel in self._channels]
+
     async def _send_all(self) -> None:
         self.sent += 1
         async with trio.open_nursery() as nursery:

@@ -137,9 +137,10 @@ class DeliveryStore:
             (until, host, until),
         )
 
-    async def forget_bodies(self) -> None:
-        """Delete the bodies no delivery needs any more."""
+    async def forget_bodies(self, before: float) -> None:
+        """Delete the bodies queued before `before` that no delivery needs any more."""
         await self._store.write(
-            "DELETE FROM ap_delivery_bodies"
-            " WHERE id NOT IN (SELECT DISTINCT activity FROM ap_deliveries)"
+            "DELETE FROM ap_delivery_bodies WHERE created_at < ?"
+            " AND id NOT IN (SELECT DISTINCT activity FROM ap_deliveries)",
+            (before,),
         )

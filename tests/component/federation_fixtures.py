@@ -109,6 +109,9 @@ async def start_federated_server(
     await nursery.start(chat.room.run)
     await nursery.start(control.webhooks.run)
     await nursery.start(fed.inbox.run)
+    assert fed.deliveries is not None and fed.updates is not None
+    await nursery.start(fed.deliveries.run)
+    await nursery.start(fed.updates.run)
     app = create_app(core.context(chat=chat, control=control, federation=fed))
     port = await serve_chat_app(nursery, app, chat.room)
     configure(core.settings, "server", url=f"http://127.0.0.1:{port}")

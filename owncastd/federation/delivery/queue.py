@@ -29,9 +29,10 @@ import trio
 
 from owncastd.core.federation.ports import FederationError
 from owncastd.federation.delivery.breaker import BACKOFF_SECONDS, HostBreaker
-from owncastd.federation.signed_http import check_destination
 
 log = logging.getLogger(__name__)
+
+BODY_GRACE_SECONDS = 3600.0
 
 
 class QueuedRow(Protocol):
@@ -77,7 +78,7 @@ class DeliveryRows(Protocol):
 
     async def hold_host(self, host: str, until: float) -> None: ...
 
-    async def forget_bodies(self) -> None: ...
+    async def forget_bodies(self, before: float) -> None: ...
 
 
 class Poster(Protocol):
@@ -117,7 +118,7 @@ class DeliveryQueue:
         poster: Poster,
         *,
         policy: DeliveryPolicy | None = None,
-        allow_private: bool = False,
+        allow_private: Callable[[], bool] = lambda: False,
         clock: Callable[[], float] = time.time,
     ) -> None:
         self._rows, self._poster = rows, poster
@@ -133,10 +134,12 @@ class DeliveryQueue:
     async def send(self, activity: Mapping[str, Any], inboxes: Sequence[str]) -> None:
         """Queue `activity` for each distinct inbox (refused destinations are skipped and
         logged); returns once the rows are committed."""
+        from owncastd.federation.signed_http import check_destination  # cryptography: lazily
+
         targets = []
         for inbox in dict.fromkeys(inboxes):
             try:
-                check_destination(inbox, allow_private=self._allow_private)
+                check_destination(inbox, allow_private=self._allow_private())
             except FederationError as exc:
                 log.info("federation delivery skipped: %s", exc)
                 continue
@@ -187,7 +190,8 @@ class DeliveryQueue:
         next_due = await self._rows.next_due(set(self._in_flight), self._full_hosts())
         if next_due is None:
             if not self._in_flight:
-                await self._rows.forget_bodies()
+                # Not the bodies just queued: their rows may still be on their way in.
+                await self._rows.forget_bodies(self._clock() - BODY_GRACE_SECONDS)
             return math.inf
         wait = next_due - self._clock()
         if wait <= 0:  # due but waiting for a free slot: a finished delivery wakes us
@@ -217,15 +221,15 @@ class DeliveryQueue:
     async def _settle(self, row: QueuedRow, status: int | None, error: str) -> None:
         if status is not None and 200 <= status < 300:
             self._breaker.success(row.host)
+            await self._rows.finish(row.id)
             self.counts.delivered += 1
             self.counts.by_host[row.host] += 1
-            await self._rows.finish(row.id)
             return
         if status is not None and status < 500 and status != 429:
             self._breaker.success(row.host)  # the host is up; it refused this one
             log.info("federation delivery dropped host=%s status=%d", row.host, status)
-            self.counts.dropped += 1
             await self._rows.finish(row.id)
+            self.counts.dropped += 1
             return
         now = self._clock()
         # The host's breaker, and never sooner than this row's own next backoff step.
@@ -234,8 +238,8 @@ class DeliveryQueue:
         until = max(self._breaker.failure(row.host, now), own)
         if now - row.created_at >= self.policy.give_up_after:
             log.warning("federation delivery given up host=%s error=%s", row.host, error)
-            self.counts.gave_up += 1
             await self._rows.finish(row.id)
+            self.counts.gave_up += 1
             return
         log.info(
             "federation delivery failed host=%s error=%s retry_in=%.0fs",
@@ -243,6 +247,6 @@ class DeliveryQueue:
             error,
             until - now,
         )
-        self.counts.retried += 1
         await self._rows.retry(row.id, until, error)
+        self.counts.retried += 1
         await self._rows.hold_host(row.host, self._breaker.open_until(row.host, now) or until)

@@ -10,6 +10,7 @@ from owncastd.http.admin.chatwoot_routes import create_admin_chatwoot
 from owncastd.http.admin.config_routes import create_admin_config
 from owncastd.http.admin.control_plane import ControlPlane
 from owncastd.http.admin.metrics import create_admin_metrics
+from owncastd.http.admin.notifications_test import create_notifications_test
 from owncastd.http.admin.server_actions import create_admin_server
 from owncastd.http.admin.tokens import create_admin_tokens
 from owncastd.http.admin.users import create_admin_users
@@ -32,6 +33,7 @@ def register_control_plane(
     app.register_blueprint(create_admin_tokens(ctx, guard, control))
     app.register_blueprint(create_admin_webhooks(guard, control))
     app.register_blueprint(create_admin_chatwoot(guard, control.chatwoot))
+    app.register_blueprint(create_notifications_test(guard, control))
     register_schedule(app, ctx, guard, control.schedule)
     bearer = BearerGuard(control.tokens, ctx.clock)
     app.register_blueprint(create_integration_status(ctx, bearer))

@@ -10,6 +10,7 @@ from owncastd.http.federation.actor_routes import create_actor_routes
 from owncastd.http.federation.admin_routes import create_follower_routes
 from owncastd.http.federation.common import FederationWeb
 from owncastd.http.federation.discovery import create_discovery_routes
+from owncastd.http.federation.send_route import create_send_route
 
 
 def register_federation(
@@ -19,3 +20,4 @@ def register_federation(
     app.register_blueprint(create_discovery_routes(ctx, fed))
     app.register_blueprint(create_actor_routes(ctx, fed))
     app.register_blueprint(create_follower_routes(fed, guard))
+    app.register_blueprint(create_send_route(ctx, fed, guard))

@@ -1,0 +1,200 @@
+"""Federation fan-out benchmark (issue 11): one admin post delivered to F follower inboxes on
+loopback (signed per request, through the persistent queue) while public chat runs at R msg/s
+to N websocket clients, on one real owncastd.
+
+Receivers: H loopback HTTP server processes answering 202, F distinct inbox URLs spread over
+them (no shared inbox, so F signed POSTs). Followers are written into the daemon's SQLite
+before the post; the post is `POST /api/admin/federation/send`. Public chat is
+`bench/chat.py`'s load (its clients and sender), latency on every 10th client. Prints
+`name=value` lines:
+
+    fanout_s (the post's 200 → the F-th POST received), deliveries_per_s, daemon_cpu_s
+    (during the fan-out), chat_p50_ms, chat_p99_ms, chat_lost
+
+Goal: 1,000 followers in < 30 s with chat p99 < 100 ms. Run:
+`.venv/bin/python bench/federation.py [--followers 1000] [--hosts 4] [--sockets 1000]
+[--rate 5] [--procs 2]`
+"""
+
+from __future__ import annotations
+
+import argparse
+import http.client
+import json
+import multiprocessing as mp
+import sqlite3
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from base64 import b64encode
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
+from typing import Any
+
+import bcrypt
+import psutil
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+from bench.chat import READY, percentile, register, sender, start_clients  # noqa: E402
+
+
+def receiver_process(counter: Any, ports: Any, index: int, ready: Any) -> None:
+    """An inbox server answering 202 to every POST, counting them in `counter`."""
+
+    class Inbox(BaseHTTPRequestHandler):
+        protocol_version = "HTTP/1.1"
+
+        def do_POST(self) -> None:
+            self.rfile.read(int(self.headers.get("Content-Length") or 0))
+            self.send_response(202)
+            self.send_header("Content-Length", "0")
+            self.end_headers()
+            with counter.get_lock():
+                counter.value += 1
+
+        def log_message(self, *args: Any) -> None:
+            return
+
+    server = ThreadingHTTPServer(("127.0.0.1", 0), Inbox)
+    ports[index] = server.server_address[1]
+    ready.set()
+    server.serve_forever()
+
+
+def start_daemon(data_dir: Path) -> tuple[subprocess.Popen, int]:
+    """owncastd with federation on, private addresses allowed, chat spam protection off."""
+    data_dir.mkdir(parents=True, exist_ok=True)
+    password_hash = bcrypt.hashpw(b"bench", bcrypt.gensalt(rounds=4)).decode()
+    (data_dir / "owncast.toml").write_text(
+        f'[admin]\npassword_hash = "{password_hash}"\n\n[web]\nip = "127.0.0.1"\n\n'
+        '[rtmp]\nip = "127.0.0.1"\n\n[chat]\nspam_protection_enabled = false\n\n'
+        '[server]\nurl = "http://127.0.0.1:9"\n\n'
+        "[federation]\nenabled = true\nallow_private_addresses = true\n"
+    )
+    popen = subprocess.Popen(
+        [str(ROOT / ".venv/bin/owncastd"), "--data-dir", str(data_dir),
+         "--webserverport", "0", "--rtmpport", "0"],
+        stdout=subprocess.PIPE, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL, text=True,
+    )  # fmt: skip
+    assert popen.stdout is not None
+    for line in popen.stdout:
+        if ready := READY.search(line):
+            threading.Thread(target=lambda: [None for _ in popen.stdout], daemon=True).start()  # type: ignore[union-attr]
+            return popen, int(ready[1])
+    raise RuntimeError("owncastd did not start")
+
+
+def add_followers(db: Path, ports: list[int], count: int) -> None:
+    """`count` approved followers, each with its own inbox, round-robin over the receivers."""
+    conn = sqlite3.connect(db, timeout=30)
+    now = time.time()
+    with conn:
+        conn.executemany(
+            "INSERT INTO ap_followers (iri, inbox, created_at, approved_at) VALUES (?, ?, ?, ?)",
+            [
+                (f"http://127.0.0.1:{ports[i % len(ports)]}/users/u{i}",
+                 f"http://127.0.0.1:{ports[i % len(ports)]}/users/u{i}/inbox", now, now)
+                for i in range(count)
+            ],
+        )  # fmt: skip
+    conn.close()
+
+
+def post_note(port: int) -> int:
+    conn = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
+    auth = b64encode(b"admin:bench").decode()
+    body = json.dumps({"value": "Going live soon #bench"})
+    headers = {"Authorization": f"Basic {auth}", "Content-Type": "application/json"}
+    conn.request("POST", "/api/admin/federation/send", body, headers)
+    status = conn.getresponse().status
+    conn.close()
+    return status
+
+
+def measure(port: int, daemon: psutil.Process, counter: Any, args: argparse.Namespace) -> None:
+    """Chat load, the post, the wait for every delivery; print the figures."""
+    pipes, children = start_clients(port, args.sockets, args.procs)
+    (token,) = register(port, 1)
+    for pipe in pipes:  # reset the clients' latency lists
+        pipe.send("report")
+        pipe.recv()
+    seconds = 40.0
+    stop = threading.Event()
+    sent_box: list[int] = []
+    chat = threading.Thread(
+        target=lambda: sent_box.append(sender(port, token, args.rate, seconds, stop))
+    )
+    chat.start()
+    time.sleep(2.0)
+    cpu0 = daemon.cpu_times()
+    t0 = time.monotonic()
+    status = post_note(port)
+    while counter.value < args.followers and time.monotonic() - t0 < 120:
+        time.sleep(0.02)
+    fanout = time.monotonic() - t0
+    cpu1 = daemon.cpu_times()
+    stop.set()
+    chat.join()
+    time.sleep(1.0)
+    delivered, latencies = 0, []
+    for pipe in pipes:
+        pipe.send("report")
+    for pipe in pipes:
+        d, lat, _ = pipe.recv()
+        delivered += d
+        latencies += lat
+    expected = sent_box[0] * args.sockets if sent_box else 0
+    print(f"post_status={status} followers={args.followers} hosts={args.hosts}")
+    print(f"fanout_s={fanout:.2f} received={counter.value}")
+    print(f"deliveries_per_s={counter.value / fanout:.0f}")
+    daemon_cpu = cpu1.user + cpu1.system - cpu0.user - cpu0.system
+    print(f"daemon_cpu_s={daemon_cpu:.2f}")
+    print(f"chat_sockets={args.sockets} chat_rate={args.rate:g} chat_sent={sent_box}")
+    print(f"chat_p50_ms={percentile(latencies, 0.5):.1f}")
+    print(f"chat_p99_ms={percentile(latencies, 0.99):.1f}")
+    print(f"chat_lost={expected - delivered}")
+    for pipe in pipes:
+        pipe.send("stop")
+    for proc in children:
+        proc.join(10)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--followers", type=int, default=1000)
+    parser.add_argument("--hosts", type=int, default=4)
+    parser.add_argument("--sockets", type=int, default=1000)
+    parser.add_argument("--rate", type=float, default=5.0)
+    parser.add_argument("--procs", type=int, default=2)
+    args = parser.parse_args()
+    ctx = mp.get_context("fork")
+    counter, ports = ctx.Value("i", 0), ctx.Array("i", args.hosts)
+    receivers = []
+    for i in range(args.hosts):
+        ready = ctx.Event()
+        proc = ctx.Process(target=receiver_process, args=(counter, ports, i, ready), daemon=True)
+        proc.start()
+        ready.wait(10)
+        receivers.append(proc)
+    with tempfile.TemporaryDirectory() as tmp:
+        popen, port = start_daemon(Path(tmp) / "data")
+        daemon = psutil.Process(popen.pid)
+        try:
+            add_followers(Path(tmp) / "data" / "owncast.db", list(ports), args.followers)
+            measure(port, daemon, counter, args)
+        finally:
+            popen.terminate()
+            try:
+                popen.wait(20)
+            except subprocess.TimeoutExpired:
+                popen.kill()
+            for proc in receivers:
+                proc.terminate()
+
+
+if __name__ == "__main__":
+    main()
