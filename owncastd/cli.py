@@ -179,7 +179,8 @@ def main_command(
 
 
 def _run(config: Path | None, data_dir: Path | None, flags: ConfigFlags) -> int:
-    from owncastd.daemon import Daemon, DaemonPaths
+    from owncastd.daemon import Daemon
+    from owncastd.daemon_paths import DaemonPaths
     from owncastd.ops.appliance import ApplianceOptions
     from owncastd.ops.file_modes import restrict_new_files
     from owncastd.ops.reload import config_loader

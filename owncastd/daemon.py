@@ -15,7 +15,7 @@ import logging
 import os
 import signal
 from collections.abc import Callable
-from dataclasses import dataclass, replace
+from dataclasses import replace
 from datetime import UTC, datetime
 from functools import partial
 from pathlib import Path
@@ -23,6 +23,7 @@ from pathlib import Path
 import trio
 
 from owncastd import VERSION
+from owncastd.cluster_wiring import build_cluster, run_cluster
 from owncastd.config.settings import Settings, SettingsRef
 from owncastd.core.chat.room import ChatRoom
 from owncastd.core.codecs import LastRefusal
@@ -32,6 +33,8 @@ from owncastd.core.offload import Offload
 from owncastd.core.snapshot_demand import SnapshotDemand
 from owncastd.core.stream import Stream, restore_stats
 from owncastd.core.viewers import ViewerTracker
+from owncastd.daemon_paths import DaemonPaths
+from owncastd.federation_wiring import build_federation
 from owncastd.hls.command import segment_seconds
 from owncastd.hls.ffmpeg_check import ffmpeg_path_problem
 from owncastd.hls.ffmpeg_facts import FfmpegFacts
@@ -70,11 +73,8 @@ from owncastd.wiring import (
     attach_chat,
     build_chat,
     build_chatwoot,
-    build_cluster,
     build_control_plane,
-    build_federation,
     build_replays,
-    run_cluster,
     run_control_plane,
     run_replays,
 )
@@ -85,40 +85,6 @@ log = logging.getLogger(__name__)
 def utc_now() -> datetime:
     """The wall clock, in UTC."""
     return datetime.now(UTC)
-
-
-@dataclass(frozen=True)
-class DaemonPaths:
-    """Where one daemon keeps its files (all absolute)."""
-
-    data_dir: Path
-    database: Path
-    log_dir: Path
-
-    @property
-    def hls_dir(self) -> Path:
-        """HLS output (`data/hls`)."""
-        return self.data_dir / "hls"
-
-    @property
-    def tmp_dir(self) -> Path:
-        """Thumbnails and other short-lived files (`data/tmp`, recreated at start)."""
-        return self.data_dir / "tmp"
-
-    @property
-    def public_dir(self) -> Path:
-        """Files served at `/public/`."""
-        return self.data_dir / "public"
-
-    @classmethod
-    def from_settings(cls, settings: Settings) -> DaemonPaths:
-        """Resolve the paths from the (already absolute) path settings."""
-        data = Path(settings.paths.data_dir)
-        return cls(
-            data_dir=data,
-            database=Path(settings.paths.database or data / "owncast.db"),
-            log_dir=Path(settings.paths.log_dir or data / "logs"),
-        )
 
 
 def stream_keys_of(settings_ref: SettingsRef) -> Callable[[], list[str]]:

@@ -9,18 +9,17 @@ from __future__ import annotations
 import time
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import datetime
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 import trio
 
-from owncastd import OWNCAST_API_VERSION, release_string
+from owncastd import OWNCAST_API_VERSION
 from owncastd.chatwoot.admin import ChatwootAdmin
 from owncastd.chatwoot.live import LiveChatwoot
 from owncastd.config.editor import ConfigEditor, SettingsChanged
 from owncastd.config.settings import SettingsRef
-from owncastd.core.chat import wire
 from owncastd.core.chat.emoji_catalog import EmojiDirectory
 from owncastd.core.chat.room import ChatRoom
 from owncastd.core.chat.slurs import DeferredProfanityCheck
@@ -30,22 +29,13 @@ from owncastd.core.chatwoot.relay import attach_relay
 from owncastd.core.chatwoot.settings import BridgeSettings, from_section
 from owncastd.core.chatwoot.sink import room_sink
 from owncastd.core.directory import DirectoryPinger, DirectoryTarget
-from owncastd.core.federation.actor_updates import ActorUpdates
-from owncastd.core.federation.inbox import Inbox
-from owncastd.core.federation.notes import FediverseGoLive
 from owncastd.core.go_live import GoLiveAnnouncer
 from owncastd.core.schedule.service import ScheduleService
 from owncastd.core.stream import Stream
 from owncastd.core.viewers import ViewerTracker
-from owncastd.core.webhooks import FEDIVERSE_ENGAGEMENT_FOLLOW, current_status_block
-from owncastd.federation.delivery import DeliveryQueue
-from owncastd.federation.delivery.runtime import RuntimePoster
-from owncastd.federation.direct_messages import DirectMessages
-from owncastd.federation.inbound import ActorCache, SignatureCheck
-from owncastd.federation.runtime import FederationRuntime
+from owncastd.core.webhooks import current_status_block
 from owncastd.http.admin.control_plane import ControlPlane
 from owncastd.http.chat.context import ChatServices
-from owncastd.http.federation.services import FederationWeb
 from owncastd.log_buffer import LogBuffer
 from owncastd.metrics.hardware import HardwareMonitor, HardwareProbe
 from owncastd.metrics.playback import PlaybackMetrics
@@ -61,11 +51,8 @@ from owncastd.store.access_tokens import AccessTokenStore
 from owncastd.store.chat import ChatStore
 from owncastd.store.chatwoot import ChatwootStore
 from owncastd.store.chatwoot_chat import ChatLookup
-from owncastd.store.cluster import ClusterLedger
 from owncastd.store.database import Store
 from owncastd.store.datastore import Datastore
-from owncastd.store.federation import FederationStore
-from owncastd.store.federation_deliveries import DeliveryStore
 from owncastd.store.notifications import NotificationStore
 from owncastd.store.replays import ReplayStore
 from owncastd.store.schedule import ScheduleStore
@@ -78,7 +65,7 @@ from owncastd.webhooks.service import WebhookService
 from owncastd.webhooks.web_push import BrowserPush
 
 if TYPE_CHECKING:
-    from owncastd.cluster.origin import ClusterOrigin
+    pass
 
 
 async def run_control_plane(
@@ -376,105 +363,3 @@ async def run_replays(
         if replays.recorder is not None:
             await nursery.start(replays.recorder.run)
         task_status.started()
-
-
-def _stream_image(tmp_dir: Path | None) -> Callable[[], Awaitable[str | None]]:
-    """Which image the go-live Note attaches: preview.gif, else thumbnail.jpg, if present."""
-
-    async def image() -> str | None:
-        if tmp_dir is None:
-            return None
-        for name in ("preview.gif", "thumbnail.jpg"):
-            if await trio.Path(tmp_dir / name).exists():
-                return name
-        return None
-
-    return image
-
-
-def build_federation(
-    store: Store,
-    settings: SettingsRef,
-    control: ControlPlane,
-    room: ChatRoom,
-    stream: Stream,
-    tmp_dir: Path | None = None,
-) -> FederationWeb:
-    """ActivityPub (issue 11): the key and signed client, the inbox's signature check and
-    handlers (engagement to chat, follows to webhooks), the delivery queue and the go-live
-    Note. Run `.inbox.run`, `.deliveries.run`
-    and `.updates.run`."""
-    runtime = FederationRuntime(
-        control.datastore,
-        lambda: settings.current,
-        user_agent=f"{release_string()}; https://owncast.online",
-    )
-    repo = FederationStore(store)
-    queue = DeliveryQueue(
-        DeliveryStore(store),
-        RuntimePoster(runtime),
-        allow_private=lambda: settings.current.federation.allow_private_addresses,
-    )
-    updates = ActorUpdates(lambda: settings.current, repo, queue)
-    control.editor.subscribe(lambda change: updates.on_settings_changed(change.keys))
-    if control.go_live is not None:
-        now = lambda: datetime.now(UTC)  # noqa: E731
-        control.go_live.add(
-            FediverseGoLive(lambda: settings.current, repo, queue, now, _stream_image(tmp_dir))
-        )
-    actors = ActorCache(runtime.http, time.time)
-    verifier = SignatureCheck(
-        actors,
-        time.time,
-        blocked_domains=lambda: settings.current.federation.blocked_domains,
-        is_blocked=repo.is_blocked,
-        allow_http=lambda: settings.current.federation.allow_private_addresses,
-    )
-    inbox = Inbox(
-        repo, actors, queue, lambda: settings.current, time.time,
-        live=lambda: stream.online,
-    )  # fmt: skip
-    inbox.chat = lambda event: room.broadcast(wire.Outgoing.of(event))
-
-    def follow_webhook(data: dict[str, Any]) -> None:
-        control.webhooks.publish(FEDIVERSE_ENGAGEMENT_FOLLOW, lambda: data)
-
-    inbox.follow_webhook = follow_webhook
-    direct = DirectMessages(runtime, lambda: settings.current, queue)
-    return FederationWeb(
-        repo, inbox, verifier, runtime, deliveries=queue, updates=updates, direct=direct
-    )
-
-
-def build_cluster(
-    settings: SettingsRef,
-    store: Store,
-    room: ChatRoom,
-    viewers: ViewerTracker,
-    control: ControlPlane,
-) -> ClusterOrigin | None:
-    """The cluster origin (issue 18) if `[cluster] role = "origin"`; only then is Redis loaded."""
-    if settings.current.cluster.role != "origin":
-        return None
-    from owncastd.cluster.origin import ClusterOrigin
-
-    ledger = ClusterLedger(store)
-    cluster = ClusterOrigin(
-        settings.current.cluster, room, stored=ledger.stored_messages, flush=ledger.flush
-    )
-    viewers.remote_count = cluster.viewers
-    control.metrics.add_collector(cluster.collector())
-    control.user_deleted.append(cluster.user_deleted)
-    room.subscribe(cluster.on_chat_event)
-    control.editor.subscribe(cluster.on_settings_changed)
-    return cluster
-
-
-async def run_cluster(
-    cluster: ClusterOrigin | None, *, task_status: trio.TaskStatus[None] = trio.TASK_STATUS_IGNORED
-) -> None:
-    """Run the cluster origin, if any, until cancelled."""
-    if cluster is None:
-        task_status.started()
-        return
-    await cluster.run(task_status=task_status)

@@ -12,12 +12,12 @@ import httpx
 import trio
 
 from owncastd.core.federation import iris
+from owncastd.federation_wiring import build_federation
 from owncastd.http.admin.control_plane import ControlPlane
 from owncastd.http.app import create_app
 from owncastd.http.federation.services import FederationWeb
 from owncastd.log_buffer import LogBuffer
 from owncastd.store.database import Store
-from owncastd.wiring import build_federation
 from tests.chat_ws_client import ChatWs, Refused
 from tests.component.app_fixtures import (
     ADMIN_PASSWORD,

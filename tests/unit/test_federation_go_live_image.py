@@ -3,7 +3,7 @@ thumbnail.jpg, else none."""
 
 from __future__ import annotations
 
-from owncastd.wiring import _stream_image
+from owncastd.federation_wiring import _stream_image
 
 
 async def test_preview_first_then_thumbnail_then_none(tmp_path):

@@ -37,7 +37,14 @@ ADAPTERS = (
     "cluster",
 )
 # An edge node (issue 18) is a composition of its own, beside the daemon's.
-COMPOSITION = ("owncastd.daemon", "owncastd.wiring", "owncastd.identity_wiring", "owncastd.edge")
+COMPOSITION = (
+    "owncastd.daemon",
+    "owncastd.wiring",
+    "owncastd.identity_wiring",
+    "owncastd.federation_wiring",
+    "owncastd.cluster_wiring",
+    "owncastd.edge",
+)
 ENTRY_POINTS = ("owncastd.cli", "owncastd.cli_ops", "owncastd.cli_edge", "owncastd.__main__")
 ENTRY_ADAPTER_ALLOWED = ("owncastd.ops", "owncastd.hls.ffmpeg_binary")
 CORE_ALLOWED = ("owncastd.core", "owncastd.errors", "owncastd.config.settings")
