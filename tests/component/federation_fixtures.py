@@ -16,6 +16,7 @@ from owncastd.federation_wiring import build_federation
 from owncastd.http.admin.control_plane import ControlPlane
 from owncastd.http.app import create_app
 from owncastd.http.federation.services import FederationWeb
+from owncastd.identity_wiring import build_identity
 from owncastd.log_buffer import LogBuffer
 from owncastd.store.database import Store
 from tests.chat_ws_client import ChatWs, Refused
@@ -112,7 +113,10 @@ async def start_federated_server(
     assert fed.deliveries is not None and fed.updates is not None
     await nursery.start(fed.deliveries.run)
     await nursery.start(fed.updates.run)
-    app = create_app(core.context(chat=chat, control=control, federation=fed))
+    identity = build_identity(
+        store, chat.room, core.settings, core.wall, version="test", messenger=fed.direct
+    )
+    app = create_app(core.context(chat=chat, control=control, federation=fed, identity=identity))
     port = await serve_chat_app(nursery, app, chat.room)
     configure(core.settings, "server", url=f"http://127.0.0.1:{port}")
     configure(core.settings, "federation", enabled=enabled, allow_private_addresses=True)
