@@ -8,18 +8,18 @@ from __future__ import annotations
 import json
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
-from urllib.parse import urljoin, urlsplit
+from urllib.parse import urljoin
 
 import trio
 
 from owncastd.core.federation.ports import FederationError
 from owncastd.core.identity.indieauth_client import IndieAuthError
+from owncastd.federation.capped_read import host_of, read_capped
 
 if TYPE_CHECKING:
     import httpx
 
 REQUEST_SECONDS = 10.0
-MAX_RESPONSE_BYTES = 1 << 20
 MAX_REDIRECTS = 3
 REDIRECTS = (301, 302, 303, 307, 308)
 
@@ -77,25 +77,11 @@ class IndieAuthHttp:
                     ) as client,
                     client.stream(method, url, **kwargs) as response,
                 ):
-                    body = await _read_capped(response)
+                    body = await read_capped(response, IndieAuthError)
                     return response.status_code, body, response.headers
         except trio.TooSlowError:
-            raise IndieAuthError(f"{_host(url)} did not answer in time") from None
+            raise IndieAuthError(f"{host_of(url)} did not answer in time") from None
         except IndieAuthError:
             raise
         except Exception as exc:  # httpx's errors: refused, reset, bad response
-            raise IndieAuthError(f"{_host(url)}: {type(exc).__name__}") from None
-
-
-async def _read_capped(response: httpx.Response) -> bytes:
-    chunks, size = [], 0
-    async for chunk in response.aiter_bytes():
-        size += len(chunk)
-        if size > MAX_RESPONSE_BYTES:
-            raise IndieAuthError(f"{response.url.host} answered more than {MAX_RESPONSE_BYTES} B")
-        chunks.append(chunk)
-    return b"".join(chunks)
-
-
-def _host(url: str) -> str:
-    return urlsplit(url).netloc[:200]
+            raise IndieAuthError(f"{host_of(url)}: {type(exc).__name__}") from None

@@ -20,6 +20,7 @@ from urllib.parse import urlsplit
 import trio
 
 from owncastd.core.federation.ports import FederationError
+from owncastd.federation.capped_read import host_of, read_capped
 from owncastd.federation.httpsig import sign_request
 from owncastd.federation.keys import ServerKey
 
@@ -31,7 +32,6 @@ log = logging.getLogger(__name__)
 ACTIVITY_JSON = "application/activity+json"
 ACCEPT_AP = 'application/ld+json; profile="https://www.w3.org/ns/activitystreams"'
 REQUEST_SECONDS = 10.0
-MAX_RESPONSE_BYTES = 1 << 20
 SENDS_AT_ONCE = 16
 
 
@@ -104,9 +104,9 @@ class SignedHttp:
                 response = await self.client().post(inbox, content=body, headers=headers)
                 await response.aclose()
         except trio.TooSlowError:
-            raise FederationError(f"{_host(inbox)} did not answer in time") from None
+            raise FederationError(f"{host_of(inbox)} did not answer in time") from None
         except Exception as exc:  # httpx's errors: connection refused, reset, bad response
-            raise FederationError(f"{_host(inbox)}: {type(exc).__name__}") from None
+            raise FederationError(f"{host_of(inbox)}: {type(exc).__name__}") from None
         return response.status_code
 
     async def get_json(self, url: str) -> Any:
@@ -119,18 +119,18 @@ class SignedHttp:
             with trio.fail_after(self._timeout):
                 async with self.client().stream("GET", url, headers=headers) as response:
                     if response.status_code >= 300:
-                        raise FederationError(f"{_host(url)} answered {response.status_code}")
-                    body = await _read_capped(response)
+                        raise FederationError(f"{host_of(url)} answered {response.status_code}")
+                    body = await read_capped(response, FederationError)
         except trio.TooSlowError:
-            raise FederationError(f"{_host(url)} did not answer in time") from None
+            raise FederationError(f"{host_of(url)} did not answer in time") from None
         except FederationError:
             raise
         except Exception as exc:
-            raise FederationError(f"{_host(url)}: {type(exc).__name__}") from None
+            raise FederationError(f"{host_of(url)}: {type(exc).__name__}") from None
         try:
             return json.loads(body)
         except ValueError:
-            raise FederationError(f"{_host(url)} did not answer JSON") from None
+            raise FederationError(f"{host_of(url)} did not answer JSON") from None
 
 
 class ImmediateSender:
@@ -156,18 +156,4 @@ class ImmediateSender:
                 log.info("federation delivery failed: %s", exc)
                 return
         if status >= 300:
-            log.info("federation delivery refused host=%s status=%d", _host(inbox), status)
-
-
-async def _read_capped(response: httpx.Response) -> bytes:
-    chunks, size = [], 0
-    async for chunk in response.aiter_bytes():
-        size += len(chunk)
-        if size > MAX_RESPONSE_BYTES:
-            raise FederationError(f"{response.url.host} answered more than {MAX_RESPONSE_BYTES} B")
-        chunks.append(chunk)
-    return b"".join(chunks)
-
-
-def _host(url: str) -> str:
-    return urlsplit(url).netloc[:200]
+            log.info("federation delivery refused host=%s status=%d", host_of(inbox), status)
