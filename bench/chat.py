@@ -277,6 +277,20 @@ def start_clients(port: int, sockets: int, procs: int) -> tuple[list[Any], list[
     return pipes, children
 
 
+def collect_reports(pipes: list[Any]) -> tuple[int, list[float], float]:
+    """Ask every client process for its report (which also zeroes its counters): deliveries,
+    latency samples and client CPU-seconds, summed over the processes."""
+    for pipe in pipes:
+        pipe.send("report")
+    delivered, latencies, cpu = 0, [], 0.0
+    for pipe in pipes:
+        d, lat, c = pipe.recv()
+        delivered += d
+        latencies += lat
+        cpu += c
+    return delivered, latencies, cpu
+
+
 def run(n: int, rates: list[float], seconds: float, procs: int) -> None:
     with tempfile.TemporaryDirectory() as tmp:
         popen, port = start_daemon(Path(tmp) / "data")
@@ -304,14 +318,7 @@ def run(n: int, rates: list[float], seconds: float, procs: int) -> None:
                 time.sleep(1.0)
                 wall = time.monotonic() - t0
                 cpu1 = daemon.cpu_times()
-                delivered, latencies, client_cpu = 0, [], 0.0
-                for pipe in pipes:
-                    pipe.send("report")
-                for pipe in pipes:
-                    d, lat, c = pipe.recv()
-                    delivered += d
-                    latencies += lat
-                    client_cpu += c
+                delivered, latencies, client_cpu = collect_reports(pipes)
                 daemon_cpu = (cpu1.user + cpu1.system - cpu0.user - cpu0.system) / wall
                 expected = sent * n
                 print(

@@ -25,7 +25,7 @@ import psutil
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from bench.chat import client_process, percentile, raise_nofile
+from bench.chat import client_process, collect_reports, percentile, raise_nofile
 
 
 def serve(port_file: str, expected: int, rate: float, seconds: float) -> None:
@@ -145,13 +145,7 @@ def main() -> None:
         time.sleep(1.0)
         cpu = sum(proc.cpu_times()[:2]) - cpu0
         wall = time.monotonic() - t0
-        delivered, latencies = 0, []
-        for pipe in pipes:
-            pipe.send("report")
-        for pipe in pipes:
-            d, lat, _ = pipe.recv()
-            delivered += d
-            latencies += lat
+        delivered, latencies, _ = collect_reports(pipes)
         sent = int(Path(port_file + ".done").read_text())
         print(
             f"transport=hypercorn-asgi n={args.clients} rate={args.rate:g} sent={sent} "

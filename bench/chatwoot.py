@@ -43,6 +43,7 @@ sys.path.insert(0, str(ROOT))
 
 from bench.chat import (  # noqa: E402
     DAEMON_LOG,
+    collect_reports,
     percentile,
     raise_nofile,
     register,
@@ -147,14 +148,8 @@ def chat_window(
     wall, cpu1, standin1 = time.monotonic() - t0, daemon.cpu_times(), standin.cpu_times()
     used = standin1.user + standin1.system - standin0.user - standin0.system
     print(f"{'' if during else 'idle_'}standin_cpu_s={used:.1f}")
-    latencies: list[float] = []
-    for pipe in pipes:
-        pipe.send("report")
-    lost = sent * args.sockets
-    for pipe in pipes:
-        d, lat, _cpu = pipe.recv()
-        lost -= d
-        latencies += lat
+    delivered, latencies, _ = collect_reports(pipes)
+    lost = sent * args.sockets - delivered
     print(f"{'chat' if during else 'idle_chat'}_lost={lost}")
     busy = cpu1.user + cpu1.system - cpu0.user - cpu0.system
     return sent, latencies, busy, wall

@@ -37,6 +37,7 @@ import psutil
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 from bench.chat import (
     READY,
+    collect_reports,
     percentile,
     raise_nofile,
     register,
@@ -169,13 +170,7 @@ def measure(pipes: list[Any], procs: list[psutil.Process], send: Any) -> dict[st
     time.sleep(1.0)
     wall = time.monotonic() - t0
     cpu = [sum(p.cpu_times()[:2]) - c for p, c in zip(procs, cpu0, strict=True)]
-    delivered, latencies = 0, []
-    for pipe in pipes:
-        pipe.send("report")
-    for pipe in pipes:
-        d, lat, _ = pipe.recv()
-        delivered += d
-        latencies += lat
+    delivered, latencies, _ = collect_reports(pipes)
     return {"sent": sent, "delivered": delivered, "latencies": latencies, "cpu": cpu,
             "wall": wall}  # fmt: skip
 

@@ -39,7 +39,14 @@ import psutil
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from bench.chat import READY, percentile, register, sender, start_clients  # noqa: E402
+from bench.chat import (  # noqa: E402
+    READY,
+    collect_reports,
+    percentile,
+    register,
+    sender,
+    start_clients,
+)
 
 
 def receiver_process(counter: Any, ports: Any, index: int, ready: Any) -> None:
@@ -140,13 +147,7 @@ def measure(port: int, daemon: psutil.Process, counter: Any, args: argparse.Name
     stop.set()
     chat.join()
     time.sleep(1.0)
-    delivered, latencies = 0, []
-    for pipe in pipes:
-        pipe.send("report")
-    for pipe in pipes:
-        d, lat, _ = pipe.recv()
-        delivered += d
-        latencies += lat
+    delivered, latencies, _ = collect_reports(pipes)
     expected = sent_box[0] * args.sockets if sent_box else 0
     print(f"post_status={status} followers={args.followers} hosts={args.hosts}")
     print(f"fanout_s={fanout:.2f} received={counter.value}")
