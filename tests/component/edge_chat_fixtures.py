@@ -129,7 +129,7 @@ async def chat_or_edge_fixture(
     return await start_edge_chat_server(nursery, tmp_path, module_redis, profanity=profanity)
 
 
-def single_node_only(chat: ChatServer, reason: str) -> None:
-    """Skip this test's edge variant (it checks something only the single node has)."""
-    if isinstance(chat, EdgeChatServer):
-        pytest.skip(f"single node only: {reason}")
+def single_node_only(reason: str) -> pytest.MarkDecorator:
+    """Marks a test whose edge variant is skipped (it checks what only the single node has)."""
+    edge = pytest.param("edge", marks=pytest.mark.skip(reason=f"single node only: {reason}"))
+    return pytest.mark.parametrize("chat", ["single", edge], indirect=True)
