@@ -124,17 +124,20 @@ class OriginClient:
         self._pages[key] = (until, fetched)
         self._page_bytes += size
 
-    async def register(self, body: bytes, client_ip: str, content_type: str) -> Fetched:
-        """The origin's `/api/chat/register` for a viewer at `client_ip`."""
+    async def register(
+        self, body: bytes, client_ip: str, content_type: str, forwarded_user: str | None = None
+    ) -> Fetched:
+        """The origin's `/api/chat/register` for a viewer at `client_ip` (`forwarded_user`:
+        the viewer request's `X-Forwarded-User`, which names the user as on the origin)."""
+        headers = {
+            **self._secret_header,
+            "X-Forwarded-For": client_ip,
+            "Content-Type": content_type or "application/json",
+        }
+        if forwarded_user is not None:
+            headers["X-Forwarded-User"] = forwarded_user
         answer = await self._http.post(
-            self.url("/api/cluster/register"),
-            content=body,
-            headers={
-                **self._secret_header,
-                "X-Forwarded-For": client_ip,
-                "Content-Type": content_type or "application/json",
-            },
-            timeout=ORIGIN_TIMEOUT,
+            self.url("/api/cluster/register"), content=body, headers=headers, timeout=ORIGIN_TIMEOUT
         )
         return _fetched(answer)
 
