@@ -21,6 +21,7 @@ from owncastd.edge.chat import EdgeChat
 from owncastd.edge.config import EdgeConfig
 from owncastd.edge.origin import OriginClient
 from owncastd.edge.web import EdgeViewers, EdgeWeb
+from owncastd.http.chat.asgi_socket import ChatAsgiFallback
 from owncastd.http.transport.chat_socket import serve_chat_socket
 from owncastd.http.transport.front_door import HttpServer
 from owncastd.http.transport.limits import (
@@ -91,14 +92,15 @@ class EdgeNode:
         current = self.settings.current
         proxy = address_matcher(lambda: self.settings.current.web.trusted_proxies)
         limits = web_limits(current.web, max_connections_for(raise_open_files_limit().soft), proxy)
-        return HttpServer(
-            EdgeWeb(self.origin, self.viewers, self.settings),
+        per_ip = per_ip_counter(CHAT_MAX_PER_IP, proxy)
+        return HttpServer(  # upgrades on reused keep-alive connections take the ASGI fallback
+            ChatAsgiFallback(
+                EdgeWeb(self.origin, self.viewers, self.settings), self.chat, per_ip=per_ip
+            ),
             current.web.ip,
             current.web.port,
             access_log=current.verbose_logging,
-            websocket=partial(
-                serve_chat_socket, room=self.chat, per_ip=per_ip_counter(CHAT_MAX_PER_IP, proxy)
-            ),
+            websocket=partial(serve_chat_socket, room=self.chat, per_ip=per_ip),
             limits=limits,
         )
 

@@ -66,7 +66,8 @@ class OriginClient:
         return self._config.origin_url.rstrip("/") + path
 
     async def user_for_token(self, token: str) -> ChatUser | None:
-        """The token's user (None: unknown or disabled), cached for up to 10 s."""
+        """The token's user (None: unknown; a disabled one comes back disabled), cached for up
+        to 10 s (2 s when unknown or disabled)."""
         now = self._clock()
         cached = self._tokens.get(token)
         if cached is not None and cached[0] > now:
@@ -81,8 +82,8 @@ class OriginClient:
             )
         except httpx.HTTPError as exc:
             raise OriginUnavailableError(type(exc).__name__) from None
-        if answer.status_code == 404:
-            user = None
+        if answer.status_code == 404:  # unknown, or disabled (then the body says so)
+            user = _disabled_user(answer)
         elif answer.status_code == 200:
             user = user_from_json(answer.json())
         else:
@@ -90,7 +91,7 @@ class OriginClient:
             raise OriginUnavailableError(f"status {answer.status_code}")
         if len(self._tokens) >= TOKEN_CACHE_LIMIT:
             self._tokens.clear()
-        ttl = TOKEN_TTL if user is not None else UNKNOWN_TOKEN_TTL
+        ttl = TOKEN_TTL if user is not None and not user.disabled else UNKNOWN_TOKEN_TTL
         self._tokens[token] = (now + ttl, user)
         return user
 
@@ -123,17 +124,20 @@ class OriginClient:
         self._pages[key] = (until, fetched)
         self._page_bytes += size
 
-    async def register(self, body: bytes, client_ip: str, content_type: str) -> Fetched:
-        """The origin's `/api/chat/register` for a viewer at `client_ip`."""
+    async def register(
+        self, body: bytes, client_ip: str, content_type: str, forwarded_user: str | None = None
+    ) -> Fetched:
+        """The origin's `/api/chat/register` for a viewer at `client_ip` (`forwarded_user`:
+        the viewer request's `X-Forwarded-User`, which names the user as on the origin)."""
+        headers = {
+            **self._secret_header,
+            "X-Forwarded-For": client_ip,
+            "Content-Type": content_type or "application/json",
+        }
+        if forwarded_user is not None:
+            headers["X-Forwarded-User"] = forwarded_user
         answer = await self._http.post(
-            self.url("/api/cluster/register"),
-            content=body,
-            headers={
-                **self._secret_header,
-                "X-Forwarded-For": client_ip,
-                "Content-Type": content_type or "application/json",
-            },
-            timeout=ORIGIN_TIMEOUT,
+            self.url("/api/cluster/register"), content=body, headers=headers, timeout=ORIGIN_TIMEOUT
         )
         return _fetched(answer)
 
@@ -162,6 +166,17 @@ def _fetched(answer: httpx.Response) -> Fetched:
         (name, value) for name, value in answer.headers.items() if name.lower() in PASSED_HEADERS
     )
     return Fetched(answer.status_code, headers, answer.content)
+
+
+def _disabled_user(answer: httpx.Response) -> ChatUser | None:
+    """A disabled user from the origin's 404 (`{"disabled": true, "userId": …}`), else None."""
+    try:
+        data = answer.json()
+    except ValueError:
+        return None
+    if not isinstance(data, dict) or data.get("disabled") is not True or "userId" not in data:
+        return None
+    return user_from_json(data)
 
 
 def user_from_json(data: dict[str, object]) -> ChatUser:

@@ -26,6 +26,10 @@ log = logging.getLogger(__name__)
 MAX_BODY = 64 * 1024
 NOT_FOUND = b'{"success":false,"message":"not found on an edge node"}'
 ORIGIN_DOWN = b'{"success":false,"message":"the origin is unreachable"}'
+REGISTER_PREFLIGHT = (
+    ("access-control-allow-origin", "*"),
+    ("access-control-allow-headers", "Content-Type"),
+)
 # Public /api routes passed to the origin → seconds their answers are kept.
 API_TTL = {
     "/api/status": 1.0,
@@ -100,9 +104,13 @@ class EdgeWeb:
         ip: str,
         receive: Receive,
     ) -> Fetched:
-        if method == "POST" and path == "/api/chat/register":
+        if path == "/api/chat/register" and method in ("POST", "OPTIONS"):
+            if method == "OPTIONS":  # the origin's preflight answer, without a round trip
+                return Fetched(204, REGISTER_PREFLIGHT, b"")
             body = await _body(receive)
-            return await self._origin.register(body, ip, headers.get("content-type", ""))
+            forwarded_user = headers.get("x-forwarded-user")
+            content_type = headers.get("content-type", "")
+            return await self._origin.register(body, ip, content_type, forwarded_user)
         if method not in ("GET", "HEAD") or not _served(path):
             return Fetched(404, (("content-type", "application/json"),), NOT_FOUND)
         if path == "/api/ping":

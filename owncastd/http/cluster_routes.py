@@ -9,7 +9,7 @@ import hmac
 import logging
 from collections.abc import Awaitable, Callable
 
-from quart import Blueprint, Response, current_app, request
+from quart import Blueprint, Response, current_app, jsonify, request
 
 from owncastd.core.cluster.ports import ClusterStatus
 from owncastd.http.admin.auth import AdminGuard
@@ -46,8 +46,13 @@ def create_cluster_routes(
         user = None
         if 0 < len(access_token) <= MAX_TOKEN_CHARS:
             user = await chat.store.user_for_token(access_token)
-        if user is None or user.disabled:
+        if user is None:
             return error(404, "unknown access token")
+        if user.disabled:  # still 404, but the edge can say ERROR_USER_DISABLED as Owncast does
+            body = {"success": False, "message": "user disabled", "userId": user.id}
+            refused = jsonify(body | {"disabled": True})
+            refused.status_code = 404
+            return refused
         return json_no_cache(
             {
                 "userId": user.id,

@@ -10,9 +10,14 @@ import re
 import trio
 
 from tests.chat_ws_client import ChatWs, Refused
-from tests.component.chat_fixtures import ADMIN_PASSWORD, ChatServer, chat_fixture
+from tests.component.chat_fixtures import ADMIN_PASSWORD, ChatServer
+from tests.component.edge_chat_fixtures import (
+    chat_or_edge_fixture,
+    module_redis_fixture,
+    single_node_only,
+)
 
-__all__ = ["chat_fixture"]
+__all__ = ["chat_or_edge_fixture", "module_redis_fixture"]
 
 PNG = base64.b64decode(
     "iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mP8z8BQDwAEhQGAhKmMIQAAAABJRU5ErkJggg=="
@@ -43,6 +48,7 @@ async def test_register_names_and_tokens(chat: ChatServer) -> None:
         assert preflight.status_code == 204
 
 
+@single_node_only("it calls moderator/admin routes on the viewer URL: an edge has none")
 async def test_deeply_nested_json_is_a_400_not_a_crash(chat: ChatServer, caplog) -> None:
     nested = [b"[" * 5000, b'{"a":' * 5000, b"[" * 5000 + b"]" * 5000]
     async with chat.http() as client:
@@ -88,6 +94,7 @@ async def test_history_newest_fifty_visible_oldest_first(chat: ChatServer) -> No
             assert refused.status_code == 401
 
 
+@single_node_only("it calls moderator/admin routes on the viewer URL: an edge has none")
 async def test_moderator_hides_a_message_everyone_sees_it_go(chat: ChatServer) -> None:
     chat.configure("chat", spam_protection_enabled=False)
     mod, mod_ws = await chat.join("mod")
@@ -134,6 +141,7 @@ async def test_moderator_hides_a_message_everyone_sees_it_go(chat: ChatServer) -
         assert bad.status_code == 400
 
 
+@single_node_only("it calls moderator/admin routes on the viewer URL: an edge has none")
 async def test_disable_user_closes_bans_ip_and_refuses_them(chat: ChatServer) -> None:
     chat.configure("chat", spam_protection_enabled=False)
     mod = await chat.register("mod")
@@ -210,6 +218,7 @@ async def test_disable_user_closes_bans_ip_and_refuses_them(chat: ChatServer) ->
     assert missing.status_code == 404
 
 
+@single_node_only("it calls moderator/admin routes on the viewer URL: an edge has none")
 async def test_admin_routes_need_the_admin(chat: ChatServer) -> None:
     async with chat.http() as client:
         for path in (
@@ -245,6 +254,7 @@ async def test_admin_clients_and_ip_bans(chat: ChatServer) -> None:
     assert [b["ipAddress"] for b in bans] == ["2001:db8::1"]
 
 
+@single_node_only("it calls moderator/admin routes on the viewer URL: an edge has none")
 async def test_emoji_upload_list_serve_delete(chat: ChatServer) -> None:
     data_uri = "data:image/png;base64," + base64.b64encode(PNG).decode()
     uploaded = await chat.admin_post(

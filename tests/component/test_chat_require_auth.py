@@ -9,10 +9,11 @@ from datetime import UTC, datetime
 from typing import Any
 
 from tests.chat_ws_client import ChatWs
-from tests.component.chat_fixtures import ChatServer, chat_fixture
+from tests.component.chat_fixtures import ChatServer
+from tests.component.edge_chat_fixtures import chat_or_edge_fixture, module_redis_fixture
 from tests.component.test_chat_asgi_fallback import upgrade_on_keep_alive
 
-__all__ = ["chat_fixture"]
+__all__ = ["chat_or_edge_fixture", "module_redis_fixture"]
 
 AUTH_REQUIRED = "<p>Authentication is required to participate in chat.</p>\n"
 

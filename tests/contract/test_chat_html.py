@@ -8,10 +8,11 @@ import base64
 
 import trio
 
-from tests.component.chat_fixtures import ChatServer, chat_fixture
+from tests.component.chat_fixtures import ChatServer
+from tests.component.edge_chat_fixtures import chat_or_edge_fixture, module_redis_fixture
 from tests.component.test_chat_http import PNG
 
-__all__ = ["chat_fixture"]
+__all__ = ["chat_or_edge_fixture", "module_redis_fixture"]
 
 LINK = (
     '<p><a href="http://x.com" rel="nofollow noreferrer noopener" target="_blank">'

@@ -69,6 +69,12 @@ async def test_cluster_routes_want_the_secret_and_answer_as_the_contract_says(
             "/api/cluster/token", params={"accessToken": token}, headers={HEADER: SECRET}
         )
         assert disabled.status_code == 404
+        assert disabled.json() == {  # the edge answers ERROR_USER_DISABLED from this
+            "success": False,
+            "message": "user disabled",
+            "userId": user["id"],
+            "disabled": True,
+        }
 
         assert (await http.get("/api/admin/cluster")).status_code == 401
         status = await http.get("/api/admin/cluster", auth=("admin", ADMIN_PASSWORD))

@@ -26,7 +26,8 @@ from owncastd.core.chat import wire
 from owncastd.core.chat.clients import ChatClient
 from owncastd.core.chat.outbox import QUEUE_LIMIT, OutboxQueue
 from owncastd.core.chat.pipeline import HARD_LIMIT_BYTES
-from owncastd.core.chat.room import BANNED, ChatRoom
+from owncastd.core.chat.room import BANNED
+from owncastd.core.chat.socket_room import SocketRoom
 from owncastd.core.viewers import client_ip
 from owncastd.http.transport.chat_socket import (
     READ_TIMEOUT,
@@ -63,7 +64,7 @@ class AsgiOutbox:
         if not flush:
             self._scope.cancel()
 
-    async def writer(self, room: ChatRoom, client: ChatClient) -> None:
+    async def writer(self, room: SocketRoom, client: ChatClient) -> None:
         """Send queued events, joined by "\\n" in one frame, until closed; a send that takes
         over WRITE_TIMEOUT drops the client."""
         while True:
@@ -97,7 +98,7 @@ class ChatAsgiFallback:
     def __init__(
         self,
         app: ASGIApp,
-        room: ChatRoom,
+        room: SocketRoom,
         *,
         read_timeout: float = READ_TIMEOUT,
         per_ip: ConnectionCounter | None = None,
@@ -193,7 +194,7 @@ class _Activity:
 
 
 async def _read(
-    receive: Receive, received: _Activity, room: ChatRoom, client: ChatClient, outbox: AsgiOutbox
+    receive: Receive, received: _Activity, room: SocketRoom, client: ChatClient, outbox: AsgiOutbox
 ) -> None:
     """Hand inbound text frames to the room until the client goes (the watchdog bounds it)."""
     while True:
