@@ -53,7 +53,14 @@ def go_live_content(settings: Settings) -> str:
 
 
 def _hashtags(tags: Sequence[str]) -> list[dict[str, str]]:
-    names = [t for t in (strip_tag(tag) for tag in tags) if t] + ["owncast"]
+    """One Hashtag per stripped server tag, then ``#owncast``; a tag equal to an earlier one
+    (case-insensitively) is left out, so ``#owncast`` appears once (Owncast's intent; develop's
+    check never matches and lists it twice)."""
+    seen: dict[str, str] = {}
+    for name in [strip_tag(tag) for tag in tags] + ["owncast"]:
+        if name:
+            seen.setdefault(name.lower(), name)
+    names = list(seen.values())
     return [{"type": "Hashtag", "name": f"#{t}", "href": f"{TAG_BASE}{t}"} for t in names]
 
 
