@@ -90,6 +90,13 @@ def lookup(name: str, keys: tuple[Key, ...]) -> Key:
     by_name = {key.name: key for key in keys if key.setter}
     aliases = {**{k.setter: k.name for k in by_name.values() if not k.field}, **SHORT}
     key = by_name.get(aliases.get(name, name))
+    file_only = next((k for k in keys if k.name == name and not k.setter), None)
+    if key is None and file_only is not None:
+        section, _, leaf = name.rpartition(".")
+        raise CtlUsageError(
+            f"{name} has no admin setter: it is set only in owncast.toml"
+            f" ([{section}] {leaf} = …), then `owncastctl config reload`"
+        )
     if key is None:
         close = difflib.get_close_matches(name, [*by_name, *aliases], n=1, cutoff=0.5)
         hint = f' (did you mean "{aliases.get(close[0], close[0])}"?)' if close else ""

@@ -15,6 +15,7 @@ from owncastctl.output import when
 
 RECENT = 5  # activities shown by the TUI
 PAGE = 100  # followers fetched per request when every follower is needed
+DEFAULT_PORTS = {"http": 80, "https": 443}
 MAX_PAGES = 1000
 # The `type` of an accepted activity, as a word (Owncast stores the chat event type).
 KINDS = {
@@ -102,7 +103,13 @@ def short_actor(iri: Any, known: Sequence[dict[str, Any]] = ()) -> str:
             return str(follower["username"])
     parts = urlsplit(text)
     name = parts.path.rstrip("/").rsplit("/", 1)[-1].lstrip("@")
-    return f"{name}@{parts.hostname}" if name and parts.hostname else text
+    try:
+        host, port = parts.hostname or "", parts.port
+    except ValueError:
+        return text
+    if host and port is not None and port != DEFAULT_PORTS.get(parts.scheme):
+        host = f"[{host}]:{port}" if ":" in host else f"{host}:{port}"
+    return f"{name}@{host}" if name and host else text
 
 
 async def snapshot(send: Callable[[Call], Awaitable[Any]]) -> dict[str, Any]:

@@ -85,6 +85,16 @@ def when(value: Any) -> str:
     return moment.astimezone().strftime("%Y-%m-%d %H:%M") if moment else str(value or "")
 
 
+def kbps(value: Any) -> str:
+    """An inbound bitrate as `2500 kbps`; 0 (an encoder that announces none, as ffmpeg
+    pushes do) reads as `bitrate not announced`, a missing one as `? kbps`."""
+    if value is None:
+        return "? kbps"
+    if isinstance(value, int | float) and not isinstance(value, bool) and value <= 0:
+        return "bitrate not announced"
+    return f"{value} kbps"
+
+
 def duration(seconds: float) -> str:
     """`1h 02m 03s` / `4m 05s` / `12s`."""
     seconds = max(0, int(seconds))

@@ -4,7 +4,7 @@
 from __future__ import annotations
 
 import math
-from typing import Annotated
+from typing import Annotated, Any
 
 import typer
 from rich.markup import escape
@@ -78,13 +78,39 @@ def actions(
     state.out.show(table)
 
 
+def _names(answer: dict[str, Any], outcome: str) -> list[str]:
+    names = answer.get(outcome)
+    return [str(n) for n in names] if isinstance(names, list) else []
+
+
 @notifications_app.command()
-def test(ctx: typer.Context) -> None:
-    """Send the go-live notifications now (to every configured channel), to check the setup."""
+def test(ctx: typer.Context, as_json: JsonOpt = False) -> None:
+    """Send the go-live notifications now (to every configured channel), to check the setup.
+
+    Shows which channels were sent, skipped (off) and failed, when the server says; --json
+    prints the server's answer.
+    """
     state = get_state(ctx)
     answer = state.call(api.notifications_test())
-    message = answer.get("message") if isinstance(answer, dict) else None
-    state.out.done(str(message) if message else "test notifications sent")
+    answer = answer if isinstance(answer, dict) else {}
+    if as_json:
+        state.out.json(answer)
+        return
+    if not any(outcome in answer for outcome in ("sent", "skipped", "failed")):
+        message = answer.get("message")
+        state.out.done(str(message) if message else "test notifications sent")
+        return
+    sent, skipped, failed = (_names(answer, o) for o in ("sent", "skipped", "failed"))
+    if sent:
+        state.out.done(f"sent: {', '.join(sent)}")
+    else:
+        state.out.warn("nothing sent: no notification channel is on")
+    if skipped:
+        state.out.print(f"skipped (off): {escape(', '.join(skipped))}")
+    for name in failed:
+        state.out.warn(f"{name} failed (the daemon's log says why)")
+    if failed:
+        raise typer.Exit(1)
 
 
 def register(root: typer.Typer) -> None:

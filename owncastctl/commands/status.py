@@ -13,7 +13,7 @@ from owncastctl import api
 from owncastctl.commands import JsonOpt, YesOpt, confirm
 from owncastctl.errors import ServerRefusedError
 from owncastctl.latency_view import latency_text, live_latency, p95_history
-from owncastctl.output import duration, parse_time, series, sparkline, when
+from owncastctl.output import duration, kbps, parse_time, series, sparkline, when
 from owncastctl.state import State, get_state
 
 WEAK_SECRETS = frozenset(
@@ -163,11 +163,11 @@ def print_status(
         )
         video = (
             f"{d.get('width', '?')}×{d.get('height', '?')} @ {d.get('framerate', '?')} fps, "
-            f"{d.get('videoCodec') or '?'} {d.get('videoBitrate', '?')} kbps"
+            f"{d.get('videoCodec') or '?'} {kbps(d.get('videoBitrate'))}"
         )
         table.add_row("Video in", escape(video))
         if not d.get("videoOnly"):
-            audio = f"{d.get('audioCodec') or '?'} {d.get('audioBitrate', '?')} kbps"
+            audio = f"{d.get('audioCodec') or '?'} {kbps(d.get('audioBitrate'))}"
             table.add_row("Audio in", escape(audio))
     if uptime is not None:
         table.add_row("Uptime", duration(uptime))

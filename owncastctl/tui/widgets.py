@@ -11,7 +11,7 @@ from rich.text import Text
 from textual.widgets import ListItem, Static
 
 from owncastctl.chatws import format_event
-from owncastctl.output import clock, duration, parse_time, plain_text, series, sparkline
+from owncastctl.output import clock, duration, kbps, parse_time, plain_text, series, sparkline
 
 SPARK_WIDTH = 18
 NOTICE_TYPES = ("SYSTEM", "CHAT_ACTION")
@@ -72,7 +72,7 @@ class HeaderBar(Static):
         stream = ""
         if broadcaster:
             d = broadcaster.get("streamDetails") or {}
-            stream = f"  in {d.get('videoBitrate', '?')} kbps {d.get('framerate', '?')} fps"
+            stream = f"  in {kbps(d.get('videoBitrate'))} {d.get('framerate', '?')} fps"
         chat = (
             "[green]chat ●[/]"
             if not self.chat_problem

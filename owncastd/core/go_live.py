@@ -23,6 +23,7 @@ log = logging.getLogger(__name__)
 GO_LIVE_DELAY_SECONDS = 120.0
 QUIET_SECONDS = 600.0
 CHANNEL_TIMEOUT_SECONDS = 30.0
+OUTCOMES = ("sent", "skipped", "failed")
 
 
 class GoLiveChannel(Protocol):
@@ -30,8 +31,9 @@ class GoLiveChannel(Protocol):
 
     name: str
 
-    async def announce(self) -> None:
-        """Send the go-live notification (reading the settings of the moment); raise on failure."""
+    async def announce(self) -> bool | None:
+        """Send the go-live notification (reading the settings of the moment); raise on failure.
+        False when the channel is off and sent nothing."""
 
 
 class GoLiveAnnouncer:
@@ -85,13 +87,18 @@ class GoLiveAnnouncer:
             self._last_sent = now
             await self._send_all()
 
-    async def send_now(self) -> list[str]:
+    async def send_now(self) -> dict[str, list[str]]:
         """Send every channel's notification now (the admin's test); the quiet window is not
-        touched, so the next real go-live still goes out. Returns the channels' names."""
+        touched, so the next real go-live still goes out. Returns the channels' names by
+        outcome: ``{"sent": [...], "skipped": [...] (off), "failed": [...]}``."""
+        outcomes: dict[str, str] = {}
         async with trio.open_nursery() as nursery:
             for channel in self._channels:
-                nursery.start_soon(self._send_one, channel)
-        return [channel.name for channel in self._channels]
+                nursery.start_soon(self._send_one, channel, outcomes)
+        return {
+            outcome: [c.name for c in self._channels if outcomes.get(c.name) == outcome]
+            for outcome in OUTCOMES
+        }
 
     async def _send_all(self) -> None:
         self.sent += 1
@@ -99,11 +106,16 @@ class GoLiveAnnouncer:
             for channel in self._channels:
                 nursery.start_soon(self._send_one, channel)
 
-    async def _send_one(self, channel: GoLiveChannel) -> None:
+    async def _send_one(
+        self, channel: GoLiveChannel, outcomes: dict[str, str] | None = None
+    ) -> None:
+        outcome = "failed"
         try:
             with trio.fail_after(self._timeout):
-                await channel.announce()
+                outcome = "skipped" if await channel.announce() is False else "sent"
         except trio.TooSlowError:
             log.warning("go-live notification timed out channel=%s", channel.name)
         except Exception as exc:  # one channel's failure must not stop the others
             log.warning("go-live notification failed channel=%s error=%s", channel.name, exc)
+        if outcomes is not None:
+            outcomes[channel.name] = outcome

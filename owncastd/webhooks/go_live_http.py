@@ -96,18 +96,18 @@ class DiscordGoLive:
         self._settings = settings
         self._poster = _Poster(user_agent, timeout, transport)
 
-    async def announce(self) -> None:
-        """POST the go-live message to the Discord webhook (when on); the status is logged."""
+    async def announce(self) -> bool:
+        """POST the go-live message to the Discord webhook (False when off); a refusal
+        raises (the status only: the webhook URL carries Discord's token and is never logged)."""
         settings = self._settings()
         body = discord_body(settings)
         if body is None:
-            return
+            return False
         status, _ = await self._poster.post_json(settings.notifications.discord.webhook, body)
-        # The webhook URL carries Discord's token: it is never logged.
         if status >= 400:
-            log.warning("discord go-live notification refused status=%d", status)
-        else:
-            log.info("discord go-live notification sent status=%d", status)
+            raise RuntimeError(f"discord refused the go-live notification status={status}")
+        log.info("discord go-live notification sent status=%d", status)
+        return True
 
 
 class HttpDirectoryClient:

@@ -157,11 +157,11 @@ class BrowserPush:
         """Keep a browser's subscription (checked by the caller with `parse_subscription`)."""
         await self._subscribers.add(BROWSER_PUSH_CHANNEL, destination, at)
 
-    async def announce(self) -> None:
-        """Push Owncast's go-live payload to every subscriber (when browser push is on)."""
+    async def announce(self) -> bool:
+        """Push Owncast's go-live payload to every subscriber (False when browser push is off)."""
         settings = self._settings()
         if not settings.notifications.browser.enabled or not self.public_key:
-            return
+            return False
         await self._signer()  # the key pair _post signs with, parsed once
         payload = json.dumps(go_live_payload(settings)).encode()
         allow_private = settings.notifications.browser.allow_private_endpoints
@@ -184,6 +184,7 @@ class BrowserPush:
             self.last_sent,
             self.last_removed,
         )
+        return True
 
     def _client(self) -> httpx.AsyncClient:
         import httpx  # lazy: only a go-live moment needs it

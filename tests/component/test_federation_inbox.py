@@ -52,12 +52,12 @@ async def test_follow_like_boost_unfollow_with_an_independent_implementation(
     assert remote.fetched and all(ok for _, ok in remote.fetched)  # our GETs were signed
     event = await ws.next_event("FEDIVERSE_ENGAGEMENT_FOLLOW")
     assert event["body"] == "Alice Remote  followed this stream."
-    assert event["title"] == "alice@127.0.0.1" and event["link"] == remote.actor()
+    assert event["title"] == f"alice@127.0.0.1:{remote.port}" and event["link"] == remote.actor()
     assert event["image"] == f"{remote.base}/avatars/alice.png"
     assert event["user"] == {"displayName": fed.core.settings.current.server.name}
     hook = (await hooks.next()).json()
     assert hook["type"] == "FEDIVERSE_ENGAGEMENT_FOLLOW"
-    assert hook["eventData"]["username"] == "alice@127.0.0.1"
+    assert hook["eventData"]["username"] == f"alice@127.0.0.1:{remote.port}"
     page = (await fed.get("/federation/user/streamer/followers?page=1")).json()
     assert page["orderedItems"] == [remote.actor()]
     async with fed.http() as client:

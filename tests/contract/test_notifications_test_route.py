@@ -21,8 +21,14 @@ async def test_notifications_test_sends_the_go_live_post(tmp_path, nursery):
     sent = await server.admin("POST", "/api/admin/notifications/test")
     assert sent.status_code == 200
     body = sent.json()
-    assert (body["success"], body["message"]) == (True, "sent")
-    assert "fediverse" in body["channels"]
+    assert body["success"] is True
+    assert body["message"] == "sent: fediverse; skipped: discord, browser push; failed: none"
+    assert (body["sent"], body["skipped"], body["failed"]) == (
+        ["fediverse"],
+        ["discord", "browser push"],
+        [],
+    )
+    assert sorted(body["channels"]) == ["browser push", "discord", "fediverse"]
     delivery = await remote.next_delivery()
     assert delivery.path == "/users/alice/inbox" and delivery.verified, delivery.problem
     note = delivery.activity["object"]

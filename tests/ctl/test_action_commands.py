@@ -107,6 +107,10 @@ def test_config_set_logo_reads_the_file(fake, ctl, tmp_path):
             "unknown key 'video.latncy' (did you mean \"video.latency_level\"?)",
         ),
         (["admin.password", "x"], "use `owncastctl password set`"),
+        (
+            ["federation.allow_private_addresses", "true"],
+            "set only in owncast.toml ([federation] allow_private_addresses = …)",
+        ),
         (["server.name", "x" * 256], "must be at most 255 characters (got 256)"),
         (["server.logo", "/nonexistent.png"], "must be an image file"),
     ],

@@ -184,6 +184,33 @@ def test_notifications_test(fake, ctl):
     assert "has no POST /api/admin/notifications/test (404)" in result.stderr
 
 
+def test_notifications_test_shows_each_channels_outcome(fake, ctl):
+    path = "/api/admin/notifications/test"
+    answer = {
+        "success": True,
+        "message": "sent: none; skipped: discord, browser push, fediverse; failed: none",
+        "channels": ["discord", "browser push", "fediverse"],
+        "sent": [],
+        "skipped": ["discord", "browser push", "fediverse"],
+        "failed": [],
+    }
+    fake.route("POST", path, answer)
+    result = ctl("notifications", "test")
+    assert result.exit_code == 0, result.stderr
+    assert "✓" not in result.stdout
+    assert "nothing sent: no notification channel is on" in result.stderr
+    assert "skipped (off): discord, browser push, fediverse" in result.stdout
+    assert ctl("notifications", "test", "--json").json() == answer
+
+    fake.route(
+        "POST", path, {**answer, "sent": ["fediverse"], "skipped": [], "failed": ["discord"]}
+    )
+    result = ctl("notifications", "test")
+    assert result.exit_code == 1
+    assert "✓ sent: fediverse" in result.stdout
+    assert "discord failed" in result.stderr
+
+
 def test_reads_need_the_admin_password(fake, ctl):
     result = ctl("followers", "list", password="wrong")
     assert result.exit_code == 1 and "refused the admin password" in result.stderr

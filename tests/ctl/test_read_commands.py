@@ -5,6 +5,7 @@ from __future__ import annotations
 import pytest
 
 from tests.ctl.conftest import (
+    ADMIN_STATUS,
     HARDWARE,
     LOGS,
     MESSAGES,
@@ -190,6 +191,16 @@ def test_status_human(ctl):
     assert "obs-output" in out and "Uptime" in out and "healthy 100%" in out
     assert "owncastd 0.1.0 (Owncast API 0.2.4)" in out
     assert result.stderr == ""  # strong password, strong key: no warnings
+
+
+def test_status_says_when_the_encoder_announced_no_bitrate(fake, ctl):
+    details = {**ADMIN_STATUS["broadcaster"]["streamDetails"], "videoBitrate": 0}
+    status = {**ADMIN_STATUS, "broadcaster": {**ADMIN_STATUS["broadcaster"]}}
+    status["broadcaster"]["streamDetails"] = {**details, "videoCodec": "H.264"}
+    fake.route("GET", "/api/admin/status", status)
+    out = ctl("status").stdout
+    assert "H.264 bitrate not announced" in out and "H.264 0 kbps" not in out
+    assert "aac 160 kbps" in out
 
 
 def test_status_json_is_stable(ctl):

@@ -4,6 +4,8 @@
 from __future__ import annotations
 
 import socket
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -121,3 +123,18 @@ def test_chat_tail_keeps_words_apart_across_paragraphs_and_line_breaks(fake, ctl
     fake.route("GET", "/api/admin/chat/messages", [welcome])
     result = ctl("chat", "tail")
     assert result.stdout.strip().endswith("★ Welcome! Be nice and have fun"), result.stdout
+
+
+def test_python_dash_m_owncastctl_runs_the_cli() -> None:
+    root = Path(__file__).resolve().parents[2]
+    done = subprocess.run(
+        [sys.executable, "-m", "owncastctl", "--help"],
+        capture_output=True,
+        text=True,
+        timeout=60,
+        cwd=root,
+        check=False,
+    )
+    assert done.returncode == 0, done.stderr
+    assert "owncastctl" in done.stdout
+    assert "config" in done.stdout

@@ -8,6 +8,7 @@ import asyncio
 import httpx
 
 from owncastctl.errors import ServerRefusedError
+from owncastctl.federation_view import short_actor
 from owncastctl.tui.federation import FederationPanel, RequestsScreen
 from owncastctl.tui.screens import ConfirmScreen
 from tests.ctl import test_tui
@@ -157,3 +158,9 @@ def test_refused_snapshot_is_a_notification(monkeypatch):
 
     monkeypatch.setattr(test_tui, "FakeSource", Refusing)
     test_tui.run(scenario)
+
+
+def test_short_actor_keeps_a_non_default_port():
+    assert short_actor("http://127.0.0.1:8095/users/bob") == "bob@127.0.0.1:8095"
+    assert short_actor("https://m.example:443/users/@bob") == "bob@m.example"
+    assert short_actor("https://m.example:bad/users/bob") == "https://m.example:bad/users/bob"

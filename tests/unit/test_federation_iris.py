@@ -26,3 +26,15 @@ def test_unusable_server_urls():
 def test_short_ids_are_url_safe_and_distinct():
     ids = {iris.new_short_id() for _ in range(100)}
     assert len(ids) == 100 and all(len(i) == 10 for i in ids)
+
+
+def test_remote_account_keeps_a_non_default_port():
+    assert iris.remote_account("bob", "http://127.0.0.1:8095/users/bob") == "bob@127.0.0.1:8095"
+    assert iris.remote_account("bob", "https://Mastodon.example/users/bob") == (
+        "bob@mastodon.example"
+    )
+    assert iris.remote_account("bob", "https://m.example:443/users/bob") == "bob@m.example"
+    assert iris.remote_account("bob", "http://m.example:80/users/bob") == "bob@m.example"
+    assert iris.remote_account("bob", "https://[::1]:8443/u/bob") == "bob@[::1]:8443"
+    assert iris.remote_account("bob", "https://m.example:99999/u") == "https://m.example:99999/u"
+    assert iris.remote_account("", "https://m.example/u") == "https://m.example/u"

@@ -79,7 +79,24 @@ def host_of(iri: str) -> str:
         return ""
 
 
+DEFAULT_PORTS = {"http": 80, "https": 443}
+
+
+def account_host(iri: str) -> str:
+    """The lower-case host of an IRI for an account name, with ``:port`` when the port is not
+    the scheme's default (``127.0.0.1:8095``); "" when it has no host."""
+    try:
+        parts = urlsplit(iri)
+        host, port = (parts.hostname or "").lower(), parts.port
+    except ValueError:
+        return ""
+    if not host or port is None or DEFAULT_PORTS.get(parts.scheme.lower()) == port:
+        return host
+    return f"[{host}]:{port}" if ":" in host else f"{host}:{port}"
+
+
 def remote_account(preferred_username: str, iri: str) -> str:
-    """A remote actor's ``user@host`` from its preferredUsername and IRI."""
-    host = host_of(iri)
+    """A remote actor's ``user@host`` (``user@host:port`` on a non-default port) from its
+    preferredUsername and IRI."""
+    host = account_host(iri)
     return f"{preferred_username}@{host}" if preferred_username and host else iri

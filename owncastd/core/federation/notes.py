@@ -53,7 +53,14 @@ def go_live_content(settings: Settings) -> str:
 
 
 def _hashtags(tags: Sequence[str]) -> list[dict[str, str]]:
-    names = [t for t in (strip_tag(tag) for tag in tags) if t] + ["owncast"]
+    """One Hashtag per stripped server tag, then ``#owncast``; a tag equal to an earlier one
+    (case-insensitively) is left out, so ``#owncast`` appears once (Owncast's intent; develop's
+    check never matches and lists it twice)."""
+    seen: dict[str, str] = {}
+    for name in [strip_tag(tag) for tag in tags] + ["owncast"]:
+        if name:
+            seen.setdefault(name.lower(), name)
+    names = list(seen.values())
     return [{"type": "Hashtag", "name": f"#{t}", "href": f"{TAG_BASE}{t}"} for t in names]
 
 
@@ -173,13 +180,15 @@ class FediverseGoLive:
         self._settings, self._outbox, self._sender, self._clock = settings, outbox, sender, clock
         self._image = image  # which stream image exists now (preview.gif, thumbnail.jpg)
 
-    async def announce(self) -> None:
-        """Store the Note (as the live notification) and queue its Create to every follower."""
+    async def announce(self) -> bool:
+        """Store the Note (as the live notification) and queue its Create to every follower
+        (False when federation or its go-live message is off)."""
         settings = self._settings()
         if not settings.federation.enabled or not settings.federation.go_live_message:
-            return
+            return False
         at = self._clock()
         image = await self._image() if self._image is not None else None
         create, note = go_live_note(settings, at, image)
         await self._outbox.add_outbox(note["id"], note, "Note", at.timestamp(), live=True)
         await self._sender.send(create, await self._outbox.delivery_inboxes())
+        return True

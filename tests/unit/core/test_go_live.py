@@ -90,3 +90,19 @@ async def test_a_hanging_or_failing_channel_holds_back_no_other(
     messages = [r.getMessage() for r in caplog.records]
     assert "go-live notification failed channel=fails error=connection refused" in messages
     assert "go-live notification timed out channel=hangs" in messages
+
+
+class Off(Recorder):
+    async def announce(self) -> bool:
+        self.calls.append(trio.current_time())
+        return False
+
+
+async def test_send_now_reports_each_channel_as_sent_skipped_or_failed(
+    autojump_clock: trio.testing.MockClock,
+) -> None:
+    channels = [Recorder("a"), Off("b"), Recorder("c", fail=True), Recorder("d", hang=True)]
+    announcer = GoLiveAnnouncer(channels, timeout=5)
+    outcomes = await announcer.send_now()
+    assert outcomes == {"sent": ["a"], "skipped": ["b"], "failed": ["c", "d"]}
+    assert all(len(c.calls) == 1 for c in channels) and announcer.sent == 0
