@@ -112,6 +112,10 @@ def parse_response(conn: Connection, call: Call, response: httpx.Response) -> An
             f"`owncastctl login {conn.base}` or check OWNCAST_ADMIN_PASSWORD / --password-file",
             status,
         )
+    if status == 404 and "not found on an edge node" in response.text:
+        raise ServerRefusedError(
+            f"owncastd at {conn.base} is an edge node: point owncastctl at the origin", status
+        )
     if status == 404 and "/api/" in call.path:
         raise ServerRefusedError(
             f"owncastd at {conn.base} has no {call.method} {call.path} (404): "

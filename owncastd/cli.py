@@ -187,6 +187,8 @@ def _run(config: Path | None, data_dir: Path | None, flags: ConfigFlags) -> int:
 
     restrict_new_files()  # the data, logs, config and backups are the daemon user's alone
     loaded = _load(config, data_dir, flags)
+    if loaded.settings.cluster.role == "edge":  # not a single node with a new database
+        raise fail("this config is for an edge node: run `owncastd edge`", 2)
     refused = reset_over_data_problem(loaded.settings, loaded.path)
     if refused is not None:
         raise fail(refused, 2)

@@ -272,6 +272,8 @@ class Daemon:
             cluster=(cluster := build_cluster(settings, store, chat.room, viewers, control)),
         )
         control.user_deleted.append(chatwoot.repo.forget_user)  # their private thread too
+        if cluster is not None:  # Redis down: degraded, named
+            appliance.health.add_check("cluster", cluster.problem)
         async with trio.open_nursery() as services:
             await services.start(stream.run)
             await services.start(viewers.run)

@@ -164,7 +164,7 @@ def setup_logging(
     root.addHandler(buffer)
 
     # Libraries are quiet unless we are debugging.
-    for noisy in ("hypercorn.error", "quart.app", "quart.serving", "httpx", "httpcore"):
+    for noisy in ("hypercorn.error", "quart.app", "quart.serving", "httpx", "httpcore", "coredis"):
         logging.getLogger(noisy).setLevel(logging.DEBUG if verbose else logging.WARNING)
     # Access lines are INFO; the HTTP server only sends them here with --enableVerboseLogging.
     logging.getLogger(ACCESS_LOGGER).setLevel(logging.INFO)

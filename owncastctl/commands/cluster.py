@@ -43,7 +43,7 @@ def status(ctx: typer.Context, as_json: JsonOpt = False) -> None:
         return
     role = str(found.get("role") or "single")
     if role == "single":
-        state.out.print("Single node: no [cluster] is configured.")
+        state.out.print(escape("Single node: no [cluster] is configured."))
         return
     state.out.print(f"Role: {escape(role)}    Redis: {redis_line(found.get('redis'))}")
     edges = found.get("edges") or []

@@ -106,6 +106,12 @@ class ClusterOrigin:
             dropped = self.remote.drop_edge(edge)
             log.warning("cluster edge gone edge=%s clients=%d", edge, dropped)
 
+    def problem(self) -> str | None:
+        """The health probe's degraded reason while Redis does not answer."""
+        if self.health.ok:
+            return None
+        return "cluster: Redis is unreachable; edges' chat is paused"
+
     def viewers(self) -> int:
         """The viewers of the live edges (added to the origin's own count)."""
         return self.edges.viewers()

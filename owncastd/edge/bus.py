@@ -65,6 +65,7 @@ class EdgeBus:
         self._retry: Entry | None = None  # taken from the inbox when Redis went
         self._redis: coredis.Redis[bytes] | None = None  # while a session is up
         self.redis_ok = False
+        self._outage_logged = False
         self.lag_ms = 0.0
         self.sessions = 0
         self.started_at = time.time()
@@ -90,8 +91,10 @@ class EdgeBus:
             except* REDIS_DOWN as failed:
                 reason = "; ".join(repr(exc)[:200] for exc in _leaves(failed))
                 stopping = trio.current_effective_deadline() == -math.inf
-                if not stopping and (self.redis_ok or self.sessions == 0):
-                    log.warning("edge lost redis reason=%s retry_in=%.1fs", reason, delay)
+                if not stopping and not self._outage_logged:  # one line per outage
+                    what = "edge lost redis" if self.redis_ok else "edge cannot reach redis"
+                    log.warning("%s reason=%s retrying", what, reason)
+                    self._outage_logged = True
             self._went_down()
             await trio.sleep(delay)
             delay = BACKOFF_FIRST if self.redis_ok else min(delay * 2, BACKOFF_MAX)
@@ -114,6 +117,7 @@ class EdgeBus:
             await redis.ping()
             self.sessions += 1
             self.redis_ok = True
+            self._outage_logged = False
             self._redis = redis
             log.info("edge connected to redis session=%d", self.sessions)
             self._chat.resume()

@@ -19,7 +19,8 @@ from owncastd.config.settings import Settings, SettingsRef
 from owncastd.edge.bus import EdgeBus
 from owncastd.edge.chat import EdgeChat
 from owncastd.edge.config import EdgeConfig
-from owncastd.edge.origin import OriginClient
+from owncastd.edge.health import EdgeHealth
+from owncastd.edge.origin import SECRET_REFUSED, OriginClient, SecretRefusedError
 from owncastd.edge.web import EdgeViewers, EdgeWeb
 from owncastd.http.chat.asgi_socket import ChatAsgiFallback
 from owncastd.http.transport.chat_socket import serve_chat_socket
@@ -59,6 +60,7 @@ class EdgeNode:
             first_id=int(time.time() * 1000),
         )
         self.bus: EdgeBus | None = None
+        self.health = EdgeHealth(self.origin, lambda: self.bus is not None and self.bus.redis_ok)
         self.port = 0
         self._stop = trio.Event()
         self._config_changed = trio.Event()
@@ -95,7 +97,9 @@ class EdgeNode:
         per_ip = per_ip_counter(CHAT_MAX_PER_IP, proxy)
         return HttpServer(  # upgrades on reused keep-alive connections take the ASGI fallback
             ChatAsgiFallback(
-                EdgeWeb(self.origin, self.viewers, self.settings), self.chat, per_ip=per_ip
+                EdgeWeb(self.origin, self.viewers, self.settings, self.health),
+                self.chat,
+                per_ip=per_ip,
             ),
             current.web.ip,
             current.web.port,
@@ -107,6 +111,8 @@ class EdgeNode:
     async def run(self, *, task_status: trio.TaskStatus[int] = trio.TASK_STATUS_IGNORED) -> None:
         """Serve until cancelled or SIGTERM/SIGINT; `task_status.started(http_port)`."""
         async with self.http, trio.open_nursery() as nursery:
+            if await self.origin.check_secret() is False:  # unreachable: it may start later
+                raise SecretRefusedError(SECRET_REFUSED)
             self.port = await nursery.start(self._server().run)
             self.config = self.config.with_port(self.port)
             self.chat.edge_id = self.config.edge_id

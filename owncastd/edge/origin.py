@@ -4,7 +4,8 @@
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable, Mapping
+import secrets
+from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
@@ -13,6 +14,7 @@ import trio
 
 from owncastd.core.chat.models import MODERATOR, ChatUser
 from owncastd.edge.config import EdgeConfig
+from owncastd.errors import StartupError
 
 log = logging.getLogger(__name__)
 
@@ -24,6 +26,19 @@ ORIGIN_TIMEOUT = 10.0
 PAGE_CACHE_ENTRIES = 1000
 PAGE_CACHE_BYTES = 64 * 1024 * 1024  # segments are ~1 MB: a few renditions' worth
 PASSED_HEADERS = ("content-type", "cache-control", "etag", "last-modified")
+
+
+SECRET_REFUSED = (
+    "edge: the origin refused the cluster secret (401): set the same [cluster] secret "
+    "(or OWNCAST_CLUSTER_SECRET) on the origin and its edges"
+)
+SECRET_REFUSED_BODY = (
+    b'{"success":false,"message":"this edge is misconfigured: the origin refused it"}'
+)
+
+
+class SecretRefusedError(StartupError):
+    """At start, the origin answered 401 to the edge's secret (exit code 2)."""
 
 
 class OriginUnavailableError(Exception):
@@ -56,6 +71,46 @@ class OriginClient:
         self._pages: dict[str, tuple[float, Fetched]] = {}
         self._page_bytes = 0
         self.token_checks = 0  # asked of the origin (not cached)
+        self.secret_refused = False  # the origin's last cluster answer was 401
+        self.reachable: bool | None = None  # None: not asked yet
+
+    async def check_secret(self) -> bool | None:
+        """Whether the origin accepts the secret (a random token: 404 yes, 401 no); None when
+        the origin cannot tell now (unreachable, or another answer)."""
+        token = secrets.token_urlsafe(16)
+        try:
+            answer = await self._http.get(
+                self.url("/api/cluster/token"),
+                params={"accessToken": token},
+                headers=self._secret_header,
+                timeout=ORIGIN_TIMEOUT,
+            )
+        except httpx.HTTPError:
+            self.reachable = False
+            return None
+        self._note(answer.status_code)
+        return {404: True, 401: False}.get(answer.status_code)
+
+    async def _reaching(self, request: Awaitable[httpx.Response]) -> httpx.Response:
+        """`request`'s answer, noting whether the origin could be reached."""
+        try:
+            answer = await request
+        except httpx.HTTPError:
+            self.reachable = False
+            raise
+        self.reachable = True
+        return answer
+
+    def _note(self, status: int) -> None:
+        """Record a cluster route's answer: a 401 is logged once, until the origin accepts
+        the secret again."""
+        self.reachable = True
+        refused = status == 401
+        if refused and not self.secret_refused:
+            log.error("%s", SECRET_REFUSED)
+        elif not refused and self.secret_refused:
+            log.info("edge: the origin accepts the cluster secret again")
+        self.secret_refused = refused
 
     @property
     def _secret_header(self) -> dict[str, str]:
@@ -81,13 +136,16 @@ class OriginClient:
                 timeout=ORIGIN_TIMEOUT,
             )
         except httpx.HTTPError as exc:
+            self.reachable = False
             raise OriginUnavailableError(type(exc).__name__) from None
+        self._note(answer.status_code)
         if answer.status_code == 404:  # unknown, or disabled (then the body says so)
             user = _disabled_user(answer)
         elif answer.status_code == 200:
             user = user_from_json(answer.json())
         else:
-            log.warning("edge token check refused by origin status=%d", answer.status_code)
+            if answer.status_code != 401:  # a 401 is logged once by _note
+                log.warning("edge token check refused by origin status=%d", answer.status_code)
             raise OriginUnavailableError(f"status {answer.status_code}")
         if len(self._tokens) >= TOKEN_CACHE_LIMIT:
             self._tokens.clear()
@@ -136,9 +194,17 @@ class OriginClient:
         }
         if forwarded_user is not None:
             headers["X-Forwarded-User"] = forwarded_user
-        answer = await self._http.post(
-            self.url("/api/cluster/register"), content=body, headers=headers, timeout=ORIGIN_TIMEOUT
+        answer = await self._reaching(
+            self._http.post(
+                self.url("/api/cluster/register"),
+                content=body,
+                headers=headers,
+                timeout=ORIGIN_TIMEOUT,
+            )
         )
+        self._note(answer.status_code)
+        if answer.status_code == 401:  # not the viewer's fault: the edge's secret
+            return Fetched(502, (("content-type", "application/json"),), SECRET_REFUSED_BODY)
         return _fetched(answer)
 
     async def fetch(
@@ -150,10 +216,12 @@ class OriginClient:
         cached = self._pages.get(key)
         if cached is not None and cached[0] > now:
             return cached[1]
-        answer = await self._http.get(
-            self.url(path) + (f"?{query}" if query else ""),
-            headers=dict(headers or {}),
-            timeout=ORIGIN_TIMEOUT,
+        answer = await self._reaching(
+            self._http.get(
+                self.url(path) + (f"?{query}" if query else ""),
+                headers=dict(headers or {}),
+                timeout=ORIGIN_TIMEOUT,
+            )
         )
         fetched = _fetched(answer)
         if ttl > 0 and answer.status_code in (200, 404):

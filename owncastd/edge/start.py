@@ -19,8 +19,10 @@ from owncastd.config.load import ConfigFlags, load_config
 from owncastd.config.settings import Settings
 from owncastd.edge.config import EdgeConfig
 from owncastd.edge.node import EdgeNode
+from owncastd.edge.origin import SecretRefusedError
 from owncastd.errors import ConfigError, StartupError
 from owncastd.logs import settings_secrets, setup_logging
+from owncastd.ops.file_modes import restrict_new_files
 
 log = logging.getLogger("owncastd")
 
@@ -68,6 +70,7 @@ def problems_of(config: EdgeConfig) -> list[str]:
 
 def run_edge(options: EdgeOptions) -> tuple[int, list[str]]:
     """Run an edge until SIGTERM/SIGINT: (exit code, lines for stderr)."""
+    restrict_new_files()  # logs and config are the edge user's alone, as the daemon's
     try:
         loaded = load_config(
             config_path=options.config,
@@ -99,11 +102,14 @@ def run_edge(options: EdgeOptions) -> tuple[int, list[str]]:
     )
     log.info("starting edge version=%s origin=%s", VERSION, config.origin_url)
     failures: list[str] = []
+    code = 0
     try:
         trio.run(_serve, EdgeNode(settings, config))
+    except* SecretRefusedError as group:  # a configuration problem, like a missing secret
+        code, failures = 2, [str(exc) for exc in group.exceptions]
     except* StartupError as group:
-        failures = [str(exc) for exc in group.exceptions]
-    return (1 if failures else 0), failures
+        code, failures = 1, [str(exc) for exc in group.exceptions]
+    return code, failures
 
 
 async def _serve(node: EdgeNode) -> None:

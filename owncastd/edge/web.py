@@ -19,6 +19,7 @@ import trio
 
 from owncastd.config.settings import SettingsRef
 from owncastd.core.viewers import VIEWER_EXPIRY_SECONDS, client_id_for, client_ip
+from owncastd.edge.health import EdgeHealth
 from owncastd.edge.origin import Fetched, OriginClient
 
 log = logging.getLogger(__name__)
@@ -30,6 +31,8 @@ REGISTER_PREFLIGHT = (
     ("access-control-allow-origin", "*"),
     ("access-control-allow-headers", "Content-Type"),
 )
+TOO_LARGE = b'{"success":false,"message":"request body too large"}'
+JSON = (("content-type", "application/json"),)
 # Public /api routes passed to the origin → seconds their answers are kept.
 API_TTL = {
     "/api/status": 1.0,
@@ -72,10 +75,17 @@ class EdgeViewers:
 class EdgeWeb:
     """The ASGI app of an edge."""
 
-    def __init__(self, origin: OriginClient, viewers: EdgeViewers, settings: SettingsRef) -> None:
+    def __init__(
+        self,
+        origin: OriginClient,
+        viewers: EdgeViewers,
+        settings: SettingsRef,
+        health: EdgeHealth | None = None,
+    ) -> None:
         self._origin = origin
         self._viewers = viewers
         self._settings = settings
+        self._health = health or EdgeHealth(origin, lambda: True)
 
     async def __call__(self, scope: dict[str, Any], receive: Receive, send: Send) -> None:
         if scope["type"] == "lifespan":
@@ -108,11 +118,16 @@ class EdgeWeb:
             if method == "OPTIONS":  # the origin's preflight answer, without a round trip
                 return Fetched(204, REGISTER_PREFLIGHT, b"")
             body = await _body(receive)
+            if body is None:  # as the origin answers a body over its limit
+                return Fetched(413, (*JSON, ("connection", "close")), TOO_LARGE)  # unread
             forwarded_user = headers.get("x-forwarded-user")
             content_type = headers.get("content-type", "")
             return await self._origin.register(body, ip, content_type, forwarded_user)
         if method not in ("GET", "HEAD") or not _served(path):
             return Fetched(404, (("content-type", "application/json"),), NOT_FOUND)
+        if path == "/api/healthz":
+            status, probe = self._health.answer()
+            return Fetched(status, (*JSON, ("cache-control", "no-store")), probe)
         if path == "/api/ping":
             self._viewers.seen(ip, headers.get("user-agent", ""))
             return Fetched(200, (), b"")
@@ -134,7 +149,7 @@ class EdgeWeb:
 def _served(path: str) -> bool:
     """Whether an edge passes `path` to the origin (admin, integrations, cluster: never)."""
     if path.startswith("/api/"):
-        return path in API_TTL or path == "/api/ping"
+        return path in API_TTL or path in ("/api/ping", "/api/healthz")
     return not (path == "/admin" or path.startswith(("/admin/", "/api")))
 
 
@@ -145,7 +160,8 @@ def _online(body: bytes) -> bool:
         return False
 
 
-async def _body(receive: Receive) -> bytes:
+async def _body(receive: Receive) -> bytes | None:
+    """The request body; None when it is over MAX_BODY."""
     chunks: list[bytes] = []
     size = 0
     while True:
@@ -153,7 +169,7 @@ async def _body(receive: Receive) -> bytes:
         chunk = message.get("body", b"")
         size += len(chunk)
         if size > MAX_BODY:
-            break
+            return None
         chunks.append(chunk)
         if not message.get("more_body"):
             break

@@ -130,6 +130,7 @@ async def test_redis_down_leaves_local_chat_working_and_the_origin_resumes(
         while origin.health.ok:  # noqa: ASYNC110 (the pinger notices within a second or two)
             await trio.sleep(0.05)
     assert origin.status_json()["redis"]["ok"] is False
+    assert origin.problem() == "cluster: Redis is unreachable; edges' chat is paused"
 
     redis_server.start()  # empty: no stream, no group (no persistence)
     async with listening_edges(redis_server, "edge-a") as (edge,):
@@ -143,5 +144,6 @@ async def test_redis_down_leaves_local_chat_working_and_the_origin_resumes(
         await edge.send_chat(client, user["id"], "after the outage")
         assert (await bob.next_event("CHAT"))["body"] == "<p>after the outage</p>"
         assert origin.health.ok
+        assert origin.problem() is None
     await alice.aclose()
     await bob.aclose()

@@ -34,12 +34,20 @@ def test_status_lists_redis_and_every_edge(fake, ctl) -> None:
 
 def test_status_on_a_single_node_and_with_redis_down(fake, ctl) -> None:
     fake.route("GET", STATUS, {"role": "single", "redis": None, "edges": []})
-    assert "Single node" in ctl("cluster", "status").stdout
+    assert "Single node: no [cluster] is configured." in ctl("cluster", "status").stdout
     down = {"role": "origin", "redis": {"ok": False, "url": "redis://r:6379/0", "latencyMs": 0},
             "edges": []}  # fmt: skip
     fake.route("GET", STATUS, down)
     out = ctl("cluster", "status").stdout
     assert "DOWN redis://r:6379/0" in out and "No live edges" in out
+
+
+def test_status_against_an_edge_says_to_ask_the_origin(fake, ctl) -> None:
+    fake.fail("GET", STATUS, 404, "not found on an edge node")  # an edge's 404 body
+    result = ctl("cluster", "status")
+    assert result.exit_code != 0
+    assert "is an edge node: point owncastctl at the origin" in result.stderr
+    assert "older" not in result.stderr
 
 
 def test_the_dashboard_shows_the_cluster_panel_only_on_an_origin() -> None:

@@ -123,6 +123,32 @@ async def _within(seconds: float, ws: ChatWs, kind: str) -> dict[str, Any]:
     return event
 
 
+def _wrong_secret_edge_exits_2(data_dir: Path, origin_port: int) -> None:
+    data_dir.mkdir(parents=True)
+    (data_dir / "owncast.toml").write_text('[cluster]\nsecret = "not-the-secret"\n')
+    argv = [
+        str(OWNCASTD), "edge", "--data-dir", str(data_dir), "--webserverport", "0",
+        "--origin", f"http://127.0.0.1:{origin_port}", "--redis", "redis://127.0.0.1:9/0",
+    ]  # fmt: skip
+    done = subprocess.run(argv, capture_output=True, text=True, timeout=30, check=False)
+    assert done.returncode == 2, done.stderr
+    assert "the origin refused the cluster secret (401)" in done.stderr
+
+
+async def _redis_named_by_healthz(origin: Node, edge: Node) -> None:
+    async with httpx.AsyncClient(timeout=10) as http:
+        with trio.fail_after(8):  # the origin's pinger notices within a second or two
+            while True:
+                found = (await http.get(origin.url + "/api/healthz")).json()
+                if found["status"] == "degraded":
+                    break
+                await trio.sleep(0.1)
+        assert any(p.startswith("cluster: Redis is unreachable") for p in found["problems"])
+        answer = await http.get(edge.url + "/api/healthz")
+        assert answer.status_code == 503
+        assert "redis: unreachable; chat is paused" in answer.json()["problems"]
+
+
 async def test_cluster_chat_survives_edge_redis_and_origin_failures(
     tmp_path: Path, redis_server: RedisServer
 ) -> None:
@@ -134,6 +160,10 @@ async def test_cluster_chat_survives_edge_redis_and_origin_failures(
     nodes = [origin, edge1, edge2]
     logs = lambda: "\n".join(n.log() for n in nodes)  # noqa: E731
     try:
+        for node in (edge1, edge2):  # private files, as the daemon's
+            assert (node.data_dir / "logs").stat().st_mode & 0o077 == 0
+            assert (node.data_dir / "logs" / "owncast.log").stat().st_mode & 0o077 == 0
+        _wrong_secret_edge_exits_2(tmp_path / "e-wrong", origin_port)
         alice = await _register(edge1, "alice")
         carol = await _register(edge1, "carol")
         bob = await _register(edge2, "bob")
@@ -191,7 +221,9 @@ async def test_cluster_chat_survives_edge_redis_and_origin_failures(
         # Redis away ~10 s: chat pauses (sockets stay), then resumes without duplicates.
         redis_server.stop()
         assert "paused" in (await carol_ws.next_event("CHAT_ACTION", timeout=10))["body"]
-        await trio.sleep(10)  # the outage itself
+        async with trio.open_nursery() as outage:  # the health probes name Redis meanwhile
+            outage.start_soon(trio.sleep, 10)  # the outage itself
+            await _redis_named_by_healthz(origin, edge2)
         redis_server.start()
         back_at = trio.current_time()
         assert "back" in (await carol_ws.next_event("CHAT_ACTION", timeout=15))["body"]

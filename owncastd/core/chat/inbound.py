@@ -33,15 +33,23 @@ class FrameHandler:
         self._room = room
 
     async def receive(
-        self, client: ChatClient, frame: str, size: int, message_id: str = ""
+        self,
+        client: ChatClient,
+        frame: str,
+        size: int,
+        message_id: str = "",
+        sent_at: float | None = None,
     ) -> None:
-        """Handle one text frame from `client` (size in bytes, as received)."""
+        """Handle one text frame from `client` (size in bytes, as received). A remote client's
+        frames are always rate-limited by `sent_at`, their stream time: the limiter stays exact
+        for live traffic and a backlog read late is not seen as a flood."""
         room = self._room
         if client.user.disabled:
             return
         text = frame.replace("\n", " ").strip()
+        now = room.monotonic() if sent_at is None else sent_at
         refusal = client.gate.check(
-            text, size, client.user, room.settings.current.chat, room.monotonic(), room.clock()
+            text, size, client.user, room.settings.current.chat, now, room.clock()
         )
         if refusal is not None:
             self._refuse(client, refusal)

@@ -228,11 +228,18 @@ class ChatRoom:
     # ---- inbound ---------------------------------------------------------------------
 
     async def receive(
-        self, client: ChatClient, frame: str, size: int, *, message_id: str = ""
+        self,
+        client: ChatClient,
+        frame: str,
+        size: int,
+        *,
+        message_id: str = "",
+        sent_at: float | None = None,
     ) -> None:
         """Handle one text frame from `client` (size in bytes, as received); a CHAT message
-        gets `message_id` when given (a cluster stream entry's), else a new id."""
-        await self._frames.receive(client, frame, size, message_id)
+        gets `message_id` when given (a cluster stream entry's), else a new id. `sent_at`
+        (a cluster entry's stream time) replaces the monotonic clock for the rate limit."""
+        await self._frames.receive(client, frame, size, message_id, sent_at)
 
     # ---- outbound --------------------------------------------------------------------
 

@@ -27,6 +27,13 @@ class InboundEntry:
         entry handled twice creates the same message (stored insert-or-ignore)."""
         return "r" + self.entry_id
 
+    @property
+    def sent_at(self) -> float | None:
+        """When the edge added the entry (seconds, from the stream id Redis assigned): a
+        backlog replayed after an origin restart is rate-limited by when it was sent."""
+        millis, _, _ = self.entry_id.partition("-")
+        return int(millis) / 1000 if millis.isdigit() else None
+
     @classmethod
     def parse(cls, entry_id: str, fields: Mapping[str, str]) -> InboundEntry | None:
         """The entry, or None when it lacks its kind, edge or client."""

@@ -95,7 +95,11 @@ class RemoteClients:
                 return
         body = entry.body
         await self._room.receive(
-            client, body, len(body.encode("utf-8", "replace")), message_id=entry.message_id
+            client,
+            body,
+            len(body.encode("utf-8", "replace")),
+            message_id=entry.message_id,
+            sent_at=entry.sent_at,
         )
 
     async def _register(self, entry: InboundEntry, *, announce: bool) -> ChatClient | None:

@@ -126,3 +126,21 @@ def test_a_full_disk_drops_lines_and_says_so_once(tmp_path, capsys):
     handler.close()
     assert not handler.failing and "writing" in capsys.readouterr().err
     assert (tmp_path / "owncast.log").read_text() == "back\n"
+
+
+def test_coredis_retries_and_reconnects_stay_out_of_the_log(tmp_path, capsys, monkeypatch):
+    monkeypatch.delenv("JOURNAL_STREAM", raising=False)
+    setup_logging(tmp_path, verbose=False)
+    try:
+        # what coredis logs during a Redis outage: an INFO per retry, and one with exc_info
+        # outside an except block (the bare "NoneType: None" line)
+        logging.getLogger("coredis.retry").info("Retry attempt 3 due to error: gone")
+        logging.getLogger("coredis.connection").info("Connection closed", exc_info=True)
+        logging.getLogger("coredis.retry").warning("kept: a warning")
+        err = capsys.readouterr().err
+        assert (
+            "Retry attempt" not in err and "NoneType" not in err and "Connection closed" not in err
+        )
+        assert "kept: a warning" in err
+    finally:
+        logging.getLogger("coredis").setLevel(logging.NOTSET)
