@@ -70,14 +70,22 @@ def sign_request(
         values["digest"] = digest_header(body)
         names = POST_HEADERS
     values["(request-target)"] = request_target(method, url)
+    headers = {name.capitalize(): values[name] for name in names if name != "(request-target)"}
+    headers["Signature"] = signature_header(key, key_id, names, values)
+    return headers
+
+
+def signature_header(
+    key: rsa.RSAPrivateKey, key_id: str, names: tuple[str, ...], values: dict[str, str]
+) -> str:
+    """The ``Signature`` value (`rsa-sha256`) covering the headers `names`, whose values (by
+    lower-case name, ``(request-target)`` included) are in `values`."""
     text = "\n".join(f"{name}: {values[name]}" for name in names)
     signature = key.sign(text.encode(), padding.PKCS1v15(), hashes.SHA256())
-    headers = {name.capitalize(): values[name] for name in names if name != "(request-target)"}
-    headers["Signature"] = (
+    return (
         f'keyId="{key_id}",algorithm="rsa-sha256",headers="{" ".join(names)}",'
         f'signature="{base64.b64encode(signature).decode()}"'
     )
-    return headers
 
 
 def parse_signature(value: str) -> SignatureParams:

@@ -1,14 +1,13 @@
 """The server key and the signed HTTP client, kept in step with the settings: the key is
 loaded (or made) on first use, and every use reads the current actor IRI and
-``allow_private_addresses``. Also the queue-less sender used until a delivery queue replaces it.
+``allow_private_addresses``.
 """
 
 from __future__ import annotations
 
-import base64
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable
 from datetime import UTC, datetime
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 import trio
 
@@ -65,52 +64,31 @@ class FederationRuntime:
     async def sign_digest(self, body: bytes) -> dict[str, str]:
         """``Digest`` and a ``Signature`` covering only it, for an ActivityPub response (as
         Owncast signs its GET responses)."""
-        from cryptography.hazmat.primitives import hashes
-        from cryptography.hazmat.primitives.asymmetric import padding
-
-        from owncastd.federation.httpsig import digest_header
+        from owncastd.federation.httpsig import digest_header, signature_header
 
         key = await self.key()
-        current = self._settings()
-        key_id = iris.key_id(iris.actor_iri(current.server.url, current.federation.username))
         digest = digest_header(body)
-        signed = key.private.sign(f"digest: {digest}".encode(), padding.PKCS1v15(), hashes.SHA256())
-        signature = base64.b64encode(signed).decode()
-        return {
-            "Digest": digest,
-            "Signature": f'keyId="{key_id}",algorithm="rsa-sha256",headers="digest",'
-            f'signature="{signature}"',
-        }
+        signature = signature_header(key.private, self._key_id(), ("digest",), {"digest": digest})
+        return {"Digest": digest, "Signature": signature}
 
     async def http(self) -> SignedHttp:
         """The signed client, its key id and private-address rule set from the settings now."""
         from owncastd.federation.signed_http import SignedHttp
 
-        key = await self.key()
-        current = self._settings()
-        key_id = iris.key_id(iris.actor_iri(current.server.url, current.federation.username))
+        key, key_id = await self.key(), self._key_id()
         if self._http is None:
             self._http = SignedHttp(
                 key, key_id, user_agent=self._user_agent, transport=self._transport
             )
         self._http.key_id = key_id
-        self._http.allow_private = current.federation.allow_private_addresses
+        self._http.allow_private = self._settings().federation.allow_private_addresses
         return self._http
+
+    def _key_id(self) -> str:
+        current = self._settings()
+        return iris.key_id(iris.actor_iri(current.server.url, current.federation.username))
 
     async def aclose(self) -> None:
         """Close the shared HTTP client."""
         if self._http is not None:
             await self._http.aclose()
-
-
-class RuntimeSender:
-    """An ActivitySender posting at once through the runtime's client (no queue, no retry)."""
-
-    def __init__(self, runtime: FederationRuntime) -> None:
-        self._runtime = runtime
-
-    async def send(self, activity: Mapping[str, Any], inboxes: Sequence[str]) -> None:
-        """Deliver `activity` to each inbox now."""
-        from owncastd.federation.signed_http import ImmediateSender
-
-        await ImmediateSender(await self._runtime.http()).send(activity, inboxes)

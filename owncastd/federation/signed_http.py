@@ -2,8 +2,7 @@
 documents (actors, keys, webfinger), each with a deadline, a response size cap, and never to a
 loopback, private or link-local address unless `allow_private` (tests, private networks).
 
-:class:`ImmediateSender` is the simplest :class:`~owncastd.core.federation.ports.ActivitySender`:
-it posts to every inbox at once, without a queue. The persistent delivery queue builds on
+The persistent delivery queue (:mod:`owncastd.federation.delivery`) posts through
 :meth:`SignedHttp.post_activity`.
 """
 
@@ -13,7 +12,6 @@ import ipaddress
 import json
 import logging
 import time
-from collections.abc import Mapping, Sequence
 from typing import TYPE_CHECKING, Any
 from urllib.parse import urlsplit
 
@@ -32,7 +30,6 @@ log = logging.getLogger(__name__)
 ACTIVITY_JSON = "application/activity+json"
 ACCEPT_AP = 'application/ld+json; profile="https://www.w3.org/ns/activitystreams"'
 REQUEST_SECONDS = 10.0
-SENDS_AT_ONCE = 16
 
 
 def check_destination(url: str, *, allow_private: bool) -> None:
@@ -131,29 +128,3 @@ class SignedHttp:
             return json.loads(body)
         except ValueError:
             raise FederationError(f"{host_of(url)} did not answer JSON") from None
-
-
-class ImmediateSender:
-    """Posts an activity to every inbox at once (bounded), without a queue: a failure is logged
-    and not retried."""
-
-    def __init__(self, http: SignedHttp) -> None:
-        self._http = http
-
-    async def send(self, activity: Mapping[str, Any], inboxes: Sequence[str]) -> None:
-        """Deliver `activity` to each inbox; returns when every POST finished or failed."""
-        body = json.dumps(activity, separators=(",", ":")).encode()
-        limiter = trio.CapacityLimiter(SENDS_AT_ONCE)
-        async with trio.open_nursery() as nursery:
-            for inbox in dict.fromkeys(inboxes):
-                nursery.start_soon(self._post, limiter, inbox, body)
-
-    async def _post(self, limiter: trio.CapacityLimiter, inbox: str, body: bytes) -> None:
-        async with limiter:
-            try:
-                status = await self._http.post_activity(inbox, body)
-            except FederationError as exc:
-                log.info("federation delivery failed: %s", exc)
-                return
-        if status >= 300:
-            log.info("federation delivery refused host=%s status=%d", host_of(inbox), status)
