@@ -24,6 +24,8 @@ from apsig.draft.verify import Verifier
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import rsa
 
+from tests.loopback_http import Answer, serve_h11
+
 AS = "https://www.w3.org/ns/activitystreams"
 AP_JSON = "application/activity+json"
 
@@ -200,41 +202,11 @@ class RemoteServer:
         return 404, b""
 
     async def _serve(self, stream: trio.SocketStream) -> None:
-        conn = h11.Connection(h11.SERVER)
-        try:
-            while True:
-                request: h11.Request | None = None
-                body = b""
-                while True:
-                    event = conn.next_event()
-                    if event is h11.NEED_DATA:
-                        data = await stream.receive_some(65536)
-                        if not data:
-                            return
-                        conn.receive_data(data)
-                    elif isinstance(event, h11.Request):
-                        request = event
-                    elif isinstance(event, h11.Data):
-                        body += event.data
-                    elif isinstance(event, h11.EndOfMessage):
-                        break
-                    elif isinstance(event, h11.ConnectionClosed):
-                        return
-                assert request is not None
-                headers = {k.decode().lower(): v.decode() for k, v in request.headers}
-                status, reply = await self._respond(
-                    request.method.decode(), request.target.decode(), headers, body
-                )
-                response_headers = [("Content-Length", str(len(reply))), ("Content-Type", AP_JSON)]
-                await stream.send_all(
-                    conn.send(h11.Response(status_code=status, headers=response_headers))
-                )
-                await stream.send_all(conn.send(h11.Data(data=reply)))
-                await stream.send_all(conn.send(h11.EndOfMessage()))
-                if conn.our_state is h11.MUST_CLOSE:
-                    return
-                conn.start_next_cycle()
-        except (trio.BrokenResourceError, trio.ClosedResourceError, h11.RemoteProtocolError):
-            return
-        finally:
-            await stream.aclose()
+        await serve_h11(stream, self._answer)
+
+    async def _answer(self, request: h11.Request, body: bytes) -> Answer:
+        headers = {k.decode().lower(): v.decode() for k, v in request.headers}
+        status, reply = await self._respond(
+            request.method.decode(), request.target.decode(), headers, body
+        )
+        return status, [("Content-Type", AP_JSON)], reply

@@ -20,6 +20,8 @@ from urllib.parse import parse_qs, parse_qsl, urlencode, urlsplit
 import h11
 import trio
 
+from tests.loopback_http import Answer, serve_h11
+
 
 def query_of(url: str) -> dict[str, str]:
     """The first value of each query parameter."""
@@ -107,37 +109,7 @@ class IndieAuthSite:
         return 404, [("Content-Type", "text/plain")], b"not found"
 
     async def _serve(self, stream: trio.SocketStream) -> None:
-        conn = h11.Connection(h11.SERVER)
-        try:
-            while True:
-                request, body = None, b""
-                while True:
-                    event = conn.next_event()
-                    if event is h11.NEED_DATA:
-                        data = await stream.receive_some(65536)
-                        if not data:
-                            return
-                        conn.receive_data(data)
-                    elif isinstance(event, h11.Request):
-                        request = event
-                    elif isinstance(event, h11.Data):
-                        body += event.data
-                    elif isinstance(event, h11.EndOfMessage):
-                        break
-                    elif isinstance(event, h11.ConnectionClosed):
-                        return
-                assert request is not None
-                status, headers, reply = self._answer(
-                    request.method.decode(), request.target.decode(), body
-                )
-                headers = [*headers, ("Content-Length", str(len(reply)))]
-                await stream.send_all(conn.send(h11.Response(status_code=status, headers=headers)))
-                await stream.send_all(conn.send(h11.Data(data=reply)))
-                await stream.send_all(conn.send(h11.EndOfMessage()))
-                if conn.our_state is h11.MUST_CLOSE:
-                    return
-                conn.start_next_cycle()
-        except (trio.BrokenResourceError, trio.ClosedResourceError, h11.RemoteProtocolError):
-            return
-        finally:
-            await stream.aclose()
+        async def answer(request: h11.Request, body: bytes) -> Answer:
+            return self._answer(request.method.decode(), request.target.decode(), body)
+
+        await serve_h11(stream, answer)

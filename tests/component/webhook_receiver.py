@@ -13,6 +13,8 @@ from typing import Any
 import h11
 import trio
 
+from tests.loopback_http import Answer, serve_h11
+
 
 @dataclass(frozen=True)
 class Received:
@@ -71,53 +73,22 @@ class WebhookReceiver:
 
     async def _serve(self, stream: trio.SocketStream) -> None:
         self.connections += 1
-        conn = h11.Connection(h11.SERVER)
-        try:
-            while True:
-                request: h11.Request | None = None
-                body = b""
-                while True:
-                    event = conn.next_event()
-                    if event is h11.NEED_DATA:
-                        data = await stream.receive_some(65536)
-                        if not data:
-                            return
-                        conn.receive_data(data)
-                        continue
-                    if isinstance(event, h11.Request):
-                        request = event
-                    elif isinstance(event, h11.Data):
-                        body += event.data
-                    elif isinstance(event, h11.EndOfMessage):
-                        break
-                    elif isinstance(event, h11.ConnectionClosed):
-                        return
-                assert request is not None
-                got = Received(
-                    request.method.decode(),
-                    request.target.decode(),
-                    {k.decode().lower(): v.decode() for k, v in request.headers},
-                    body,
-                    trio.current_time(),
-                )
-                self.received.append(got)
-                self._send.send_nowait(got)
-                if self.blackhole:
-                    await trio.sleep_forever()
-                status = self._status()
-                headers = [
-                    ("Content-Length", str(len(self.reply_body))),
-                    ("Content-Type", "text/plain"),
-                ]
-                if 300 <= status < 400:
-                    headers.append(("Location", "/elsewhere"))
-                await stream.send_all(conn.send(h11.Response(status_code=status, headers=headers)))
-                await stream.send_all(conn.send(h11.Data(data=self.reply_body)))
-                await stream.send_all(conn.send(h11.EndOfMessage()))
-                if conn.our_state is h11.MUST_CLOSE:
-                    return
-                conn.start_next_cycle()
-        except (trio.BrokenResourceError, trio.ClosedResourceError, h11.RemoteProtocolError):
-            return
-        finally:
-            await stream.aclose()
+        await serve_h11(stream, self._answer)
+
+    async def _answer(self, request: h11.Request, body: bytes) -> Answer:
+        got = Received(
+            request.method.decode(),
+            request.target.decode(),
+            {k.decode().lower(): v.decode() for k, v in request.headers},
+            body,
+            trio.current_time(),
+        )
+        self.received.append(got)
+        self._send.send_nowait(got)
+        if self.blackhole:
+            await trio.sleep_forever()
+        status = self._status()
+        headers = [("Content-Type", "text/plain")]
+        if 300 <= status < 400:
+            headers.append(("Location", "/elsewhere"))
+        return status, headers, self.reply_body
