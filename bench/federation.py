@@ -8,12 +8,14 @@ before the post; the post is `POST /api/admin/federation/send`. Public chat is
 `bench/chat.py`'s load (its clients and sender), latency on every 10th client. Prints
 `name=value` lines:
 
-    fanout_s (the post's 200 → the F-th POST received), deliveries_per_s, daemon_cpu_s
-    (during the fan-out), chat_p50_ms, chat_p99_ms, chat_lost
+    idle_chat_p50_ms, idle_chat_p99_ms, idle_chat_lost (chat alone, `--idle` seconds: the
+    baseline); fanout_s (the post's 200 → the F-th POST received), deliveries_per_s,
+    daemon_cpu_s (during the fan-out), chat_p50_ms, chat_p99_ms, chat_lost (from 1 s before
+    the post to the last delivery)
 
 Goal: 1,000 followers in < 30 s with chat p99 < 100 ms. Run:
 `.venv/bin/python bench/federation.py [--followers 1000] [--hosts 4] [--sockets 1000]
-[--rate 5] [--procs 2]`
+[--rate 5] [--procs 2] [--idle 4]`
 """
 
 from __future__ import annotations
@@ -122,42 +124,54 @@ def post_note(port: int) -> int:
     return status
 
 
-def measure(port: int, daemon: psutil.Process, counter: Any, args: argparse.Namespace) -> None:
-    """Chat load, the post, the wait for every delivery; print the figures."""
-    pipes, children = start_clients(port, args.sockets, args.procs)
-    (token,) = register(port, 1)
-    for pipe in pipes:  # reset the clients' latency lists
-        pipe.send("report")
-        pipe.recv()
-    seconds = 40.0
+def chat_phase(port: int, token: str, rate: float, until: Any) -> int:
+    """Public chat at `rate` msg/s until `until()` returns; how many messages were sent."""
     stop = threading.Event()
     sent_box: list[int] = []
-    chat = threading.Thread(
-        target=lambda: sent_box.append(sender(port, token, args.rate, seconds, stop))
-    )
+    chat = threading.Thread(target=lambda: sent_box.append(sender(port, token, rate, 120, stop)))
     chat.start()
-    time.sleep(2.0)
-    cpu0 = daemon.cpu_times()
-    t0 = time.monotonic()
-    status = post_note(port)
-    while counter.value < args.followers and time.monotonic() - t0 < 120:
-        time.sleep(0.02)
-    fanout = time.monotonic() - t0
-    cpu1 = daemon.cpu_times()
+    until()
     stop.set()
     chat.join()
-    time.sleep(1.0)
+    time.sleep(1.0)  # the last messages reach the clients
+    return sent_box[0] if sent_box else 0
+
+
+def print_chat(label: str, pipes: list[Any], sent: int, sockets: int) -> None:
     delivered, latencies, _ = collect_reports(pipes)
-    expected = sent_box[0] * args.sockets if sent_box else 0
-    print(f"post_status={status} followers={args.followers} hosts={args.hosts}")
-    print(f"fanout_s={fanout:.2f} received={counter.value}")
-    print(f"deliveries_per_s={counter.value / fanout:.0f}")
-    daemon_cpu = cpu1.user + cpu1.system - cpu0.user - cpu0.system
-    print(f"daemon_cpu_s={daemon_cpu:.2f}")
-    print(f"chat_sockets={args.sockets} chat_rate={args.rate:g} chat_sent={sent_box}")
-    print(f"chat_p50_ms={percentile(latencies, 0.5):.1f}")
-    print(f"chat_p99_ms={percentile(latencies, 0.99):.1f}")
-    print(f"chat_lost={expected - delivered}")
+    print(f"{label}chat_sent={sent} {label}chat_lost={sent * sockets - delivered}")
+    print(f"{label}chat_p50_ms={percentile(latencies, 0.5):.1f}")
+    print(f"{label}chat_p99_ms={percentile(latencies, 0.99):.1f}")
+
+
+def measure(port: int, daemon: psutil.Process, counter: Any, args: argparse.Namespace) -> None:
+    """Chat with no federation work (the baseline), then chat during the post's fan-out;
+    print the figures."""
+    pipes, children = start_clients(port, args.sockets, args.procs)
+    (token,) = register(port, 1)
+    collect_reports(pipes)  # zero the clients' counters
+    sent = chat_phase(port, token, args.rate, lambda: time.sleep(args.idle))
+    print(f"chat_sockets={args.sockets} chat_rate={args.rate:g} idle_s={args.idle:g}")
+    print_chat("idle_", pipes, sent, args.sockets)
+    box: dict[str, float] = {}
+
+    def fan_out() -> None:
+        time.sleep(1.0)
+        cpu0 = daemon.cpu_times()
+        t0 = time.monotonic()
+        box["status"] = post_note(port)
+        while counter.value < args.followers and time.monotonic() - t0 < 120:
+            time.sleep(0.02)
+        box["fanout"] = time.monotonic() - t0
+        cpu1 = daemon.cpu_times()
+        box["cpu"] = cpu1.user + cpu1.system - cpu0.user - cpu0.system
+
+    sent = chat_phase(port, token, args.rate, fan_out)
+    print(f"post_status={box['status']:.0f} followers={args.followers} hosts={args.hosts}")
+    print(f"fanout_s={box['fanout']:.2f} received={counter.value}")
+    print(f"deliveries_per_s={counter.value / box['fanout']:.0f}")
+    print(f"daemon_cpu_s={box['cpu']:.2f}")
+    print_chat("", pipes, sent, args.sockets)
     for pipe in pipes:
         pipe.send("stop")
     for proc in children:
@@ -171,6 +185,7 @@ def main() -> None:
     parser.add_argument("--sockets", type=int, default=1000)
     parser.add_argument("--rate", type=float, default=5.0)
     parser.add_argument("--procs", type=int, default=2)
+    parser.add_argument("--idle", type=float, default=4.0, help="seconds of baseline chat")
     args = parser.parse_args()
     ctx = mp.get_context("fork")
     counter, ports = ctx.Value("i", 0), ctx.Array("i", args.hosts)

@@ -140,6 +140,36 @@ async def test_gives_up_after_the_limit_and_survives_a_restart(
     ]  # fmt: skip
 
 
+class CountedReads(WatchedRows):
+    """The store, counting the due-rows queries."""
+
+    reads = 0
+
+    async def due(self, *args, **kwargs):  # type: ignore[no-untyped-def]
+        self.reads += 1
+        return await super().due(*args, **kwargs)
+
+
+async def test_a_fan_out_reads_due_rows_in_blocks(tmp_path, autojump_clock: trio.testing.MockClock):
+    """1,000 deliveries to 4 hosts cost a handful of due-row queries, not one per delivery,
+    and every inbox gets the post once."""
+    inboxes = [f"https://h{i % 4}.test/users/u{i}/inbox" for i in range(1000)]
+    poster = ScriptedPoster({inbox: [202] for inbox in inboxes})
+    store = Store(tmp_path / "owncast.db")
+    async with trio.open_nursery() as nursery:
+        await nursery.start(store.run)
+        rows = CountedReads(store)
+        queue = DeliveryQueue(rows, poster, clock=trio.current_time)
+        await nursery.start(queue.run)
+        await queue.send(NOTE, inboxes)
+        await rows.settled(lambda: queue.counts.delivered == 1000)
+        assert await rows.pending() == 0
+        nursery.cancel_scope.cancel()
+    assert sorted(poster.attempts) == sorted(inboxes)
+    assert all(len(times) == 1 for times in poster.attempts.values())
+    assert rows.reads <= 25, rows.reads
+
+
 async def test_hanging_instance_never_delays_healthy_ones(tmp_path):
     key = await trio.to_thread.run_sync(ServerKey.generate)
     actor = "http://127.0.0.1:1/federation/user/streamer"

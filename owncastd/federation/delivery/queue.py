@@ -10,6 +10,11 @@ A row still failing `give_up_after` seconds after it was queued is dropped with 
 At most `per_host` requests go to one host at once, so a hanging instance holds only those
 slots (each request has a deadline) and never delays the other hosts. Bodies are signed when
 posted, so the Date header is fresh on every attempt.
+
+Due rows are read from SQLite in blocks (up to `block` of them, `block_per_host` of a host) and
+kept in memory until a worker takes them, so a fan-out to a thousand inboxes costs a few queries
+rather than one per delivery. A block is read again only when the buffer runs low and the last
+read may have left rows behind, or when new rows were queued or a wait ended.
 """
 
 from __future__ import annotations
@@ -19,7 +24,7 @@ import logging
 import math
 import time
 import uuid
-from collections import Counter
+from collections import Counter, deque
 from collections.abc import Callable, Collection, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any, Protocol
@@ -94,6 +99,8 @@ class DeliveryPolicy:
 
     workers: int = 16
     per_host: int = 4
+    block: int = 256
+    block_per_host: int = 64
     backoff: tuple[float, ...] = BACKOFF_SECONDS
     give_up_after: float = 24 * 3600.0
 
@@ -128,6 +135,9 @@ class DeliveryQueue:
         self._breaker = HostBreaker(self.policy.backoff)
         self._in_flight: dict[int, str] = {}
         self._per_host: Counter[str] = Counter()
+        self._ready: dict[str, deque[QueuedRow]] = {}  # due rows read but not started, by host
+        self._ready_ids: set[int] = set()
+        self._more = True  # rows may be due that are not in `_ready`: read again
         self._wakeup = trio.Event()
         self.counts = DeliveryCounts()
 
@@ -148,6 +158,7 @@ class DeliveryQueue:
             return
         body = json.dumps(activity, separators=(",", ":")).encode()
         await self._rows.add(uuid.uuid4().hex, body, targets, self._clock())
+        self._more = True
         self._wakeup.set()
 
     async def run(self, *, task_status: trio.TaskStatus[None] = trio.TASK_STATUS_IGNORED) -> None:
@@ -159,35 +170,68 @@ class DeliveryQueue:
                 started = await self._dispatch(nursery)
                 if started and len(self._in_flight) < self.policy.workers:
                     continue
-                with trio.move_on_at(await self._next_wakeup()):
+                with trio.move_on_at(await self._next_wakeup()) as waited:
                     await self._wakeup.wait()
+                if waited.cancelled_caught:  # rows may have come due: read them
+                    self._more = True
 
     async def _dispatch(self, nursery: trio.Nursery) -> int:
-        free = self.policy.workers - len(self._in_flight)
-        if free <= 0:
+        if len(self._in_flight) >= self.policy.workers:
             return 0
+        if self._more and self._startable() < self.policy.workers - len(self._in_flight):
+            await self._read_block()
         now = self._clock()
-        full = self._full_hosts()
-        due = await self._rows.due(now, self.policy.per_host, set(self._in_flight), full, free)
         started = 0
-        for row in due:
-            if len(self._in_flight) >= self.policy.workers:
-                break
-            if self._per_host[row.host] >= self.policy.per_host:
-                continue
-            until = self._breaker.open_until(row.host, now)
+        for host in list(self._ready):
+            until = self._breaker.open_until(host, now)
             if until is not None:
-                await self._rows.hold_host(row.host, until)
+                self._unbuffer(host)
+                await self._rows.hold_host(host, until)
                 continue
-            self._in_flight[row.id] = row.host
-            self._per_host[row.host] += 1
-            nursery.start_soon(self._deliver, row)
-            started += 1
+            rows = self._ready[host]
+            while rows and self._per_host[host] < self.policy.per_host:
+                if len(self._in_flight) >= self.policy.workers:
+                    return started
+                row = rows.popleft()
+                self._ready_ids.discard(row.id)
+                self._in_flight[row.id] = host
+                self._per_host[host] += 1
+                nursery.start_soon(self._deliver, row)
+                started += 1
+            if not rows:
+                del self._ready[host]
         return started
+
+    async def _read_block(self) -> None:
+        """Buffer the due rows not yet buffered nor being sent (oldest first)."""
+        policy = self.policy
+        skip = self._ready_ids | self._in_flight.keys()
+        due = await self._rows.due(self._clock(), policy.block_per_host, skip, (), policy.block)
+        by_host = Counter(row.host for row in due)
+        self._more = len(due) >= policy.block or any(
+            n >= policy.block_per_host for n in by_host.values()
+        )
+        for row in due:
+            if row.id not in self._ready_ids and row.id not in self._in_flight:
+                self._ready.setdefault(row.host, deque()).append(row)
+                self._ready_ids.add(row.id)
+
+    def _startable(self) -> int:
+        """How many buffered rows are for hosts with a free slot."""
+        cap = self.policy.per_host
+        return sum(len(rows) for host, rows in self._ready.items() if self._per_host[host] < cap)
+
+    def _unbuffer(self, host: str) -> None:
+        """Forget `host`'s buffered rows (its breaker opened: they wait in SQLite)."""
+        for row in self._ready.pop(host, ()):
+            self._ready_ids.discard(row.id)
 
     async def _next_wakeup(self) -> float:
         """The trio time to look again when nothing wakes us before: the next `next_attempt`."""
-        next_due = await self._rows.next_due(set(self._in_flight), self._full_hosts())
+        if len(self._in_flight) >= self.policy.workers:  # a finished delivery wakes us
+            return math.inf
+        waiting = self._ready_ids | self._in_flight.keys()  # buffered rows wait for busy hosts
+        next_due = await self._rows.next_due(waiting, self._full_hosts())
         if next_due is None:
             if not self._in_flight:
                 # Not the bodies just queued: their rows may still be on their way in.
@@ -195,6 +239,7 @@ class DeliveryQueue:
             return math.inf
         wait = next_due - self._clock()
         if wait <= 0:  # due but waiting for a free slot: a finished delivery wakes us
+            self._more = True
             return math.inf if self._in_flight else trio.current_time() + 1.0
         return trio.current_time() + wait
 
