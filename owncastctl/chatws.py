@@ -27,6 +27,8 @@ COLORS = ("red", "dark_orange", "yellow", "green", "cyan", "blue", "magenta", "o
 TOKEN_NAME = "owncastctl"
 SYSTEM_SCOPE = "CAN_SEND_SYSTEM_MESSAGES"
 DIGEST_PREFIX = "sha256:"  # owncastd lists tokens by digest; Owncast lists them in clear
+ENGAGEMENT = "FEDIVERSE_ENGAGEMENT_"
+ENGAGED = {"FOLLOW": "followed this stream.", "LIKE": "liked a post.", "REPOST": "shared a post."}
 
 
 def ws_url(base: str, token: str) -> str:
@@ -156,6 +158,24 @@ def format_event(event: dict[str, Any], *, ids: bool = False) -> str | None:
         state = "shown" if event.get("visible") else "hidden"
         listed = escape(", ".join(map(str, event.get("ids") or [])))
         return f"{at}[dim]{count} message(s) {state}: {listed}[/]"
-    if str(kind).startswith("FEDIVERSE_ENGAGEMENT"):
-        return f"{at}[cyan]⁂ {escape(str(event.get('title') or ''))}[/] {body}"
+    if is_engagement(event):
+        return f"{at}{engagement_text(event)}{suffix}"
     return None
+
+
+def is_engagement(event: dict[str, Any]) -> bool:
+    """A Fediverse follow/like/boost (live, or kept in the admin history without a user)."""
+    return str(event.get("type", "")).startswith(ENGAGEMENT)
+
+
+def engagement_text(event: dict[str, Any]) -> str:
+    """`⁂ Alice (alice@host) liked a post from X.` (rich markup): the body is the actor's name,
+    two spaces and what they did; `title` is their account."""
+    account = plain_text(str(event.get("title") or ""))
+    raw = str(event.get("body") or "")
+    name, sep, rest = raw.partition("  ")
+    who, text = (plain_text(name), plain_text(rest)) if sep else ("", plain_text(raw))
+    kind = str(event.get("type", "")).removeprefix(ENGAGEMENT)
+    text = text or ENGAGED.get(kind, "engaged with this stream.")
+    label = f"{who} ({account})" if who and account else who or account or "someone"
+    return f"[cyan]⁂ {escape(label)}[/] {escape(text)}"

@@ -14,7 +14,7 @@ import trio
 
 from owncastd import release_string
 from owncastd.config.settings import SettingsRef
-from owncastd.core.chat import wire
+from owncastd.core.chat.fediverse import engagement_publisher
 from owncastd.core.chat.room import ChatRoom
 from owncastd.core.federation.actor_updates import ActorUpdates
 from owncastd.core.federation.inbox import Inbox
@@ -89,7 +89,7 @@ def build_federation(
         repo, actors, queue, lambda: settings.current, time.time,
         live=lambda: stream.online,
     )  # fmt: skip
-    inbox.chat = lambda event: room.broadcast(wire.Outgoing.of(event))
+    inbox.chat = engagement_publisher(room)  # broadcast, and kept in chat history
 
     def follow_webhook(data: dict[str, Any]) -> None:
         control.webhooks.publish(FEDIVERSE_ENGAGEMENT_FOLLOW, lambda: data)

@@ -17,6 +17,7 @@ from owncastctl import api
 from owncastctl.chatws import (
     chat_token,
     format_event,
+    is_engagement,
     recent_messages,
     split_frame,
     system_token,
@@ -47,7 +48,8 @@ class Tail:
     def emit(self, event: dict[str, Any]) -> None:
         """Print `event` unless this message was printed already."""
         event_id = event.get("id")
-        if event.get("type", "CHAT") in ("CHAT", "SYSTEM", "CHAT_ACTION") and event_id:
+        stored = event.get("type", "CHAT") in ("CHAT", "SYSTEM", "CHAT_ACTION")
+        if (stored or is_engagement(event)) and event_id:
             if event_id in self.seen:
                 return
             self.seen.add(str(event_id))

@@ -42,6 +42,7 @@ from owncastctl.tui.widgets import (
 log = logging.getLogger(__name__)
 MAX_LINES = 500
 SHOWN_EVENTS = {"CHAT", "SYSTEM", "CHAT_ACTION", "USER_JOINED", "USER_PARTED", "NAME_CHANGE"}
+SHOWN_EVENTS |= {f"FEDIVERSE_ENGAGEMENT_{kind}" for kind in ("FOLLOW", "LIKE", "REPOST")}
 
 
 class DashboardApp(App[None]):

@@ -60,11 +60,14 @@ def _message(row: sqlite3.Row) -> ChatMessage:
         timestamp=timestamp,
         user=user,
         hidden_at=_time(row["hidden_at"]),
+        title=row["title"],
+        image=row["image"],
+        link=row["link"],
     )
 
 
 _MESSAGE_SELECT = (
-    "SELECT m.id, m.body, m.eventType, m.hidden_at, m.timestamp, "
+    "SELECT m.id, m.body, m.eventType, m.hidden_at, m.timestamp, m.title, m.image, m.link, "
     "u.id AS u_id, u.display_name AS u_display_name, u.display_color AS u_display_color, "
     "u.created_at AS u_created_at, u.disabled_at AS u_disabled_at, "
     "u.previous_names AS u_previous_names, u.namechanged_at AS u_namechanged_at, "
@@ -178,8 +181,8 @@ class ChatStore:
     def queue_message(self, message: ChatMessage) -> None:
         """Queue the insert to the group-commit writer (no wait; a full queue is logged)."""
         self._store.write_nowait(
-            "INSERT OR IGNORE INTO messages (id, user_id, body, eventType, hidden_at, timestamp) "
-            "VALUES (?, ?, ?, ?, ?, ?)",
+            "INSERT OR IGNORE INTO messages (id, user_id, body, eventType, hidden_at, timestamp, "
+            "title, image, link) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
             (
                 message.id,
                 message.user.id if message.user else None,
@@ -187,6 +190,9 @@ class ChatStore:
                 message.type,
                 rfc3339(message.hidden_at) if message.hidden_at else None,
                 rfc3339(message.timestamp),
+                message.title,
+                message.image,
+                message.link,
             ),
         )
 

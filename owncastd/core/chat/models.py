@@ -6,10 +6,14 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
 
+from owncastd.core.federation.models import FOLLOW, LIKE, REPOST
+
 MODERATOR = "MODERATOR"
 USER_TYPE_STANDARD = "STANDARD"
 USER_TYPE_API = "API"
 MAX_USER_COLOR = 7
+# Fediverse engagement rows: kept without a user, shown from the title/image/link columns.
+FEDIVERSE_ENGAGEMENT = frozenset({FOLLOW, LIKE, REPOST})
 
 
 def rfc3339(value: datetime) -> str:
@@ -64,7 +68,8 @@ class ChatUser:
 
 @dataclass(frozen=True)
 class ChatMessage:
-    """A message as stored: CHAT from a user or bot, or a persisted SYSTEM/CHAT_ACTION."""
+    """A message as stored: CHAT from a user or bot, a persisted SYSTEM/CHAT_ACTION, or a
+    Fediverse engagement (`title` = the remote account, `image` = its avatar, `link` = its IRI)."""
 
     id: str
     type: str
@@ -74,6 +79,9 @@ class ChatMessage:
     hidden_at: datetime | None = None
     raw_body: str = field(default="", compare=False)
     client_id: int | None = None
+    title: str | None = None
+    image: str | None = None
+    link: str | None = None
 
     @property
     def visible(self) -> bool:
@@ -82,6 +90,8 @@ class ChatMessage:
 
     def to_json(self) -> dict[str, Any]:
         """The history/admin row shape: the live event plus `hiddenAt` and `clientId`."""
+        if self.type in FEDIVERSE_ENGAGEMENT:
+            return self._engagement_json()
         data: dict[str, Any] = {
             "type": self.type,
             "id": self.id,
@@ -96,3 +106,15 @@ class ChatMessage:
         if self.client_id is not None:
             data["clientId"] = self.client_id
         return data
+
+    def _engagement_json(self) -> dict[str, Any]:
+        """Owncast's stored `FediverseEngagementEvent`: no user and no visibility fields."""
+        return {
+            "type": self.type,
+            "id": self.id,
+            "timestamp": rfc3339(self.timestamp),
+            "body": self.body,
+            "image": self.image,
+            "link": self.link or "",
+            "title": self.title or "",
+        }
