@@ -3,6 +3,11 @@
 The RTMP server knows nothing of the stream's state: it asks an :class:`IngestGate` whether a
 key is good and for a :class:`Publication` to push media into. Both raise
 :class:`~owncastd.errors.PublishRefusedError` subclasses to refuse.
+
+A publication starts reserved: the stream is announced only when the adapter calls `confirm()`
+(its first video tag passed the codec check). A publication that ends unconfirmed (refused for
+its codec, or gone) leaves no trace. The tags sent meanwhile wait unread in its queue, so the
+adapter confirms after at most `UNDECIDED_TAGS_MAX` of them (an audio-only publisher).
 """
 
 from __future__ import annotations
@@ -10,6 +15,8 @@ from __future__ import annotations
 from typing import Protocol
 
 from owncastd.core.media import FlvTag, StreamDetails
+
+UNDECIDED_TAGS_MAX = 200  # below the session's queue (256 tags): sending never waits unread
 
 
 class Publication(Protocol):
@@ -25,6 +32,9 @@ class Publication(Protocol):
         """Return, with the reason to log, when the admin or the transcoder asks to drop this
         publisher (the adapter then closes it)."""
 
+    def confirm(self) -> None:
+        """The codec passed: announce the stream (idempotent; no-op once ended)."""
+
     def end(self) -> None:
         """The publisher is gone (unpublish, EOF, timeout or error). Idempotent."""
 
@@ -35,5 +45,6 @@ class IngestGate(Protocol):
     def check_key(self, key: str) -> None:
         """Raise `BadStreamKeyError` unless `key` matches a configured key (constant time)."""
 
-    def begin(self, remote_addr: str) -> Publication:
-        """Open a publication, or raise `AlreadyLiveError` if someone is live."""
+    def reserve(self, remote_addr: str) -> Publication:
+        """Open an unconfirmed publication, or raise `AlreadyLiveError` if someone is live or
+        reserved."""

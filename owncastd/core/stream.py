@@ -6,9 +6,12 @@ stream *online* after its warm-up and *offline* after the delayed-offline period
 are sync methods (atomic under trio); `run()` only sleeps until the next timer.
 
 `begin` and `end` are transactional: a begin that fails changes nothing, and an end always
-clears the session (saving stats or publishing events cannot stop it). The transcoder gets the
-newest session through a one-slot hand-off (`core.handoff.LatestSlot`): only one publisher is
-live at a time, so an older session still waiting there has already ended and is replaced.
+clears the session (saving stats or publishing events cannot stop it). The ingest adapter uses
+`reserve` instead: it holds the slot (a second publisher is refused) while the announcement
+(phase, stats, `StreamStarted`, the hand-off to the transcoder) waits for `LiveSession.confirm`,
+once the publisher's codec passed; a reservation that ends unconfirmed changes nothing. The
+transcoder gets the newest session through a one-slot hand-off (`core.handoff.LatestSlot`):
+only one publisher is live at a time, so an older session still waiting there has ended.
 """
 
 from __future__ import annotations
@@ -21,8 +24,7 @@ import math
 import secrets
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
-from datetime import datetime, timedelta
-from typing import Protocol
+from datetime import datetime
 
 import trio
 
@@ -36,11 +38,14 @@ from owncastd.core.events import (
 )
 from owncastd.core.handoff import LatestSlot
 from owncastd.core.media import FlvTag, StreamDetails
+from owncastd.core.stream_stats import OFFLINE_DELAY_SECONDS as OFFLINE_DELAY_SECONDS
+from owncastd.core.stream_stats import StatsSink as StatsSink
+from owncastd.core.stream_stats import StreamStats as StreamStats
+from owncastd.core.stream_stats import restore_stats as restore_stats
 from owncastd.errors import AlreadyLiveError, BadStreamKeyError
 
 log = logging.getLogger(__name__)
 
-OFFLINE_DELAY_SECONDS = 300.0
 STATS_SAVE_INTERVAL_SECONDS = 60.0
 MIN_WARMUP_SECONDS = 7.0
 MEDIA_QUEUE_TAGS = 256
@@ -66,22 +71,6 @@ class Phase(enum.Enum):
 
 
 @dataclass(frozen=True)
-class StreamStats:
-    """What survives restarts: connect/disconnect times and viewer peaks."""
-
-    last_connect_time: datetime | None = None
-    last_disconnect_time: datetime | None = None
-    session_peak_viewers: int = 0
-    overall_peak_viewers: int = 0
-
-
-class StatsSink(Protocol):
-    """Persists stats; must not block (queue the write)."""
-
-    def save_stats(self, stats: StreamStats) -> None: ...
-
-
-@dataclass(frozen=True)
 class Broadcaster:
     """The connected publisher (Owncast's `broadcaster`)."""
 
@@ -95,18 +84,11 @@ def warmup_seconds(segment_seconds: int) -> float:
     return max(3.0 * segment_seconds, MIN_WARMUP_SECONDS)
 
 
-def restore_stats(stats: StreamStats, now: datetime) -> StreamStats:
-    """Stats as loaded at startup: a session peak saved over 5 minutes ago is reset."""
-    last = stats.last_disconnect_time
-    if last is not None and now - last > timedelta(seconds=OFFLINE_DELAY_SECONDS):
-        return replace(stats, session_peak_viewers=0)
-    return stats
-
-
 class LiveSession:
     """One accepted publisher, from `publish` to disconnect; implements `Publication`.
 
-    The RTMP side sends tags in; the transcoder reads them from `media`.
+    The RTMP side sends tags in; the transcoder reads them from `media` once the session is
+    confirmed (until then they wait in its queue).
     """
 
     def __init__(self, stream: Stream, remote_addr: str, connected_at: datetime) -> None:
@@ -157,8 +139,12 @@ class LiveSession:
         """An ingest connection is waiting for a disconnect request, i.e. it is still open."""
         return self._disconnect_requested.statistics().tasks_waiting > 0
 
+    def confirm(self) -> None:
+        """The publisher's codec passed: announce the stream (once; no-op after `end`)."""
+        self._stream._confirm(self)
+
     def end(self) -> None:
-        """The publisher is gone. Idempotent; always clears the stream's session."""
+        """The publisher is gone. Idempotent; always clears its session or reservation."""
         if self.ended:
             return
         self.ended = True
@@ -193,7 +179,8 @@ class Stream:
         self._offline_delay = offline_delay
         self.phase = Phase.OFFLINE
         self.online = False
-        self.session: LiveSession | None = None
+        self.session: LiveSession | None = None  # the announced publisher
+        self._reserved: LiveSession | None = None  # accepted, its codec not yet confirmed
         self._media_ready = False
         self._warm_at = math.inf
         self._offline_at = math.inf
@@ -214,17 +201,36 @@ class Stream:
         if not matched or not key:
             raise BadStreamKeyError("invalid stream key")
 
+    def reserve(self, remote_addr: str) -> LiveSession:
+        """Hold the slot for a new publisher (or raise AlreadyLiveError), announcing nothing:
+        it goes live on `LiveSession.confirm()`; ending before that leaves no trace."""
+        if self.occupied:
+            raise AlreadyLiveError("a stream is already live; refusing a second publisher")
+        session = LiveSession(self, remote_addr, self._clock())
+        self._reserved = session
+        log.info(
+            "stream reserved remote=%s session=%s: waiting for its codec", remote_addr, session.id
+        )
+        return session
+
     def begin(self, remote_addr: str) -> LiveSession:
-        """Open a session for a new publisher, or raise AlreadyLiveError.
+        """Open and announce a session for a new publisher, or raise AlreadyLiveError."""
+        session = self.reserve(remote_addr)
+        session.confirm()
+        return session
+
+    def _confirm(self, session: LiveSession) -> None:
+        """Announce the reserved `session`: the one state change from offline to live.
 
         Everything that can fail happens before the state changes; the hand-off cannot fail.
         """
-        if self.session is not None:
-            raise AlreadyLiveError("a stream is already live; refusing a second publisher")
+        if session is not self._reserved:
+            return  # already confirmed, or ended
         now = self._clock()
-        session = LiveSession(self, remote_addr, now)
         warm_at = trio.current_time() + warmup_seconds(session.segment_seconds)
         stats = replace(self.stats, last_connect_time=now, session_peak_viewers=0)
+        self._reserved = None
+        session.connected_at = now
         self.session = session
         self.phase = Phase.LIVE
         self.online = False
@@ -234,10 +240,11 @@ class Stream:
         self.stats = stats
         self.sessions.put(session)
         self._save_stats()
-        log.info("stream started remote=%s session=%s", remote_addr, session.id)
-        self._bus.publish(StreamStarted(remote_addr=remote_addr, at=now))
+        log.info("stream started remote=%s session=%s", session.remote_addr, session.id)
+        self._bus.publish(StreamStarted(remote_addr=session.remote_addr, at=now))
+        if session.details != StreamDetails():  # `onMetaData` came while it was reserved
+            self._details_changed(session)
         self._poke()
-        return session
 
     # ---- called by the transcoder / viewers / admin -------------------------------------
 
@@ -300,6 +307,11 @@ class Stream:
         return Broadcaster(
             self.session.remote_addr, self.session.connected_at, self.session.details
         )
+
+    @property
+    def occupied(self) -> bool:
+        """A publisher holds the slot: announced, or reserved while its codec is checked."""
+        return self.session is not None or self._reserved is not None
 
     @property
     def is_live(self) -> bool:
@@ -365,6 +377,12 @@ class Stream:
             self._bus.publish(BroadcasterDetailsChanged(session.details))
 
     def _session_ended(self, session: LiveSession) -> None:
+        if session is self._reserved:
+            self._reserved = None
+            log.info(
+                "stream reservation released remote=%s session=%s", session.remote_addr, session.id
+            )
+            return
         if session is not self.session:
             return
         now = self._clock()

@@ -81,6 +81,11 @@ class CodecGuard:
         self._last = last
         self._verified = False
 
+    @property
+    def verified(self) -> bool:
+        """A video tag has passed: the codec is decided and good."""
+        return self._verified
+
     def check_announced(self, video: VideoFormat | None) -> str | None:
         """Judge the codec `onMetaData` announced."""
         if video is None or self._verified:

@@ -1,7 +1,9 @@
 """One RTMP connection on trio: reads with deadlines, feeds its
 :class:`~owncastd.rtmp.session.ServerSession`, and acts on the session's events (publish through the
-gate, refuse a codec ffmpeg cannot ingest, drop on an admin disconnect). Whatever goes wrong closes
-this connection only, with one log line naming the peer (see :mod:`owncastd.rtmp.server`).
+gate, refuse a codec ffmpeg cannot ingest, drop on an admin disconnect). An accepted publish only
+reserves the stream; its first video tag that passes the codec check confirms (announces) it,
+so a refused codec leaves no trace. Whatever goes wrong closes this connection only, with one
+log line naming the peer (see :mod:`owncastd.rtmp.server`).
 """
 
 from __future__ import annotations
@@ -17,7 +19,7 @@ from typing import NoReturn
 import trio
 
 from owncastd.core.codecs import IngestFormats, LastRefusal
-from owncastd.core.ingest import IngestGate, Publication
+from owncastd.core.ingest import UNDECIDED_TAGS_MAX, IngestGate, Publication
 from owncastd.core.media import StreamDetails
 from owncastd.errors import (
     AlreadyLiveError,
@@ -105,6 +107,8 @@ class Connection:
         self._session = ServerSession(clock=trio.current_time)
         self._batcher = ReadBatcher(_lowat_setter(stream))
         self._publication: Publication | None = None
+        self._decided = False  # the publication was announced, or is being refused
+        self._undecided = 0  # tags sent before that
         self._logged_details: StreamDetails | None = None  # the last `rtmp metadata` line
         self._received = 0
         self._disconnect_reason = ""  # why the service asked us to drop the publisher
@@ -241,12 +245,14 @@ class Connection:
         match event:
             case MediaReceived(tag=tag) if publication is not None:
                 await self._refuse_codec(self.codecs.check_tag(tag))
+                self._confirm_when_decided(publication)
                 await publication.send(tag)
             case MetadataReceived(details=details, tag=tag) if publication is not None:
                 await self._refuse_codec(self.codecs.check_announced(event.video))
                 publication.set_details(details)
                 self._log_details(details)
                 if tag is not None:
+                    self._confirm_when_decided(publication)
                     await publication.send(tag)
             case PublishRequested(key=key):
                 await self._start_publication(key, nursery)
@@ -273,9 +279,27 @@ class Connection:
     async def _refuse_codec(self, reason: str | None) -> None:
         """Refuse an accepted publish whose codec ffmpeg cannot ingest (`reason`)."""
         if reason is not None:
+            self._decided = True  # refused: nothing may announce it while the answer is sent
             self._session.refuse_publish(f"Unsupported codec: {reason}.", CODEC_REJECTED)
             await self._flush()
             raise _Closed(f"publish refused: {reason}")
+
+    def _confirm_when_decided(self, publication: Publication, *, force: bool = False) -> None:
+        """Announce the publication once a video tag passed the codec check, or (undecided)
+        after UNDECIDED_TAGS_MAX tags or the publish timeout; called before each send."""
+        if self._decided:
+            return
+        self._undecided += 1
+        if force or self.codecs.verified or self._undecided >= UNDECIDED_TAGS_MAX:
+            self._decided = True
+            publication.confirm()
+            log.info("rtmp publish confirmed peer=%s video=%s", self.peer, self.codecs.verified)
+
+    async def _confirm_late(self, publication: Publication) -> None:
+        """Announce a publisher that neither sent video nor was refused by the publish timeout
+        (a silent one is closed sooner, by the read timeout, with the defaults)."""
+        await trio.sleep(self._timeouts.publish)
+        self._confirm_when_decided(publication, force=True)
 
     async def _start_publication(self, key: str, nursery: trio.Nursery) -> None:
         keys, now = self._keys, trio.current_time()
@@ -287,7 +311,7 @@ class Connection:
             except BadStreamKeyError:
                 keys.failed(self._client, now)
                 raise
-            publication = self._gate.begin(self.peer)
+            publication = self._gate.reserve(self.peer)
         except PublishRefusedError as exc:
             self._session.refuse_publish(_refusal(exc))
             await self._flush()
@@ -298,6 +322,7 @@ class Connection:
         self.on_published()
         await self._flush()
         nursery.start_soon(self._watch_disconnect, publication, nursery.cancel_scope)
+        nursery.start_soon(self._confirm_late, publication)
         log.info("rtmp publish started peer=%s", self.peer)
 
     async def _watch_disconnect(self, publication: Publication, scope: trio.CancelScope) -> None:

@@ -210,6 +210,7 @@ class FakePublication:
     disconnect: trio.Event = field(default_factory=trio.Event)
     tag_arrived: trio.Event = field(default_factory=trio.Event)
     send_gate: trio.Event | None = None
+    confirmed: trio.Event = field(default_factory=trio.Event)
 
     async def send(self, tag: FlvTag) -> None:
         if self.send_gate is not None:
@@ -223,6 +224,10 @@ class FakePublication:
 
     async def wait_disconnect_requested(self) -> None:
         await self.disconnect.wait()
+
+    def confirm(self) -> None:
+        if not self.ended.is_set():
+            self.confirmed.set()
 
     def end(self) -> None:
         self.ended.set()
@@ -247,3 +252,6 @@ class FakeGate:
         publication = FakePublication(remote_addr)
         self.publications.append(publication)
         return publication
+
+    def reserve(self, remote_addr: str) -> FakePublication:
+        return self.begin(remote_addr)

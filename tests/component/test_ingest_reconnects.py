@@ -46,13 +46,16 @@ async def test_rapid_reconnects_then_a_normal_publish_goes_live(nursery: trio.Nu
         for _ in range(SHORT_PUBLISHES):
             status = await short_publish(port)
             assert status == "NetStream.Publish.Start"
-            while stream.session is not None:  # noqa: ASYNC110 - the server sees the hang-up
+            while stream.occupied:  # noqa: ASYNC110 - the server sees the hang-up
                 await trio.sleep(0.01)
 
         client, status = await publish(port)
         assert status == "NetStream.Publish.Start"
-        assert stream.is_live and stream.session is not None
         await client.send(client.codec.video(0, AVC_SEQUENCE_HEADER))
+        with trio.fail_after(5):
+            while not stream.is_live:  # noqa: ASYNC110 - announced by its first video tag
+                await trio.sleep(0.01)
+        assert stream.session is not None
         await trio.testing.wait_all_tasks_blocked()
         assert stream.ingest_problem() is None
 
