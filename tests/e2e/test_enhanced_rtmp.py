@@ -74,9 +74,9 @@ def test_an_hevc_publish_is_refused_and_health_says_why(tmp_path: Path) -> None:
         assert status["level"] == "error"
         assert "H.265 (hvc1)" in str(status["description"])
         wait_for(
-            lambda: any("no transcoder" in line for line in daemon.lines),
+            lambda: any("publish refused" in line for line in daemon.lines),
             10,
-            "the transcoder to skip the refused publisher",
+            "the refusal logged",
             daemon.log,
         )
         refused = [line for line in daemon.lines if "publish refused" in line]
@@ -84,6 +84,8 @@ def test_an_hevc_publish_is_refused_and_health_says_why(tmp_path: Path) -> None:
         assert "WARNING" in refused[0]
         assert "video codec H.265 (hvc1) cannot be ingested by the installed ffmpeg" in refused[0]
         assert not any("transcoder starting" in line for line in daemon.lines), daemon.log()
+        # Nothing was announced: the transcoder never got the refused publisher's session.
+        assert not any("stream started" in line for line in daemon.lines), daemon.log()
 
         health = daemon.get("/api/healthz").json()
         assert health["status"] == "degraded"
