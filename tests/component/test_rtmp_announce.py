@@ -20,13 +20,14 @@ from owncastd.rtmp.server import RtmpServer
 from tests.component.rtmp_client import (
     AAC_SEQUENCE_HEADER,
     AVC_SEQUENCE_HEADER,
+    ClientCodec,
     RtmpTestClient,
     aac_frame,
     status_code,
 )
 from tests.component.test_rtmp_codecs import debian_formats, rejected
 from tests.component.test_rtmp_server import serve
-from tests.enhanced_flv import encode_hevc, hevc_tag_bodies
+from tests.enhanced_flv import FOURCC_NUMBERS, encode_hevc, hevc_tag_bodies
 from tests.unit.core.test_stream import make_stream
 
 KEY = "secret-key"
@@ -123,18 +124,19 @@ async def test_a_publish_refused_for_its_codec_changes_nothing(nursery: trio.Nur
     stats = stream.stats
     server = RtmpServer(stream, "127.0.0.1", 0, formats=await debian_formats())
     port = await nursery.start(server.run)
-    for _ in range(2):  # the slot is free again after a refusal
+
+    def by_tag(c: ClientCodec) -> bytes:
+        return c.audio(0, AAC_SEQUENCE_HEADER) + c.video(0, bodies[0]) + c.video(0, bodies[1])
+
+    def by_metadata(c: ClientCodec) -> bytes:
+        return c.metadata({"videocodecid": FOURCC_NUMBERS["hvc1"]})
+
+    for data in (by_tag, by_metadata):  # the slot is free again after a refusal
         client = RtmpTestClient(await trio.open_tcp_stream("127.0.0.1", port))
         assert await publish(client) == "NetStream.Publish.Start"
-        codec = client.codec
-        await client.send(
-            codec.audio(0, AAC_SEQUENCE_HEADER)
-            + codec.video(0, bodies[0])
-            + codec.video(0, bodies[1])
-        )
-        assert "Unsupported codec: video codec H.265 (hvc1)" in str(
-            (await rejected(client))["description"]
-        )
+        await client.send(data(client.codec))
+        description = str((await rejected(client))["description"])
+        assert description.startswith("Unsupported codec: video codec H.265 (hvc1)")
         with trio.fail_after(5):
             while stream.occupied:  # noqa: ASYNC110 - the server sees the refusal through
                 await trio.sleep(0.01)
