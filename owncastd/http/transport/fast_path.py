@@ -55,7 +55,12 @@ from owncastd.http.transport.fast_http import (
 from owncastd.http.transport.fast_llhls import LowLatencyRoutes
 from owncastd.http.transport.fast_posts import FastPosts
 from owncastd.http.transport.fast_ranges import segment_reply
-from owncastd.http.transport.fast_send import send_file_on_socket, send_on_socket, write_now
+from owncastd.http.transport.fast_send import (
+    receive_on_socket,
+    send_file_on_socket,
+    send_on_socket,
+    write_now,
+)
 from owncastd.http.transport.limits import ConnectionLimits
 
 PLAYLIST_CACHE_BYTES = 8 * 1024 * 1024
@@ -208,6 +213,8 @@ class FastPath:
         must arrive within the keep-alive timeout); b"" on timeout or EOF."""
         try:
             with trio.move_on_at(deadline):
+                if isinstance(stream, trio.SocketStream):
+                    return await receive_on_socket(stream.socket, RECEIVE_BYTES)
                 return bytes(await stream.receive_some(RECEIVE_BYTES))
         except (trio.BrokenResourceError, trio.ClosedResourceError, OSError):
             pass
