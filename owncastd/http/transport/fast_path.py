@@ -52,6 +52,7 @@ from owncastd.http.transport.fast_http import (
     plain_answer,
     response_head,
 )
+from owncastd.http.transport.fast_idle import IdleCloser, IdleWait
 from owncastd.http.transport.fast_llhls import LowLatencyRoutes
 from owncastd.http.transport.fast_posts import FastPosts
 from owncastd.http.transport.fast_ranges import segment_reply
@@ -123,12 +124,25 @@ class FastPath:
         self._date = DateHeader()
         self._low_latency = LowLatencyRoutes(ctx.low_latency, self._count_viewer)
         self._posts = FastPosts(ctx) if ctx.chatwoot is not None else None
+        self.idle = IdleCloser()  # its `run` task keeps the keep-alive deadlines when started
 
     async def serve(self, stream: trio.abc.Stream, data: bytes, peer: str) -> bytes | None:
         """Answer requests on `stream` (`data`: bytes already read from it) while they are
         lean-path ones. Returns the unanswered bytes when a request is not (the caller hands
         them and the connection on), None when the connection is finished (closed or to be
         closed by the caller)."""
+        idle = None
+        if isinstance(stream, trio.SocketStream) and self.idle.running:
+            idle = IdleWait(stream.socket, 0.0)
+        try:
+            return await self._serve(stream, data, peer, idle)
+        finally:
+            if idle is not None:
+                idle.done = True
+
+    async def _serve(
+        self, stream: trio.abc.Stream, data: bytes, peer: str, idle: IdleWait | None
+    ) -> bytes | None:
         limit = self._limits.max_header_bytes
         deadline = trio.current_time() + self._limits.keep_alive_timeout
         while True:
@@ -137,7 +151,10 @@ class FastPath:
                 if len(data) >= limit:
                     await self._refuse(stream, TOO_LARGE)
                     return None
-                more = await self._receive(stream, deadline)
+                if idle is None:
+                    more = await self._receive(stream, deadline)
+                else:
+                    more = await self.idle.receive(idle, deadline, RECEIVE_BYTES)
                 if not more:
                     return None
                 data += more
