@@ -219,7 +219,7 @@ class HttpServer:
             )
             task_status.started(port)
             if self._fast is not None:
-                connections.start_soon(self._fast.idle.run)
+                connections.start_soon(self._fast.run)
             try:
                 await serve_listeners(self._connection, listeners, handler_nursery=connections)
             finally:
