@@ -125,6 +125,6 @@ async def _sendfile(sock: trio.socket.SocketType, fd: int, size: int, stall: flo
         if offset - mark >= WRITE_CHUNK:  # as send_on_socket: the reader keeps taking data
             mark = offset
             deadline = trio.current_time() + stall
-    # no checkpoint of its own: sending the head yielded already (send_file_on_socket), and
-    # the connection yields again at its next read (a scheduler turn per segment less)
+    # no checkpoint of its own: the connection yields at its next read, its one turn of the
+    # loop per request (the head went out with send_more_now, no yield either)
     return True
