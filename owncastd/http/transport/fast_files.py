@@ -24,7 +24,7 @@ INLINE_READ_BYTES = 64 * 1024
 class CachedFile:
     """One file's bytes, its validator and the header blocks computed for it."""
 
-    __slots__ = ("data", "etag", "heads", "path", "stamp")
+    __slots__ = ("checked", "data", "etag", "heads", "path", "stamp")
 
     def __init__(self, data: bytes, stamp: tuple[int, int, int], path: str = "") -> None:
         self.data = data
@@ -32,6 +32,7 @@ class CachedFile:
         self.path = path
         self.etag = f'"{stamp[0]:x}-{stamp[1]:x}-{stamp[2]:x}"'
         self.heads: dict[str, bytes] = {}
+        self.checked = -1  # the I/O epoch of its last stat (fast_epochs.py)
 
     def head(self, kind: str, build: Callable[[CachedFile], bytes]) -> bytes:
         """The header block of `kind` for this file, built once."""
@@ -68,18 +69,27 @@ class FileCache:
         self._size = 0
         self._items: OrderedDict[str, CachedFile] = OrderedDict()
 
-    async def fresh(self, path: str) -> CachedFile | None:
-        """The file as it is on disk now (one stat when it is held), or None if missing."""
+    async def fresh(self, path: str, since: int | None = None, epoch: int = 0) -> CachedFile | None:
+        """The file as it is on disk now (one stat when it is held), or None if missing.
+        With `since` (an I/O epoch, fast_epochs.py), a held file whose last stat was made in
+        that epoch or a later one is returned without another; `epoch` is the current one."""
+        item = self._items.get(path)
+        if item is not None and since is not None and item.checked >= since:
+            self._items.move_to_end(path)
+            return item
         try:
             st = os.stat(path)
         except OSError:
             self._drop(path)
             return None
-        item = self._items.get(path)
         if item is not None and stamp_of(st) == item.stamp:
             self._items.move_to_end(path)
+            item.checked = epoch
             return item
-        return await self._load(path, st.st_size)
+        loaded = await self._load(path, st.st_size)
+        if loaded is not None:
+            loaded.checked = epoch
+        return loaded
 
     async def immutable(self, path: str) -> CachedFile | None:
         """The file, from memory once it was read."""

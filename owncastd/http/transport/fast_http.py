@@ -9,6 +9,7 @@ its response cycle on a keep-alive connection): see bench/README.md.
 
 from __future__ import annotations
 
+import logging
 import re
 import time
 from email.utils import formatdate
@@ -124,4 +125,21 @@ def plain_answer(status: int, text: str) -> bytes:
     return (
         b"HTTP/1.1 %d %s\r\ncontent-type: text/plain; charset=utf-8\r\ncontent-length: %d\r\n"
         b"connection: close\r\n\r\n%s" % (status, REASONS[status].encode(), len(body), body)
+    )
+
+
+def log_access(log: logging.Logger, peer: str, request: Request, status: int, size: int) -> None:
+    """One access line in hypercorn's default format (as the general app's requests get)."""
+    headers = request.headers
+    log.info(
+        '%s - - %s "%s %s %s" %d %d "%s" "%s"',
+        peer,
+        time.strftime("[%d/%b/%Y:%H:%M:%S %z]"),
+        request.method,
+        request.path,
+        "1.1" if request.http11 else "1.0",
+        status,
+        size,
+        headers.get("referer", "-"),
+        headers.get("user-agent", "-"),
     )

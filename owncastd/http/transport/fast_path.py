@@ -23,7 +23,6 @@ from __future__ import annotations
 import json
 import logging
 import re
-import time
 from pathlib import Path
 
 import trio
@@ -43,19 +42,27 @@ from owncastd.http.public.shared import (
     pick_logo,
     status_payload,
 )
+from owncastd.http.transport.fast_epochs import IoEpochs
 from owncastd.http.transport.fast_files import CachedFile, FileCache
 from owncastd.http.transport.fast_http import (
     DateHeader,
     Request,
     header_block,
+    log_access,
     parse_head,
     plain_answer,
     response_head,
 )
+from owncastd.http.transport.fast_idle import IdleCloser, IdleWait
 from owncastd.http.transport.fast_llhls import LowLatencyRoutes
 from owncastd.http.transport.fast_posts import FastPosts
 from owncastd.http.transport.fast_ranges import segment_reply
-from owncastd.http.transport.fast_send import send_file_on_socket, send_on_socket, write_now
+from owncastd.http.transport.fast_send import (
+    receive_on_socket,
+    send_file_on_socket,
+    send_on_socket,
+    write_now,
+)
 from owncastd.http.transport.limits import ConnectionLimits
 
 PLAYLIST_CACHE_BYTES = 8 * 1024 * 1024
@@ -118,21 +125,49 @@ class FastPath:
         self._date = DateHeader()
         self._low_latency = LowLatencyRoutes(ctx.low_latency, self._count_viewer)
         self._posts = FastPosts(ctx) if ctx.chatwoot is not None else None
+        self.idle = IdleCloser()  # keeps the keep-alive deadlines while `run` runs
+        self.epochs = IoEpochs()  # counts I/O waits while `run` runs
+
+    async def run(self) -> None:
+        """The listener's helpers (fast_idle.py, fast_epochs.py), until cancelled or
+        `self.idle.stop()`."""
+        trio.lowlevel.add_instrument(self.epochs)
+        try:
+            await self.idle.run()
+        finally:
+            trio.lowlevel.remove_instrument(self.epochs)
 
     async def serve(self, stream: trio.abc.Stream, data: bytes, peer: str) -> bytes | None:
         """Answer requests on `stream` (`data`: bytes already read from it) while they are
         lean-path ones. Returns the unanswered bytes when a request is not (the caller hands
         them and the connection on), None when the connection is finished (closed or to be
         closed by the caller)."""
+        idle = None
+        if isinstance(stream, trio.SocketStream) and self.idle.running:
+            idle = IdleWait(stream.socket, 0.0)
+        try:
+            return await self._serve(stream, data, peer, idle)
+        finally:
+            if idle is not None:
+                idle.done = True
+
+    async def _serve(
+        self, stream: trio.abc.Stream, data: bytes, peer: str, idle: IdleWait | None
+    ) -> bytes | None:
         limit = self._limits.max_header_bytes
         deadline = trio.current_time() + self._limits.keep_alive_timeout
+        since = None  # the I/O epoch that woke the connection for the head read last
         while True:
             end = data.find(b"\r\n\r\n")
             if end < 0:
                 if len(data) >= limit:
                     await self._refuse(stream, TOO_LARGE)
                     return None
-                more = await self._receive(stream, deadline)
+                if idle is None:
+                    more = await self._receive(stream, deadline)
+                else:
+                    more = await self.idle.receive(idle, deadline, RECEIVE_BYTES)
+                    since = self.epochs.now
                 if not more:
                     return None
                 data += more
@@ -146,12 +181,13 @@ class FastPath:
                 return None
             if is_fast_route(request):
                 data = data[end + 4 :]
-                status, headers, reply = await self.reply(request, peer)
+                status, headers, reply = await self.reply(request, peer, since)
             else:
                 posted, data = await self._post(stream, request, data, end, peer)
                 if posted is None:
                     return data
                 status, headers, reply = posted
+            since = None  # a pipelined head after it was read without a wait
             keep_alive = request.keep_alive
             source, body = (reply, reply.data) if isinstance(reply, CachedFile) else (None, reply)
             head = response_head(status, headers, len(body), self._date.line(), request)
@@ -208,6 +244,8 @@ class FastPath:
         must arrive within the keep-alive timeout); b"" on timeout or EOF."""
         try:
             with trio.move_on_at(deadline):
+                if isinstance(stream, trio.SocketStream):
+                    return await receive_on_socket(stream.socket, RECEIVE_BYTES)
                 return bytes(await stream.receive_some(RECEIVE_BYTES))
         except (trio.BrokenResourceError, trio.ClosedResourceError, OSError):
             pass
@@ -247,11 +285,11 @@ class FastPath:
         except (trio.BrokenResourceError, trio.ClosedResourceError, OSError):
             return False
 
-    async def reply(self, request: Request, peer: str) -> Reply:
-        """The answer to a lean-path request."""
+    async def reply(self, request: Request, peer: str, since: int | None = None) -> Reply:
+        """The answer to a lean-path request (`since`: the I/O epoch that woke it, if any)."""
         path = request.path
         if path.startswith("/hls/"):
-            return await self._hls(request, path[5:], peer)
+            return await self._hls(request, path[5:], peer, since)
         if path.startswith("/static/"):
             return await self._static_file(path[8:])
         if path == "/api/ping":
@@ -272,11 +310,12 @@ class FastPath:
         ip = client_ip(peer, headers.get("x-forwarded-for"), trusted)
         self._ctx.viewers.seen(ip, headers.get("user-agent", ""))
 
-    async def _hls(self, request: Request, relative: str, peer: str) -> Reply:
+    async def _hls(self, request: Request, relative: str, peer: str, since: int | None) -> Reply:
         if relative.startswith("ll/"):
             return await self._low_latency.reply(request, relative[3:], peer)
         if relative.endswith(".m3u8"):
-            item = await self._playlists.fresh(f"{self._hls_dir}/{relative}")
+            path = f"{self._hls_dir}/{relative}"
+            item = await self._playlists.fresh(path, since, self.epochs.now)
             if item is None:
                 return NOT_FOUND_CORS
             self._count_viewer(request, peer)
@@ -332,23 +371,6 @@ class FastPath:
             return NO_PREVIEW
         head = item.head("gif", lambda _: _headers("image/gif", THUMBNAIL_CACHE_CONTROL))
         return (200, head, item.data)
-
-
-def log_access(log: logging.Logger, peer: str, request: Request, status: int, size: int) -> None:
-    """One access line in hypercorn's default format (as the general app's requests get)."""
-    headers = request.headers
-    log.info(
-        '%s - - %s "%s %s %s" %d %d "%s" "%s"',
-        peer,
-        time.strftime("[%d/%b/%Y:%H:%M:%S %z]"),
-        request.method,
-        request.path,
-        "1.1" if request.http11 else "1.0",
-        status,
-        size,
-        headers.get("referer", "-"),
-        headers.get("user-agent", "-"),
-    )
 
 
 def _headers(kind: str, cache_control: str, extra: list[tuple[str, str]] | None = None) -> bytes:

@@ -32,6 +32,32 @@ def write_now(sock: trio.socket.SocketType, data: bytes) -> int:
         return 0
 
 
+def send_more_now(sock: trio.socket.SocketType, data: bytes) -> int:
+    """As `write_now`, with MSG_MORE (a response head the body follows: the kernel holds it
+    to go out with the body's first bytes); 0 when the socket has no stdlib socket inside."""
+    raw = getattr(sock, "_sock", None)  # trio keeps the stdlib socket there (no public API)
+    if not isinstance(raw, socket.socket):
+        return 0
+    try:
+        return raw.send(data, socket.MSG_MORE)
+    except BlockingIOError:
+        return 0
+
+
+async def receive_on_socket(sock: trio.socket.SocketType, max_bytes: int) -> bytes:
+    """The next bytes from the socket, b"" at EOF: waits for it to be readable first instead
+    of trying a read (trio's `recv` tries first; on a keep-alive connection the next request
+    has not arrived when its answer has just been sent, so that read only fails), then one
+    `os.read`. The wait is the connection's one yield per request. A reset raises OSError."""
+    fd = sock.fileno()
+    while True:
+        await trio.lowlevel.wait_readable(fd)
+        try:
+            return os.read(fd, max_bytes)
+        except BlockingIOError:  # woken without data after all
+            continue
+
+
 async def send_on_socket(
     sock: trio.socket.SocketType, parts: list[bytes], stall_seconds: float, *, more: bool = False
 ) -> bool:
@@ -73,7 +99,8 @@ async def send_file_on_socket(
         st = os.fstat(fd)
         if stamp_of(st) != source.stamp:
             return None
-        if not await send_on_socket(sock, [head], stall_seconds, more=True):
+        rest = head[send_more_now(sock, head) :]
+        if rest and not await send_on_socket(sock, [rest], stall_seconds, more=True):
             return False
         return await _sendfile(sock, fd, st.st_size, stall_seconds)
     finally:
@@ -98,6 +125,6 @@ async def _sendfile(sock: trio.socket.SocketType, fd: int, size: int, stall: flo
         if offset - mark >= WRITE_CHUNK:  # as send_on_socket: the reader keeps taking data
             mark = offset
             deadline = trio.current_time() + stall
-    # no checkpoint of its own: sending the head yielded already (send_file_on_socket), and
-    # the connection yields again at its next read (a scheduler turn per segment less)
+    # no checkpoint of its own: the connection yields at its next read, its one turn of the
+    # loop per request (the head went out with send_more_now, no yield either)
     return True

@@ -218,9 +218,13 @@ class HttpServer:
                 self.limits.max_per_ip,
             )
             task_status.started(port)
+            if self._fast is not None:
+                connections.start_soon(self._fast.run)
             try:
                 await serve_listeners(self._connection, listeners, handler_nursery=connections)
             finally:
+                if self._fast is not None:
+                    self._fast.idle.stop()
                 await hypercorn.terminate()
                 connections.cancel_scope.deadline = trio.current_time() + GRACEFUL_TIMEOUT
 
