@@ -89,19 +89,18 @@ class LeanClient:
         if conn is None:
             conn = await self._open(key)
         while True:
-            done = False
             try:
                 answer = await conn.exchange(method, target, headers, body, cap)
-                done = True
             except NothingReceived:
+                await conn.aclose()
                 if not reused:
                     raise
                 reused = False
                 conn = await self._open(key)
                 continue
-            finally:
-                if not done:
-                    await conn.aclose()
+            except BaseException:
+                await conn.aclose()
+                raise
             if conn.finish():
                 self._checkin(key, conn)
             else:

@@ -44,7 +44,9 @@ def _reason(exc: BaseException) -> str:
     if isinstance(exc, ssl.SSLError):
         return f"TLS failure ({exc.reason})"
     cause = exc.__cause__ or exc.__context__
-    if isinstance(exc, trio.BrokenResourceError) and cause is not None and cause is not exc:
+    if isinstance(cause, BaseExceptionGroup) and cause.exceptions:
+        cause = cause.exceptions[0]  # trio's connection attempts (happy eyeballs)
+    if type(exc) in (OSError, trio.BrokenResourceError) and cause not in (None, exc):
         return _reason(cause)
     if isinstance(exc, (ConnectionResetError, BrokenPipeError, trio.BrokenResourceError)):
         return "reset"

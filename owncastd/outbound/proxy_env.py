@@ -29,7 +29,7 @@ class ProxyRule:
         self._no_proxy = [
             item.strip().lower() for item in _env(env, "no_proxy").split(",") if item.strip()
         ]
-        self._seen: dict[tuple[str, str], bool] = {}
+        self._seen: dict[tuple[str, str, int | None], bool] = {}
 
     @property
     def any(self) -> bool:
@@ -42,9 +42,10 @@ class ProxyRule:
             return False
         parts = urlsplit(url)
         scheme, host = parts.scheme.lower(), (parts.hostname or "").lower()
-        known = self._seen.get((scheme, host))
+        key = (scheme, host, parts.port)
+        known = self._seen.get(key)
         if known is None:
-            known = self._seen[(scheme, host)] = self._decide(scheme, host, parts.port)
+            known = self._seen[key] = self._decide(*key)
         return known
 
     def _decide(self, scheme: str, host: str, port: int | None) -> bool:
