@@ -91,8 +91,9 @@ class Connection:
         it or sent something unasked: either way it is not reused)."""
         if self.h11.our_state is not h11.IDLE or self._sock.fileno() < 0:
             return False
-        readable, _, _ = select.select([self._sock], [], [], 0)
-        return not readable
+        poller = select.poll()  # (not select(): the daemon's descriptors pass 1024)
+        poller.register(self._sock.fileno(), select.POLLIN)
+        return not poller.poll(0)
 
     async def exchange(
         self, method: str, target: str, headers: Sequence[Header], body: bytes, max_body: int

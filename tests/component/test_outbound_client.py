@@ -4,6 +4,8 @@ HTTP/1.0 answers, ``Connection: close``, the size cap, the deadline, caps, https
 
 from __future__ import annotations
 
+import os
+import resource
 import socket
 import ssl
 import struct
@@ -219,3 +221,23 @@ async def test_https_checks_the_certificate_and_sends_sni(nursery: trio.Nursery)
     with pytest.raises(OutboundError, match="TLS certificate not accepted"):  # wrong name
         await LeanClient(ssl_context=trusting).request("GET", server.url("/", "https"))
     await client.aclose()
+
+
+async def test_reuse_works_past_descriptor_1024(nursery: trio.Nursery) -> None:
+    """The daemon holds thousands of sockets: the idle check must not use select()."""
+    soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
+    if hard != resource.RLIM_INFINITY and hard < 1400:
+        pytest.skip("the descriptor limit is too low to open a socket past 1024")
+    resource.setrlimit(resource.RLIMIT_NOFILE, (max(soft, 1400), hard))
+    fillers = [os.open(os.devnull, os.O_RDONLY) for _ in range(1100)]
+    try:
+        server = await start_server(nursery, echo_answers())
+        client = LeanClient()
+        for _ in range(3):
+            assert (await client.request("GET", server.url()))[0] == 200
+        assert server.accepted == 1
+        await client.aclose()
+    finally:
+        for fd in fillers:
+            os.close(fd)
+        resource.setrlimit(resource.RLIMIT_NOFILE, (soft, hard))
