@@ -20,7 +20,7 @@ and use httpx when a proxy applies.
 from __future__ import annotations
 
 import ssl
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from urllib.parse import urlsplit
 
 import trio
@@ -47,6 +47,7 @@ class LeanClient:
         idle_seconds: float = 5.0,
         ssl_context: ssl.SSLContext | None = None,
         headers: Mapping[str, str] | None = None,
+        clock: Callable[[], float] = trio.current_time,
     ) -> None:
         self.timeout, self.idle_seconds = timeout, idle_seconds
         self._max_idle, self._max_idle_per_host = max_idle, max_idle_per_host
@@ -55,6 +56,8 @@ class LeanClient:
         self._host_slots: dict[Key, trio.Semaphore] = {}
         self._idle: dict[Key, list[Connection]] = {}
         self._idle_count = 0
+        self._swept = 0.0
+        self._clock = clock
         self._ssl_context = ssl_context
         self._headers = [(k, v) for k, v in (headers or {}).items()]
         self.connections_opened = 0  # (for tests and benchmarks)
@@ -117,7 +120,7 @@ class LeanClient:
         idle = self._idle.get(key)
         stale: list[Connection] = []
         found = None
-        deadline = trio.current_time() - self.idle_seconds
+        deadline = self._clock() - self.idle_seconds
         while idle:
             conn = idle.pop()
             self._idle_count -= 1
@@ -130,12 +133,32 @@ class LeanClient:
         return found
 
     def _checkin(self, key: Key, conn: Connection) -> None:
+        now = self._clock()
+        if now - self._swept > self.idle_seconds:
+            self._sweep(now)
         idle = self._idle.setdefault(key, [])
         if len(idle) >= self._max_idle_per_host or self._idle_count >= self._max_idle:
             self._drop_oldest(idle if len(idle) >= self._max_idle_per_host else None)
-        conn.idle_since = trio.current_time()
+        conn.idle_since = now
         idle.append(conn)
         self._idle_count += 1
+
+    def _sweep(self, now: float) -> None:
+        """Close the idle connections past `idle_seconds` of every host, forget unused hosts."""
+        self._swept = now
+        for key, conns in list(self._idle.items()):
+            fresh = [c for c in conns if c.idle_since >= now - self.idle_seconds]
+            for conn in conns:
+                if conn not in fresh:
+                    conn.close_now()
+            self._idle_count -= len(conns) - len(fresh)
+            if fresh:
+                self._idle[key] = fresh
+            else:
+                del self._idle[key]
+        for key, slot in list(self._host_slots.items()):
+            if slot.value == self._per_host and not slot.statistics().tasks_waiting:
+                del self._host_slots[key]
 
     def _drop_oldest(self, among: list[Connection] | None) -> None:
         """Close the oldest idle connection (of `among`, or of the whole pool)."""
