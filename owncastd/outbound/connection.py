@@ -99,10 +99,13 @@ class Connection:
         self, method: str, target: str, headers: Sequence[Header], body: bytes, max_body: int
     ) -> tuple[int, list[Header], bytes]:
         """Send one request and read its whole answer (at most `max_body` bytes of body)."""
-        received = False
         try:
             request = h11.Request(method=method, target=target, headers=list(headers))
             data = self.h11.send(request) or b""
+        except (h11.LocalProtocolError, UnicodeError):  # (a header h11 will not send as is)
+            raise OutboundError(self.host, "bad request header") from None
+        received = False
+        try:
             if body:
                 data += self.h11.send(h11.Data(data=body)) or b""
             data += self.h11.send(h11.EndOfMessage()) or b""
@@ -130,7 +133,7 @@ class Connection:
         except (trio.BrokenResourceError, trio.ClosedResourceError, OSError) as exc:
             raise self._failure(received, _reason(exc)) from None
         except h11.ProtocolError as exc:
-            reason = "closed" if not received else f"bad response ({exc})"
+            reason = "closed" if not received else f"bad response ({str(exc)[:100]})"
             raise self._failure(received, reason) from None
         assert response is not None
         answer = [(k.decode("latin-1"), v.decode("latin-1")) for k, v in response.headers]

@@ -245,3 +245,15 @@ async def test_reuse_works_past_descriptor_1024(nursery: trio.Nursery) -> None:
         for fd in fillers:
             os.close(fd)
         resource.setrlimit(resource.RLIMIT_NOFILE, (soft, hard))
+
+
+async def test_a_header_h11_refuses_is_an_error_and_the_connection_is_not_reused(
+    nursery: trio.Nursery,
+) -> None:
+    server = await start_server(nursery, echo_answers())
+    client = LeanClient()
+    assert (await client.request("GET", server.url()))[0] == 200
+    for bad in ("a\r\nInjected: 1", "café"):
+        with pytest.raises(OutboundError, match="bad request header"):
+            await client.request("GET", server.url(), {"X-Bad": bad})
+    assert (await client.request("GET", server.url()))[0] == 200
