@@ -11,8 +11,11 @@ import json
 import logging
 from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any
+from urllib.parse import urlencode
 
 from owncastd.core.chatwoot.ports import ChatwootRejected, ChatwootUnavailable
+from owncastd.outbound.client import LeanClient, OutboundError
+from owncastd.outbound.proxy_env import ProxyRule
 
 if TYPE_CHECKING:
     import httpx  # imported on the first client: startup needs no httpx (test_lazy_imports)
@@ -41,7 +44,9 @@ def _error_text(body: bytes) -> str:
 class ChatwootHttp:
     """One Chatwoot server reached with one access token (connections are pooled).
 
-    `transport` replaces httpx's network transport (tests); call :meth:`aclose` when done.
+    Calls go through the lean client (:mod:`owncastd.outbound`); through httpx when a
+    `transport` is given (it replaces httpx's network transport: tests) or a proxy variable
+    applies to `base_url`. Call :meth:`aclose` when done.
     """
 
     def __init__(
@@ -53,13 +58,27 @@ class ChatwootHttp:
         max_bytes: int = MAX_RESPONSE_BYTES,
         transport: httpx.AsyncBaseTransport | None = None,
     ) -> None:
-        import httpx
-
         self.base_url = base_url.rstrip("/")
         self._max_bytes = max_bytes
+        headers = {"api_access_token": token, "accept": "application/json"}
+        self._lean: LeanClient | None = None
+        self._client: httpx.AsyncClient | None = None
+        if transport is None and not ProxyRule().applies(self.base_url):
+            # httpx's default limits: 100 connections, 20 kept alive
+            self._lean = LeanClient(
+                timeout=timeout,
+                headers=headers,
+                max_connections=100,
+                max_per_host=100,
+                max_idle=20,
+                max_idle_per_host=20,
+            )
+            return
+        import httpx
+
         self._client = httpx.AsyncClient(
             base_url=self.base_url,
-            headers={"api_access_token": token, "accept": "application/json"},
+            headers=headers,
             timeout=httpx.Timeout(timeout),
             follow_redirects=False,
             transport=transport,
@@ -67,7 +86,10 @@ class ChatwootHttp:
 
     async def aclose(self) -> None:
         """Close pooled connections."""
-        await self._client.aclose()
+        if self._lean is not None:
+            await self._lean.aclose()
+        if self._client is not None:
+            await self._client.aclose()
 
     async def call(
         self,
@@ -82,9 +104,12 @@ class ChatwootHttp:
         Raises ChatwootUnavailable (connection failure, timeout, 5xx, 429, oversized or
         unreadable answer) or ChatwootRejected (any other 4xx, or a redirect).
         """
+        where = f"{method} {path}"
+        if self._lean is not None:
+            return await self._call_lean(self._lean, method, path, body, params, where)
         import httpx
 
-        where = f"{method} {path}"
+        assert self._client is not None
         try:
             request = self._client.build_request(method, path, json=body, params=params)
             response = await self._client.send(request, stream=True)
@@ -98,6 +123,34 @@ class ChatwootHttp:
             reason = type(exc).__name__
             raise ChatwootUnavailable(f"Chatwoot unreachable ({reason}): {where}") from None
         return self._decode(response.status_code, data, where)
+
+    async def _call_lean(
+        self,
+        lean: LeanClient,
+        method: str,
+        path: str,
+        body: Any,
+        params: Mapping[str, str | int] | None,
+        where: str,
+    ) -> Any:
+        url = self.base_url + path + (f"?{urlencode(params)}" if params else "")
+        headers, content = {}, b""
+        if body is not None:
+            headers["content-type"] = "application/json"
+            content = json.dumps(body, separators=(",", ":"), ensure_ascii=False).encode()
+        try:
+            status, _, data = await lean.request(
+                method, url, headers, content, max_body=self._max_bytes
+            )
+        except OutboundError as exc:
+            if exc.reason == "timeout":
+                raise ChatwootUnavailable(f"Chatwoot did not answer in time: {where}") from None
+            if exc.reason.startswith("too large"):
+                raise ChatwootUnavailable(
+                    f"Chatwoot's answer is over {self._max_bytes} bytes: {where}"
+                ) from None
+            raise ChatwootUnavailable(f"Chatwoot unreachable ({exc.reason}): {where}") from None
+        return self._decode(status, data, where)
 
     async def _read_capped(self, response: httpx.Response, where: str) -> bytes:
         chunks: list[bytes] = []

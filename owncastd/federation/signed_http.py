@@ -21,6 +21,8 @@ from owncastd.core.federation.ports import FederationError
 from owncastd.federation.capped_read import host_of, read_capped
 from owncastd.federation.httpsig import sign_request
 from owncastd.federation.keys import ServerKey
+from owncastd.outbound.client import LeanClient, OutboundError
+from owncastd.outbound.proxy_env import ProxyRule
 
 if TYPE_CHECKING:
     import httpx
@@ -53,7 +55,11 @@ def check_destination(url: str, *, allow_private: bool) -> None:
 
 
 class SignedHttp:
-    """Signed GETs and POSTs with the server's key (`key_id` is ``<actor>#main-key``)."""
+    """Signed GETs and POSTs with the server's key (`key_id` is ``<actor>#main-key``).
+
+    Deliveries go through the lean client (:mod:`owncastd.outbound`); through httpx when a
+    `transport` is given (tests) or a proxy variable applies to the inbox. GETs use httpx.
+    """
 
     def __init__(
         self,
@@ -69,6 +75,8 @@ class SignedHttp:
         self.allow_private = allow_private
         self._user_agent, self._timeout, self._transport = user_agent, timeout, transport
         self._client: httpx.AsyncClient | None = None
+        self._lean = LeanClient(timeout=timeout, headers={"User-Agent": user_agent})
+        self._proxies = ProxyRule()
 
     def client(self) -> httpx.AsyncClient:
         """The shared keep-alive client (made on first use; httpx is imported lazily)."""
@@ -85,7 +93,8 @@ class SignedHttp:
         return self._client
 
     async def aclose(self) -> None:
-        """Close the shared client."""
+        """Close the shared clients."""
+        await self._lean.aclose()
         if self._client is not None:
             await self._client.aclose()
             self._client = None
@@ -96,6 +105,8 @@ class SignedHttp:
         check_destination(inbox, allow_private=self.allow_private)
         headers = sign_request(self.key.private, self.key_id, "POST", inbox, body, time.time())
         headers.update({"Content-Type": ACTIVITY_JSON, "Accept": ACCEPT_AP})
+        if self._transport is None and not self._proxies.applies(inbox):
+            return await self._post_lean(inbox, body, headers)
         try:
             with trio.fail_after(self._timeout):
                 response = await self.client().post(inbox, content=body, headers=headers)
@@ -105,6 +116,18 @@ class SignedHttp:
         except Exception as exc:  # httpx's errors: connection refused, reset, bad response
             raise FederationError(f"{host_of(inbox)}: {type(exc).__name__}") from None
         return response.status_code
+
+    async def _post_lean(self, inbox: str, body: bytes, headers: dict[str, str]) -> int:
+        try:
+            with trio.fail_after(self._timeout):
+                status, _, _ = await self._lean.request("POST", inbox, headers, body)
+        except trio.TooSlowError:
+            raise FederationError(f"{host_of(inbox)} did not answer in time") from None
+        except OutboundError as exc:
+            if exc.reason == "timeout":
+                raise FederationError(f"{host_of(inbox)} did not answer in time") from None
+            raise FederationError(f"{host_of(inbox)}: {exc.reason}") from None
+        return status
 
     async def get_json(self, url: str) -> Any:
         """GET `url` signed, as ActivityPub JSON (at most MAX_RESPONSE_BYTES); FederationError
