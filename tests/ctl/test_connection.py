@@ -207,6 +207,22 @@ def test_missing_route_says_so(fake, ctl):
     assert "has no POST /api/admin/config/reload (404)" in result.stderr
 
 
+def test_a_handlers_own_404_shows_its_reason_not_a_missing_route(fake, ctl):
+    """owncastd answers 404 `user nobody not found` for an unknown user: that is the reason to
+    show, not "the server may be older than this owncastctl"."""
+    fake.fail("POST", "/api/admin/chat/users/setenabled", 404, "user nobody not found")
+    result = ctl("users", "ban", "nobody")
+    assert result.exit_code == 1
+    assert "user nobody not found" in result.stderr and "HTTP 404" in result.stderr
+    assert "older than" not in result.stderr and "Traceback" not in result.stderr
+
+    generic = "The requested URL was not found on the server. If you entered the URL manually…"
+    fake.fail("POST", "/api/admin/config/reload", 404, generic)  # quart's answer: no route
+    assert "has no POST /api/admin/config/reload (404)" in ctl("config", "reload").stderr
+    fake.route("POST", "/api/admin/config/reload", httpx.Response(404, text="404 page not found"))
+    assert "has no POST /api/admin/config/reload (404)" in ctl("config", "reload").stderr
+
+
 def test_no_color_and_non_tty_output_is_plain(fake, ctl, monkeypatch):
     result = ctl("status", env={"NO_COLOR": "1"})
     assert "\x1b[" not in result.stdout
