@@ -110,7 +110,7 @@ def test(ctx: typer.Context, as_json: JsonOpt = False) -> None:
     if skipped:
         state.out.print(f"skipped (off): {escape(', '.join(skipped))}")
     for name in failed:
-        state.out.warn(f"{name} failed (the daemon's log says why)")
+        state.out.warn(f"{name} failed: `owncastctl logs --warnings` shows why")
     if failed:
         raise typer.Exit(1)
 

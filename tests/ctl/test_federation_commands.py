@@ -240,6 +240,7 @@ def test_notifications_test_shows_each_channels_outcome(fake, ctl):
     assert result.exit_code == 1
     assert "✓ sent: fediverse" in result.stdout
     assert "discord failed" in result.stderr
+    assert "owncastctl logs --warnings" in result.stderr  # where to look, as a command
 
 
 def test_reads_need_the_admin_password(fake, ctl):
