@@ -94,6 +94,18 @@ def test_login_prompts_without_echo_and_rejects_a_wrong_password(fake, ctl, tmp_
     assert PASSWORD not in result.stdout
 
 
+def test_a_refused_login_says_nothing_was_stored_and_where_the_password_came_from(ctl, tmp_path):
+    result = ctl("login", URL, input="wrong-password\n", password=None)
+    assert result.exit_code == 1
+    assert "nothing was stored" in result.stderr and "try again" in result.stderr
+    assert "OWNCAST_ADMIN_PASSWORD" not in result.stderr  # it was typed, not from the env
+    result = ctl("login", URL, password="wrong-password")
+    assert result.exit_code == 1
+    assert "refused the admin password (401)" in result.stderr
+    assert "it came from OWNCAST_ADMIN_PASSWORD" in result.stderr
+    assert not credentials(tmp_path).exists()
+
+
 def test_login_store_keyring_without_one_is_a_usage_error(ctl):
     result = ctl("login", URL, "--store", "keyring")
     assert result.exit_code == 2 and "no usable system keyring" in result.stderr
