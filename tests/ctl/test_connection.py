@@ -106,6 +106,20 @@ def test_a_refused_login_says_nothing_was_stored_and_where_the_password_came_fro
     assert not credentials(tmp_path).exists()
 
 
+@pytest.mark.parametrize(
+    ("url", "message"),
+    [
+        ("http://127.0.0.1:8080:99", "is not valid"),
+        ("http://127.0.0.1:99999", "is not valid"),
+        ("http://:8080", "has no host"),
+    ],
+)
+def test_a_malformed_url_is_a_usage_error_not_an_unexpected_one(ctl, url, message):
+    result = ctl("--url", url, "status")
+    assert result.exit_code == 2
+    assert message in result.stderr and "unexpected error" not in result.stderr
+
+
 def test_login_store_keyring_without_one_is_a_usage_error(ctl):
     result = ctl("login", URL, "--store", "keyring")
     assert result.exit_code == 2 and "no usable system keyring" in result.stderr
