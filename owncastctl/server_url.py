@@ -22,3 +22,10 @@ def missing(config: Any) -> bool:
     yp = config.get("yp") if isinstance(config, dict) else None
     url = yp.get("instanceUrl") if isinstance(yp, dict) else None
     return not (isinstance(url, str) and url.strip())
+
+
+def federation_warnings(config: Any) -> list[str]:
+    """`status`'s warning while federation is on without a server URL."""
+    federation = config.get("federation") if isinstance(config, dict) else None
+    on = isinstance(federation, dict) and federation.get("enabled") is True
+    return [f"federation is on but {NO_URL_FEDERATION}"] if on and missing(config) else []
