@@ -101,6 +101,17 @@ def server_message(response: httpx.Response) -> str:
     return message
 
 
+# What a 404 says when the route itself is missing: Go's router, werkzeug (quart), a bare 404.
+NO_ROUTE = ("404 page not found", "not found", "the requested url was not found")
+
+
+def route_missing(response: httpx.Response) -> bool:
+    """Whether a 404 means the server lacks the route, rather than a handler's own 404 with its
+    reason (``user nobody not found``), which is shown as it is."""
+    message = server_message(response).strip().lower()
+    return not message or message.startswith(NO_ROUTE)
+
+
 def parse_response(conn: Connection, call: Call, response: httpx.Response) -> Any:
     """The decoded body of a successful answer, or the error for a failed one."""
     status = response.status_code
@@ -116,7 +127,7 @@ def parse_response(conn: Connection, call: Call, response: httpx.Response) -> An
         raise ServerRefusedError(
             f"owncastd at {conn.base} is an edge node: point owncastctl at the origin", status
         )
-    if status == 404 and "/api/" in call.path:
+    if status == 404 and "/api/" in call.path and route_missing(response):
         raise ServerRefusedError(
             f"owncastd at {conn.base} has no {call.method} {call.path} (404): "
             "the server may be older than this owncastctl",

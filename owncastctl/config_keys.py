@@ -86,7 +86,9 @@ def from_server(rows: Any) -> tuple[Key, ...]:
 def lookup(name: str, keys: tuple[Key, ...]) -> Key:
     """The settable key called `name` (an alias or Owncast setter name works too)."""
     if name in REDIRECTS:
-        raise CtlUsageError(f"{name} cannot be set with `config set`: {REDIRECTS[name]}")
+        raise CtlUsageError(
+            f"{name} is not a `config` key (it is never shown): {REDIRECTS[name]} to change it"
+        )
     by_name = {key.name: key for key in keys if key.setter}
     aliases = {**{k.setter: k.name for k in by_name.values() if not k.field}, **SHORT}
     key = by_name.get(aliases.get(name, name))

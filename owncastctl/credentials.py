@@ -15,6 +15,7 @@ import contextlib
 import json
 import os
 import tempfile
+import urllib.parse
 from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
@@ -81,6 +82,13 @@ def normalise_url(url: str) -> str:
     scheme = url.split("://", 1)[0].lower()
     if scheme not in ("http", "https"):
         raise CtlUsageError(f"the daemon URL must start with http:// or https:// (got {url!r})")
+    try:
+        parts = urllib.parse.urlsplit(url)
+        parts.port  # noqa: B018 -- raises ValueError for a port that is not 0..65535
+    except ValueError as exc:
+        raise CtlUsageError(f"the daemon URL {url!r} is not valid: {exc}") from None
+    if not parts.hostname:
+        raise CtlUsageError(f"the daemon URL {url!r} has no host (e.g. http://myhost:8080)")
     return url
 
 

@@ -18,7 +18,7 @@ from owncastctl.commands.status import weak
 from owncastctl.config_values import stream_keys
 from owncastctl.connection import read_password_file, resolve_url
 from owncastctl.credentials import backend_name, normalise_url
-from owncastctl.errors import CtlUsageError
+from owncastctl.errors import AuthRefusedError, CtlUsageError
 from owncastctl.state import State, get_state
 
 
@@ -51,16 +51,24 @@ def login(
         raise typer.BadParameter("must be auto, keyring or file", param_hint="--store")
     target, _ = resolve_url(url or state.url, state.environ, state.store(), state.cwd or Path.cwd())
     if state.password_file:
-        password = read_password_file(state.password_file)
+        password, source = read_password_file(state.password_file), "--password-file"
     elif state.environ.get("OWNCAST_ADMIN_PASSWORD"):
-        password = state.environ["OWNCAST_ADMIN_PASSWORD"]
+        password, source = state.environ["OWNCAST_ADMIN_PASSWORD"], "OWNCAST_ADMIN_PASSWORD"
     else:
         with state.client_for(Connection(target, None, "login")) as probe:
             probe.probe()  # a closed port is exit 3 before anyone types a password
-        password = ask_password(f"Admin password for {target}")
+        password, source = ask_password(f"Admin password for {target}"), ""
     checking = state.out.spinner(f"Checking the password at {target}…")
     with state.client_for(Connection(target, password, "login")) as client, checking:
-        client.send(api.admin_status())
+        try:
+            client.send(api.admin_status())
+        except AuthRefusedError as exc:
+            hint = f"it came from {source}" if source else "try again with the right one"
+            raise AuthRefusedError(
+                f"owncastd at {target} refused the admin password (401); nothing was stored:"
+                f" {hint}",
+                exc.status,
+            ) from exc
     used = state.store().save(target, password, prefer=store)
     if used == "keyring":
         where = f"the system keyring ({backend_name(state.store().keyring)})"

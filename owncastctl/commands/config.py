@@ -7,7 +7,7 @@ from typing import Annotated, Any
 import typer
 from rich.markup import escape
 
-from owncastctl import api
+from owncastctl import api, server_url
 from owncastctl import config_keys as keys
 from owncastctl.commands import JsonOpt
 from owncastctl.config_values import describe
@@ -106,6 +106,9 @@ def set_(
         body = keys.object_value(state.call(api.server_config()), spec, parsed)
     state.call(api.set_config(spec.setter, body))
     state.out.done(f"{spec.name} set ({WHEN.get(spec.applies, f'applies: {spec.applies}')})")
+    turned_on = spec.name == "federation.enabled" and parsed is True
+    if turned_on and server_url.missing(state.call(api.server_config())):
+        state.out.warn(server_url.NO_URL_FEDERATION)
 
 
 @app.command("keys")

@@ -9,7 +9,7 @@ from typing import Annotated, Any
 import typer
 from rich.markup import escape
 
-from owncastctl import api
+from owncastctl import api, server_url
 from owncastctl import federation_view as view
 from owncastctl.commands import JsonOpt, followers
 from owncastctl.errors import CtlUsageError, ServerRefusedError
@@ -38,6 +38,8 @@ def post(
     if not text.strip():
         raise CtlUsageError("the post is empty")
     state = get_state(ctx)
+    if server_url.missing(state.call(api.server_config())):
+        raise ServerRefusedError(server_url.NO_URL_POST)
     try:
         state.call(api.federation_send(text))
     except ServerRefusedError as exc:
@@ -108,7 +110,7 @@ def test(ctx: typer.Context, as_json: JsonOpt = False) -> None:
     if skipped:
         state.out.print(f"skipped (off): {escape(', '.join(skipped))}")
     for name in failed:
-        state.out.warn(f"{name} failed (the daemon's log says why)")
+        state.out.warn(f"{name} failed: `owncastctl logs --warnings` shows why")
     if failed:
         raise typer.Exit(1)
 

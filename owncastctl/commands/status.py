@@ -9,7 +9,7 @@ from typing import Annotated, Any
 import typer
 from rich.markup import escape
 
-from owncastctl import api
+from owncastctl import api, server_url
 from owncastctl.commands import JsonOpt, YesOpt, confirm
 from owncastctl.errors import ServerRefusedError
 from owncastctl.latency_view import latency_text, live_latency, p95_history
@@ -55,8 +55,8 @@ def secret_warnings(password: str | None, config: Any) -> list[str]:
             default = " (Owncast's default)" if key == "abc123" else ""
             comment = entry.get("comment") or "no comment"
             warnings.append(
-                f"stream key '{comment}' is weak{default}: replace it with "
-                "`owncastctl streamkeys add --generate` then `streamkeys remove`"
+                f"stream key '{comment}' is weak{default}: replace it: `owncastctl streamkeys "
+                "add` makes a strong one, then `owncastctl streamkeys remove` the weak one"
             )
     return warnings
 
@@ -94,6 +94,7 @@ def status(
     except ServerRefusedError:  # not owncastd, or an owncastd without the appliance routes
         daemon = None
     warnings = secret_warnings(state.client().conn.password, config)
+    warnings += server_url.federation_warnings(config)
     uptime = uptime_seconds(data)
     latency = live_latency(_video_metrics(state))
     if as_json:

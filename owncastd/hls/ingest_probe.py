@@ -90,7 +90,8 @@ async def probe_ingest_formats(ffmpeg: str) -> IngestFormats:
         log.warning("ffmpeg ingest probe failed error=%s", exc.strerror or exc)
     unreadable = [form for form in CHECKED_FORMS if form not in readable]
     log.info(
-        "ffmpeg ingest formats readable=%s unreadable=%s",
+        "ffmpeg ingest: extra video forms readable=%s unreadable=%s (a publish in an unreadable"
+        " form is refused; plain H.264 is not one of these and is always taken)",
         ",".join(readable) or "none",
         ",".join(unreadable) or "none",
     )

@@ -123,6 +123,13 @@ def test_config_set_refuses_bad_values_before_sending(fake, ctl, args, message):
     assert not [r for r in fake.requests if r.method == "POST"]
 
 
+def test_config_get_of_the_password_says_what_to_do_instead(fake, ctl):
+    result = ctl("config", "get", "admin.password")
+    assert result.exit_code == 2
+    assert "cannot be set" not in result.stderr  # it was asked to read, not to set
+    assert "never shown" in result.stderr and "use `owncastctl password set`" in result.stderr
+
+
 def test_config_set_server_refusal_is_exit_1(fake, ctl):
     fake.fail("POST", "/api/admin/config/streamtitle", 400, "title too long")
     result = ctl("config", "set", "title", "x")

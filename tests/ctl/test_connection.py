@@ -94,6 +94,32 @@ def test_login_prompts_without_echo_and_rejects_a_wrong_password(fake, ctl, tmp_
     assert PASSWORD not in result.stdout
 
 
+def test_a_refused_login_says_nothing_was_stored_and_where_the_password_came_from(ctl, tmp_path):
+    result = ctl("login", URL, input="wrong-password\n", password=None)
+    assert result.exit_code == 1
+    assert "nothing was stored" in result.stderr and "try again" in result.stderr
+    assert "OWNCAST_ADMIN_PASSWORD" not in result.stderr  # it was typed, not from the env
+    result = ctl("login", URL, password="wrong-password")
+    assert result.exit_code == 1
+    assert "refused the admin password (401)" in result.stderr
+    assert "it came from OWNCAST_ADMIN_PASSWORD" in result.stderr
+    assert not credentials(tmp_path).exists()
+
+
+@pytest.mark.parametrize(
+    ("url", "message"),
+    [
+        ("http://127.0.0.1:8080:99", "is not valid"),
+        ("http://127.0.0.1:99999", "is not valid"),
+        ("http://:8080", "has no host"),
+    ],
+)
+def test_a_malformed_url_is_a_usage_error_not_an_unexpected_one(ctl, url, message):
+    result = ctl("--url", url, "status")
+    assert result.exit_code == 2
+    assert message in result.stderr and "unexpected error" not in result.stderr
+
+
 def test_login_store_keyring_without_one_is_a_usage_error(ctl):
     result = ctl("login", URL, "--store", "keyring")
     assert result.exit_code == 2 and "no usable system keyring" in result.stderr
@@ -205,6 +231,22 @@ def test_missing_route_says_so(fake, ctl):
     result = ctl("config", "reload")
     assert result.exit_code == 1
     assert "has no POST /api/admin/config/reload (404)" in result.stderr
+
+
+def test_a_handlers_own_404_shows_its_reason_not_a_missing_route(fake, ctl):
+    """owncastd answers 404 `user nobody not found` for an unknown user: that is the reason to
+    show, not "the server may be older than this owncastctl"."""
+    fake.fail("POST", "/api/admin/chat/users/setenabled", 404, "user nobody not found")
+    result = ctl("users", "ban", "nobody")
+    assert result.exit_code == 1
+    assert "user nobody not found" in result.stderr and "HTTP 404" in result.stderr
+    assert "older than" not in result.stderr and "Traceback" not in result.stderr
+
+    generic = "The requested URL was not found on the server. If you entered the URL manually…"
+    fake.fail("POST", "/api/admin/config/reload", 404, generic)  # quart's answer: no route
+    assert "has no POST /api/admin/config/reload (404)" in ctl("config", "reload").stderr
+    fake.route("POST", "/api/admin/config/reload", httpx.Response(404, text="404 page not found"))
+    assert "has no POST /api/admin/config/reload (404)" in ctl("config", "reload").stderr
 
 
 def test_no_color_and_non_tty_output_is_plain(fake, ctl, monkeypatch):

@@ -6,6 +6,8 @@ from __future__ import annotations
 import httpx
 import pytest
 
+from tests.ctl.conftest import SERVER_CONFIG
+
 ALICE = {
     "link": "https://mastodon.example/users/alice",
     "name": "Alice",
@@ -30,6 +32,8 @@ ACTIONS = {
 }  # fmt: skip
 APPROVE = "/api/admin/followers/approve"
 SEND = "/api/admin/federation/send"
+CONFIG = "/api/admin/serverconfig"
+WITH_URL = {**SERVER_CONFIG, "yp": {"enabled": False, "instanceUrl": "https://ours.example"}}
 
 
 @pytest.fixture(autouse=True)
@@ -40,6 +44,7 @@ def federation_routes(fake):
     fake.route("POST", APPROVE, {"success": True, "message": "follower updated"})
     fake.route("POST", SEND, {"success": True, "message": "sent"})
     fake.route("GET", "/api/admin/federation/actions", ACTIONS)
+    fake.route("GET", CONFIG, WITH_URL)
 
 
 def test_list_the_three_lists(fake, ctl):
@@ -153,6 +158,32 @@ def test_federation_post(fake, ctl):
     assert result.exit_code == 1 and "unable to send message" in result.stderr
 
 
+def test_no_server_url_no_post_and_a_warning_when_federation_is_turned_on(fake, ctl):
+    """Owncast takes both without a server URL, but the post would be stored with relative
+    addresses (`/federation/…`) and no fediverse server could find the account: owncastctl
+    sends no post and says how to set the URL."""
+    fake.route("GET", CONFIG, SERVER_CONFIG)  # yp.instanceUrl is ""
+    result = ctl("federation", "post", "hello")
+    assert result.exit_code == 1
+    assert "server.url is not set" in result.stderr
+    assert "owncastctl config set server.url https://" in result.stderr
+    assert "Traceback" not in result.stderr
+    assert fake.sent("POST", SEND) == []
+
+    setter = "/api/admin/config/federation/enable"
+    fake.route("POST", setter, {"success": True, "message": "changed"})
+    result = ctl("config", "set", "federation.enabled", "true")
+    assert result.exit_code == 0, result.stderr
+    assert fake.sent("POST", setter) == [{"value": True}]
+    assert "server.url is not set" in result.stderr and "config set server.url" in result.stderr
+
+    fake.route("GET", CONFIG, WITH_URL)
+    result = ctl("config", "set", "federation.enabled", "true")
+    assert result.exit_code == 0 and "server.url" not in result.stderr
+    result = ctl("config", "set", "federation.enabled", "false")
+    assert result.exit_code == 0 and "server.url" not in result.stderr
+
+
 def test_federation_actions_pages_as_owncast(fake, ctl):
     result = ctl("federation", "actions")
     assert result.exit_code == 0, result.stderr
@@ -209,6 +240,7 @@ def test_notifications_test_shows_each_channels_outcome(fake, ctl):
     assert result.exit_code == 1
     assert "✓ sent: fediverse" in result.stdout
     assert "discord failed" in result.stderr
+    assert "owncastctl logs --warnings" in result.stderr  # where to look, as a command
 
 
 def test_reads_need_the_admin_password(fake, ctl):

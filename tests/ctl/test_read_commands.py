@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import itertools
+import re
+
 import pytest
 
 from tests.ctl.conftest import (
@@ -266,6 +269,33 @@ def test_status_warns_about_default_secrets(fake, ctl):
         .json()["warnings"][0]
         .startswith("the admin password is weak")
     )
+
+
+def test_status_warnings_name_commands_that_exist(fake, ctl):
+    """Each backquoted `owncastctl …` in a warning is a real command (its --help works), and
+    federation on without a server URL is warned about."""
+    fake.password = "abc123"
+    config = {
+        **fake.routes[("GET", "/api/admin/serverconfig")],
+        "streamKeys": [{"key": "abc123", "comment": "Default stream key"}],
+        "federation": {"enabled": True, "username": "streamer"},
+    }
+    fake.route("GET", "/api/admin/serverconfig", config)
+    result = ctl("status", password="abc123")
+    assert result.exit_code == 0
+    warned = " ".join(result.stderr.split())
+    assert "federation is on but server.url is not set" in warned
+    commands = re.findall(r"`(owncastctl [^`]+)`", warned)
+    assert len(commands) >= 4, warned
+    for command in commands:
+        words = command.split()[1:]
+        path = list(itertools.takewhile(lambda w: w.isidentifier() and w.islower(), words))
+        options = [w for w in words if w.startswith("--")]
+        helped = ctl(*path, *options, "--help")  # an unknown option fails even with --help
+        assert helped.exit_code == 0, (command, helped.stderr)
+
+    fake.route("GET", "/api/admin/serverconfig", {**config, "yp": {"instanceUrl": "https://x.y"}})
+    assert "federation is on" not in ctl("status", password="abc123").stderr
 
 
 def test_status_offline(fake, ctl):

@@ -58,7 +58,12 @@ async def test_debian_ffmpeg_5_1_reads_no_enhanced_rtmp() -> None:
     assert reason is not None and formats.ffmpeg in reason
 
 
-async def test_an_ffmpeg_that_cannot_run_reads_nothing(tmp_path: Path) -> None:
+async def test_an_ffmpeg_that_cannot_run_reads_nothing(tmp_path: Path, caplog) -> None:
+    caplog.set_level("INFO", logger="owncastd.hls.ingest_probe")
     formats = await probe_ingest_formats(str(tmp_path / "no-ffmpeg"))
+    # The start-up line lists "avc1" (enhanced-RTMP H.264) as unreadable: it must not read as
+    # if plain H.264, which every ffmpeg takes, were refused.
+    line = caplog.records[-1].getMessage()
+    assert "unreadable=avc1," in line and "plain H.264 is not one of these" in line
     assert formats.readable == frozenset()
     assert formats.refusal(VideoFormat("H.265", "hvc1")) is not None
