@@ -77,19 +77,22 @@ class OriginClient:
     async def check_secret(self) -> bool | None:
         """Whether the origin accepts the secret (a random token: 404 yes, 401 no); None when
         the origin cannot tell now (unreachable, or another answer)."""
-        token = secrets.token_urlsafe(16)
         try:
-            answer = await self._http.get(
-                self.url("/api/cluster/token"),
-                params={"accessToken": token},
-                headers=self._secret_header,
-                timeout=ORIGIN_TIMEOUT,
-            )
+            answer = await self._ask_token(secrets.token_urlsafe(16))
         except httpx.HTTPError:
             self.reachable = False
             return None
         self._note(answer.status_code)
         return {404: True, 401: False}.get(answer.status_code)
+
+    def _ask_token(self, token: str) -> Awaitable[httpx.Response]:
+        """The origin's check of a chat token (the secret in the header)."""
+        return self._http.get(
+            self.url("/api/cluster/token"),
+            params={"accessToken": token},
+            headers=self._secret_header,
+            timeout=ORIGIN_TIMEOUT,
+        )
 
     async def _reaching(self, request: Awaitable[httpx.Response]) -> httpx.Response:
         """`request`'s answer, noting whether the origin could be reached."""
@@ -129,12 +132,7 @@ class OriginClient:
             return cached[1]
         self.token_checks += 1
         try:
-            answer = await self._http.get(
-                self.url("/api/cluster/token"),
-                params={"accessToken": token},
-                headers=self._secret_header,
-                timeout=ORIGIN_TIMEOUT,
-            )
+            answer = await self._ask_token(token)
         except httpx.HTTPError as exc:
             self.reachable = False
             raise OriginUnavailableError(type(exc).__name__) from None

@@ -5,7 +5,6 @@ pruner drops it after the retention time; the user-facing history (a join on use
 
 from __future__ import annotations
 
-import logging
 from collections.abc import Callable, Mapping
 from datetime import datetime
 from typing import Any
@@ -13,8 +12,6 @@ from typing import Any
 from owncastd.core.chat import wire
 from owncastd.core.chat.models import ChatMessage
 from owncastd.core.chat.room import ChatRoom
-
-log = logging.getLogger(__name__)
 
 
 def _text(value: Any) -> str | None:
@@ -39,9 +36,6 @@ def engagement_publisher(room: ChatRoom) -> Callable[[dict[str, Any]], None]:
 
     def publish(event: dict[str, Any]) -> None:
         room.broadcast(wire.Outgoing.of(event))
-        try:
-            room.repo.queue_message(engagement_message(event))
-        except Exception:
-            log.exception("fediverse engagement not saved id=%s", event.get("id"))
+        room.persist(engagement_message(event))
 
     return publish

@@ -96,7 +96,7 @@ class FrameHandler:
             raw_body=body,
             client_id=client.id,
         )
-        room._persist(message)
+        room.persist(message)
         if not client.connected or client.user.disabled:
             return
         room.broadcast(

@@ -277,7 +277,7 @@ class ChatRoom:
             wire.new_id(), wire.CHAT_ACTION, render_notice(markdown), self.clock()
         )
         if not ephemeral:
-            self._persist(message)
+            self.persist(message)
         self.broadcast(
             wire.Outgoing.of(wire.action_event(message.id, message.timestamp, message.body))
         )
@@ -289,7 +289,7 @@ class ChatRoom:
         `ephemeral`."""
         message = ChatMessage(wire.new_id(), wire.SYSTEM, render_notice(markdown), self.clock())
         if not ephemeral:
-            self._persist(message)
+            self.persist(message)
         self.broadcast(self._system_outgoing(message.id, message.timestamp, message.body))
         self._emit(SystemMessageSent(message.id, message.timestamp, wire.SYSTEM, message.body))
         return message
@@ -314,7 +314,7 @@ class ChatRoom:
         message = ChatMessage(
             wire.new_id(), wire.CHAT, body, self.clock(), user=bot, raw_body=markdown
         )
-        self._persist(message)
+        self.persist(message)
         self.broadcast(wire.Outgoing.of(wire.chat_event(message.id, message.timestamp, bot, body)))
         self._emit(ChatMessageSent(message))
         return message
@@ -348,7 +348,8 @@ class ChatRoom:
             except Exception:
                 log.exception("chat listener failed event=%s", type(event).__name__)
 
-    def _persist(self, message: ChatMessage) -> None:
+    def persist(self, message: ChatMessage) -> None:
+        """Queue `message` to the chat history (a failure is logged, never raised)."""
         try:
             self.repo.queue_message(message)
         except Exception:
