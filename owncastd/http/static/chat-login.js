@@ -58,7 +58,7 @@ export class ChatLogin {
     if (this.#methods.length === 0) return;
     const toggle = el('button', {
       id: 'login-toggle',
-      class: 'login-toggle',
+      class: 'login-toggle oc-outline-button',
       type: 'button',
       text: 'Authenticate',
       'aria-haspopup': 'dialog',
@@ -107,7 +107,7 @@ export class ChatLogin {
       el('p', { id: 'login-status', class: 'login-status', role: 'status' }),
       el('button', {
         type: 'button',
-        class: 'login-close',
+        class: 'login-close oc-primary-button',
         text: 'Close',
         onclick: () => dialog.close(),
       }),
@@ -126,7 +126,7 @@ export class ChatLogin {
         placeholder: 'https://yoursite.example',
         autocomplete: 'url',
       }),
-      el('button', { type: 'submit', class: 'login-submit', text: 'Continue' }),
+      el('button', { type: 'submit', class: 'login-submit oc-primary-button', text: 'Continue' }),
     );
     form.addEventListener('submit', (e) => this.#startIndieAuth(e, form));
     return form;
@@ -141,7 +141,7 @@ export class ChatLogin {
         placeholder: 'you@server.example',
         autocomplete: 'username',
       }),
-      el('button', { type: 'submit', class: 'login-submit', text: 'Send code' }),
+      el('button', { type: 'submit', class: 'login-submit oc-primary-button', text: 'Send code' }),
     );
     const code = el(
       'form',
@@ -152,7 +152,7 @@ export class ChatLogin {
         autocomplete: 'one-time-code',
         pattern: '[0-9]{6}',
       }),
-      el('button', { type: 'submit', class: 'login-submit', text: 'Verify' }),
+      el('button', { type: 'submit', class: 'login-submit oc-primary-button', text: 'Verify' }),
     );
     account.addEventListener('submit', (e) => this.#sendCode(e, account, code));
     code.addEventListener('submit', (e) => this.#verify(e, code));

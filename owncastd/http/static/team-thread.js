@@ -104,7 +104,7 @@ export class TeamThread {
     const toggle = el('button', {
       type: 'button',
       id: 'team-toggle',
-      class: 'team-toggle',
+      class: 'team-toggle oc-outline-button',
       'aria-expanded': 'false',
       'aria-controls': 'team-panel',
       text: 'Message the team',
